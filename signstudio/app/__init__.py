@@ -1,0 +1,1 @@
+"""The PySide6 studio: the only layer that imports Qt or OpenGL."""

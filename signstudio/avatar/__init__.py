@@ -1,0 +1,1 @@
+"""Keypoints -> SMPL-X rotations (IK), body backends, skinning."""

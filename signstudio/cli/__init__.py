@@ -1,0 +1,1 @@
+"""The signstudio command."""

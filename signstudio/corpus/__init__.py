@@ -1,0 +1,1 @@
+"""The built-in real corpus: lexicon recordings -> letters, words, prompts, splits, cache."""

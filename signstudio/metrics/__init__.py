@@ -1,0 +1,1 @@
+"""Metrics (numpy + numba): DTW, Fréchet distance, text metrics, DurACC."""

@@ -1,0 +1,1 @@
+"""torch models: text encoders, SLP models, evaluators, training (imported lazily)."""

@@ -1,0 +1,121 @@
+"""Explicit conversions between named layouts.
+
+Only conversions that are well defined exist; each builds the target joint by joint from named
+source joints, so a missing source point stays missing (confidence 0) in the target.
+
+* holistic    -> upper50: MediaPipe has no neck; it is the midpoint of the shoulders.
+* openpose137 -> upper50: BODY_25 points 0–7 and both hands, as they are.
+* smplx       -> upper50: SMPL-X has no nose; the head joint stands in for it. Hand joints map to
+                 the matching finger joints; SMPL-X has no fingertip joints, so the tips are missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.skeleton import HAND_POINTS, get_layout
+
+# A target joint is the mean of one or more source joints (by name); all must be present.
+Recipe = Sequence[tuple[str, ...]]
+
+
+def _hand(component: str) -> list[tuple[str, ...]]:
+    return [(f"{component}:{p}",) for p in HAND_POINTS]
+
+
+def _holistic_to_upper50() -> Recipe:
+    p = "POSE_LANDMARKS"
+    body = [
+        (f"{p}:NOSE",),
+        (f"{p}:LEFT_SHOULDER", f"{p}:RIGHT_SHOULDER"),
+        (f"{p}:RIGHT_SHOULDER",),
+        (f"{p}:RIGHT_ELBOW",),
+        (f"{p}:RIGHT_WRIST",),
+        (f"{p}:LEFT_SHOULDER",),
+        (f"{p}:LEFT_ELBOW",),
+        (f"{p}:LEFT_WRIST",),
+    ]
+    return body + _hand("LEFT_HAND_LANDMARKS") + _hand("RIGHT_HAND_LANDMARKS")
+
+
+def _openpose137_to_upper50() -> Recipe:
+    body = [(f"BODY_25:{n}",) for n in get_layout("upper50").component("BODY").points]
+    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND")
+
+
+_SMPLX_FINGER = {"THUMB": "thumb", "INDEX_FINGER": "index", "MIDDLE_FINGER": "middle", "RING_FINGER": "ring",
+                 "PINKY": "pinky"}  # fmt: skip
+_MP_SEGMENTS = {"THUMB": ("CMC", "MCP", "IP", "TIP"), "OTHER": ("MCP", "PIP", "DIP", "TIP")}
+
+
+def _smplx_hand(side: str) -> list[tuple[str, ...]]:
+    comp = f"SMPLX_{side.upper()}_HAND"
+    out: list[tuple[str, ...]] = [(f"SMPLX_BODY:{side}_wrist",)]
+    for point in HAND_POINTS[1:]:
+        finger, _, seg = point.rpartition("_")
+        segments = _MP_SEGMENTS["THUMB" if finger == "THUMB" else "OTHER"]
+        k = segments.index(seg) + 1  # 1..4; SMPL-X has joints 1..3 only
+        out.append((f"{comp}:{side}_{_SMPLX_FINGER[finger]}{k}",) if k <= 3 else ())
+    return out
+
+
+def _smplx_to_upper50() -> Recipe:
+    b = "SMPLX_BODY"
+    body = [
+        (f"{b}:head",),
+        (f"{b}:neck",),
+        (f"{b}:right_shoulder",),
+        (f"{b}:right_elbow",),
+        (f"{b}:right_wrist",),
+        (f"{b}:left_shoulder",),
+        (f"{b}:left_elbow",),
+        (f"{b}:left_wrist",),
+    ]
+    return body + _smplx_hand("left") + _smplx_hand("right")
+
+
+_RECIPES: dict[tuple[str, str], Callable[[], Recipe]] = {
+    ("holistic", "upper50"): _holistic_to_upper50,
+    ("openpose137", "upper50"): _openpose137_to_upper50,
+    ("smplx", "upper50"): _smplx_to_upper50,
+}
+
+
+def can_convert(source: str, target: str) -> bool:
+    return source == target or (source, target) in _RECIPES
+
+
+def convert(seq: PoseSequence, target: str) -> PoseSequence:
+    """``seq`` in the ``target`` layout (a new object; the same object if already there).
+
+    A sequence read from a holistic file may carry extra components (e.g. world landmarks);
+    joints are looked up by name, so those are simply not used.
+    """
+    if seq.layout == target:
+        return seq
+    if (seq.layout, target) not in _RECIPES:
+        known = ", ".join(f"{a}->{b}" for a, b in _RECIPES)
+        raise ValueError(f"no conversion from {seq.layout} to {target} (known: {known})")
+    recipe = _RECIPES[(seq.layout, target)]()
+    names = {n: i for i, n in enumerate(seq.skeleton.joints)}
+    skel = get_layout(target)
+    frames = seq.num_frames
+    data = np.zeros((frames, len(recipe), 3), np.float32)
+    conf = np.zeros((frames, len(recipe)), np.float32)
+    filled = np.zeros((frames, len(recipe)), bool)
+    assert seq.filled is not None
+    for j, sources in enumerate(recipe):
+        if not sources:
+            continue
+        idx = [names[s] for s in sources]
+        c = seq.confidence[:, idx].min(axis=1)
+        data[:, j] = seq.data[:, idx].mean(axis=1)
+        conf[:, j] = c
+        filled[:, j] = seq.filled[:, idx].any(axis=1)
+    data[conf <= 0] = 0.0
+    meta = dict(seq.meta)
+    meta["converted_from"] = seq.layout
+    return PoseSequence(data, conf, seq.fps, skel, meta, filled)

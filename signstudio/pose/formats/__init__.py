@@ -1,0 +1,145 @@
+"""Pose file formats: one registry, sniffing by extension and content.
+
+    read(path)            -> list[PoseSequence]   (a file may hold many: .skels lines, .h5 keys)
+    read_one(path)        -> PoseSequence         (the first, or the one named by ``key``)
+    write(path, seqs)     writes atomically; ``format=`` overrides the extension
+
+Each family lives in its own module and registers a `FormatSpec`. Every reader raises
+`FormatError` (file, problem, place) for bad input and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from signstudio.pose.errors import FormatError
+from signstudio.pose.sequence import PoseSequence
+
+Reader = Callable[..., list[PoseSequence]]
+Writer = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """One file format family.
+
+    name: registry id (``pose``, ``pt-skels``, ``p2s-legacy``, ``p2s-2025``, ``h5``, ``openpose``,
+    ``amass``, ``npz``).
+    extensions: lower-case suffixes it claims (``.skels``); a directory format uses ``"/"``.
+    sniff: (path, first 4 KiB) -> confidence 0..1 that the file is of this format.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[Path, bytes], float]
+    read: Reader | None = None
+    write: Writer | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, FormatSpec] = {}
+
+
+def register(spec: FormatSpec) -> FormatSpec:
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def formats() -> dict[str, FormatSpec]:
+    _load_all()
+    return dict(_REGISTRY)
+
+
+def _load_all() -> None:
+    # Import the family modules for their registrations (cheap: heavy deps import lazily).
+    from signstudio.pose.formats import (  # noqa: F401
+        amass,
+        h5,
+        npz,
+        openpose,
+        poseformat,
+        skels,
+    )
+
+
+def _head(path: Path) -> bytes:
+    if path.is_dir():
+        return b""
+    with open(path, "rb") as fh:
+        return fh.read(4096)
+
+
+def detect(path: str | Path, for_writing: bool = False) -> FormatSpec:
+    """The format of ``path``: by content for existing files (extension breaks ties)."""
+    _load_all()
+    p = Path(path)
+    suffix = "/" if p.is_dir() else "".join(p.suffixes[-1:]).lower()
+    candidates = [s for s in _REGISTRY.values() if (s.write if for_writing else s.read)]
+    if for_writing or not p.exists():
+        by_ext = [s for s in candidates if suffix in s.extensions]
+        if not by_ext:
+            raise FormatError(p, f"unknown file type {suffix or '(no extension)'!r}")
+        return by_ext[0]
+    try:
+        head = _head(p)
+    except OSError as exc:
+        raise FormatError(p, f"cannot open: {exc.strerror or exc}") from None
+    scored = sorted(
+        ((s.sniff(p, head) + (0.01 if suffix in s.extensions else 0.0), s) for s in candidates),
+        key=lambda x: -x[0],
+    )
+    best_score, best = scored[0]
+    if best_score < 0.5:
+        if p.is_file() and p.stat().st_size == 0:
+            raise FormatError(p, "file is empty")
+        raise FormatError(p, "not a pose file SignStudio can read (no format recognised its content)")
+    return best
+
+
+def read(path: str | Path, format: str | None = None, **options: Any) -> list[PoseSequence]:
+    p = Path(path)
+    if not p.exists():
+        raise FormatError(p, "no such file or folder")
+    spec = formats()[format] if format else detect(p)
+    assert spec.read is not None
+    try:
+        return spec.read(p, **options)
+    except FormatError:
+        raise
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError) as exc:
+        # Library errors on malformed content become one-line FormatErrors.
+        raise FormatError(p, f"cannot read as {spec.name}: {type(exc).__name__}: {exc}") from None
+
+
+def read_one(path: str | Path, key: str | int | None = None, **options: Any) -> PoseSequence:
+    seqs = read(path, **options)
+    if not seqs:
+        raise FormatError(path, "holds no sequence")
+    if key is None:
+        return seqs[0]
+    if isinstance(key, int):
+        if not 0 <= key < len(seqs):
+            raise FormatError(path, f"has {len(seqs)} sequences, no index {key}")
+        return seqs[key]
+    for s in seqs:
+        if s.meta.get("key") == key:
+            return s
+    raise FormatError(path, f"no sequence with key {key!r}")
+
+
+def write(path: str | Path, seqs: PoseSequence | Sequence[PoseSequence], format: str | None = None,
+          **options: Any) -> None:
+    spec = formats()[format] if format else detect(path, for_writing=True)
+    if spec.write is None:
+        raise FormatError(path, f"format {spec.name} can be read but not written")
+    items = [seqs] if isinstance(seqs, PoseSequence) else list(seqs)
+    if not items:
+        raise FormatError(path, "nothing to write (no sequence)")
+    spec.write(Path(path), items, **options)
+
+
+__all__ = ["FormatError", "FormatSpec", "detect", "formats", "read", "read_one", "register", "write"]

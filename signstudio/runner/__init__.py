@@ -1,0 +1,1 @@
+"""Qt-free inference service: request -> response, model loading, device choice, cancel."""

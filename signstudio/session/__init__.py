@@ -1,0 +1,1 @@
+"""Qt-free evented state: documents, playback clock, selection, edit history, autosave."""
