@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from signstudio.pose.errors import FormatError
+from signstudio.pose.sequence import PoseSequence
 
 #: ISO 639-3 code -> English name of the 20 sign languages in the lexicon.
 SIGN_LANGUAGE_NAMES = {
@@ -56,7 +57,9 @@ def lexicon_dir() -> Path:
     try:
         import spoken_to_signed
     except ImportError as exc:  # pragma: no cover - a broken install
-        raise FormatError(None, "the spoken-to-signed package is not installed (pip install spoken-to-signed)") from exc
+        raise FormatError(
+            None, "the spoken-to-signed package is not installed (pip install spoken-to-signed)"
+        ) from exc
     return Path(spoken_to_signed.__file__).parent / "assets" / "fingerspelling_lexicon"
 
 
@@ -94,5 +97,37 @@ def alphabet(sign_language: str) -> dict[str, LexiconEntry]:
         if e.sign_language == sign_language:
             out.setdefault(e.letter.lower(), e)
     if not out:
-        raise KeyError(f"no sign language {sign_language!r} in the lexicon; known: {', '.join(sign_languages())}")
+        raise KeyError(
+            f"no sign language {sign_language!r} in the lexicon; known: {', '.join(sign_languages())}"
+        )
     return out
+
+
+def load_clip(entry: LexiconEntry) -> PoseSequence:
+    """The full recording of one lexicon entry (holistic layout, as recorded)."""
+    from signstudio.pose.formats import read_one
+
+    seq = read_one(entry.path)
+    return seq.replace(
+        meta_update={
+            "text": entry.letter,
+            "gloss": entry.gloss,
+            "sign_language": entry.sign_language,
+            "spoken_language": entry.spoken_language,
+            "reference_kind": "recorded clip",
+        }
+    )
+
+
+def default_sample() -> PoseSequence:
+    """What the studio shows on first start: a real recording from the built-in corpus.
+
+    The word "hello" spelled in ASL from the corpus cache when it is built; otherwise the
+    recorded ASL letter clip for "a".
+    """
+    try:
+        from signstudio.corpus.store import default_word
+
+        return default_word()
+    except (ImportError, FileNotFoundError, KeyError):
+        return load_clip(alphabet("ase")["a"])

@@ -129,7 +129,9 @@ class PoseSequence:
 
     def copy(self) -> PoseSequence:
         assert self.filled is not None
-        return self.replace(data=self.data.copy(), confidence=self.confidence.copy(), filled=self.filled.copy())
+        return self.replace(
+            data=self.data.copy(), confidence=self.confidence.copy(), filled=self.filled.copy()
+        )
 
     # ---- comparison ----------------------------------------------------------------------
     def equals(self, other: PoseSequence, atol: float = 0.0, meta_keys: tuple[str, ...] = ()) -> bool:
@@ -147,7 +149,7 @@ class PoseSequence:
 
     def summary(self) -> Mapping[str, Any]:
         """The facts `signstudio info` prints."""
-        groups = {g: int(len(ix)) for g, ix in self.skeleton.groups.items()}
+        groups = {g: len(ix) for g, ix in self.skeleton.groups.items()}
         return {
             "frames": self.num_frames,
             "fps": round(self.fps, 3),

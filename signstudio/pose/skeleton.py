@@ -202,7 +202,14 @@ def _joint_names(components: Sequence[Component]) -> tuple[str, ...]:
     return tuple(f"{c.name}:{p}" for c in components for p in c.points)
 
 
-_SIDE_WORDS = {"LEFT": "RIGHT", "RIGHT": "LEFT", "left": "right", "right": "left", "Left": "Right", "Right": "Left"}
+_SIDE_WORDS = {
+    "LEFT": "RIGHT",
+    "RIGHT": "LEFT",
+    "left": "right",
+    "right": "left",
+    "Left": "Right",
+    "Right": "Left",
+}
 _SIDE_WORD = re.compile(r"(?<![A-Za-z])(LEFT|RIGHT|left|right|Left|Right)(?![a-z])")
 # OpenPose/SMPL-style prefixes: "LShoulder", "R_Hip" (but not "RING_FINGER", "WRIST").
 _SIDE_PREFIX = re.compile(r"^([LR])(?=_|[A-Z][a-z])")
@@ -265,10 +272,14 @@ FACE70_LIMBS = tuple(
     + [(i, i + 1) for i in range(22, 26)]  # left brow
     + [(i, i + 1) for i in range(27, 30)]  # nose bridge
     + [(i, i + 1) for i in range(31, 35)]  # nostrils
-    + [(i, i + 1) for i in range(36, 41)] + [(41, 36)]  # right eye
-    + [(i, i + 1) for i in range(42, 47)] + [(47, 42)]  # left eye
-    + [(i, i + 1) for i in range(48, 59)] + [(59, 48)]  # outer lip
-    + [(i, i + 1) for i in range(60, 67)] + [(67, 60)]  # inner lip
+    + [(i, i + 1) for i in range(36, 41)]
+    + [(41, 36)]  # right eye
+    + [(i, i + 1) for i in range(42, 47)]
+    + [(47, 42)]  # left eye
+    + [(i, i + 1) for i in range(48, 59)]
+    + [(59, 48)]  # outer lip
+    + [(i, i + 1) for i in range(60, 67)]
+    + [(67, 60)]  # inner lip
 )
 FACE70_MIRROR = (
     list(range(16, -1, -1))
@@ -305,17 +316,13 @@ def _smplx_components() -> tuple[Component, ...]:
     spans = {"body": (0, 22), "face": (22, 25), "left_hand": (25, 40), "right_hand": (40, 55)}
     comps = []
     for group, (a, b) in spans.items():
-        limbs = tuple(
-            (SMPLX_PARENTS[j] - a, j - a) for j in range(a, b) if SMPLX_PARENTS[j] >= a
-        )
+        limbs = tuple((SMPLX_PARENTS[j] - a, j - a) for j in range(a, b) if SMPLX_PARENTS[j] >= a)
         comps.append(Component(f"SMPLX_{group.upper()}", SMPLX_JOINTS[a:b], limbs, group=group))
     return tuple(comps)
 
 
 SMPLX_LINKS = tuple(
-    (SMPLX_PARENTS[j], j)
-    for j in range(1, 55)
-    if _SMPLX_GROUPS[j] != _SMPLX_GROUPS[SMPLX_PARENTS[j]]
+    (SMPLX_PARENTS[j], j) for j in range(1, 55) if _SMPLX_GROUPS[j] != _SMPLX_GROUPS[SMPLX_PARENTS[j]]
 )
 
 
@@ -387,8 +394,15 @@ def infer_links(components: Sequence[Component]) -> tuple[tuple[int, int], ...]:
     links = []
     for side, group in (("LEFT", "left_hand"), ("RIGHT", "right_hand")):
         hand = next((c for c in components if c.group == group), None)
-        wrist_names = [p for p in body.points if p.upper().replace("_", "") in (f"{side}WRIST", f"{side[0]}WRIST")]
+        wrist_names = [
+            p for p in body.points if p.upper().replace("_", "") in (f"{side}WRIST", f"{side[0]}WRIST")
+        ]
         if hand is None or not wrist_names or "WRIST" not in hand.points:
             continue
-        links.append((starts[body.name] + body.points.index(wrist_names[0]), starts[hand.name] + hand.points.index("WRIST")))
+        links.append(
+            (
+                starts[body.name] + body.points.index(wrist_names[0]),
+                starts[hand.name] + hand.points.index("WRIST"),
+            )
+        )
     return tuple(links)

@@ -187,19 +187,25 @@ def mirror(seq: PoseSequence, centre_x: float | None = None) -> PoseSequence:
     data[conf <= 0] = 0.0
     assert seq.filled is not None
     mirrored = not seq.meta.get("mirrored", False)
-    return seq.replace(data=data, confidence=conf, filled=seq.filled[:, perm], meta_update={"mirrored": mirrored})
+    return seq.replace(
+        data=data, confidence=conf, filled=seq.filled[:, perm], meta_update={"mirrored": mirrored}
+    )
 
 
 # ---- groups ----------------------------------------------------------------------------------
 
 
-def select_groups(seq: PoseSequence, groups: Iterable[str]) -> PoseSequence:
-    """Only the joints of the given groups (``body``, ``left_hand``, ``right_hand``, ``face``)."""
+def select_groups(seq: PoseSequence, groups: Iterable[str], layout: str | None = None) -> PoseSequence:
+    """Only the joints of the given groups (``body``, ``left_hand``, ``right_hand``, ``face``).
+
+    The result's layout is ``layout`` if given (e.g. "holistic" when dropping MediaPipe's world
+    landmarks from a file), else ``"<layout>[<groups>]"``.
+    """
     wanted = list(groups)
     unknown = set(wanted) - set(seq.skeleton.groups)
     if unknown:
         raise ValueError(f"layout {seq.layout} has no group(s) {sorted(unknown)}")
-    skel, idx = seq.skeleton.subset(wanted)
+    skel, idx = seq.skeleton.subset(wanted, layout)
     assert seq.filled is not None
     return seq.replace(
         data=seq.data[:, idx], confidence=seq.confidence[:, idx], filled=seq.filled[:, idx], skeleton=skel
@@ -217,7 +223,7 @@ def fill_missing(seq: PoseSequence, max_gap: int | None = None) -> PoseSequence:
     neighbours and are marked ``True`` in ``filled``: they are never passed off as measured.
     """
     present = seq.present
-    frames, joints = present.shape
+    frames = present.shape[0]
     data = seq.data.copy()
     conf = seq.confidence.copy()
     assert seq.filled is not None

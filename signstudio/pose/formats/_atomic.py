@@ -29,7 +29,7 @@ def atomic_paths(targets: Sequence[str | Path]) -> Iterator[list[Path]]:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
         for tmp, target in zip(temps, final, strict=True):
-            os.replace(tmp, target)
+            tmp.replace(target)
     finally:
         for tmp in temps:
             with contextlib.suppress(FileNotFoundError):

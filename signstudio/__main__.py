@@ -1,0 +1,5 @@
+import sys
+
+from signstudio.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,99 @@
+"""`signstudio corpus build|info [--langs ...]`: the built-in real corpus."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("corpus", help="build or describe the built-in corpus (lexicon recordings)")
+    p.add_argument("action", choices=["build", "info"])
+    p.add_argument("--langs", nargs="+", metavar="SL", help="sign languages (ISO 639-3), default all 20")
+    p.add_argument("--words", type=int, default=None, help="words per sign language (default 120)")
+    p.add_argument("--out", type=Path, default=None, help="cache file (default: the data folder)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the cache exists")
+    p.add_argument("--json", action="store_true", help="info as JSON")
+    p.set_defaults(func=run)
+
+
+def _settings(args: argparse.Namespace):
+    from signstudio.corpus.store import CorpusSettings
+
+    kw: dict[str, Any] = {}
+    if args.langs:
+        kw["languages"] = tuple(sorted(args.langs))
+    if args.words:
+        kw["words_per_language"] = args.words
+    return CorpusSettings(**kw)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from signstudio.corpus import store
+
+    settings = _settings(args)
+    path = args.out or store.default_cache_path(settings)
+    if args.action == "build":
+        if path.exists() and not args.force:
+            print(f"corpus cache is up to date: {path} (use --force to rebuild)")
+        else:
+            try:
+                store.build(
+                    path,
+                    settings,
+                    progress=lambda it: iter(
+                        tqdm(list(it), desc="sign languages", unit="lang", file=sys.stderr)
+                    ),
+                )
+            except KeyError as exc:
+                print(f"error: {exc.args[0]}", file=sys.stderr)
+                return 2
+            print(f"built {path}")
+        args.action = "info"
+    if not path.exists():
+        print(f"error: {path}: corpus cache not built (run `signstudio corpus build`)", file=sys.stderr)
+        return 2
+    rows = store.Corpus(path).info()
+    if args.json:
+        print(json.dumps({"path": str(path), "languages": rows}, indent=2, ensure_ascii=False))
+        return 0
+    print(f"corpus {path}")
+    cols = [
+        "sign_language",
+        "spoken_language",
+        "letters",
+        "letter_frames",
+        "words_train",
+        "words_dev",
+        "words_test",
+        "word_frames",
+        "prompts",
+    ]
+    heads = [
+        "sign lang",
+        "spoken",
+        "letters",
+        "letter frames",
+        "train",
+        "dev",
+        "test",
+        "word frames",
+        "prompts",
+    ]
+    widths = [max(len(h), 6) for h in heads]
+    print("  ".join(h.rjust(w) for h, w in zip(heads, widths, strict=True)))
+    for r in rows:
+        print("  ".join(str(r[c]).rjust(w) for c, w in zip(cols, widths, strict=True)) + f"  {r['name']}")
+    total = {c: sum(r[c] for r in rows) for c in cols[2:]}
+    print(
+        "  ".join(
+            ["total".rjust(widths[0]), "".rjust(widths[1])]
+            + [str(total[c]).rjust(w) for c, w in zip(cols[2:], widths[2:], strict=True)]
+        )
+    )
+    return 0
