@@ -145,7 +145,6 @@ def join(
     for i, clip in enumerate(clips):
         end = cuts[i].end if i < len(clips) - 1 else clip.num_frames
         piece = clip.frames(start, end)
-        assert piece.filled is not None
         parts_data.append(piece.data)
         parts_conf.append(piece.confidence)
         parts_filled.append(piece.filled)
@@ -154,10 +153,10 @@ def join(
             if bridge_frames > 0:
                 last_frame = clip.frames(max(end - 1, 0), max(end, 1))
                 first_frame = clips[i + 1].frames(nxt, nxt + 1)
-                d, c = _bridge(last_frame, first_frame, bridge_frames)
-                parts_data.append(d)
-                parts_conf.append(c)
-                parts_filled.append(c > 0)
+                bridge_data, bridge_conf = _bridge(last_frame, first_frame, bridge_frames)
+                parts_data.append(bridge_data)
+                parts_conf.append(bridge_conf)
+                parts_filled.append(bridge_conf > 0)
             start = nxt
     first = clips[0]
     joined = first.replace(

@@ -106,7 +106,6 @@ def convert(seq: PoseSequence, target: str) -> PoseSequence:
     data = np.zeros((frames, len(recipe), 3), np.float32)
     conf = np.zeros((frames, len(recipe)), np.float32)
     filled = np.zeros((frames, len(recipe)), bool)
-    assert seq.filled is not None
     for j, sources in enumerate(recipe):
         if not sources:
             continue

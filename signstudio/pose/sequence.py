@@ -47,7 +47,7 @@ class PoseSequence:
     fps: float
     skeleton: Skeleton
     meta: dict[str, Any] = field(default_factory=dict)
-    filled: np.ndarray | None = None
+    filled: np.ndarray = None  # type: ignore[assignment]  # None -> all False
 
     def __post_init__(self) -> None:
         data = np.ascontiguousarray(self.data, dtype=np.float32)
@@ -124,11 +124,9 @@ class PoseSequence:
     def frames(self, start: int | None = None, stop: int | None = None) -> PoseSequence:
         """Frames ``[start, stop)`` as a new sequence."""
         sl = slice(start, stop)
-        assert self.filled is not None
         return self.replace(data=self.data[sl], confidence=self.confidence[sl], filled=self.filled[sl])
 
     def copy(self) -> PoseSequence:
-        assert self.filled is not None
         return self.replace(
             data=self.data.copy(), confidence=self.confidence.copy(), filled=self.filled.copy()
         )

@@ -142,7 +142,8 @@ class Skeleton:
     def subset(self, groups: Iterable[str], layout: str | None = None) -> tuple[Skeleton, np.ndarray]:
         """The skeleton restricted to whole components of the given groups, and the kept indices."""
         wanted = set(groups)
-        keep_components, keep_idx = [], []
+        keep_components: list[Component] = []
+        keep_idx: list[int] = []
         for start, c in zip(self.offsets, self.components, strict=True):
             if c.group in wanted:
                 keep_components.append(c)
@@ -347,14 +348,14 @@ def _builtin(name: str) -> Skeleton:
             + list(range(95 + 21, 95 + 42))
             + list(range(95, 95 + 21))
         )
-        comps = (
+        comps_op = (
             Component("BODY_25", BODY_25_POINTS, BODY_25_LIMBS, group="body"),
             Component("FACE_70", tuple(str(i) for i in range(70)), FACE70_LIMBS, group="face"),
             Component("LEFT_HAND", HAND_POINTS, HAND_LIMBS, group="left_hand"),
             Component("RIGHT_HAND", HAND_POINTS, HAND_LIMBS, group="right_hand"),
         )
         links = ((7, 95), (4, 116))  # body wrists -> hand wrists
-        return Skeleton("openpose137", comps, tuple(int(i) for i in mirror), links)
+        return Skeleton("openpose137", comps_op, tuple(int(i) for i in mirror), links)
     if name == "smplx":
         return Skeleton("smplx", _smplx_components(), links=SMPLX_LINKS)
     raise KeyError(f"unknown layout {name!r}; known: {', '.join(LAYOUTS)}")

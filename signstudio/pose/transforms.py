@@ -125,7 +125,6 @@ def resample(seq: PoseSequence, fps: float) -> PoseSequence:
     conf = seq.confidence[i0] * (1 - w_pt) + seq.confidence[i1] * w_pt
     conf = np.where(ok, conf, 0.0)
     data[~ok] = 0.0
-    assert seq.filled is not None
     filled = (seq.filled[i0] | (seq.filled[i1] & ~exact)) & ok
     return seq.replace(data=data, confidence=conf, filled=filled, fps=fps)
 
@@ -185,7 +184,6 @@ def mirror(seq: PoseSequence, centre_x: float | None = None) -> PoseSequence:
     data[..., 0] = 2 * centre_x - data[..., 0]
     conf = seq.confidence[:, perm]
     data[conf <= 0] = 0.0
-    assert seq.filled is not None
     mirrored = not seq.meta.get("mirrored", False)
     return seq.replace(
         data=data, confidence=conf, filled=seq.filled[:, perm], meta_update={"mirrored": mirrored}
@@ -206,7 +204,6 @@ def select_groups(seq: PoseSequence, groups: Iterable[str], layout: str | None =
     if unknown:
         raise ValueError(f"layout {seq.layout} has no group(s) {sorted(unknown)}")
     skel, idx = seq.skeleton.subset(wanted, layout)
-    assert seq.filled is not None
     return seq.replace(
         data=seq.data[:, idx], confidence=seq.confidence[:, idx], filled=seq.filled[:, idx], skeleton=skel
     )
@@ -226,7 +223,6 @@ def fill_missing(seq: PoseSequence, max_gap: int | None = None) -> PoseSequence:
     frames = present.shape[0]
     data = seq.data.copy()
     conf = seq.confidence.copy()
-    assert seq.filled is not None
     filled = seq.filled.copy()
     if frames < 3:
         return seq.copy()
