@@ -13,7 +13,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("corpus", help="build or describe the built-in corpus (lexicon recordings)")
     p.add_argument("action", choices=["build", "info"])
     p.add_argument("--langs", nargs="+", metavar="SL", help="sign languages (ISO 639-3), default all 20")
-    p.add_argument("--words", type=int, default=None, help="words per sign language (default 120)")
+    p.add_argument("--words", type=int, default=None, help="words per sign language (default 300)")
     p.add_argument("--out", type=Path, default=None, help="cache file (default: the data folder)")
     p.add_argument("--force", action="store_true", help="rebuild even if the cache exists")
     p.add_argument("--json", action="store_true", help="info as JSON")

@@ -47,7 +47,7 @@ class CorpusSettings:
     """What a build depends on; its hash is part of the version key."""
 
     fps: float = 25.0
-    words_per_language: int = 120
+    words_per_language: int = 300
     prompts_per_word: int = 3
     min_units: int = 3
     max_units: int = 8

@@ -13,6 +13,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_paths(targets: Sequence[str | Path]) -> Iterator[list[Path]]:
     """Yield one temporary path per target; rename them all into place on success."""
@@ -24,6 +30,8 @@ def atomic_paths(targets: Sequence[str | Path]) -> Iterator[list[Path]]:
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
             os.close(fd)
             temps.append(Path(name))
+            # mkstemp creates 0600; give the file the mode a plain open() would (umask applied).
+            Path(name).chmod(0o666 & ~_umask())
         yield temps
         for tmp in temps:
             with open(tmp, "rb+") as fh:
