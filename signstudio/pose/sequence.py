@@ -157,8 +157,20 @@ class PoseSequence:
             "groups": groups,
             "missing_ratio": round(self.missing_ratio(), 4),
             "filled_points": int(np.count_nonzero(self.filled)),
-            "meta": {k: v for k, v in self.meta.items()},
+            "meta": {k: _brief(v) for k, v in self.meta.items()},
         }
+
+
+def _brief(value: Any, limit: int = 200) -> Any:
+    """Large metadata (e.g. raw SMPL-X parameter lists) shown by size, not in full."""
+    text = repr(value)
+    if len(text) <= limit:
+        return value
+    if isinstance(value, dict):
+        return {k: _brief(v, limit // 2) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return f"<{type(value).__name__} of {len(value)} items>"
+    return text[: limit - 3] + "..."
 
 
 def empty_like(seq: PoseSequence, num_frames: int) -> PoseSequence:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -363,9 +363,27 @@ def _builtin(name: str) -> Skeleton:
 
 LAYOUTS = ("holistic", "openpose137", "upper50", "smplx")
 
+# Layouts a format family brings along (e.g. Prompt2Sign's 128-point ``p2s128``).
+_REGISTERED: dict[str, Callable[[], Skeleton]] = {}
+
+
+def register_layout(name: str, factory: Callable[[], Skeleton]) -> None:
+    """Make ``get_layout(name)`` return ``factory()`` (for layouts defined next to their format)."""
+    _REGISTERED[name] = factory
+
 
 def get_layout(name: str) -> Skeleton:
-    """The named layout's skeleton (``holistic``, ``openpose137``, ``upper50``, ``smplx``)."""
+    """The named layout's skeleton (``holistic``, ``openpose137``, ``upper50``, ``smplx``, and
+    layouts registered by format modules, such as ``p2s128``)."""
+    if name in _REGISTERED:
+        return _REGISTERED[name]()
+    if name not in LAYOUTS:
+        # Format modules register their layouts on import.
+        from signstudio.pose import formats
+
+        formats.formats()
+        if name in _REGISTERED:
+            return _REGISTERED[name]()
     return _builtin(name)
 
 

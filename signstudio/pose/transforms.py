@@ -23,6 +23,7 @@ _SHOULDERS = {
     "openpose137": ("BODY_25:LShoulder", "BODY_25:RShoulder"),
     "holistic": ("POSE_LANDMARKS:LEFT_SHOULDER", "POSE_LANDMARKS:RIGHT_SHOULDER"),
     "smplx": ("SMPLX_BODY:left_shoulder", "SMPLX_BODY:right_shoulder"),
+    "p2s128": ("BODY_18:LShoulder", "BODY_18:RShoulder"),
 }
 _ARMS = {  # (wrist, elbow) per side
     "upper50": (("BODY:LWrist", "BODY:LElbow"), ("BODY:RWrist", "BODY:RElbow")),
@@ -35,6 +36,7 @@ _ARMS = {  # (wrist, elbow) per side
         ("SMPLX_BODY:left_wrist", "SMPLX_BODY:left_elbow"),
         ("SMPLX_BODY:right_wrist", "SMPLX_BODY:right_elbow"),
     ),
+    "p2s128": (("BODY_18:LWrist", "BODY_18:LElbow"), ("BODY_18:RWrist", "BODY_18:RElbow")),
 }
 
 

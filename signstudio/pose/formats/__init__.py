@@ -100,19 +100,45 @@ def detect(path: str | Path, for_writing: bool = False) -> FormatSpec:
     return best
 
 
+def spec_named(name: str, path: str | Path | None = None) -> FormatSpec:
+    known = formats()
+    if name not in known:
+        raise FormatError(path, f"unknown format {name!r} (known: {', '.join(sorted(known))})")
+    return known[name]
+
+
 def read(path: str | Path, format: str | None = None, **options: Any) -> list[PoseSequence]:
     p = Path(path)
     if not p.exists():
         raise FormatError(p, "no such file or folder")
-    spec = formats()[format] if format else detect(p)
+    spec = spec_named(format, p) if format else detect(p)
     assert spec.read is not None
     try:
-        return spec.read(p, **options)
+        seqs = spec.read(p, **options)
     except FormatError:
         raise
-    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError) as exc:
-        # Library errors on malformed content become one-line FormatErrors.
+    except Exception as exc:
+        # Library errors on malformed content (struct.error, MemoryError, zipfile/zlib errors
+        # included) become one-line FormatErrors.
         raise FormatError(p, f"cannot read as {spec.name}: {type(exc).__name__}: {exc}") from None
+    _check_read(p, spec.name, seqs)
+    return seqs
+
+
+def _check_read(path: Path, name: str, seqs: list[PoseSequence]) -> None:
+    """The contract every reader keeps, enforced once more: frames > 0, finite values."""
+    import numpy as np
+
+    for i, seq in enumerate(seqs):
+        where = f"sequence {i}" if len(seqs) > 1 else None
+        if seq.num_frames == 0:
+            raise FormatError(path, "holds zero frames", where)
+        for what, arr in (("a coordinate", seq.data), ("a confidence", seq.confidence)):
+            bad = ~np.isfinite(arr)
+            if bad.any():
+                frame = int(np.argwhere(bad)[0][0])
+                place = f"{where}, frame {frame}" if where else f"frame {frame}"
+                raise FormatError(path, f"{what} is NaN or infinite (read as {name})", place)
 
 
 def read_one(path: str | Path, key: str | int | None = None, **options: Any) -> PoseSequence:
@@ -131,9 +157,18 @@ def read_one(path: str | Path, key: str | int | None = None, **options: Any) -> 
     raise FormatError(path, f"no sequence with key {key!r}")
 
 
-def write(path: str | Path, seqs: PoseSequence | Sequence[PoseSequence], format: str | None = None,
-          **options: Any) -> None:
-    spec = formats()[format] if format else detect(path, for_writing=True)
+def write(
+    path: str | Path, seqs: PoseSequence | Sequence[PoseSequence], format: str | None = None, **options: Any
+) -> None:
+    items_ = [seqs] if isinstance(seqs, PoseSequence) else list(seqs)
+    if format is None and items_:
+        # A sequence read from, say, a Prompt2Sign legacy .skels goes back to that family when the
+        # extension fits, so its convention (scale 9, counter 1/T..1) survives the round trip.
+        own = formats().get(str(items_[0].meta.get("format", "")))
+        suffix = Path(path).suffix.lower()
+        if own is not None and own.write is not None and suffix in own.extensions:
+            format = own.name
+    spec = spec_named(format, path) if format else detect(path, for_writing=True)
     if spec.write is None:
         raise FormatError(path, f"format {spec.name} can be read but not written")
     items = [seqs] if isinstance(seqs, PoseSequence) else list(seqs)

@@ -23,7 +23,7 @@ def _layout_name(components: tuple[Component, ...]) -> str:
     names = {c.name for c in components}
     if {"POSE_LANDMARKS", "LEFT_HAND_LANDMARKS", "RIGHT_HAND_LANDMARKS"} <= names:
         return "holistic"
-    for layout in ("upper50", "openpose137", "smplx"):
+    for layout in ("upper50", "openpose137", "smplx", "p2s128"):
         if tuple(c.points for c in components) == tuple(c.points for c in get_layout(layout).components):
             return layout
     return "custom"
@@ -51,7 +51,7 @@ def skeleton_from_header(header: Any) -> Skeleton:
             base = ref.num_joints
             tail = Skeleton("x", comps[len(ref.components) :]).mirror + base if extra else np.array([], int)
             mirror = tuple(int(i) for i in np.concatenate([ref.mirror, tail]))
-    elif layout in ("upper50", "openpose137", "smplx"):
+    elif layout in ("upper50", "openpose137", "smplx", "p2s128"):
         ref = get_layout(layout)
         return Skeleton(layout, comps, ref.mirror_index, ref.links)
     return Skeleton(layout, comps, mirror, infer_links(comps))
@@ -66,13 +66,20 @@ def from_pose(pose: Any, source: str | None = None) -> PoseSequence:
     dims = raw.shape[-1]
     data = np.zeros((frames, skel.num_joints, 3), np.float32)
     data[..., :dims] = raw[:, 0, :, :3] if frames else 0
-    conf = np.asarray(body.confidence, dtype=np.float32)[:, 0] if frames else np.zeros((0, skel.num_joints), np.float32)
-    mask = np.ma.getmaskarray(body.data)[:, 0].any(axis=-1) if frames else np.zeros((0, skel.num_joints), bool)
+    conf = (
+        np.asarray(body.confidence, dtype=np.float32)[:, 0]
+        if frames
+        else np.zeros((0, skel.num_joints), np.float32)
+    )
+    mask = (
+        np.ma.getmaskarray(body.data)[:, 0].any(axis=-1) if frames else np.zeros((0, skel.num_joints), bool)
+    )
     conf = np.where(mask, 0.0, conf).astype(np.float32)
     data[conf <= 0] = 0.0
-    if not np.isfinite(data).all():
-        f = int(np.argwhere(~np.isfinite(data))[0][0])
-        raise FormatError(source, "coordinates are NaN or infinite", f"frame {f}")
+    for what, arr in (("coordinates are", data), ("confidence is", conf)):
+        if not np.isfinite(arr).all():
+            f = int(np.argwhere(~np.isfinite(arr))[0][0])
+            raise FormatError(source, f"{what} NaN or infinite", f"frame {f}")
     d = header.dimensions
     meta = {
         "format": "pose",
