@@ -56,11 +56,14 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: {args.input}: {exc}", file=sys.stderr)
             return 2
+    from signstudio.pose.formats.skels import FAMILIES
+
+    spec = formats.spec_named(args.out_format, args.output) if args.out_format else None
     formats.write(args.output, seqs, format=args.out_format)
-    spec = (
-        formats.formats()[args.out_format]
-        if args.out_format
-        else formats.detect(args.output, for_writing=True)
+    spec = spec or formats.detect(args.output, for_writing=True)
+    written = FAMILIES[spec.name].layout if spec.name in FAMILIES else seqs[0].layout
+    note = (
+        f"converted from {seqs[0].layout} to {written}" if written != seqs[0].layout else f"layout {written}"
     )
-    print(f"wrote {args.output} ({spec.name}, {len(seqs)} sequence(s), layout {seqs[0].layout})")
+    print(f"wrote {args.output} ({spec.name}, {len(seqs)} sequence(s), {note})")
     return 0
