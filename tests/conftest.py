@@ -17,5 +17,10 @@ def real_holistic() -> PoseSequence:
 @pytest.fixture(scope="session")
 def real_clips() -> list[PoseSequence]:
     """A few real recordings from different sign languages and frame rates."""
-    picks = [("ase", "w"), ("gsg", "sch") if "sch" in alphabet("gsg") else ("gsg", "a"), ("ukl", "я"), ("ise", "zz")]
+    picks = [
+        ("ase", "w"),
+        ("gsg", "sch") if "sch" in alphabet("gsg") else ("gsg", "a"),
+        ("ukl", "я"),
+        ("ise", "zz"),
+    ]
     return [load_clip(alphabet(sl)[letter]) for sl, letter in picks]

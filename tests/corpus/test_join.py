@@ -44,15 +44,19 @@ def test_join_layout_bridge_and_length(dgs_letters):
     cuts = J.plan_cuts(clips)
     word = J.join(clips)
     bridge = int(J.BRIDGE_S * 25)
-    expected = sum(
-        (cuts[i].end if i < 4 else len(c)) - (cuts[i - 1].next_start if i else 0) for i, c in enumerate(clips)
-    ) + 4 * bridge
+    expected = (
+        sum(
+            (cuts[i].end if i < 4 else len(c)) - (cuts[i - 1].next_start if i else 0)
+            for i, c in enumerate(clips)
+        )
+        + 4 * bridge
+    )
     assert len(word) == expected
     assert word.meta["reference_kind"] == "lexicon join"
     # bridge frames are marked as filled, recorded frames are not
     first_bridge = cuts[0].end
     assert word.filled[first_bridge : first_bridge + bridge].any()
-    assert not word.filled[: first_bridge].any()
+    assert not word.filled[:first_bridge].any()
 
 
 def test_join_is_the_same_in_upper50_as_converting_the_holistic_join(dgs_letters):

@@ -9,7 +9,9 @@ from signstudio.corpus.words import SPLITS
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    settings = store.CorpusSettings(languages=("ase", "gsg", "sgg"), words_per_language=30, prompts_per_word=2)
+    settings = store.CorpusSettings(
+        languages=("ase", "gsg", "sgg"), words_per_language=30, prompts_per_word=2
+    )
     path = store.build(tmp_path_factory.mktemp("corpus") / "c.h5", settings)
     return store.Corpus(path)
 

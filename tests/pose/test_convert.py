@@ -19,7 +19,9 @@ def test_holistic_to_upper50_on_real_recordings(real_clips):
         assert np.array_equal(up.data[:, 2], np.where(clip.present[:, rs, None], clip.data[:, rs], 0))
         lh = p["LEFT_HAND_LANDMARKS:WRIST"]
         assert np.array_equal(up.data[:, 8], clip.data[:, lh])
-        assert np.array_equal(up.confidence[:, 29:50], clip.confidence[:, p["RIGHT_HAND_LANDMARKS:WRIST"] :][:, :21])
+        assert np.array_equal(
+            up.confidence[:, 29:50], clip.confidence[:, p["RIGHT_HAND_LANDMARKS:WRIST"] :][:, :21]
+        )
         # a hand missing in the recording stays missing
         assert np.array_equal(up.present[:, 8:29], clip.present[:, lh : lh + 21])
 

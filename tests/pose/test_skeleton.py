@@ -37,7 +37,8 @@ def test_named_layout_sizes():
 def test_upper50_order_matches_progressive_transformers():
     joints = get_layout("upper50").joints
     assert joints[:8] == tuple(
-        f"BODY:{n}" for n in ("Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist")
+        f"BODY:{n}"
+        for n in ("Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist")
     )
     assert joints[8] == "LEFT_HAND:WRIST" and joints[29] == "RIGHT_HAND:WRIST"
 
