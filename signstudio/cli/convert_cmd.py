@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
 
         bar = tqdm(desc="prompt2sign", unit="clip", file=sys.stderr)
 
-        def progress(done: int, total: int) -> None:
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.set_description(f"prompt2sign: {stage}")
             bar.total = total
             bar.n = done
             bar.refresh()

@@ -6,7 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from signstudio.corpus.store import CorpusSettings
 
 
 def add_parser(sub: Any) -> None:
@@ -20,7 +23,7 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _settings(args: argparse.Namespace):
+def _settings(args: argparse.Namespace) -> CorpusSettings:
     from signstudio.corpus.store import CorpusSettings
 
     kw: dict[str, Any] = {}
