@@ -20,21 +20,50 @@ NO_DISPLAY = (
 )
 
 
-def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence, PoseSequence | None]:
-    """The sequence to show (FILE, else the built-in default sample) and the optional --gt."""
+def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseSequence | None]:
+    """The sequence to show (FILE; None: the window's built-in first view) and the optional --gt."""
     from signstudio.pose.formats import read_one
 
-    if args.file:
-        seq = read_one(args.file)
-        seq = seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
-    else:
-        from signstudio.corpus.lexicon import default_sample
+    def user_file(path: str) -> PoseSequence:
+        seq = read_one(path)
+        return seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
 
-        seq = default_sample()
-    gt = None
-    if args.gt:
-        gt = read_one(args.gt)
+    seq = user_file(args.file) if args.file else None
+    gt = user_file(args.gt) if args.gt else None
     return seq, gt
+
+
+def _report_first_paint(window: object) -> None:
+    """Print seconds from process start to the first painted GL frame, and whether torch was
+    imported by then (`signstudio bench` reads this line)."""
+    import time
+
+    viewport = window.viewport  # type: ignore[attr-defined]
+
+    def once() -> None:
+        viewport.painted.disconnect(once)
+        started = _process_start()
+        print(
+            f"startup: first frame painted after {time.time() - started:.3f} s; "
+            f"torch imported: {'torch' in sys.modules}",
+            flush=True,
+        )
+
+    viewport.painted.connect(once)
+
+
+def _process_start() -> float:
+    """Wall-clock time this process started (Linux: /proc; elsewhere: now)."""
+    import time
+
+    try:
+        with open("/proc/self/stat") as fh:
+            ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.time()
 
 
 def _has_display() -> bool:
@@ -71,17 +100,24 @@ def run(args: argparse.Namespace) -> int:
 
     prepare_qt()
     app = QtWidgets.QApplication.instance()
+    from signstudio.app import theme
+    from signstudio.app.settings import Settings
+
+    settings = Settings()
     if app is None:
         QtWidgets.QApplication.setApplicationName("SignStudio")
         QtWidgets.QApplication.setOrganizationName("SignStudio")
         app = QtWidgets.QApplication(["signstudio"])
-        from signstudio.app import theme
-
-        theme.apply(app)
     assert isinstance(app, QtWidgets.QApplication)
+    theme.apply(app, str(settings.get("theme", "system")))
 
-    window = StudioWindow(seq, gt)
+    window = StudioWindow(seq, gt, settings=settings)
+    if os.environ.get("SIGNSTUDIO_REPORT_STARTUP"):
+        _report_first_paint(window)
     window.show()
+    if args.screenshot:
+        # The first view generates its sample: let it finish so the picture is complete.
+        window.wait_generated(timeout=120)
     if args.frame is not None:
         window.clock.frame = args.frame
     if args.screenshot:

@@ -1,7 +1,12 @@
-"""The studio's main window: the viewport in the centre, the timeline docked under it.
+"""The studio's main window: named docks around the viewport, menus, toolbar, status bar.
 
-Model/view as in napari: the window owns a session `Clock` (Qt-free); the viewport and the
-timeline subscribe to its events. A QTimer feeds the clock real elapsed time while it plays.
+Model/view as in napari: the window owns Qt-free models — a `StudioState` (what is on screen:
+generated + reference, their display and timing modes, language, model, recent files) and a
+`Clock` (the current frame) — and the docks subscribe to them. Generation is a request to the
+runner, answered on the GUI thread through `RunnerBridge`; a stale answer is dropped.
+
+Docks: Text & Prompt, Viewport, Timeline, Metrics, Files. QSettings keep geometry, dock state,
+recent files and the last language/model/mode/theme.
 """
 
 from __future__ import annotations
@@ -10,80 +15,234 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app.timeline import Timeline
-from signstudio.app.viewport import Viewport, caption_html, reference_kind
+from signstudio.app.curves import Curve
+from signstudio.app.files_panel import FilesPanel
+from signstudio.app.metrics_panel import MetricsPanel
+from signstudio.app.runner_bridge import RunnerBridge
+from signstudio.app.settings import Settings
+from signstudio.app.text_panel import TextPromptPanel
+from signstudio.app.theme import Theme
+from signstudio.app.timeline import PlaybackDriver, Timeline
+from signstudio.app.viewport import Viewport
+from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.clock import Clock
+from signstudio.session.studio import StudioState
 
+STATE_VERSION = 3  # bump when the dock layout changes, so an old saved layout is not restored
+DEFAULT_TEXT = "hello"
+DEFAULT_LANGUAGE = "ase"
 HINTS = (
-    "Space play/pause  ·  ←/→ step  ·  Home/End first/last  ·  "
-    "drag to orbit, Ctrl+drag or middle-drag to pan, wheel to zoom  ·  R reset view"
+    "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
 
 
+def language_list() -> list[tuple[str, str, str]]:
+    """(code, name, spoken language) of every sign language with a lexicon or a model."""
+    from signstudio.modeling.registry import available_models
+
+    spoken = sign_languages()
+    codes = set(spoken)
+    for info in available_models():
+        codes.update(info.languages)
+    return [(c, SIGN_LANGUAGE_NAMES.get(c, c.upper()), spoken.get(c, "")) for c in sorted(codes)]
+
+
 class StudioWindow(QtWidgets.QMainWindow):
-    def __init__(self, seq: PoseSequence, gt: PoseSequence | None = None) -> None:
+    """The studio. ``sequence``/``reference``: what to show first (None: the built-in sample)."""
+
+    generation_finished = QtCore.Signal(object)  # the response, after it was applied (tests wait on it)
+
+    def __init__(
+        self,
+        sequence: PoseSequence | None = None,
+        reference: PoseSequence | None = None,
+        *,
+        settings: Settings | None = None,
+        bridge: RunnerBridge | None = None,
+        auto_generate: bool = True,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("SignStudio")
         self.setObjectName("SignStudio")
-        self.resize(1280, 800)
-
-        self.clock = Clock(num_frames=1, fps=seq.fps)
-        self.viewport = Viewport(self)
-        self.setCentralWidget(self.viewport)
-
-        self.timeline = Timeline(self.clock, self)
-        dock = QtWidgets.QDockWidget("Timeline", self)
-        dock.setObjectName("Timeline")
-        dock.setWidget(self.timeline)
-        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        dock.setAllowedAreas(
-            QtCore.Qt.DockWidgetArea.BottomDockWidgetArea | QtCore.Qt.DockWidgetArea.TopDockWidgetArea
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.settings = settings or Settings()
+        self.state = StudioState(
+            language=str(self.settings.get("language", DEFAULT_LANGUAGE)),
+            model_id=str(self.settings.get("model", "lookup")),
         )
-        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.timeline_dock = dock
+        self.state.set_recent_files(self.settings.recent_files())
+        self.clock = Clock(num_frames=1, fps=25.0, time_source=time.monotonic)
+        self.driver = PlaybackDriver(self.clock, self)
+        self.bridge = bridge or RunnerBridge(parent=self)
+        self.bridge.setParent(self)
+        self._pending: int | None = None
+        self._generation_started = 0.0
 
-        self.statusBar().showMessage(HINTS)
+        # ---- docks -------------------------------------------------------------------------
+        self.viewport = Viewport(self)
+        self.text_panel = TextPromptPanel(self)
+        self.timeline = Timeline(self.clock, self)
+        self.metrics = MetricsPanel(self)
+        self.files = FilesPanel(self)
+        self.setCentralWidget(self.viewport)
+        self.docks: dict[str, QtWidgets.QDockWidget] = {}
+        area = QtCore.Qt.DockWidgetArea
+        self._dock("Text && Prompt", self.text_panel, area.LeftDockWidgetArea)
+        self._dock("Files", self.files, area.LeftDockWidgetArea)
+        self._dock("Metrics", self.metrics, area.RightDockWidgetArea)
+        self._dock("Timeline", self.timeline, area.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Files"], self.docks["Metrics"])
+        self.docks["Text && Prompt"].raise_()
+        self.viewport_dock_name = "Viewport"  # the viewport is the central widget, named for menus
+
+        self.text_panel.set_languages(language_list())
+        self.text_panel.set_models(self._model_list())
+        self.text_panel.set_language(self.state.language)
+        self.text_panel.set_model(self.state.model_id)
+        self.text_panel.set_prompt_mode(bool(self.settings.get("prompt_mode", False)))
+        self.files.set_recent(self.state.recent_files)
+        self._load_corpus_browser()
+
         self._make_actions()
+        self._status_device = QtWidgets.QLabel()
+        self.statusBar().addPermanentWidget(self._status_device)
+        self.statusBar().showMessage(HINTS)
 
-        self._timer = QtCore.QTimer(self)
-        self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tick)
-        self._last_tick = 0.0
+        # ---- wiring: inputs -> requests, models -> views ------------------------------------
+        tp = self.text_panel
+        tp.generate_requested.connect(self.generate)
+        tp.cancel_requested.connect(self.cancel_generation)
+        tp.language_changed.connect(self._on_language)
+        tp.model_changed.connect(self._on_model)
+        tp.mode_changed.connect(lambda on: self.settings.set("prompt_mode", on))
+        self.files.open_requested.connect(self.open_file)
+        self.files.word_requested.connect(self._sign_corpus_word)
+        self.bridge.progress.connect(self._on_progress)
+        self.bridge.finished.connect(self._on_finished)
 
+        self.state.sequence_changed.connect(lambda _s: self._show_pair())
+        self.state.reference_changed.connect(lambda _s: self._show_pair())
+        self.state.reference_display_changed.connect(self._on_display_mode)
+        self.state.reference_timing_changed.connect(lambda _m: self._on_frame(self.clock.frame))
+        self.state.recent_files_changed.connect(self._on_recent)
         self.clock.frame_changed.connect(self._on_frame)
-        self.clock.playing_changed.connect(self._on_playing)
 
-        self.seq: PoseSequence = seq
-        self.gt: PoseSequence | None = None
-        self.set_sequences(seq, gt)
+        self.state.reference_display = str(self.settings.get("reference_display", "side-by-side"))  # type: ignore[assignment]
+        self.state.reference_timing = str(self.settings.get("reference_timing", "own-clock"))  # type: ignore[assignment]
+        self._restore_layout()
 
-    # ---- content -------------------------------------------------------------------------
-    def set_sequences(self, seq: PoseSequence, gt: PoseSequence | None = None) -> None:
-        """Show ``seq`` (and ``gt`` beside it, labelled "reference") from frame 0."""
-        self.clock.pause()
-        self.seq, self.gt = seq, gt
-        main_name = reference_kind(seq)
-        layers = [(main_name, seq)] if gt is None else [(main_name, seq), ("reference", gt)]
-        self.viewport.set_layers(layers)
-        self.viewport.set_caption(caption_html(layers))
-        # The clock runs in the main sequence's frames, long enough to show all of the reference.
-        frames = seq.num_frames
-        if gt is not None:
-            frames = max(frames, round(gt.duration * seq.fps))
-        self.clock.fps = seq.fps
-        self.clock.num_frames = max(frames, 1)
-        if self.clock.frame != 0:
-            self.clock.frame = 0  # emits: the viewport and the timeline follow
+        if sequence is not None:
+            self.state.set_result(sequence, reference)
         else:
-            self._on_frame(0)  # same frame number, new content: redraw by hand
-            self.timeline.refresh()
+            self._show_default(auto_generate)
 
-    def open_file(self, path: str | Path) -> bool:
-        """Read and show a pose file; a bad file is reported in a dialog, never as a traceback."""
+    # ---- construction helpers ----------------------------------------------------------------
+    def _dock(self, name: str, widget: QtWidgets.QWidget, where: QtCore.Qt.DockWidgetArea) -> None:
+        dock = QtWidgets.QDockWidget(name, self)
+        dock.setObjectName(name.replace(" && ", "_").replace(" ", "_"))
+        dock.setWidget(widget)
+        self.addDockWidget(where, dock)
+        self.docks[name] = dock
+
+    @staticmethod
+    def _model_list() -> list[tuple[str, str, str]]:
+        from signstudio.modeling.registry import available_models
+
+        return [(m.id, m.name, m.description) for m in available_models()]
+
+    def _load_corpus_browser(self) -> None:
+        try:
+            from signstudio.corpus.store import open_corpus
+
+            corpus = open_corpus(build_if_missing=False)
+        except (FileNotFoundError, FormatError, OSError):
+            corpus = None
+        self.files.set_corpus(corpus, SIGN_LANGUAGE_NAMES)
+        self.files.select_corpus_language(self.state.language)
+
+    def _show_default(self, auto_generate: bool) -> None:
+        """First view without a file: the built-in corpus' "hello" (ASL) as the reference, and its
+        generation started, so a newcomer sees real signing at once and the generated one beside it."""
+        from signstudio.corpus.lexicon import default_sample
+
+        sample = default_sample(self.state.language)
+        self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
+        lang = str(sample.meta.get("sign_language", DEFAULT_LANGUAGE))
+        self.text_panel.set_language(lang)
+        self.state.set_result(None, sample)
+        if auto_generate:
+            self.text_panel.generate_button.click()
+
+    # ---- generation --------------------------------------------------------------------------
+    @QtCore.Slot(str, str, str, bool)
+    def generate(self, text: str, lang: str, model_id: str, prompt_mode: bool) -> int:
+        """Ask the runner for signing of ``text``; the answer arrives in `_on_finished`."""
+        from signstudio.runner.service import GenerateRequest
+
+        request = GenerateRequest(
+            text=text, lang=lang, model_id=model_id or "lookup", prompt_mode=prompt_mode
+        )
+        self.state.text = text
+        self._generation_started = time.perf_counter()
+        self._pending = self.bridge.submit(request)
+        self.text_panel.set_busy(True, f"Generating with {model_id}…")
+        self.statusBar().showMessage(f"Generating “{text}” ({lang}, {model_id})…")
+        return self._pending
+
+    def cancel_generation(self) -> None:
+        if self.bridge.cancel():
+            self.statusBar().showMessage("Cancelling…")
+
+    @QtCore.Slot(int, float, str)
+    def _on_progress(self, request_id: int, fraction: float, message: str) -> None:
+        if request_id == self._pending:
+            self.text_panel.set_progress(fraction, message)
+
+    @QtCore.Slot(object)
+    def _on_finished(self, response: object) -> None:
+        from signstudio.runner.service import GenerateResponse
+
+        assert isinstance(response, GenerateResponse)
+        if not self.bridge.is_current(response):
+            return  # a newer request was made: this answer must not overwrite it
+        self._pending = None
+        if response.cancelled:
+            self.text_panel.set_busy(False, "Cancelled.")
+            self.statusBar().showMessage("Generation cancelled.", 5000)
+        elif response.error:
+            self.text_panel.show_error(response.error)
+            self.statusBar().showMessage(f"Generation failed: {response.error}", 10000)
+        else:
+            assert response.sequence is not None
+            note = f"Signed “{response.text}” in {SIGN_LANGUAGE_NAMES.get(response.lang, response.lang)}"
+            if response.request.prompt_mode:
+                note += " (read from the prompt)"
+            if response.reference is None and response.reference_reason:
+                note += f"; no reference: {response.reference_reason}"
+            self.text_panel.set_busy(False, f"{note} · {response.seconds:.2f} s")
+            if response.lang_from_prompt:
+                self.text_panel.set_language(response.lang)
+            self.clock.pause()
+            self.state.set_result(response.sequence, response.reference)
+            self.statusBar().showMessage(note, 8000)
+            self._status_device.setText(f"model {response.request.model_id} on {response.device or 'cpu'}")
+        self.generation_finished.emit(response)
+
+    def _sign_corpus_word(self, text: str, lang: str) -> None:
+        self.text_panel.set_prompt_mode(False)
+        self.text_panel.set_text(text)
+        self.text_panel.set_language(lang)
+        self.text_panel.generate_button.click()
+
+    # ---- files -------------------------------------------------------------------------------
+    def open_file(self, path: str | Path, as_reference: bool = False) -> bool:
+        """Read a pose file and show it (or use it as the reference); errors go to a dialog."""
         from signstudio.pose.formats import read_one
 
         try:
@@ -91,108 +250,356 @@ class StudioWindow(QtWidgets.QMainWindow):
         except FormatError as exc:
             QtWidgets.QMessageBox.critical(self, "Cannot open file", str(exc))
             return False
-        kind = seq.meta.get("reference_kind", "user file")
-        self.set_sequences(seq.replace(meta_update={"reference_kind": kind}))
+        seq = seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
+        self.clock.pause()
+        if as_reference:
+            self.state.reference = seq
+        else:
+            self.state.set_result(seq, None)
+        self.state.add_recent_file(str(Path(path).resolve()))
+        self.statusBar().showMessage(f"Opened {path}", 5000)
         return True
 
-    # ---- clock -> view -------------------------------------------------------------------
+    def _on_recent(self, paths: list[str]) -> None:
+        self.files.set_recent(paths)
+        self.settings.set("recent_files", list(paths))
+        self._fill_recent_menu()
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        # One file: show it. Two: the second is its reference.
+        if self.open_file(paths[0]) and len(paths) > 1:
+            self.open_file(paths[1], as_reference=True)
+        event.acceptProposedAction()
+
+    # ---- model -> views ----------------------------------------------------------------------
+    def _show_pair(self) -> None:
+        gen, ref = self.state.sequence, self.state.reference
+        self.viewport.set_sequences(gen, ref)
+        self.viewport.set_reference_mode(self.state.reference_display)
+        main = gen if gen is not None else ref
+        self.clock.fps = main.fps if main is not None else 25.0
+        self.clock.num_frames = max(1, main.num_frames if main is not None else 1)
+        self.timeline.set_curves(self._curves(gen, ref))
+        self.metrics.show_sequences(gen, ref)
+        self._on_frame(self.clock.frame)
+        self.timeline.refresh()
+        title = (main.meta.get("text") if main is not None else None) or "SignStudio"
+        self.setWindowTitle(f"{title} — SignStudio")
+
+    def _curves(self, gen: PoseSequence | None, ref: PoseSequence | None) -> dict[str, Curve]:
+        """Hand speed and confidence per frame; the reference's on the generated frame axis."""
+        from signstudio.metrics.kinematics import hand_speed, mean_confidence
+
+        curves: dict[str, Curve] = {}
+        main = gen if gen is not None else ref
+        if main is None:
+            return curves
+        n = main.num_frames
+        table = self.state.frame_table() if gen is not None and ref is not None else None
+        for seq, dashed in ((gen, False), (ref, True)):
+            if seq is None:
+                continue
+
+            def on_axis(values: np.ndarray, seq: PoseSequence = seq) -> np.ndarray:
+                v = np.asarray(values, dtype=float)
+                if seq is main:
+                    return v
+                if table is not None and len(table) == n:
+                    return v[np.clip(table, 0, len(v) - 1)]
+                return np.full(n, np.nan)
+
+            tag = "" if not dashed else " (ref)"
+            try:
+                speeds = hand_speed(seq)
+            except (KeyError, ValueError):
+                speeds = {}
+            colours = {"left": "#ff8c28", "right": "#28c878"}
+            for side, values in speeds.items():
+                key = "left" if side.startswith("left") else "right"
+                colour = colours[key] if not dashed else ("#8a5a30" if key == "left" else "#2f7a55")
+                curves[f"{key} hand speed{tag}"] = Curve(
+                    on_axis(values), colour, unit="shoulders/s", group="hand speed", label=f"{key} hand{tag}"
+                )
+            try:
+                conf = mean_confidence(seq)
+            except (KeyError, ValueError):
+                conf = None
+            if conf is not None and not isinstance(conf, dict):
+                curves[f"confidence{tag}"] = Curve(
+                    on_axis(conf),
+                    "#50a0ff" if not dashed else "#3a5f8f",
+                    group="confidence",
+                    label=f"confidence{tag}",
+                    y_range=(0.0, 1.05),
+                )
+        return curves
+
     def _on_frame(self, frame: int) -> None:
-        self.viewport.show_time(frame / self.clock.fps)
-        self.viewport.view.update()
-
-    def _on_playing(self, playing: bool) -> None:
-        if playing:
-            self._last_tick = time.monotonic()
-            self._timer.start(max(1, int(1000 / self.clock.fps / 2)))
+        if self.state.reference is None:
+            ref_frame = 0
+        elif self.state.sequence is None:
+            ref_frame = frame  # only a reference on screen: it runs on the clock itself
         else:
-            self._timer.stop()
+            ref_frame = self.state.reference_frame_for(frame)
+        self.viewport.set_frames(frame, ref_frame)
 
-    def _tick(self) -> None:
-        now = time.monotonic()
-        self.clock.tick(now - self._last_tick)
-        self._last_tick = now
+    def _on_display_mode(self, mode: str) -> None:
+        self.viewport.set_reference_mode(mode)
+        self.settings.set("reference_display", mode)
+        self._sync_checks()
 
-    # ---- actions -------------------------------------------------------------------------
+    def _on_language(self, code: str) -> None:
+        if code:
+            self.state.language = code
+            self.settings.set("language", code)
+            self.files.select_corpus_language(code)
+
+    def _on_model(self, model_id: str) -> None:
+        if model_id:
+            self.state.model_id = model_id
+            self.settings.set("model", model_id)
+
+    # ---- actions -----------------------------------------------------------------------------
     def _make_actions(self) -> None:
-        keys = QtCore.Qt.Key
-
-        Keys = QtGui.QKeySequence | QtGui.QKeySequence.StandardKey | str
+        key = QtCore.Qt.Key
+        self.actions_by_name: dict[str, QtGui.QAction] = {}
 
         def add(
-            name: str, shortcut: Keys, slot: Callable[[], object], menu: QtWidgets.QMenu | None = None
-        ) -> None:
+            name: str,
+            shortcut: QtGui.QKeySequence | QtGui.QKeySequence.StandardKey | str | None,
+            slot: Callable[[], object],
+            menu: QtWidgets.QMenu,
+            tip: str = "",
+            checkable: bool = False,
+        ) -> QtGui.QAction:
             action = QtGui.QAction(name, self)
-            action.setObjectName(name.lower().replace(" ", "_").replace("…", ""))
-            action.setShortcut(QtGui.QKeySequence(shortcut))
-            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(slot)
-            if menu is not None:
-                menu.addAction(action)
-            else:
-                self.addAction(action)
+            action.setObjectName(name.lower().replace(" ", "_").replace("…", "").replace("&", ""))
+            if shortcut is not None:
+                action.setShortcut(QtGui.QKeySequence(shortcut))
+                action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            action.setCheckable(checkable)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda *_: slot())
+            menu.addAction(action)
+            self.addAction(action)  # shortcuts work while the menu bar is hidden
+            self.actions_by_name[action.objectName()] = action
+            return action
 
-        file_menu = self.menuBar().addMenu("&File")
-        add("Open…", QtGui.QKeySequence.StandardKey.Open, self._open_dialog, file_menu)
-        add("Save screenshot…", "P", self._screenshot_dialog, file_menu)
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        add("Open…", QtGui.QKeySequence.StandardKey.Open, self._open_dialog, file_menu, "Open a pose file")
+        add("Open reference…", "Ctrl+Shift+O", lambda: self._open_dialog(True), file_menu,
+            "Open a pose file as the reference beside what is shown")  # fmt: skip
+        self.recent_menu = file_menu.addMenu("Open recent")
+        file_menu.addSeparator()
+        add("Save screenshot…", "P", self._screenshot_dialog, file_menu, "Save the viewport as PNG")
         file_menu.addSeparator()
         add("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close, file_menu)
 
-        play_menu = self.menuBar().addMenu("&Playback")
-        add("Play/Pause", QtGui.QKeySequence(keys.Key_Space), self.clock.toggle, play_menu)
-        add("Previous frame", QtGui.QKeySequence(keys.Key_Left), lambda: self.clock.step(-1), play_menu)
-        add("Next frame", QtGui.QKeySequence(keys.Key_Right), lambda: self.clock.step(1), play_menu)
-        add("First frame", QtGui.QKeySequence(keys.Key_Home), self.clock.first, play_menu)
-        add("Last frame", QtGui.QKeySequence(keys.Key_End), self.clock.last, play_menu)
+        gen_menu = bar.addMenu("&Generate")
+        add("Generate", "Ctrl+Return", self.text_panel.generate_button.click, gen_menu)
+        add("Cancel generation", "Escape", self.cancel_generation, gen_menu)
+        gen_menu.addSeparator()
+        add("Text mode", "Ctrl+1", lambda: self.text_panel.set_prompt_mode(False), gen_menu)
+        add("Prompt mode", "Ctrl+2", lambda: self.text_panel.set_prompt_mode(True), gen_menu)
 
-        view_menu = self.menuBar().addMenu("&View")
-        add("Reset view", "R", self.viewport.frame_camera, view_menu)
+        view_menu = bar.addMenu("&View")
+        for action in self.viewport.camera_actions():
+            view_menu.addAction(action)
+            self.addAction(action)
+        view_menu.addSeparator()
 
-    def _open_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open pose file", "", "Pose files (*)")
+        def toggle(name: str, shortcut: str | None, slot: Callable[[], object], tip: str) -> QtGui.QAction:
+            return add(name, shortcut, slot, view_menu, tip, checkable=True)
+
+        self.side_action = toggle("Reference side by side", "S", lambda: self._set_display("side-by-side"),
+                                  "Generated and reference in two views with linked cameras")  # fmt: skip
+        self.ghost_action = toggle("Reference as ghost", "G", lambda: self._set_display("ghost"),
+                                   "The reference overlaid as a translucent skeleton")  # fmt: skip
+        self.own_clock_action = toggle("Reference on its own clock", None,
+                                       lambda: self._set_timing("own-clock"),
+                                       "The reference plays at its own speed (same wall time)")  # fmt: skip
+        self.warped_action = toggle("Reference time-warped onto generated", "W",
+                                    lambda: self._set_timing("warped"),
+                                    "The reference stretched to the generated length (linear)")  # fmt: skip
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu("Theme")
+        self.theme_actions = {}
+        for choice in ("system", "light", "dark"):
+            slot = lambda c=choice: self._set_theme(c)  # noqa: E731
+            self.theme_actions[choice] = add(choice.capitalize(), None, slot, theme_menu, checkable=True)
+        docks_menu = view_menu.addMenu("Panels")
+        for dock in self.docks.values():
+            docks_menu.addAction(dock.toggleViewAction())
+
+        play_menu = bar.addMenu("&Playback")
+        add("Play/Pause", QtGui.QKeySequence(key.Key_Space), self.timeline.play_pause, play_menu)
+        add("Previous frame", QtGui.QKeySequence(key.Key_Left), self.timeline.step_back, play_menu)
+        add("Next frame", QtGui.QKeySequence(key.Key_Right), self.timeline.step_forward, play_menu)
+        add("First frame", QtGui.QKeySequence(key.Key_Home), self.timeline.go_first, play_menu)
+        add("Last frame", QtGui.QKeySequence(key.Key_End), self.timeline.go_last, play_menu)
+        add("Faster", "]", self.timeline.faster, play_menu)
+        add("Slower", "[", self.timeline.slower, play_menu)
+        self.loop_action = add("Loop", "L", lambda: self.timeline.set_loop(not self.clock.loop), play_menu,
+                               checkable=True)  # fmt: skip
+
+        help_menu = bar.addMenu("&Help")
+        add("Keyboard shortcuts", "F1", self._show_shortcuts, help_menu)
+        add("About SignStudio", None, self._about, help_menu)
+
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setMovable(False)
+        for name in ("open", "generate", "cancel_generation"):
+            tb.addAction(self.actions_by_name[name])
+        tb.addSeparator()
+        for action in self.viewport.camera_actions():
+            tb.addAction(action)
+        tb.addSeparator()
+        tb.addAction(self.side_action)
+        tb.addAction(self.ghost_action)
+        tb.addAction(self.warped_action)
+        tb.addSeparator()
+        tb.addAction(self.actions_by_name["save_screenshot"])
+        self._fill_recent_menu()
+        self._sync_checks()
+
+    def _sync_checks(self) -> None:
+        if not hasattr(self, "side_action"):
+            return
+        display, timing = self.state.reference_display, self.state.reference_timing
+        self.side_action.setChecked(display == "side-by-side")
+        self.ghost_action.setChecked(display == "ghost")
+        self.own_clock_action.setChecked(timing == "own-clock")
+        self.warped_action.setChecked(timing == "warped")
+        self.loop_action.setChecked(self.clock.loop)
+        theme = self._theme()
+        for choice, action in self.theme_actions.items():
+            action.setChecked(theme is not None and theme.choice == choice)
+
+    def _set_display(self, mode: str) -> None:
+        self.state.reference_display = mode  # type: ignore[assignment]
+        self._sync_checks()
+
+    def _set_timing(self, mode: str) -> None:
+        self.state.reference_timing = mode  # type: ignore[assignment]
+        self.settings.set("reference_timing", mode)
+        self.timeline.set_curves(self._curves(self.state.sequence, self.state.reference))
+        self._sync_checks()
+
+    @staticmethod
+    def _theme() -> Theme | None:
+        """The app's `Theme` (None when the window runs without one, e.g. in some tests)."""
+
+        app = QtWidgets.QApplication.instance()
+        found = app.findChild(Theme) if app is not None else None
+        return found if isinstance(found, Theme) else None
+
+    def _set_theme(self, choice: str) -> None:
+        theme = self._theme()
+        if theme is not None:
+            theme.set_choice(choice)
+        self.settings.set("theme", choice)
+        self._sync_checks()
+
+    def _fill_recent_menu(self) -> None:
+        if not hasattr(self, "recent_menu"):
+            return
+        self.recent_menu.clear()
+        for p in self.state.recent_files:
+            action = self.recent_menu.addAction(Path(p).name)
+            action.setToolTip(p)
+            action.triggered.connect(lambda *_, p=p: self.open_file(p))
+        self.recent_menu.setEnabled(bool(self.state.recent_files))
+
+    def _open_dialog(self, as_reference: bool = False) -> None:
+        title = "Open reference" if as_reference else "Open pose file"
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, title, "", "Pose files (*.pose *.skels *.h5 *.hdf5 *.npz);;All files (*)"
+        )
         if path:
-            self.open_file(path)
+            self.open_file(path, as_reference=as_reference)
 
     def _screenshot_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save screenshot", "studio.png", "PNG (*.png)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save screenshot", "signstudio.png", "PNG (*.png)"
+        )
         if path:
             try:
-                self.save_screenshot(path)
-            except FormatError as exc:
+                self.viewport.save_screenshot(path)
+                self.statusBar().showMessage(f"Saved {path}", 5000)
+            except (FormatError, RuntimeError) as exc:
                 QtWidgets.QMessageBox.critical(self, "Cannot save screenshot", str(exc))
 
-    # ---- rendering -----------------------------------------------------------------------
+    def _show_shortcuts(self) -> None:
+        rows = [
+            (a.text().replace("&", ""), a.shortcut().toString())
+            for a in self.actions_by_name.values()
+            if not a.shortcut().isEmpty()
+        ]
+        html = "<table>" + "".join(f"<tr><td>{t}</td><td><b>{k}</b></td></tr>" for t, k in rows) + "</table>"
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", html)
+
+    def _about(self) -> None:
+        from signstudio import __version__
+
+        QtWidgets.QMessageBox.about(
+            self,
+            "About SignStudio",
+            f"<b>SignStudio {__version__}</b><br>Sign language production studio.<br>"
+            "Built-in corpus: real fingerspelling recordings of 20 sign languages (spoken-to-signed).",
+        )
+
+    # ---- layout persistence ------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.get("geometry")
+        if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = self.settings.get("window_state")
+        if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
+            self.restoreState(state, STATE_VERSION)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.settings.set("geometry", self.saveGeometry())
+        self.settings.set("window_state", self.saveState(STATE_VERSION))
+        self.settings.sync()
+        self.clock.pause()
+        self.bridge.shutdown()
+        super().closeEvent(event)
+
+    # ---- screenshots (CLI --screenshot, tests) -----------------------------------------------
     def wait_painted(self, timeout: float = 10.0) -> bool:
-        """Process events until the GL view has painted the current frame (False on timeout)."""
+        return self.viewport.wait_painted(timeout)
+
+    def wait_generated(self, timeout: float = 60.0) -> bool:
+        """Process events until no generation is pending (False on timeout)."""
         app = QtWidgets.QApplication.instance()
         assert app is not None
-        view = self.viewport.view
-        start_count = view.paint_count
-        view.update()
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while self._pending is not None and time.monotonic() < deadline:
             app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            if view.isValid() and view.paint_count > start_count:
-                return True
             time.sleep(0.005)
-        return False
+        return self._pending is None
 
     def grab_image(self) -> QtGui.QImage:
-        """The whole window as an image, with the GL view's current frame rendered into it.
-
-        `QWidget.grab` alone misses what GL items draw with a QPainter (the skeletons' names),
-        so the view's own framebuffer is painted over its place, then the overlay labels on top.
-        """
+        """The whole window, with the GL views' current frames rendered into it."""
         if not self.wait_painted():
             raise RuntimeError("the 3D view did not paint within 10 s (no OpenGL on this display?)")
         image = self.grab().toImage()
-        view = self.viewport.view
-        frame = view.grabFramebuffer()
+        view_image = self.viewport.grab_image()
         painter = QtGui.QPainter(image)
         try:
-            painter.drawImage(QtCore.QRect(view.mapTo(self, QtCore.QPoint(0, 0)), view.size()), frame)
-            for label in view.findChildren(QtWidgets.QLabel):
-                if label.isVisible():
-                    label.render(painter, label.mapTo(self, QtCore.QPoint(0, 0)))
+            top_left = self.viewport.mapTo(self, QtCore.QPoint(0, 0))
+            painter.drawImage(QtCore.QRect(top_left, self.viewport.size()), view_image)
         finally:
             painter.end()
         return image

@@ -119,15 +119,17 @@ def load_clip(entry: LexiconEntry) -> PoseSequence:
     )
 
 
-def default_sample() -> PoseSequence:
-    """What the studio shows on first start: a real recording from the built-in corpus.
+def default_sample(sign_language: str = "ase") -> PoseSequence:
+    """What the studio shows on first start: real signing from the built-in corpus.
 
-    The word "hello" spelled in ASL from the corpus cache when it is built; otherwise the
-    recorded ASL letter clip for "a".
+    A word of ``sign_language`` from the corpus cache when it is built ("hello" in ASL; a frequent
+    word elsewhere), joined from its recorded letters; otherwise the recorded clip of the first
+    letter of that language's alphabet.
     """
     try:
         from signstudio.corpus.store import default_word
 
-        return default_word()
-    except (ImportError, FileNotFoundError, KeyError):
-        return load_clip(alphabet("ase")["a"])
+        return default_word(sign_language)
+    except (ImportError, FileNotFoundError, KeyError, IndexError):
+        letters = alphabet(sign_language if sign_language in sign_languages() else "ase")
+        return load_clip(letters[sorted(letters)[0]])

@@ -343,9 +343,14 @@ def open_corpus(path: Path | None = None, build_if_missing: bool = True, quiet: 
     return corpus
 
 
-def default_word() -> PoseSequence:
-    """ "hello" spelled in ASL from the corpus cache (raises FileNotFoundError when not built)."""
-    return open_corpus(build_if_missing=False).word_sequence("ase", "hello")
+def default_word(sign_language: str = "ase") -> PoseSequence:
+    """A word of the corpus, joined in the holistic layout: "hello" in ASL, else the first training
+    word of the language (raises FileNotFoundError when the cache is not built)."""
+    corpus = open_corpus(build_if_missing=False)
+    if sign_language == "ase":
+        return corpus.word_sequence("ase", "hello", layout="holistic")
+    word = corpus.words(sign_language, "train")[0]
+    return corpus.word_sequence(sign_language, word, layout="holistic")
 
 
 def lexicon_size() -> int:

@@ -7,6 +7,10 @@ source joints, so a missing source point stays missing (confidence 0) in the tar
 * openpose137 -> upper50: BODY_25 points 0–7 and both hands, as they are.
 * smplx       -> upper50: SMPL-X has no nose; the head joint stands in for it. Hand joints map to
                  the matching finger joints; SMPL-X has no fingertip joints, so the tips are missing.
+
+A source that lacks some joints of its layout by name (spoken-to-signed's ``reduce_holistic``
+output keeps 8 of MediaPipe's 33 pose points and drops the nose) converts too: a target joint
+whose sources are absent is missing, and ``meta["converted_absent"]`` lists those source names.
 """
 
 from __future__ import annotations
@@ -106,8 +110,12 @@ def convert(seq: PoseSequence, target: str) -> PoseSequence:
     data = np.zeros((frames, len(recipe), 3), np.float32)
     conf = np.zeros((frames, len(recipe)), np.float32)
     filled = np.zeros((frames, len(recipe)), bool)
+    needed = {s for sources in recipe for s in sources}
+    absent = sorted(needed - names.keys())
+    if len(absent) == len(needed):
+        raise ValueError(f"{seq.layout} sequence has none of the joints {target} is made from")
     for j, sources in enumerate(recipe):
-        if not sources:
+        if not sources or any(s not in names for s in sources):
             continue
         idx = [names[s] for s in sources]
         c = seq.confidence[:, idx].min(axis=1)
@@ -117,4 +125,6 @@ def convert(seq: PoseSequence, target: str) -> PoseSequence:
     data[conf <= 0] = 0.0
     meta = dict(seq.meta)
     meta["converted_from"] = seq.layout
+    if absent:
+        meta["converted_absent"] = absent
     return PoseSequence(data, conf, seq.fps, skel, meta, filled)

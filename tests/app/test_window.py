@@ -1,7 +1,8 @@
-"""The studio window: default sample, frame stepping, playback, side-by-side reference, screenshots."""
+"""The studio window end to end under Xvfb: generate, scrub, compare, survive bad input."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -9,143 +10,227 @@ import pytest
 
 pytestmark = pytest.mark.gui
 
+RIGHT_HAND = np.array([40, 200, 120])
+LEFT_HAND = np.array([255, 140, 40])
 
-def image_array(path_or_image) -> np.ndarray:  # type: ignore[no-untyped-def]
+
+def _array(image) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """QImage -> (H, W, 3) uint8."""
     from PySide6 import QtGui
 
-    img = QtGui.QImage(str(path_or_image)) if isinstance(path_or_image, (str, Path)) else path_or_image
-    img = img.convertToFormat(QtGui.QImage.Format.Format_RGB888)
-    w, h, stride = img.width(), img.height(), img.bytesPerLine()
-    buf = np.frombuffer(img.constBits(), np.uint8, count=stride * h).reshape(h, stride)
-    return buf[:, : 3 * w].reshape(h, w, 3).copy()
+    img = image.convertToFormat(QtGui.QImage.Format.Format_RGB888)
+    h, w, bpl = img.height(), img.width(), img.bytesPerLine()
+    buf = np.frombuffer(img.constBits(), np.uint8, count=h * bpl).reshape(h, bpl)
+    return buf[:, : w * 3].reshape(h, w, 3).copy()
 
 
-def test_window_opens_on_the_default_sample(window) -> None:
-    from pyqtgraph.opengl import GLLinePlotItem, GLScatterPlotItem
-
-    assert window.windowTitle() == "SignStudio"
-    assert window.seq.meta.get("reference_kind")  # a real recording of the built-in corpus
-    assert window.clock.num_frames == window.seq.num_frames
-    view = window.viewport.view
-    lines = [i for i in view.items if isinstance(i, GLLinePlotItem)]
-    points = [i for i in view.items if isinstance(i, GLScatterPlotItem)]
-    # One line item and one point item per skeleton, never one per bone (the grid's own
-    # line item is its child, not a top-level item).
-    assert len(lines) == 1 and len(points) == 1
-    assert lines[0].mode == "lines" and lines[0].pos.shape[0] % 2 == 0 and len(lines[0].pos) > 0
-    caption = window.viewport.caption.text()
-    assert "American Sign Language" in caption and "holistic" in caption
-    assert window.timeline.label.text().startswith(f"frame 0 / {window.seq.num_frames}")
+def _colour_pixels(pixels: np.ndarray, colour: np.ndarray, tol: int = 40) -> int:
+    return int((np.abs(pixels.astype(int) - colour).max(axis=-1) < tol).sum())
 
 
-def test_missing_joints_are_not_drawn(window) -> None:
-    layer = window.viewport.layers[0]
-    seq = layer.seq
-    frame = layer.items.geometry.frame(0)
-    drawn_groups = np.isin(seq.skeleton.joint_groups(), ("body", "left_hand", "right_hand", "face"))
-    expected = int(((seq.confidence[0] > 0) & drawn_groups).sum())
-    assert frame.num_points == expected
-    assert np.isfinite(frame.line_pos).all()
-
-
-def test_frame_stepping_updates_the_line_data(window, qtbot) -> None:
-    from PySide6 import QtCore
-
-    items = window.viewport.layers[0].items
-    before = items.lines.pos.copy()
-    uploads = items.uploads
-    qtbot.keyClick(window, QtCore.Qt.Key.Key_End)
-    assert window.clock.frame == window.seq.num_frames - 1
-    assert items.uploads == uploads + 1
-    assert not np.array_equal(before, items.lines.pos)
-    assert window.timeline.slider.value() == window.clock.frame
-
-    qtbot.keyClick(window, QtCore.Qt.Key.Key_Left)
-    assert window.clock.frame == window.seq.num_frames - 2
-    qtbot.keyClick(window, QtCore.Qt.Key.Key_Home)
-    assert window.clock.frame == 0
-    np.testing.assert_array_equal(items.lines.pos, before)
-    qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
-    assert window.clock.frame == 1
-
-    # Same frame again: nothing is uploaded (geometry goes to the GPU only when dirty).
-    uploads = items.uploads
-    window.clock.frame = 1
-    window.viewport.show_time(window.clock.time)
-    assert items.uploads == uploads
-
-
-def test_slider_moves_the_clock(window) -> None:
-    window.timeline.slider.setValue(7)
-    assert window.clock.frame == 7
-    assert window.viewport.layers[0].items.shown_frame == 7
-    assert window.timeline.label.text().startswith("frame 7 /")
-
-
-def test_space_plays_and_pauses(window, qtbot) -> None:
-    from PySide6 import QtCore
-
-    qtbot.keyClick(window, QtCore.Qt.Key.Key_Space)
-    assert window.clock.playing
-    qtbot.waitUntil(lambda: window.clock.frame > 0, timeout=3000)
-    qtbot.keyClick(window, QtCore.Qt.Key.Key_Space)
-    assert not window.clock.playing
-
-
-def test_reference_stands_beside_the_sequence(qtbot, sample_file) -> None:
+@pytest.fixture
+def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
+    """A window with its own settings file and an in-thread runner (no child process to start)."""
+    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    from signstudio.app.runner_bridge import RunnerBridge
     from signstudio.app.window import StudioWindow
-    from signstudio.corpus.lexicon import alphabet, load_clip
-    from signstudio.pose.formats import read_one
+    from signstudio.runner.service import Runner
 
-    seq = read_one(sample_file)
-    gt = load_clip(alphabet("ase")["b"])
-    win = StudioWindow(seq, gt)
+    win = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
     qtbot.addWidget(win)
     win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
     assert win.wait_painted()
-    main, ref = win.viewport.layers
-    assert ref.name == "reference"
-    _, hi_main = main.items.geometry.bounds()
-    lo_ref, _ = ref.items.geometry.bounds()
-    assert lo_ref[0] > hi_main[0], "the reference stands to the right, not overlapping"
-    assert "reference" in win.viewport.caption.text()
-    # The clock covers the longer of the two.
-    assert win.clock.num_frames >= max(seq.num_frames, round(gt.duration * seq.fps))
-    win.clock.last()
-    assert ref.items.shown_frame == gt.num_frames - 1
+    yield win
+    win.clock.pause()
+    win.close()
 
 
-def test_screenshot_is_written_and_not_blank(window, tmp_path) -> None:
-    out = window.save_screenshot(tmp_path / "sub" / "shot.png")
-    assert out.is_file() and out.stat().st_size > 10_000
-    img = image_array(out)
-    assert img.shape[1] == window.width() and img.shape[0] == window.height()
-    view = window.viewport.view
-    top_left = view.mapTo(window, view.rect().topLeft())
-    region = img[top_left.y() : top_left.y() + view.height(), top_left.x() : top_left.x() + view.width()]
-    assert region.std() > 5, "the viewport is blank"
-    # The skeleton itself was rendered: pixels in the body colour (80, 160, 255) exist.
-    body = (np.abs(region.astype(int) - (80, 160, 255)).sum(axis=2) < 60).sum()
-    assert body > 50, f"only {body} body-coloured pixels"
+def _generate(qtbot, win, text: str, lang: str = "ase", prompt: bool = False):  # type: ignore[no-untyped-def]
+    win.text_panel.set_prompt_mode(prompt)
+    win.text_panel.set_language(lang)
+    win.text_panel.input.setText(text)
+    with qtbot.waitSignal(win.generation_finished, timeout=60000) as blocker:
+        qtbot.mouseClick(win.text_panel.generate_button, _left())
+    return blocker.args[0]
 
 
-def test_bad_file_in_the_open_window_shows_a_dialog(window, tmp_path, monkeypatch) -> None:
+def _left():  # type: ignore[no-untyped-def]
+    from PySide6 import QtCore
+
+    return QtCore.Qt.MouseButton.LeftButton
+
+
+def test_named_docks_menus_and_first_view(studio) -> None:
+    titles = {d.windowTitle() for d in studio.docks.values()}
+    assert titles == {"Text && Prompt", "Files", "Metrics", "Timeline"}
+    menus = [a.text().replace("&", "") for a in studio.menuBar().actions()]
+    assert menus == ["File", "Generate", "View", "Playback", "Help"]
+    # the built-in sample is on screen before anything is generated
+    assert studio.state.reference is not None and studio.state.sequence is None
+    assert studio.clock.num_frames == studio.state.reference.num_frames
+
+
+def test_typing_a_word_and_generating_shows_a_skeleton(studio, qtbot) -> None:
+    response = _generate(qtbot, studio, "hello")
+    assert response.ok and response.text == "hello"
+    assert studio.state.sequence is response.sequence
+    assert studio.state.reference is not None
+    assert studio.state.reference.meta["reference_kind"] == "lexicon join"
+    studio.clock.frame = studio.clock.num_frames // 2
+    assert studio.wait_painted()
+    pixels = _array(studio.viewport.view.grabFramebuffer())
+    # ASL fingerspelling is one-handed: the signer's right hand colour must be drawn
+    assert _colour_pixels(pixels, RIGHT_HAND) > 150
+    assert "frame" in studio.timeline.text()
+
+
+def test_scrubbing_changes_the_picture(studio, qtbot) -> None:
+    _generate(qtbot, studio, "hello")
+    view = studio.viewport.view
+    studio.timeline.seek(0)
+    studio.timeline.flush()
+    assert studio.wait_painted()
+    first = _array(view.grabFramebuffer())
+    studio.timeline.seek(studio.clock.num_frames - 10)
+    studio.timeline.flush()
+    assert studio.clock.frame == studio.clock.num_frames - 10
+    assert studio.wait_painted()
+    later = _array(view.grabFramebuffer())
+    assert (np.abs(first.astype(int) - later).max(axis=-1) > 30).sum() > 200
+
+
+def test_reference_view_differs_from_generated_view(studio, qtbot) -> None:
+    _generate(qtbot, studio, "hello")
+    assert studio.viewport.mode == "side-by-side" and studio.viewport.view_b.isVisible()
+    studio.clock.frame = 30
+    assert studio.wait_painted()
+    gen = _array(studio.viewport.view.grabFramebuffer())
+    ref = _array(studio.viewport.view_b.grabFramebuffer())
+    h = min(gen.shape[0], ref.shape[0])
+    w = min(gen.shape[1], ref.shape[1])
+    assert (np.abs(gen[:h, :w].astype(int) - ref[:h, :w]).max(axis=-1) > 30).sum() > 200
+    # the ghost overlay puts both in one view
+    studio.ghost_action.trigger()
+    assert studio.state.reference_display == "ghost" and studio.viewport.mode == "ghost"
+    assert not studio.viewport.view_b.isVisible()
+
+
+def test_prompt_mode_reads_text_and_language(studio, qtbot) -> None:
+    response = _generate(
+        qtbot, studio, "How do I sign 'water' in German Sign Language?", lang="ase", prompt=True
+    )
+    assert response.ok, response.error
+    assert response.text == "water" and response.lang == "gsg"
+    assert studio.text_panel.current_language() == "gsg"
+    assert "water" in studio.text_panel.preview.text()
+
+
+def test_errors_are_messages_not_crashes(studio, qtbot) -> None:
+    response = _generate(qtbot, studio, "42")
+    assert response.error and "4" in response.error
+    assert "4" in studio.text_panel.status.text()
+    # the window still works
+    assert _generate(qtbot, studio, "hi").ok
+
+
+def test_a_stale_result_never_overwrites_a_newer_one(studio, qtbot) -> None:
+    studio.text_panel.set_language("ase")
+    results = []
+    studio.generation_finished.connect(results.append)
+    studio.generate("wonderful", "ase", "lookup", False)
+    with qtbot.waitSignal(
+        studio.generation_finished, timeout=60000, check_params_cb=lambda r: r.text == "hi"
+    ):
+        studio.generate("hi", "ase", "lookup", False)
+    qtbot.wait(200)
+    assert studio.state.sequence is not None and studio.state.sequence.meta["text"] == "hi"
+    assert all(r.text == "hi" for r in results)
+
+
+def test_bad_file_shows_a_dialog_and_the_window_lives_on(studio, qtbot, tmp_path, monkeypatch) -> None:
     from PySide6 import QtWidgets
 
-    shown: list[str] = []
-    monkeypatch.setattr(
-        QtWidgets.QMessageBox, "critical", staticmethod(lambda parent, title, text, *a: shown.append(text))
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    bad = tmp_path / "broken.skels"
+    bad.write_text("1 2 3\n")
+    assert not studio.open_file(bad)
+    assert shown and str(bad) in shown[0]
+    assert studio.isVisible()
+    assert _generate(qtbot, studio, "hi").ok
+
+
+def test_open_file_drag_and_drop_and_recent_files(studio, sample_file: Path) -> None:
+    from PySide6 import QtCore, QtGui
+
+    assert studio.open_file(sample_file)
+    assert studio.state.sequence is not None and studio.state.reference is None
+    assert studio.state.recent_files[0] == str(sample_file.resolve())
+    assert studio.files.recent.item(0).data(QtCore.Qt.ItemDataRole.UserRole) == str(sample_file.resolve())
+    # dropping two files: the second becomes the reference
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(sample_file)), QtCore.QUrl.fromLocalFile(str(sample_file))])
+    drop = QtGui.QDropEvent(
+        QtCore.QPointF(50, 50),
+        QtCore.Qt.DropAction.CopyAction,
+        mime,
+        _left(),
+        QtCore.Qt.KeyboardModifier.NoModifier,
     )
-    bad = tmp_path / "broken.pose"
-    bad.write_bytes(b"this is not a pose file")
-    before = window.seq
-    assert window.open_file(bad) is False
-    assert len(shown) == 1 and "broken.pose" in shown[0] and "\n" not in shown[0]
-    assert window.seq is before
+    studio.dropEvent(drop)
+    assert studio.state.reference is not None
+    assert studio.state.reference.meta["reference_kind"] == "user file"
 
 
-def test_open_file_replaces_the_sequence(window, sample_file) -> None:
-    assert window.open_file(sample_file)
-    assert window.seq.meta["reference_kind"] == "user file"
-    assert window.clock.frame == 0
-    assert window.viewport.layers[0].items.shown_frame == 0
+def test_settings_are_remembered(qtbot, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    from signstudio.app.runner_bridge import RunnerBridge
+    from signstudio.app.window import StudioWindow
+    from signstudio.runner.service import Runner
+
+    def make() -> StudioWindow:
+        w = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
+        qtbot.addWidget(w)
+        return w
+
+    first = make()
+    first.text_panel.set_language("gsg")
+    first.text_panel.set_prompt_mode(True)
+    first.ghost_action.trigger()
+    first.resize(1111, 777)
+    first.close()
+    second = make()
+    assert second.text_panel.current_language() == "gsg"
+    assert second.text_panel.prompt_mode
+    assert second.state.reference_display == "ghost"
+    assert second.width() == 1111
+    second.close()
+
+
+def test_keyboard_drives_the_clock(studio, qtbot) -> None:
+    from PySide6 import QtCore
+
+    studio.viewport.view.setFocus()  # in the text box, Space and arrows edit the text instead
+    studio.clock.frame = 5
+    qtbot.keyClick(studio, QtCore.Qt.Key.Key_Right)
+    assert studio.clock.frame == 6
+    qtbot.keyClick(studio, QtCore.Qt.Key.Key_End)
+    assert studio.clock.frame == studio.clock.num_frames - 1
+    qtbot.keyClick(studio, QtCore.Qt.Key.Key_Home)
+    assert studio.clock.frame == 0
+    qtbot.keyClick(studio, QtCore.Qt.Key.Key_Space)
+    assert studio.clock.playing
+    qtbot.waitUntil(lambda: studio.clock.frame > 2, timeout=3000)
+    qtbot.keyClick(studio, QtCore.Qt.Key.Key_Space)
+    assert not studio.clock.playing
+
+
+def test_screenshot_of_the_window(studio, tmp_path) -> None:
+    out = studio.save_screenshot(tmp_path / "shot.png")
+    from PySide6 import QtGui
+
+    pixels = _array(QtGui.QImage(str(out)))
+    assert pixels.shape[0] > 300 and pixels.std() > 10

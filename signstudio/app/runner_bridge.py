@@ -1,0 +1,42 @@
+"""The runner's worker-thread callbacks as Qt signals on the GUI thread.
+
+`signstudio.runner.service.Runner` calls ``on_progress`` and ``on_done`` on its worker thread;
+emitting a signal of a QObject that lives on the GUI thread queues the call there, so slots run
+on the GUI thread and the window never touches a half-made result.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore
+
+from signstudio.runner.service import GenerateRequest, GenerateResponse, Runner
+
+
+class RunnerBridge(QtCore.QObject):
+    """Signals: ``progress(request_id, fraction, message)``, ``finished(response)``."""
+
+    progress = QtCore.Signal(int, float, str)
+    finished = QtCore.Signal(object)
+
+    def __init__(self, runner: Runner | None = None, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner if runner is not None else Runner()
+
+    def submit(self, request: GenerateRequest) -> int:
+        return self.runner.submit(request, self._on_progress, self._on_done)
+
+    def cancel(self) -> bool:
+        return self.runner.cancel()
+
+    def is_current(self, response: GenerateResponse) -> bool:
+        return not response.stale and self.runner.is_current(response.request_id)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown(wait=False)
+
+    # worker thread -> queued signal
+    def _on_progress(self, request_id: int, fraction: float, message: str) -> None:
+        self.progress.emit(request_id, float(fraction), str(message))
+
+    def _on_done(self, response: GenerateResponse) -> None:
+        self.finished.emit(response)

@@ -1,0 +1,60 @@
+"""What the studio remembers between runs (QSettings, INI file in the user's config folder).
+
+Geometry and dock layout, recent files, the last sign language, model and input mode, the
+reference display and timing modes, and the theme. ``SIGNSTUDIO_CONFIG_DIR`` moves the file
+(tests use it so they never touch a real user's settings).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6 import QtCore
+
+MAX_RECENT = 10
+
+
+def _store() -> QtCore.QSettings:
+    folder = os.environ.get("SIGNSTUDIO_CONFIG_DIR")
+    fmt = QtCore.QSettings.Format.IniFormat
+    if folder:
+        QtCore.QSettings.setPath(fmt, QtCore.QSettings.Scope.UserScope, folder)
+    return QtCore.QSettings(fmt, QtCore.QSettings.Scope.UserScope, "SignStudio", "SignStudio")
+
+
+class Settings:
+    def __init__(self) -> None:
+        self._s = _store()
+
+    @property
+    def path(self) -> str:
+        return self._s.fileName()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._s.value(key, default)
+        if isinstance(default, bool) and isinstance(value, str):
+            return value.lower() == "true"
+        return value
+
+    def set(self, key: str, value: Any) -> None:
+        self._s.setValue(key, value)
+
+    def recent_files(self) -> list[str]:
+        value = self._s.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple):
+            return []
+        return [str(v) for v in value][:MAX_RECENT]
+
+    def add_recent(self, path: str) -> list[str]:
+        """Put ``path`` first (once); the list keeps the ``MAX_RECENT`` most recent."""
+        path = str(path)
+        recent = [path] + [p for p in self.recent_files() if p != path]
+        recent = recent[:MAX_RECENT]
+        self._s.setValue("recent_files", recent)
+        return recent
+
+    def sync(self) -> None:
+        self._s.sync()

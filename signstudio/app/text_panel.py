@@ -1,0 +1,262 @@
+"""The Text & Prompt dock: what to sign, in which sign language, with which model.
+
+Two modes: *Text* (the words to sign) and *Prompt* (a request such as "How do I sign 'water' in
+German Sign Language?"; the text to sign and, where named, the language are read out of it and
+shown live under the box). The panel only collects input and shows progress; the window turns
+``generate_requested`` into a runner request and reports back through `set_busy`/`set_progress`.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+TEXT_PLACEHOLDER = "Type a word or a few words to sign, e.g. hello"
+PROMPT_PLACEHOLDER = "Ask, e.g.  How do I sign 'water' in German Sign Language?"
+
+
+class TextPromptPanel(QtWidgets.QWidget):
+    """Signals: ``generate_requested(text, lang, model_id, prompt_mode)``, ``cancel_requested()``,
+    ``language_changed(code)``, ``model_changed(model_id)``, ``mode_changed(prompt_mode)``."""
+
+    generate_requested = QtCore.Signal(str, str, str, bool)
+    cancel_requested = QtCore.Signal()
+    language_changed = QtCore.Signal(str)
+    model_changed = QtCore.Signal(str)
+    mode_changed = QtCore.Signal(bool)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TextPromptPanel")
+        self._spoken_of: dict[str, str] = {}
+
+        # mode toggle: two checkable buttons in an exclusive group (a segmented control)
+        self.text_button = QtWidgets.QPushButton("Text")
+        self.prompt_button = QtWidgets.QPushButton("Prompt")
+        group = QtWidgets.QButtonGroup(self)
+        for i, b in enumerate((self.text_button, self.prompt_button)):
+            b.setCheckable(True)
+            b.setToolTip(
+                "Sign exactly the words you type"
+                if i == 0
+                else "Ask in your own words; the text and the sign language are read from the question"
+            )
+            group.addButton(b, i)
+        self.text_button.setChecked(True)
+        group.idToggled.connect(self._on_mode_toggled)
+        # A segmented control: the checked half is filled with the highlight colour.
+        segment = (
+            "QPushButton {{ padding: 4px 14px; border: 1px solid palette(mid); {radius} }}"
+            "QPushButton:checked {{ background: palette(highlight); color: palette(highlighted-text);"
+            " border-color: palette(highlight); font-weight: bold; }}"
+        )
+        self.text_button.setStyleSheet(
+            segment.format(radius="border-top-left-radius: 4px; border-bottom-left-radius: 4px;")
+        )
+        self.prompt_button.setStyleSheet(
+            segment.format(radius="border-top-right-radius: 4px; border-bottom-right-radius: 4px;")
+        )
+
+        self.input = QtWidgets.QLineEdit()
+        self.input.setObjectName("text_input")
+        self.input.setPlaceholderText(TEXT_PLACEHOLDER)
+        self.input.setClearButtonEnabled(True)
+        self.input.returnPressed.connect(self._request)
+        self.input.textChanged.connect(self._update_preview)
+        font = self.input.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.input.setFont(font)
+
+        self.preview = QtWidgets.QLabel()
+        self.preview.setObjectName("prompt_preview")
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(QtCore.Qt.TextFormat.RichText)
+
+        self.language = QtWidgets.QComboBox()
+        self.language.setObjectName("language")
+        self.language.setEditable(True)  # type to search by name or code
+        self.language.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
+        completer = self.language.completer()
+        if completer is not None:
+            completer.setFilterMode(QtCore.Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
+        self.language.currentIndexChanged.connect(self._on_language)
+
+        self.model = QtWidgets.QComboBox()
+        self.model.setObjectName("model")
+        self.model.currentIndexChanged.connect(self._on_model)
+
+        self.generate_button = QtWidgets.QPushButton("Generate")
+        self.generate_button.setObjectName("generate")
+        self.generate_button.setDefault(True)
+        self.generate_button.setToolTip("Generate signing for the text (Enter)")
+        self.generate_button.clicked.connect(self._request)
+        self.cancel_button = QtWidgets.QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_requested.emit)
+
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.status = QtWidgets.QLabel(" ")
+        self.status.setObjectName("generation_status")
+        self.status.setWordWrap(True)
+
+        mode_row = QtWidgets.QHBoxLayout()
+        mode_row.setSpacing(0)
+        mode_row.addWidget(self.text_button)
+        mode_row.addWidget(self.prompt_button)
+        mode_row.addStretch(1)
+
+        form = QtWidgets.QFormLayout()
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Sign language", self.language)
+        form.addRow("Model", self.model)
+
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.generate_button, 2)
+        buttons.addWidget(self.cancel_button, 1)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(mode_row)
+        layout.addWidget(self.input)
+        layout.addWidget(self.preview)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self._update_preview()
+
+    # ---- content -------------------------------------------------------------------------
+    def set_languages(self, languages: list[tuple[str, str, str]]) -> None:
+        """(code, name, spoken language code) of every sign language with a model or lexicon."""
+        current = self.current_language()
+        self.language.blockSignals(True)
+        self.language.clear()
+        self._spoken_of = {code: spoken for code, _, spoken in languages}
+        for code, name, _ in sorted(languages, key=lambda x: x[1]):
+            self.language.addItem(f"{name} — {code}", code)
+        self.language.blockSignals(False)
+        if current:
+            self.set_language(current)
+
+    def set_models(self, models: list[tuple[str, str, str]]) -> None:
+        """(id, display name, description) of every registered model."""
+        current = self.current_model()
+        self.model.blockSignals(True)
+        self.model.clear()
+        for model_id, name, description in models:
+            self.model.addItem(name, model_id)
+            self.model.setItemData(self.model.count() - 1, description, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.model.blockSignals(False)
+        if current:
+            self.set_model(current)
+
+    def current_language(self) -> str:
+        return str(self.language.currentData() or "")
+
+    def current_model(self) -> str:
+        return str(self.model.currentData() or "")
+
+    def set_language(self, code: str) -> bool:
+        i = self.language.findData(code)
+        if i >= 0:
+            self.language.setCurrentIndex(i)
+        return i >= 0
+
+    def set_model(self, model_id: str) -> bool:
+        i = self.model.findData(model_id)
+        if i >= 0:
+            self.model.setCurrentIndex(i)
+        return i >= 0
+
+    @property
+    def prompt_mode(self) -> bool:
+        return self.prompt_button.isChecked()
+
+    def set_prompt_mode(self, on: bool) -> None:
+        (self.prompt_button if on else self.text_button).setChecked(True)
+
+    def set_text(self, text: str) -> None:
+        self.input.setText(text)
+
+    # ---- progress ------------------------------------------------------------------------
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        self.generate_button.setEnabled(True)  # a new request supersedes a running one
+        self.cancel_button.setEnabled(busy)
+        if busy:
+            self.progress.setValue(0)
+        else:
+            self.progress.setValue(self.progress.maximum() if not message.startswith("error") else 0)
+        if message:
+            self.status.setText(message)
+
+    def set_progress(self, fraction: float, message: str = "") -> None:
+        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * self.progress.maximum()))
+        if message:
+            self.status.setText(message)
+
+    def show_error(self, message: str) -> None:
+        self.set_busy(False, "error")
+        self.status.setText(f"<span style='color:#e5484d'>{html.escape(message)}</span>")
+
+    # ---- internals -----------------------------------------------------------------------
+    def _on_mode_toggled(self, button_id: int, checked: bool) -> None:
+        if not checked:
+            return
+        prompt = button_id == 1
+        self.input.setPlaceholderText(PROMPT_PLACEHOLDER if prompt else TEXT_PLACEHOLDER)
+        self._update_preview()
+        self.mode_changed.emit(prompt)
+
+    def _on_language(self, _index: int) -> None:
+        self._update_preview()
+        self.language_changed.emit(self.current_language())
+
+    def _on_model(self, _index: int) -> None:
+        self.model_changed.emit(self.current_model())
+
+    def _update_preview(self) -> None:
+        """In prompt mode, show what will be signed and in which language (read from the prompt)."""
+        if not self.prompt_mode:
+            self.preview.setText(self._dim("Text mode: the words are signed as typed."))
+            return
+        prompt = self.input.text().strip()
+        if not prompt:
+            self.preview.setText(
+                self._dim("Prompt mode: the text to sign is read from your question (quotes help).")
+            )
+            return
+        text, lang = self.parse_prompt(prompt)
+        if not text:
+            self.preview.setText("<i>Could not find the text to sign; put it in quotes, e.g. 'water'.</i>")
+            return
+        lang_name = self.language.itemText(self.language.findData(lang)) if lang else ""
+        where = f"in <b>{lang_name}</b>" if lang_name else "in the selected sign language"
+        self.preview.setText(f"Will sign <b>“{text}”</b> {where}")
+
+    def _dim(self, text: str) -> str:
+        colour = self.palette().color(QtGui.QPalette.ColorRole.PlaceholderText).name()
+        return f"<span style='color:{colour}'>{html.escape(text)}</span>"
+
+    def parse_prompt(self, prompt: str) -> tuple[str | None, str | None]:
+        from signstudio.corpus.prompts import extract_text
+
+        spoken = self._spoken_of.get(self.current_language())
+        try:
+            return extract_text(prompt, spoken)
+        except (KeyError, ValueError):
+            return extract_text(prompt)
+
+    def _request(self) -> None:
+        text = self.input.text().strip()
+        if not text:
+            self.status.setText("Type something to sign first.")
+            self.input.setFocus()
+            return
+        self.generate_requested.emit(text, self.current_language(), self.current_model(), self.prompt_mode)

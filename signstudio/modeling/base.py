@@ -1,0 +1,178 @@
+"""What every sign production model is: `ModelInfo`, the `SignModel` interface, cancel and progress.
+
+This module imports neither torch nor any model: the registry, the runner and the app's model
+selector use it at start-up. A neural model imports torch inside its own module, which the
+registry imports only when that model is loaded.
+
+    model = load_model("lookup")                         # signstudio.modeling.registry
+    token = CancelToken()
+    [seq] = model.generate(["hello"], "ase", progress=lambda f, msg: ..., cancel=token)
+
+``generate`` is called on a worker thread; ``progress`` is called on that same thread, and
+``cancel`` may be set from any thread. A model checks the token between slices of work (a word,
+a decoding step, a diffusion step) and raises `Cancelled` there.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal, TypeVar
+
+from signstudio.pose.sequence import PoseSequence
+
+#: progress(fraction in [0, 1], message): called from the thread that runs ``generate``.
+ProgressCallback = Callable[[float, str], None]
+
+ModelKind = Literal["baseline", "neural"]
+
+
+class ModelError(Exception):
+    """A problem a user can act on (unknown model, language not covered, text not spellable).
+
+    Its message is one readable line; the runner shows it as it is.
+    """
+
+
+class UnknownModelError(ModelError):
+    pass
+
+
+class UnsupportedLanguageError(ModelError):
+    pass
+
+
+class Cancelled(Exception):
+    """Raised inside ``generate`` when its `CancelToken` was cancelled."""
+
+
+class CancelToken:
+    """A thread-safe, one-way cancel flag (any thread may cancel; the worker polls it)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        """Raise `Cancelled` if `cancel` was called."""
+        if self._event.is_set():
+            raise Cancelled
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until cancelled or ``timeout`` seconds passed; True if cancelled."""
+        return self._event.wait(timeout)
+
+    def __repr__(self) -> str:
+        return f"CancelToken(cancelled={self.cancelled})"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the registry knows about a model without loading it.
+
+    id: registry key (``lookup``, ``signllm-mlsf`` ...).
+    name: display name for the model selector.
+    description: one or two sentences (the selector's tooltip).
+    languages: ISO 639-3 codes of the sign languages it covers.
+    needs_torch: loading it imports torch (so ``device`` matters and start-up must not load it).
+    kind: ``baseline`` (no training) or ``neural``.
+    """
+
+    id: str
+    name: str
+    description: str
+    languages: tuple[str, ...]
+    needs_torch: bool = False
+    kind: ModelKind = "baseline"
+
+    def __post_init__(self) -> None:
+        if not self.id or any(c.isspace() for c in self.id):
+            raise ValueError(f"a model id is a non-empty word, got {self.id!r}")
+        if self.kind not in ("baseline", "neural"):
+            raise ValueError(f"kind must be 'baseline' or 'neural', got {self.kind!r}")
+        object.__setattr__(self, "languages", tuple(self.languages))
+
+
+def report(progress: ProgressCallback | None, fraction: float, message: str) -> None:
+    """Call ``progress`` if given, with the fraction clamped to [0, 1]."""
+    if progress is not None:
+        progress(min(max(float(fraction), 0.0), 1.0), message)
+
+
+def check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+
+
+C = TypeVar("C")
+
+
+def apply_options(config: C, options: Mapping[str, Any]) -> C:
+    """``config`` (a dataclass) with per-call ``options`` applied; unknown names are a ModelError."""
+    known = {f.name for f in fields(config)}  # type: ignore[arg-type]
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ModelError(
+            f"unknown option(s) {', '.join(unknown)}; this model takes: {', '.join(sorted(known)) or 'none'}"
+        )
+    return replace(config, **options) if options else config  # type: ignore[type-var]
+
+
+class SignModel(abc.ABC):
+    """A text -> pose model. Subclasses set ``info`` and implement `generate`.
+
+    ``device`` is where it runs (``cpu``, ``cuda``, ``cuda:1``); models without torch run on
+    the CPU whatever was asked.
+    """
+
+    info: ModelInfo
+    device: str = "cpu"
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    def languages(self) -> tuple[str, ...]:
+        """ISO 639-3 codes of the sign languages this model signs."""
+        return self.info.languages
+
+    def check_language(self, lang: str) -> None:
+        if lang not in self.languages():
+            raise UnsupportedLanguageError(
+                f"model {self.id!r} does not cover sign language {lang!r}; "
+                f"it covers: {', '.join(sorted(self.languages()))}"
+            )
+
+    @abc.abstractmethod
+    def generate(
+        self,
+        texts: Sequence[str],
+        lang: str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        **options: Any,
+    ) -> list[PoseSequence]:
+        """One `PoseSequence` per text, signed in sign language ``lang``.
+
+        texts: spoken-language texts (N,); lang: ISO 639-3 sign language code.
+        progress: called with (fraction 0..1, message) as the work advances.
+        cancel: checked between slices of work; raises `Cancelled` when set.
+        options: per-call overrides of the model's config (unknown names raise `ModelError`).
+        Returns N sequences whose ``meta`` holds text, sign_language, spoken_language,
+        ``reference_kind="generated"`` and ``model`` (the model id).
+        """
+
+    def close(self) -> None:  # noqa: B027 - an optional hook, not abstract
+        """Free what the model holds (GPU memory, files). Default: nothing."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, device={self.device!r})"

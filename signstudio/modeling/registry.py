@@ -1,0 +1,148 @@
+"""The one model registry (DESIGN.md §6): ids -> `ModelInfo` + a factory, loaded on demand.
+
+Importing this module imports no model and no torch: a factory is a ``"module:attribute"`` string
+resolved only by `load_model`, so the model selector can list every model at start-up for free.
+
+    available_models()                  # [ModelInfo(id="lookup", ...), ...]
+    available_models(lang="gsg")        # those covering DGS
+    model = load_model("lookup")        # -> SignModel, on the CPU
+    model = load_model("signllm-mlsf", device="cuda")
+
+Adding a model: put its code in ``signstudio/modeling/<name>.py`` (torch imported there), and
+one `register` call in `_register_builtins` below (or from a plugin, at import time of the
+plugin) with its `ModelInfo` and ``"signstudio.modeling.<name>:<Factory>"``. The factory is called
+as ``factory(device=...)`` with a resolved device and returns a `SignModel`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from signstudio.modeling.base import ModelError, ModelInfo, SignModel, UnknownModelError
+
+Factory = Callable[..., SignModel]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    info: ModelInfo
+    factory: str | Factory
+
+
+_ENTRIES: dict[str, _Entry] = {}
+_LOCK = threading.RLock()
+_builtins_done = False
+
+
+def register(info: ModelInfo, factory: str | Factory, *, replace: bool = False) -> ModelInfo:
+    """Make ``info.id`` loadable. ``factory``: ``"package.module:attr"`` (imported on load) or a
+    callable; either is called as ``factory(device=...)``. Registering an existing id again is an
+    error unless ``replace``."""
+    if isinstance(factory, str) and not re.fullmatch(r"[\w.]+:[\w.]+", factory):
+        raise ValueError(f"factory must look like 'package.module:attr', got {factory!r}")
+    with _LOCK:
+        _ensure_builtins()
+        if info.id in _ENTRIES and not replace:
+            raise ValueError(f"model {info.id!r} is already registered")
+        _ENTRIES[info.id] = _Entry(info, factory)
+    return info
+
+
+def unregister(model_id: str) -> None:
+    with _LOCK:
+        _ENTRIES.pop(model_id, None)
+
+
+def available_models(lang: str | None = None) -> list[ModelInfo]:
+    """Every registered model in registration order; only those covering ``lang`` if given."""
+    with _LOCK:
+        _ensure_builtins()
+        infos = [e.info for e in _ENTRIES.values()]
+    return [i for i in infos if lang is None or lang in i.languages]
+
+
+def model_info(model_id: str) -> ModelInfo:
+    return _entry(model_id).info
+
+
+def resolve_device(device: str, needs_torch: bool) -> str:
+    """``auto`` | ``cpu`` | ``cuda`` | ``cuda:N`` -> the device a model runs on.
+
+    A model without torch runs on the CPU whatever was asked. For a torch model ``auto`` picks
+    the GPU when torch sees one; asking for ``cuda`` on a machine without one is a `ModelError`.
+    """
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise ModelError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N")
+    if not needs_torch:
+        return "cpu"
+    if device == "cpu":
+        return "cpu"
+    import torch  # only torch models get here, on the thread that loads them
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        raise ModelError(f"device {device!r} was asked for, but torch sees no CUDA GPU; use --device cpu")
+    index = int(device.partition(":")[2] or 0)
+    if index >= torch.cuda.device_count():
+        raise ModelError(f"device {device!r} does not exist; this machine has {torch.cuda.device_count()}")
+    return device
+
+
+def load_model(model_id: str, device: str = "auto") -> SignModel:
+    """A new instance of the model (the runner caches instances per (model id, device))."""
+    entry = _entry(model_id)
+    resolved = resolve_device(device, entry.info.needs_torch)
+    factory = _resolve(entry.factory)
+    model = factory(device=resolved)
+    if not isinstance(model, SignModel):
+        raise TypeError(f"factory of {model_id!r} returned {type(model).__name__}, not a SignModel")
+    if model.id != model_id:
+        raise TypeError(f"factory of {model_id!r} returned a model with id {model.id!r}")
+    return model
+
+
+def _entry(model_id: str) -> _Entry:
+    with _LOCK:
+        _ensure_builtins()
+        entry = _ENTRIES.get(model_id)
+        known = ", ".join(_ENTRIES)
+    if entry is None:
+        raise UnknownModelError(f"unknown model {model_id!r}; available: {known}")
+    return entry
+
+
+def _resolve(factory: str | Factory) -> Factory:
+    if not isinstance(factory, str):
+        return factory
+    module_name, _, attr = factory.partition(":")
+    obj: object = importlib.import_module(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise TypeError(f"{factory} is not callable")
+    return obj
+
+
+def _ensure_builtins() -> None:
+    global _builtins_done
+    with _LOCK:
+        if _builtins_done:
+            return
+        _builtins_done = True  # before registering: register() calls back in here
+        try:
+            _register_builtins()
+        except BaseException:
+            _builtins_done = False  # try again next time (e.g. after installing a package)
+            raise
+
+
+def _register_builtins() -> None:
+    # Infos only; the modules named by the factories are imported by load_model.
+    from signstudio.modeling.lookup import lookup_info
+
+    register(lookup_info(), "signstudio.modeling.lookup:LookupModel")

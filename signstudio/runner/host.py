@@ -1,0 +1,192 @@
+"""The model process: generations run in a child process so the GUI thread keeps the GIL.
+
+spoken-to-signed's pipeline makes thousands of small numpy calls that release and retake the
+GIL; a thread waiting for the GIL meanwhile is woken and sent back to wait again and again (the
+"convoy effect"), so in one process a GUI-like thread waited up to 66 ms (p99 ~ 25-40 ms) while
+a two-word lookup ran on a worker thread. With the work in a child process it waits at most a
+few ms (``python -m signstudio.runner.stall`` measures both). The price: the child's start
+(spawn, imports, model load: ~1.5 s, once) and pickling each result (a few ms).
+
+Protocol over one duplex pipe; the parent sends ``("run", request_id, Task)`` or ``("stop",)``,
+the child answers ``("progress", fraction, message)``..., then one of ``("done", Outcome)``,
+``("cancelled",)``, ``("error", line, user_error)``. Cancel goes through a shared integer: every
+request id <= it is cancelled, which is all "newest wins" needs with one child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from signstudio.modeling.base import Cancelled, CancelToken, ModelError
+from signstudio.runner.work import ModelCache, Outcome, Task, execute, one_line
+
+log = logging.getLogger(__name__)
+
+_POLL_S = 0.02  # how often the waiting parent thread passes a cancel on to the child
+
+
+class ModelProcessError(ModelError):
+    """The model process crashed, or failed in a way a user cannot fix; the message is one
+    readable line all the same (shown as it is)."""
+
+
+class _SharedToken(CancelToken):
+    """The child's view of the parent's cancel: request ``request_id`` is cancelled once the
+    shared value reaches it."""
+
+    def __init__(self, shared: Any, request_id: int) -> None:
+        super().__init__()
+        self._shared = shared
+        self._request_id = request_id
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self._shared.value >= self._request_id)
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise Cancelled
+
+    def cancel(self) -> None:
+        raise RuntimeError("cancel from the parent process")
+
+
+def _child_main(conn: Connection, shared: Any, corpus: str | None) -> None:
+    models = ModelCache()
+    corpus_path = Path(corpus) if corpus else None
+    try:
+        while True:
+            try:
+                msg = conn.recv()
+            except EOFError:  # the parent went away
+                return
+            if msg[0] != "run":
+                return
+            _, request_id, task = msg
+            token = _SharedToken(shared, request_id)
+
+            def progress(fraction: float, message: str) -> None:
+                conn.send(("progress", fraction, message))
+
+            try:
+                outcome = execute(task, models, corpus_path, progress, token)
+                conn.send(("done", outcome))
+            except Cancelled:
+                conn.send(("cancelled",))
+            except ModelError as exc:
+                conn.send(("error", one_line(exc), True))
+            except Exception as exc:
+                log.exception("model process: request %d failed", request_id)
+                conn.send(("error", one_line(exc), False))
+    finally:
+        models.close()
+
+
+class ModelHost:
+    """A child process (spawned on first use, restarted after a crash) that runs `execute`.
+
+    One generation at a time: callers from several threads take turns.
+    """
+
+    def __init__(self, corpus: Path | None = None) -> None:
+        self._ctx = multiprocessing.get_context("spawn")  # fork would copy the GUI's threads and Qt
+        self._corpus = str(corpus) if corpus else None
+        self._shared = self._ctx.Value("q", 0)
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
+
+    def cancel_upto(self, request_id: int) -> None:
+        """Cancel every request with an id <= ``request_id``."""
+        with self._shared.get_lock():
+            if self._shared.value < request_id:
+                self._shared.value = request_id
+
+    def run(
+        self, request_id: int, task: Task, progress: Callable[[float, str], None], cancel: CancelToken
+    ) -> Outcome:
+        with self._lock:
+            conn = self._ensure_started()
+            conn.send(("run", request_id, task))
+            while True:
+                if cancel.cancelled:
+                    self.cancel_upto(request_id)
+                if not conn.poll(_POLL_S):
+                    if not self._proc.is_alive():
+                        raise self._died()
+                    continue
+                try:
+                    msg = conn.recv()
+                except EOFError:
+                    raise self._died() from None
+                if msg[0] == "progress":
+                    progress(msg[1], msg[2])
+                elif msg[0] == "done":
+                    outcome: Outcome = msg[1]
+                    return outcome
+                elif msg[0] == "cancelled":
+                    raise Cancelled
+                else:
+                    _, line, user_error = msg
+                    raise ModelError(line) if user_error else ModelProcessError(line)
+
+    def start(self) -> None:
+        """Start the child now (e.g. after the window's first paint) instead of on first use."""
+        with self._lock:
+            self._ensure_started()
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.cancel_upto(2**62)
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(OSError, ValueError):  # already gone
+                    self._conn.send(("stop",))
+            if self._proc is not None:
+                self._proc.join(timeout)
+                if self._proc.is_alive():
+                    self._proc.terminate()
+                    self._proc.join(timeout)
+            self._reset()
+        with self._shared.get_lock():
+            self._shared.value = 0
+
+    def _ensure_started(self) -> Connection:
+        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+            return self._conn
+        self._reset()
+        parent, child = self._ctx.Pipe(duplex=True)
+        self._proc = self._ctx.Process(
+            target=_child_main,
+            args=(child, self._shared, self._corpus),
+            name="signstudio-models",
+            daemon=True,
+        )
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        return parent
+
+    def _died(self) -> ModelProcessError:
+        self._proc.join(1.0)
+        code = self._proc.exitcode
+        self._reset()
+        return ModelProcessError(
+            f"the model process stopped (exit code {code}); the next request restarts it"
+        )
+
+    def _reset(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+        self._proc = None
