@@ -1,9 +1,22 @@
-"""What the viewport draws for one skeleton, one frame at a time (numpy only, no GL).
+"""What the viewport draws, in numpy (no GL): display space, normalisation, styles, bounds.
 
-A `SkeletonGeometry` turns a `PoseSequence` into the arrays of exactly two GL items: one line
-item in ``mode='lines'`` (two vertices per visible bone) and one point item (one vertex per
-visible joint). It caches each frame's arrays as contiguous float32 so that the viewport hands
-them to the GPU unchanged, and only when the frame changes.
+`DisplaySkeleton` is what the viewport's own GL items need (see `signstudio.app.glitems`): per
+joint a colour and a point size, the drawn bones as index pairs, and one 4x4 matrix that takes
+the sequence's raw coordinates to display space. The items upload the raw frame as it is and
+the GPU applies the matrix, so showing a frame costs no array building on the CPU.
+
+Display normalisation (`display_normalisation`): every sequence is shown with its neck (the
+median shoulder midpoint) at the origin and its median shoulder width as the unit
+(`signstudio.pose.transforms.normalise`), so a holistic recording in pixels and an upper50
+sequence in shoulder units stand the same size side by side or overlaid. A layout without
+known shoulders falls back to the median of its present points as the origin and a third of
+their robust height as the unit (a shoulder is roughly a third of the upper body).
+
+`SkeletonGeometry` turns a `PoseSequence` into the per-frame vertex arrays that pyqtgraph's stock
+``GLLinePlotItem`` (``mode='lines'``, two vertices per visible bone) and ``GLScatterPlotItem``
+(one vertex per visible joint) need. The viewport no longer draws with those; the benchmark
+(`signstudio.app.bench_viewport`) feeds them through it to compare, and it documents the same
+drawing rules on plain arrays.
 
 Display space: the GL scene is z-up. Pose data is in image convention (x right, y *down*,
 z away from the camera), so display = (x, z, -y): y is flipped, depth goes into the screen,
@@ -19,7 +32,9 @@ What is drawn:
   and triples the vertices uploaded per frame, while 478 small points show the face shape,
   brows and mouth opening clearly;
 * points and bones with low confidence (< ``LOW_CONFIDENCE``, e.g. MediaPipe's guessed legs
-  outside the image) are drawn faint, so uncertain data is shown but not mistaken for measured.
+  outside the image) are drawn faint, so uncertain data is shown but not mistaken for measured;
+* (`DisplaySkeleton`) a body's own coarse finger points are not drawn when the skeleton has
+  the detailed hand (`BODY_HAND_POINTS`).
 """
 
 from __future__ import annotations
@@ -30,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.skeleton import GROUP_COLORS
 
 LOW_CONFIDENCE = 0.5
 FAINT_ALPHA = 0.22
@@ -167,3 +183,129 @@ class SkeletonGeometry:
                 sel = pts[mask]
                 return sel.min(axis=0), sel.max(axis=0)
         return None
+
+
+# ---- what the viewport's GL items draw ----------------------------------------------------------
+
+#: Raw image-convention coordinates (x right, y down, z away) -> z-up display space; the same map
+#: as `to_display` as a matrix.
+IMAGE_TO_DISPLAY = np.asarray([[1, 0, 0], [0, 0, 1], [0, -1, 0]], np.float64)
+
+
+def display_normalisation(seq: PoseSequence) -> tuple[np.ndarray, float, str]:
+    """Origin (3,) and unit of ``seq`` for display, and how they were found.
+
+    ``"shoulders"``: neck at the origin, shoulder width 1 (`signstudio.pose.transforms.normalise`;
+    a sequence that is normalised already comes back unchanged). ``"extent"``: no shoulders
+    (unknown layout, or never both present): the median present point and a third of the
+    5-95 percentile height of the present points. ``"none"``: nothing is present.
+    """
+    from signstudio.pose.transforms import normalisation_of
+
+    try:
+        origin, scale = normalisation_of(seq)
+        return np.asarray(origin, np.float64), float(scale), "shoulders"
+    except (ValueError, KeyError):
+        pass
+    pts = seq.data[seq.confidence > 0]
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if not len(pts):
+        return np.zeros(3), 1.0, "none"
+    origin = np.median(pts, axis=0).astype(np.float64)
+    lo, hi = np.percentile(pts[:, 1], [5, 95])
+    height = float(hi - lo)
+    return origin, (height / 3.0 if height > 0 else 1.0), "extent"
+
+
+@dataclass(frozen=True)
+class DisplaySkeleton:
+    """What the viewport needs to draw one sequence (see the module docstring).
+
+    matrix: (4, 4) float64, raw coordinates -> normalised display space (column vectors).
+    rgb: (J, 3) float32 in 0..1; size: (J,) float32 point size in pixels, 0 = never drawn (group
+    ``other``, and body fingers that a hand component draws: `BODY_HAND_POINTS`).
+    bones: (B, 2) uint32 drawn bones (parent, child): a bone takes its child's colour.
+    lo, hi: (3,) display-space box of the confident drawn joints over all frames (None: none).
+    floor: display-space height of the lowest present drawn joint (None: none).
+    how: how the normalisation was found (`display_normalisation`).
+    """
+
+    seq: PoseSequence
+    matrix: np.ndarray
+    rgb: np.ndarray
+    size: np.ndarray
+    bones: np.ndarray
+    lo: np.ndarray | None
+    hi: np.ndarray | None
+    floor: float | None
+    how: str
+
+    @property
+    def num_frames(self) -> int:
+        return self.seq.num_frames
+
+    def clamp(self, frame: int) -> int:
+        return min(max(int(frame), 0), self.seq.num_frames - 1)
+
+    def to_display(self, points: np.ndarray) -> np.ndarray:
+        """(..., 3) raw coordinates -> display space with this sequence's normalisation."""
+        p = np.asarray(points, np.float64)
+        return (p @ self.matrix[:3, :3].T + self.matrix[:3, 3]).astype(np.float32)
+
+
+#: Body points that a hand component shows in detail (MediaPipe's pose has a coarse pinky,
+#: index and thumb per hand): not drawn when the skeleton has that hand, so that they do not
+#: clutter it with a second, blue hand.
+BODY_HAND_POINTS = ("PINKY", "INDEX", "THUMB")
+
+
+def _duplicate_hand_points(seq: PoseSequence) -> np.ndarray:
+    """(J,) True for body joints named like a finger of a hand the skeleton also has."""
+    groups = seq.skeleton.joint_groups()
+    out = np.zeros(len(groups), bool)
+    sides = {side for side in ("left", "right") if f"{side}_hand" in set(groups)}
+    for j, name in enumerate(seq.skeleton.joints):
+        if groups[j] != "body":
+            continue
+        point = name.rsplit(":", 1)[-1].upper()
+        for side in sides:
+            if point in {f"{side.upper()}_{finger}" for finger in BODY_HAND_POINTS}:
+                out[j] = True
+    return out
+
+
+def display_skeleton(
+    seq: PoseSequence, colors: dict[str, tuple[int, int, int]] | None = None
+) -> DisplaySkeleton:
+    """The `DisplaySkeleton` of ``seq``; ``colors`` overrides `GROUP_COLORS` per group."""
+    skel = seq.skeleton
+    groups = skel.joint_groups()
+    palette = {**GROUP_COLORS, **(colors or {})}
+    rgb = np.asarray([palette.get(g, palette["other"]) for g in groups], np.float32).reshape(-1, 3) / 255.0
+    drawn = np.isin(groups, DRAWN_GROUPS) & ~_duplicate_hand_points(seq)
+    size = np.where(drawn, [POINT_SIZE.get(g, 4.0) for g in groups], 0.0).astype(np.float32)
+    bones = skel.bones
+    if len(bones):
+        bones = bones[np.isin(groups[bones], BONE_GROUPS).all(axis=1) & drawn[bones].all(axis=1)]
+    bones = np.ascontiguousarray(bones.reshape(-1, 2), np.uint32)
+
+    origin, scale, how = display_normalisation(seq)
+    matrix = np.eye(4)
+    matrix[:3, :3] = IMAGE_TO_DISPLAY / scale
+    matrix[:3, 3] = -(IMAGE_TO_DISPLAY @ origin) / scale
+
+    lo = hi = None
+    floor = None
+    conf = seq.confidence[:, drawn]
+    if conf.size:
+        pts = seq.data[:, drawn]
+        present = (conf > 0) & np.isfinite(pts).all(axis=2)
+        if present.any():
+            sure = present & (conf >= LOW_CONFIDENCE)
+            sel = pts[sure] if sure.any() else pts[present]
+            disp = sel.astype(np.float64) @ matrix[:3, :3].T + matrix[:3, 3]
+            lo, hi = disp.min(axis=0), disp.max(axis=0)
+            # height in display = row 2 of the matrix applied to the raw points
+            heights = pts[present].astype(np.float64) @ matrix[2, :3] + matrix[2, 3]
+            floor = float(heights.min())
+    return DisplaySkeleton(seq, matrix, rgb, size, bones, lo, hi, floor, how)

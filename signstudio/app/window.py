@@ -459,10 +459,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         tb.setMovable(False)
         for name in ("open", "generate", "cancel_generation"):
             tb.addAction(self.actions_by_name[name])
-        tb.addSeparator()
-        for action in self.viewport.camera_actions():
-            tb.addAction(action)
-        tb.addSeparator()
+        tb.addSeparator()  # camera presets live on the viewport's own bar (and in View)
         tb.addAction(self.side_action)
         tb.addAction(self.ghost_action)
         tb.addAction(self.warped_action)

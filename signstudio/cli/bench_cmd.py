@@ -4,6 +4,10 @@ Every benchmark measures its baseline in the same run and reports the ratio to i
 numbers mean the same on any machine. ``lifting``: SignLLM's 2D -> 3D lifting (Algorithm 1) on
 1000 clips of 100 frames (``--quick``: 100 clips), vectorised vs a plain per-frame loop, on one
 CPU core, with the paper's figure (1000 clips in 10 hours on an RTX 3060) alongside.
+``viewport``: the studio viewport's frame time for two holistic skeletons with new data every
+frame, as a ratio to an empty frame, next to pyqtgraph's stock GL items
+(`signstudio.app.bench_viewport`, run in a child process); only where a display with OpenGL is
+available, otherwise it says it was skipped and why.
 """
 
 from __future__ import annotations
@@ -64,6 +68,49 @@ def lifting_benchmark(quick: bool = False) -> dict[str, Any]:
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def viewport_unavailable() -> str | None:
+    """Why the viewport benchmark cannot run here (no display, no OpenGL platform), or None."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform.startswith(("offscreen", "minimal", "vnc")):
+        return f"QT_QPA_PLATFORM={platform} has no OpenGL (use xcb on a display or under xvfb-run)"
+    if sys.platform == "linux" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return (
+            "no display (DISPLAY and WAYLAND_DISPLAY unset); run it under a virtual display: "
+            "xvfb-run -a -s '-screen 0 1600x1000x24' signstudio bench"
+        )
+    return None
+
+
+def viewport_benchmark(quick: bool = False) -> dict[str, Any]:
+    """Run `signstudio.app.bench_viewport` in a child process (Qt and GL stay out of this one).
+
+    Returns its result, or ``{"name": "viewport", "skipped": reason}``.
+    """
+    import subprocess
+    import tempfile
+
+    reason = viewport_unavailable()
+    if reason is not None:
+        return {"name": "viewport", "skipped": reason}
+    env = dict(os.environ)
+    if sys.platform == "linux" and env.get("DISPLAY") and not env.get("QT_QPA_PLATFORM"):
+        env["QT_QPA_PLATFORM"] = "xcb"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "viewport.json"
+        cmd = [sys.executable, "-m", "signstudio.app.bench_viewport", "--json", str(out)]
+        if quick:
+            cmd.append("--quick")
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0 or not out.is_file():
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            return {
+                "name": "viewport",
+                "skipped": f"the benchmark failed (exit {proc.returncode}): {tail[0]}",
+            }
+        result: dict[str, Any] = json.loads(out.read_text("utf-8"))
+        return result
+
+
 def run(args: argparse.Namespace) -> int:
     if "numpy" not in sys.modules:
         # One core: BLAS/OpenMP pools read these when numpy loads (threadpoolctl is used if present).
@@ -75,6 +122,14 @@ def run(args: argparse.Namespace) -> int:
     for r in results:
         print(bench_lifting.format_table(r))
         print(f"  data: {r['data']}")
+    view = viewport_benchmark(quick=args.quick)
+    results.append(view)
+    if "skipped" in view:
+        print(f"viewport: skipped: {view['skipped']}")
+    else:
+        from signstudio.app.bench_viewport import format_table
+
+        print(format_table(view))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)

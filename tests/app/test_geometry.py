@@ -77,3 +77,68 @@ def test_frame_cache_and_offset() -> None:
     np.testing.assert_array_equal(geo.frame(0).point_pos, a.point_pos)
     np.testing.assert_allclose(a.point_pos[:, 0], seq.data[0, :, 0] + 10)
     assert geo.frame_at_time(0.1) == 2 and geo.frame_at_time(99) == 4
+
+
+# ---- DisplaySkeleton: what the viewport's own GL items draw ------------------------------------
+
+
+def test_display_matrix_normalises_and_flips_like_to_display() -> None:
+    from signstudio.app.geometry import display_skeleton
+    from signstudio.pose.transforms import normalise
+
+    seq = make("upper50", frames=4)
+    disp = display_skeleton(seq)
+    assert disp.how == "shoulders"
+    expected = to_display(normalise(seq).data)
+    np.testing.assert_allclose(disp.to_display(seq.data), expected, atol=1e-4)
+    # applied as a 4x4 matrix on (x, y, z, 1) -- what the GPU does
+    homo = np.concatenate([seq.data[0], np.ones((seq.num_joints, 1), np.float32)], axis=1)
+    np.testing.assert_allclose((homo @ disp.matrix.T)[:, :3], expected[0], atol=1e-4)
+    assert np.linalg.det(disp.matrix[:3, :3]) > 0  # no mirror image
+
+
+def test_display_style_hides_other_and_draws_the_face_as_points() -> None:
+    from signstudio.app.geometry import POINT_SIZE, display_skeleton
+
+    seq = make("holistic", frames=2)
+    disp = display_skeleton(seq)
+    groups = seq.skeleton.joint_groups()
+    assert (disp.size[groups == "other"] == 0).all()
+    assert (disp.size[groups == "face"] == POINT_SIZE["face"]).all()
+    assert disp.bones.dtype == np.uint32 and disp.bones.flags["C_CONTIGUOUS"]
+    assert not np.isin(groups[disp.bones.astype(int)], ("face", "other")).any()
+    np.testing.assert_allclose(disp.rgb[groups == "right_hand"][0] * 255, (40, 200, 120), atol=0.5)
+    light = display_skeleton(seq, colors={"face": (100, 100, 100)})
+    np.testing.assert_allclose(light.rgb[groups == "face"][0] * 255, (100, 100, 100), atol=0.5)
+
+
+def test_display_bounds_floor_and_fallback_normalisation() -> None:
+    from signstudio.app.geometry import display_skeleton
+    from signstudio.pose.transforms import select_groups
+
+    seq = make("upper50", frames=3)
+    conf = seq.confidence.copy()
+    conf[:, 0] = 0.2  # faint: outside the framing box, but the floor is under it
+    disp = display_skeleton(seq.replace(confidence=conf))
+    assert disp.lo is not None and disp.hi is not None and disp.floor is not None
+    assert disp.floor <= disp.lo[2]
+    hands = select_groups(seq, ["right_hand"])  # no shoulders: the extent decides
+    fallback = display_skeleton(hands)
+    assert fallback.how == "extent"
+    assert np.isfinite(fallback.matrix).all()
+    empty = display_skeleton(seq.replace(confidence=np.zeros_like(seq.confidence)))
+    assert empty.how == "none" and empty.lo is None and empty.floor is None
+
+
+def test_body_fingers_are_hidden_when_the_hand_is_drawn() -> None:
+    from signstudio.app.geometry import display_skeleton
+
+    seq = make("holistic", frames=1)
+    disp = display_skeleton(seq)
+    joints = seq.skeleton.joints
+    hidden = {joints[j] for j in np.flatnonzero(disp.size == 0) if seq.skeleton.joint_groups()[j] == "body"}
+    assert hidden == {
+        f"POSE_LANDMARKS:{s}_{f}" for s in ("LEFT", "RIGHT") for f in ("PINKY", "INDEX", "THUMB")
+    }
+    assert not np.isin(disp.bones, [joints.index(n) for n in hidden]).any()
+    assert disp.size[joints.index("POSE_LANDMARKS:LEFT_FOOT_INDEX")] > 0

@@ -1,0 +1,61 @@
+"""Viewport frame time as a ratio to an empty frame, ours against pyqtgraph's stock GL items.
+
+Two holistic skeletons (2 x 586 points), new data every frame, 800x600 under the test display
+(Xvfb + Mesa llvmpipe in CI). Only ratios measured in the same run are asserted, never times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.gui
+@pytest.mark.slow
+def test_viewport_items_beat_pyqtgraph_items(tmp_path) -> None:
+    from signstudio.cli.bench_cmd import viewport_unavailable
+
+    reason = viewport_unavailable()
+    if reason is not None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI=true but the viewport benchmark cannot run: {reason}")
+        pytest.skip(reason)
+    out = tmp_path / "viewport.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "signstudio.app.bench_viewport", "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    r = json.loads(out.read_text())
+    print(proc.stdout)
+    assert r["name"] == "viewport" and r["size"] == [800, 600] and r["points_per_skeleton"] == 586
+    # every frame of every scenario was painted, and ours uploaded each new frame
+    for name, paints in r["paints"].items():
+        views = 2 if name == "side-by-side" else 1
+        assert paints >= r["frames"] * r["rounds"] * views, (name, paints)
+    assert r["frame_uploads_signstudio"] >= 2 * r["frames"] * r["rounds"]
+    # the comparison: a ratio to an empty frame measured in the same run, never an absolute time;
+    # pyqtgraph's items with new data every frame (their arrays built as frames come)
+    assert r["ratio_signstudio"] < r["ratio_pyqtgraph"], r["ratio"]
+
+
+def test_bench_cli_says_why_the_viewport_is_skipped(monkeypatch) -> None:
+    from signstudio.cli import bench_cmd
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    r = bench_cmd.viewport_benchmark(quick=True)
+    assert r["name"] == "viewport" and "no display" in r["skipped"] and "xvfb-run" in r["skipped"]
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert "no OpenGL" in bench_cmd.viewport_benchmark(quick=True)["skipped"]
