@@ -242,8 +242,13 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         for key, curve in curves.items():
             if not isinstance(curve, Curve):
                 raise TypeError(f"curve {key!r} is a {type(curve).__name__}, not a Curve")
-        self._curves = dict(curves)
-        self._build_rows()
+        new = dict(curves)
+        if self._same_layout(new):
+            self._curves = new
+            self._update_data()  # same rows and keys: new data into the existing items
+        else:
+            self._curves = new
+            self._build_rows()
 
     def clear_curves(self) -> None:
         self.set_curves({})
@@ -288,6 +293,27 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         return float(self.mapFromScene(QtCore.QPointF(scene_x, rect.top())).x())
 
     # ---- internals -------------------------------------------------------------------------
+    def _same_layout(self, new: Mapping[str, Curve]) -> bool:
+        """True when ``new`` has the same keys, groups, units and y ranges as what is shown."""
+        old = self._curves
+        if not old or list(old) != list(new):
+            return False
+        return all(
+            (old[k].group, old[k].unit, old[k].y_range, old[k].label, str(old[k].color))
+            == (new[k].group, new[k].unit, new[k].y_range, new[k].label, str(new[k].color))
+            for k in new
+        )
+
+    def _update_data(self) -> None:
+        for row in self._rows:
+            for key, item in row.items.items():
+                values = self._curves[key].values
+                item.setData(np.arange(len(values), dtype=np.float64), values)
+                self.data_uploads += 1
+        self._apply_x_range()
+        self._apply_y_ranges()
+        self._apply_style()  # legends say "(no data)" by the data
+
     def _seek_to_x(self, x: float) -> None:
         self.seek_requested.emit(self.frame_at_x(x))
 
@@ -314,7 +340,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
                 row.view.setXLink(self._rows[0].view)
             for key in keys:
                 curve = self._curves[key]
-                item = pg.PlotCurveItem(antialias=True, connect="finite", skipFiniteCheck=True)
+                item = pg.PlotCurveItem(antialias=False, connect="finite", skipFiniteCheck=True)
                 # Rendered once into a pixmap (again only on resize or new data): moving the
                 # cursor over it repaints from the cache instead of re-rasterising the path.
                 item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -16,6 +16,43 @@ TEXT_PLACEHOLDER = "Type a word or a few words to sign, e.g. hello"
 PROMPT_PLACEHOLDER = "Ask, e.g.  How do I sign 'water' in German Sign Language?"
 
 
+class ProgressLine(QtWidgets.QWidget):
+    """A thin progress bar that repaints lazily.
+
+    QProgressBar.setValue repaints synchronously, and in a window with GL views a synchronous
+    repaint flushes the whole window; under a software renderer that stalled the GUI for
+    ~100 ms per progress message. This one only schedules an update.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value = 0
+        self._maximum = 1000
+        self.setFixedHeight(6)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def maximum(self) -> int:
+        return self._maximum
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:
+        value = max(0, min(self._maximum, int(value)))
+        if value != self._value:
+            self._value = value
+            self.update()
+
+    def paintEvent(self, _event: QtGui.QPaintEvent) -> None:
+        p = QtGui.QPainter(self)
+        pal = self.palette()
+        p.fillRect(self.rect(), pal.color(QtGui.QPalette.ColorRole.AlternateBase))
+        width = round(self.width() * self._value / self._maximum)
+        if width:
+            p.fillRect(0, 0, width, self.height(), pal.color(QtGui.QPalette.ColorRole.Highlight))
+        p.end()
+
+
 class TextPromptPanel(QtWidgets.QWidget):
     """Signals: ``generate_requested(text, lang, model_id, prompt_mode)``, ``cancel_requested()``,
     ``language_changed(code)``, ``model_changed(model_id)``, ``mode_changed(prompt_mode)``."""
@@ -51,6 +88,8 @@ class TextPromptPanel(QtWidgets.QWidget):
             "QPushButton:checked {{ background: palette(highlight); color: palette(highlighted-text);"
             " border-color: palette(highlight); font-weight: bold; }}"
         )
+        for b in (self.text_button, self.prompt_button):
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 40)
         self.text_button.setStyleSheet(
             segment.format(radius="border-top-left-radius: 4px; border-bottom-left-radius: 4px;")
         )
@@ -72,6 +111,9 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.preview.setObjectName("prompt_preview")
         self.preview.setWordWrap(True)
         self.preview.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        # room for two lines, so the form below does not jump when the preview wraps
+        self.preview.setFixedHeight(2 * self.preview.fontMetrics().lineSpacing() + 4)
+        self.preview.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
 
         self.language = QtWidgets.QComboBox()
         self.language.setObjectName("language")
@@ -97,14 +139,15 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_requested.emit)
 
-        self.progress = QtWidgets.QProgressBar()
+        self.progress = ProgressLine()
         self.progress.setObjectName("progress")
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(8)
         self.status = QtWidgets.QLabel(" ")
         self.status.setObjectName("generation_status")
         self.status.setWordWrap(True)
+        # Fixed size: a new message must never re-lay out the window (that would resize and
+        # repaint the GL views while a generation runs).
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
+        self.status.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
 
         mode_row = QtWidgets.QHBoxLayout()
         mode_row.setSpacing(0)

@@ -98,7 +98,10 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._dock("Metrics", self.metrics, area.RightDockWidgetArea)
         self._dock("Timeline", self.timeline, area.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["Files"], self.docks["Metrics"])
-        self.docks["Text && Prompt"].raise_()
+        self.docks["Metrics"].raise_()
+        # The input panel keeps its natural height; Files/Metrics share what is left.
+        self.text_panel.setMinimumHeight(self.text_panel.sizeHint().height())
+        self.resizeDocks([self.docks["Text && Prompt"]], [360], QtCore.Qt.Orientation.Horizontal)
         self.viewport_dock_name = "Viewport"  # the viewport is the central widget, named for menus
 
         self.text_panel.set_languages(language_list())
@@ -126,8 +129,9 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.bridge.progress.connect(self._on_progress)
         self.bridge.finished.connect(self._on_finished)
 
-        self.state.sequence_changed.connect(lambda _s: self._show_pair())
-        self.state.reference_changed.connect(lambda _s: self._show_pair())
+        self._applying = False  # set while a (sequence, reference) pair is replaced as one
+        self.state.sequence_changed.connect(lambda _s: self._pair_changed())
+        self.state.reference_changed.connect(lambda _s: self._pair_changed())
         self.state.reference_display_changed.connect(self._on_display_mode)
         self.state.reference_timing_changed.connect(lambda _m: self._on_frame(self.clock.frame))
         self.state.recent_files_changed.connect(self._on_recent)
@@ -138,7 +142,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._restore_layout()
 
         if sequence is not None:
-            self.state.set_result(sequence, reference)
+            self.set_pair(sequence, reference)
         else:
             self._show_default(auto_generate)
 
@@ -175,7 +179,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
         lang = str(sample.meta.get("sign_language", DEFAULT_LANGUAGE))
         self.text_panel.set_language(lang)
-        self.state.set_result(None, sample)
+        self.set_pair(None, sample)
         if auto_generate:
             self.text_panel.generate_button.click()
 
@@ -229,9 +233,12 @@ class StudioWindow(QtWidgets.QMainWindow):
             if response.lang_from_prompt:
                 self.text_panel.set_language(response.lang)
             self.clock.pause()
-            self.state.set_result(response.sequence, response.reference)
+            self.set_pair(
+                response.sequence, response.reference, then=lambda: self.generation_finished.emit(response)
+            )
             self.statusBar().showMessage(note, 8000)
             self._status_device.setText(f"model {response.request.model_id} on {response.device or 'cpu'}")
+            return
         self.generation_finished.emit(response)
 
     def _sign_corpus_word(self, text: str, lang: str) -> None:
@@ -255,7 +262,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         if as_reference:
             self.state.reference = seq
         else:
-            self.state.set_result(seq, None)
+            self.set_pair(seq, None)
         self.state.add_recent_file(str(Path(path).resolve()))
         self.statusBar().showMessage(f"Opened {path}", 5000)
         return True
@@ -279,19 +286,48 @@ class StudioWindow(QtWidgets.QMainWindow):
         event.acceptProposedAction()
 
     # ---- model -> views ----------------------------------------------------------------------
-    def _show_pair(self) -> None:
+    def set_pair(
+        self,
+        sequence: PoseSequence | None,
+        reference: PoseSequence | None,
+        then: Callable[[], object] | None = None,
+    ) -> None:
+        """Show a new (generated, reference) pair: viewport, clock and curves at once, the metrics
+        table in a later turn of the event loop, so the two repaints do not add up into one
+        long stall; ``then`` runs after both."""
+        self._applying = True
+        try:
+            self.state.set_result(sequence, reference)
+        finally:
+            self._applying = False
+        self._show_pair(then=then)
+
+    def _pair_changed(self) -> None:
+        if not self._applying:
+            self._show_pair()
+
+    def _show_pair(self, then: Callable[[], object] | None = None) -> None:
         gen, ref = self.state.sequence, self.state.reference
         self.viewport.set_sequences(gen, ref)
         self.viewport.set_reference_mode(self.state.reference_display)
         main = gen if gen is not None else ref
+        # New curves before the new length: the strip then repaints once, not twice.
+        self.timeline.set_curves(self._curves(gen, ref))
         self.clock.fps = main.fps if main is not None else 25.0
         self.clock.num_frames = max(1, main.num_frames if main is not None else 1)
-        self.timeline.set_curves(self._curves(gen, ref))
-        self.metrics.show_sequences(gen, ref)
         self._on_frame(self.clock.frame)
         self.timeline.refresh()
-        title = (main.meta.get("text") if main is not None else None) or "SignStudio"
-        self.setWindowTitle(f"{title} — SignStudio")
+        self._pair_token = getattr(self, "_pair_token", 0) + 1
+        token = self._pair_token
+
+        def second_slice() -> None:
+            if token == self._pair_token:  # a newer pair replaced this one meanwhile
+                self.metrics.show_sequences(gen, ref)
+            if then is not None:
+                then()
+
+        # The table repaints in a later turn of the event loop, apart from the views.
+        QtCore.QTimer.singleShot(20, second_slice)
 
     def _curves(self, gen: PoseSequence | None, ref: PoseSequence | None) -> dict[str, Curve]:
         """Hand speed and confidence per frame; the reference's on the generated frame axis."""
@@ -325,7 +361,7 @@ class StudioWindow(QtWidgets.QMainWindow):
                 key = "left" if side.startswith("left") else "right"
                 colour = colours[key] if not dashed else ("#8a5a30" if key == "left" else "#2f7a55")
                 curves[f"{key} hand speed{tag}"] = Curve(
-                    on_axis(values), colour, unit="shoulders/s", group="hand speed", label=f"{key} hand{tag}"
+                    on_axis(values), colour, unit="shoulders/s", group="speed", label=f"{key} hand{tag}"
                 )
             try:
                 conf = mean_confidence(seq)

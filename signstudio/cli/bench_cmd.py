@@ -8,6 +8,9 @@ CPU core, with the paper's figure (1000 clips in 10 hours on an RTX 3060) alongs
 frame, as a ratio to an empty frame, next to pyqtgraph's stock GL items
 (`signstudio.app.bench_viewport`, run in a child process); only where a display with OpenGL is
 available, otherwise it says it was skipped and why.
+``studio``: seconds from launch to the first painted frame against a bare Qt + GL window, whether
+torch was imported by then, and GUI event-loop stalls while generating against an idle window
+(`signstudio.app.bench_app`), also only with a display.
 """
 
 from __future__ import annotations
@@ -82,31 +85,32 @@ def viewport_unavailable() -> str | None:
 
 
 def viewport_benchmark(quick: bool = False) -> dict[str, Any]:
-    """Run `signstudio.app.bench_viewport` in a child process (Qt and GL stay out of this one).
+    return gui_benchmark("signstudio.app.bench_viewport", "viewport", quick=quick)
 
-    Returns its result, or ``{"name": "viewport", "skipped": reason}``.
+
+def gui_benchmark(module: str, name: str, quick: bool = False) -> dict[str, Any]:
+    """Run a GUI benchmark module in a child process (Qt and GL stay out of this one).
+
+    Returns its result, or ``{"name": name, "skipped": reason}``.
     """
     import subprocess
     import tempfile
 
     reason = viewport_unavailable()
     if reason is not None:
-        return {"name": "viewport", "skipped": reason}
+        return {"name": name, "skipped": reason}
     env = dict(os.environ)
     if sys.platform == "linux" and env.get("DISPLAY") and not env.get("QT_QPA_PLATFORM"):
         env["QT_QPA_PLATFORM"] = "xcb"
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "viewport.json"
-        cmd = [sys.executable, "-m", "signstudio.app.bench_viewport", "--json", str(out)]
+        out = Path(tmp) / f"{name}.json"
+        cmd = [sys.executable, "-m", module, "--json", str(out)]
         if quick:
             cmd.append("--quick")
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
         if proc.returncode != 0 or not out.is_file():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-            return {
-                "name": "viewport",
-                "skipped": f"the benchmark failed (exit {proc.returncode}): {tail[0]}",
-            }
+            return {"name": name, "skipped": f"the benchmark failed (exit {proc.returncode}): {tail[0]}"}
         result: dict[str, Any] = json.loads(out.read_text("utf-8"))
         return result
 
@@ -130,6 +134,14 @@ def run(args: argparse.Namespace) -> int:
         from signstudio.app.bench_viewport import format_table
 
         print(format_table(view))
+    studio = gui_benchmark("signstudio.app.bench_app", "studio", quick=args.quick)
+    results.append(studio)
+    if "skipped" in studio:
+        print(f"studio: skipped: {studio['skipped']}")
+    else:
+        from signstudio.app.bench_app import format_table as studio_table
+
+        print(studio_table(studio))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -59,6 +60,10 @@ class _SharedToken(CancelToken):
 
 
 def _child_main(conn: Connection, shared: Any, corpus: str | None) -> None:
+    # Below the GUI in the CPU queue: on a small machine a busy model must not slow the
+    # window's painting (with a software renderer, painting needs the CPU too).
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     models = ModelCache()
     corpus_path = Path(corpus) if corpus else None
     try:

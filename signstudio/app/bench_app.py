@@ -1,0 +1,223 @@
+"""Studio benchmarks: launch to first painted frame, and GUI stalls while generating.
+
+Run under a display (``xvfb-run -a python -m signstudio.app.bench_app``); `signstudio bench`
+runs it in a child process. Each figure comes with a baseline measured in the same run:
+
+startup  seconds from process start to the first painted GL frame of ``signstudio app FILE``,
+         against a bare PySide6 window with one empty pyqtgraph GL view (what any Qt + GL app
+         pays); also whether torch was imported by then (it must not be).
+stall    the longest gap of a 2 ms GUI timer while the studio generates (request, model run in
+         the runner's child process, result applied to the views), against the same probe on
+         an idle window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BARE_WINDOW = r"""
+import os, sys, time
+t0 = float(os.environ["BENCH_T0"])
+from PySide6 import QtWidgets
+import pyqtgraph.opengl as gl
+app = QtWidgets.QApplication(["bare"])
+class View(gl.GLViewWidget):
+    def paintGL(self, *a, **k):
+        super().paintGL(*a, **k)
+        print(f"startup: first frame painted after {time.time() - t0:.3f} s", flush=True)
+        os._exit(0)
+v = View()
+v.addItem(gl.GLGridItem())
+v.resize(800, 600)
+v.show()
+app.exec()
+"""
+
+PAINTED = re.compile(r"first frame painted after ([0-9.]+) s(?:; torch imported: (\w+))?")
+
+
+def _first_paint(cmd: list[str], env: dict[str, str]) -> tuple[float, bool | None]:
+    env = {**env, "BENCH_T0": f"{time.time():.6f}"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
+    m = PAINTED.search(proc.stdout + proc.stderr)
+    if not m:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"{cmd[:4]}: no first-paint line (exit {proc.returncode}): {tail[0]}")
+    torch = None if m.group(2) is None else m.group(2) == "True"
+    return float(m.group(1)), torch
+
+
+def startup(repeats: int = 3) -> dict[str, Any]:
+    from signstudio.corpus.lexicon import alphabet
+    from signstudio.pose.formats import read_one, write
+
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "xcb")
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = Path(tmp) / "sample.pose"
+        write(sample, read_one(alphabet("ase")["w"].path))
+        env["SIGNSTUDIO_CONFIG_DIR"] = str(Path(tmp) / "config")
+        env["SIGNSTUDIO_REPORT_STARTUP"] = "1"
+        studio_cmd = [sys.executable, "-m", "signstudio", "app", str(sample), "--quit"]
+        bare_cmd = [sys.executable, "-c", BARE_WINDOW]
+        studio, bare, torch_seen = [], [], []
+        for _ in range(repeats):  # interleaved, so load changes hit both alike
+            b, _t = _first_paint(bare_cmd, env)
+            s, torch = _first_paint(studio_cmd, env)
+            bare.append(b)
+            studio.append(s)
+            torch_seen.append(bool(torch))
+    s_med, b_med = statistics.median(studio), statistics.median(bare)
+    return {
+        "studio_s": s_med,
+        "bare_qt_gl_s": b_med,
+        "ratio": s_med / b_med,
+        "torch_imported_before_first_paint": any(torch_seen),
+        "runs": {"studio": studio, "bare": bare},
+    }
+
+
+def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    os.environ.setdefault("SIGNSTUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
+    from PySide6 import QtCore, QtWidgets
+
+    from signstudio.app.main import prepare_qt
+    from signstudio.app.window import StudioWindow
+
+    prepare_qt()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["bench"])
+    win = StudioWindow(auto_generate=False)
+    win.resize(1400, 900)
+    win.show()
+    win.wait_painted()
+    gaps: list[tuple[float, float]] = []  # (end time, gap) of the probe timer
+    last = [time.perf_counter()]
+    arrivals: list[tuple[float, float]] = []  # (response arrived, result applied) per generation
+
+    def probe() -> None:
+        now = time.perf_counter()
+        gaps.append((now, now - last[0]))
+        last[0] = now
+
+    # Note when each response reaches the GUI thread, before the window applies it.
+    arrived = [0.0]
+    win.bridge.finished.disconnect(win._on_finished)
+
+    def on_finished(response: object) -> None:
+        arrived[0] = time.perf_counter()
+        win._on_finished(response)
+
+    win.bridge.finished.connect(on_finished)
+
+    timer = QtCore.QTimer()
+    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(probe)
+
+    def run_for(seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+    def generate_once() -> float:
+        loop = QtCore.QEventLoop()
+        win.generation_finished.connect(loop.quit)
+        started = time.perf_counter()
+        win.generate(text, "ase", "lookup", False)
+        QtCore.QTimer.singleShot(120_000, loop.quit)
+        loop.exec()
+        win.generation_finished.disconnect(loop.quit)
+        arrivals.append((arrived[0], time.perf_counter()))
+        return time.perf_counter() - started
+
+    generate_once()  # warm: the runner's child process starts and loads the model once
+    arrivals.clear()
+    timer.start(2)
+    run_for(1.0)  # let the first result's repaints pass
+    gaps.clear()
+    last[0] = time.perf_counter()
+    run_for(2.0)
+    idle = [g for _, g in gaps]
+    gaps.clear()
+    last[0] = time.perf_counter()
+    seconds = []
+    for _ in range(generations):
+        seconds.append(generate_once())
+        run_for(0.3)  # the result's repaints land here; they count as applying
+    timer.stop()
+    win.close()
+
+    def applying(end: float, gap: float) -> bool:
+        # A gap belongs to applying a result when it overlaps [arrival, applied + 0.3 s].
+        return any(end - gap < done + 0.3 and end > start for start, done in arrivals)
+
+    running = [g for end, g in gaps if not applying(end, g)]
+    apply_gaps = [g for end, g in gaps if applying(end, g)]
+
+    def summary(values: list[float]) -> dict[str, float]:
+        ms = sorted(v * 1000 for v in values) or [0.0]
+        return {"max_ms": ms[-1], "p99_ms": ms[int(0.99 * (len(ms) - 1))], "samples": len(ms)}
+
+    idle_s, run_s, apply_s = summary(idle), summary(running), summary(apply_gaps)
+    return {
+        "text": text,
+        "generations": generations,
+        "generation_s": statistics.median(seconds),
+        "idle": idle_s,
+        "model_running": run_s,
+        "applying_result": apply_s,
+        "stall_ms": run_s["max_ms"],
+        "ratio_p99": run_s["p99_ms"] / max(idle_s["p99_ms"], 1e-9),
+    }
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    return {
+        "name": "studio",
+        "startup": startup(repeats=2 if quick else 3),
+        "stall": stall(generations=2 if quick else 4),
+    }
+
+
+def format_table(result: dict[str, Any]) -> str:
+    st, sl = result["startup"], result["stall"]
+    idle, run_, apply_ = sl["idle"], sl["model_running"], sl["applying_result"]
+    first = (
+        f"  first frame painted: studio {st['studio_s']:.2f} s vs bare Qt + GL window "
+        f"{st['bare_qt_gl_s']:.2f} s (x{st['ratio']:.2f}); "
+        f"torch imported before it: {st['torch_imported_before_first_paint']}"
+    )
+    gaps = (
+        f'  GUI stalls (gaps of a 2 ms timer), generating "{sl["text"]}" x{sl["generations"]} '
+        f"(median {sl['generation_s']:.2f} s each): "
+        f"idle max {idle['max_ms']:.1f} ms (p99 {idle['p99_ms']:.1f}); "
+        f"while the model runs max {run_['max_ms']:.1f} ms (p99 {run_['p99_ms']:.1f}); "
+        f"applying the result (views, curves, table repaint) max {apply_['max_ms']:.1f} ms"
+    )
+    return "\n".join(["studio: launch to first painted frame, and GUI stalls while generating", first, gaps])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", metavar="OUT")
+    args = parser.parse_args(argv)
+    result = run(quick=args.quick)
+    print(format_table(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
