@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.signal
 
 from signstudio.pose.sequence import PoseSequence
 
@@ -94,6 +93,8 @@ def _bridge(a_last: PoseSequence, b_first: PoseSequence, frames: int) -> tuple[n
 
 def smooth(seq: PoseSequence) -> PoseSequence:
     """Zero-phase low-pass of every non-face trajectory; missing points stay missing."""
+    import scipy.signal  # lazily: importing it costs ~1 s, and the studio's first paint does not need it
+
     from signstudio.pose.transforms import fill_missing
 
     keep = _non_face(seq)
