@@ -327,7 +327,7 @@ class StudioWindow(QtWidgets.QMainWindow):
                 then()
 
         # The table repaints in a later turn of the event loop, apart from the views.
-        QtCore.QTimer.singleShot(20, second_slice)
+        QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
 
     def _curves(self, gen: PoseSequence | None, ref: PoseSequence | None) -> dict[str, Curve]:
         """Hand speed and confidence per frame; the reference's on the generated frame axis."""

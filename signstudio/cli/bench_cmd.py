@@ -33,6 +33,12 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
     p.add_argument("--quick", action="store_true", help="a scaled-down run (seconds, for tests)")
     p.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
+    p.add_argument(
+        "--only",
+        action="append",
+        choices=["lifting", "viewport", "studio"],
+        help="run only this benchmark (repeatable); default: all",
+    )
     p.set_defaults(func=run)
 
 
@@ -122,26 +128,31 @@ def run(args: argparse.Namespace) -> int:
             os.environ[var] = "1"
     from signstudio.pose import bench_lifting
 
-    results = [lifting_benchmark(quick=args.quick)]
-    for r in results:
-        print(bench_lifting.format_table(r))
-        print(f"  data: {r['data']}")
-    view = viewport_benchmark(quick=args.quick)
-    results.append(view)
-    if "skipped" in view:
-        print(f"viewport: skipped: {view['skipped']}")
-    else:
-        from signstudio.app.bench_viewport import format_table
+    only = set(args.only or ("lifting", "viewport", "studio"))
+    results: list[dict[str, Any]] = []
+    if "lifting" in only:
+        lifting = lifting_benchmark(quick=args.quick)
+        results.append(lifting)
+        print(bench_lifting.format_table(lifting))
+        print(f"  data: {lifting['data']}")
+    if "viewport" in only:
+        view = viewport_benchmark(quick=args.quick)
+        results.append(view)
+        if "skipped" in view:
+            print(f"viewport: skipped: {view['skipped']}")
+        else:
+            from signstudio.app.bench_viewport import format_table
 
-        print(format_table(view))
-    studio = gui_benchmark("signstudio.app.bench_app", "studio", quick=args.quick)
-    results.append(studio)
-    if "skipped" in studio:
-        print(f"studio: skipped: {studio['skipped']}")
-    else:
-        from signstudio.app.bench_app import format_table as studio_table
+            print(format_table(view))
+    if "studio" in only:
+        studio = gui_benchmark("signstudio.app.bench_app", "studio", quick=args.quick)
+        results.append(studio)
+        if "skipped" in studio:
+            print(f"studio: skipped: {studio['skipped']}")
+        else:
+            from signstudio.app.bench_app import format_table as studio_table
 
-        print(studio_table(studio))
+            print(studio_table(studio))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
