@@ -47,7 +47,6 @@ from signstudio.app.glitems import (
     JointCloud,
     forget_context,
 )
-from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import GROUP_COLORS
 
@@ -473,18 +472,9 @@ class Viewport(QtWidgets.QWidget):
 
     def save_screenshot(self, path: str | Path) -> Path:
         """Save `grab_image` as PNG (written atomically); FormatError when it cannot be written."""
-        out = Path(path)
-        image = self.grab_image()
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise FormatError(out, f"cannot create the folder: {exc.strerror or exc}") from None
-        tmp = out.with_name(out.name + ".part")
-        if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; str works
-            tmp.unlink(missing_ok=True)
-            raise FormatError(out, "cannot write the PNG (folder not writable?)")
-        tmp.replace(out)
-        return out
+        from signstudio.app.images import save_png
+
+        return save_png(self.grab_image(), path)
 
     def set_dark(self, dark: bool | None) -> None:
         """Force the dark or light look (None: follow the palette, the default)."""

@@ -638,16 +638,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         return image
 
     def save_screenshot(self, path: str | Path) -> Path:
-        """Save the whole window as PNG; FormatError if the file cannot be written."""
-        out = Path(path)
-        image = self.grab_image()
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise FormatError(out, f"cannot create the folder: {exc.strerror or exc}") from None
-        tmp = out.with_name(out.name + ".part")
-        if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; str works
-            tmp.unlink(missing_ok=True)
-            raise FormatError(out, "cannot write the PNG (folder not writable?)")
-        tmp.replace(out)
-        return out
+        """Save the whole window as PNG (written atomically); FormatError if it cannot be written."""
+        from signstudio.app.images import save_png
+
+        return save_png(self.grab_image(), path)
