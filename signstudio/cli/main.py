@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from signstudio import __version__
 
-SUBCOMMANDS = ("app", "info", "convert", "corpus", "bench")
+SUBCOMMANDS = ("app", "info", "convert", "corpus", "generate", "bench", "train")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,78 @@
+"""`signstudio train signllm-mlsf [...]`: train a model on the built-in corpus (or another cache).
+
+Runs as it is on one CPU or GPU, and under ``torchrun --nproc_per_node N`` with DDP. A second run
+with the same ``--out`` resumes from its ``last.pt``. See `signstudio.modeling.train`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+TRAINABLE = ("signllm-mlsf",)
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("train", help="train a neural model (signllm-mlsf) on the corpus")
+    p.add_argument("model", choices=TRAINABLE)
+    p.add_argument("--langs", nargs="+", default=["ase", "gsg"], metavar="SL", help="sign languages")
+    p.add_argument("--size", choices=["tiny", "base", "large", "super"], default="tiny")
+    p.add_argument("--loss", choices=["mse", "rl"], default="mse")
+    p.add_argument("--plc", action="store_true", help="Priority Learning Channel sampling")
+    p.add_argument("--eta", type=float, default=0.6, help="PLC prioritisation strength")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--max-minutes", type=float, default=None, help="stop after this wall time")
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--eval-every", type=int, default=100, help="steps between dev evaluations")
+    p.add_argument("--dev-limit", type=int, default=16, help="dev words per language per evaluation")
+    p.add_argument("--future-k", type=int, default=0, help="Future Prediction: frames ahead (0 = off)")
+    p.add_argument("--noise-std", type=float, default=0.0, help="Gaussian Noise on decoder inputs")
+    p.add_argument("--out", default="runs/signllm-mlsf", help="run folder (last.pt, best.pt, log.json)")
+    p.add_argument("--export", default=None, help="also write best weights (fp16) here for shipping")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
+    p.add_argument("--corpus", default=None, help="corpus cache (default: the built-in corpus)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from signstudio.modeling.train import TrainConfig, train
+
+    cfg = TrainConfig(
+        model=args.model,
+        langs=tuple(args.langs),
+        size=args.size,
+        loss=args.loss,
+        plc=args.plc,
+        eta=args.eta,
+        epochs=args.epochs,
+        max_minutes=args.max_minutes,
+        max_steps=args.max_steps,
+        out=args.out,
+        seed=args.seed,
+        device=args.device,
+        corpus=args.corpus,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        eval_every=args.eval_every,
+        dev_limit=args.dev_limit,
+        future_k=args.future_k,
+        noise_std=args.noise_std,
+        export=args.export,
+        progress=not args.no_progress,
+    )
+    result = train(cfg)
+    summary = {
+        "steps": result.steps,
+        "epochs": round(result.epochs, 2),
+        "wall_s": round(result.wall_s, 1),
+        "best_dev": result.best_score,
+        "metric": result.metric,
+        "out": str(result.out),
+    }
+    print(json.dumps(summary))
+    return 0

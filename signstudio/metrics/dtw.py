@@ -1,0 +1,302 @@
+"""Exact dynamic time warping between a generated and a reference pose sequence (numpy + numba).
+
+    result = dtw(generated, reference, metric="pt-dtw")   # or "dtw-mje"
+    result.score, result.path (K, 2), result.frame_costs (K,), result.label
+
+Always show which score a number is (`DTWResult.label`): the two are different quantities.
+
+**Alignment.** The classic symmetric recursion with unit weights,
+``D[i, j] = C[i, j] + min(D[i-1, j-1], D[i-1, j], D[i, j-1])``, ``D[0, 0] = C[0, 0]``, no window:
+exact, O(N·M) time and memory. The path runs from (0, 0) to (N-1, M-1), each step advancing one
+or both indices (monotone, continuous); ties are broken diagonal first, then the generated index,
+then the reference index. ``path[k] = (generated frame, reference frame)``.
+
+**Frame cost matrix C (N_gen, M_ref).** Computed before the accumulation, vectorised:
+
+* ``pt-dtw`` — L1: the sum over all joint coordinates of |x_gen - x_ref|, as Progressive
+  Transformers' evaluation (Saunders et al. 2020, ``helpers.calculate_dtw``: the ``dtw`` package
+  with ``dist=lambda x, y: np.sum(np.abs(x - y))`` over the flattened joints — named "euclidean"
+  there, but it is the L1 norm). An L1 distance is not a matrix product, so C is summed by a numba
+  kernel over joints.
+* ``dtw-mje`` — L2 per joint: the Euclidean distance of each joint; the frame cost is the mean
+  over joints (SLRTP 2025 challenge's DTW-MJE). Two routes give the same matrix:
+  ``method="matmul"``, ``sqrt(‖a‖² + ‖b‖² - 2 a·b)`` with the cross term a batched matrix product
+  per chunk of joints (float64, data centred on the reference's mean to keep the cancellation
+  small, rounding negatives clipped to 0; equal to within ~1e-8), and ``method="numba"`` (the
+  default), a numba kernel on the differences (exact: identical frames cost exactly 0). Per joint
+  the product's inner dimension is only 3, so BLAS gains nothing and the extra passes over
+  J·N·M elements cost: for 500 x 450 frames of 543 joints the kernel takes 0.24 s, the product
+  route 2.7 s (one core).
+
+**Missing joints.** A joint missing (confidence 0, or a non-finite coordinate in an array) in
+either frame is left out of that pair's cost, which uses the joints present in both: ``dtw-mje``
+takes their mean; ``pt-dtw`` takes J times their mean L1 (so with every joint present it is
+exactly PT's sum over all coordinates). A pair of frames with no joint in common has no defined
+cost; it gets the mean of the defined costs of the matrix (a neutral penalty; 0 when none is
+defined).
+
+**Scores.**
+
+* ``pt-dtw``: ``D[N-1, M-1] / N_ref``, the accumulated L1 cost divided by the *reference* length
+  (PT calls ``dtw(reference, hypothesis)`` and divides by ``acc_cost_matrix.shape[0]``). PT also
+  cuts both sequences at their counter's maximum and drops the hypothesis' BOS frame first; a
+  `PoseSequence` carries no counter or BOS frame, so nothing is cut here.
+* ``dtw-mje``: the mean per-joint error over the aligned pairs, ``mean(frame_costs)`` with the
+  L2 frame cost above (each pair of the path weighs the same), in the sequences' units (shoulder
+  widths for normalised poses).
+
+Other libraries compute other quantities: ``dtaidistance.dtw.distance`` and ``tslearn``'s
+``dtw`` return ``sqrt(Σ d²)`` along their path (squared Euclidean cost, square root at the end),
+``fastdtw`` an approximate sum of its ``dist`` along a windowed path; none of them divides by a
+length. Their numbers are not comparable with ``pt-dtw`` or ``dtw-mje``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numba import njit
+
+from signstudio.pose.sequence import PoseSequence
+
+Metric = Literal["pt-dtw", "dtw-mje"]
+METRICS: tuple[str, ...] = ("pt-dtw", "dtw-mje")
+LABELS = {
+    "pt-dtw": "PT-DTW (L1 frame cost, D[N,M]/N_ref)",
+    "dtw-mje": "DTW-MJE (mean per-joint L2 error over aligned frames)",
+}
+
+# Elements of one (joints, N, M) block of the L2 computation (float64: 64 MB).
+_BLOCK = 8_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class DTWResult:
+    """score: see the module docstring for each metric. path: (K, 2) int64 (generated, reference)
+    frame pairs from (0, 0) to (n_gen-1, n_ref-1). frame_costs: (K,) the frame cost of each pair
+    of the path (L1 for ``pt-dtw``, mean per-joint L2 for ``dtw-mje``)."""
+
+    score: float
+    metric: str
+    path: np.ndarray
+    frame_costs: np.ndarray
+    n_gen: int
+    n_ref: int
+
+    @property
+    def label(self) -> str:
+        """Which score this is, for display next to the number."""
+        return LABELS[self.metric]
+
+    @property
+    def accumulated(self) -> float:
+        """D[N-1, M-1]: the sum of ``frame_costs`` along the path."""
+        return float(self.frame_costs.sum())
+
+    def generated_frame_costs(self) -> np.ndarray:
+        """(n_gen,) the mean cost of the pairs each generated frame takes part in (the timeline curve)."""
+        sums = np.bincount(self.path[:, 0], weights=self.frame_costs, minlength=self.n_gen)
+        counts = np.bincount(self.path[:, 0], minlength=self.n_gen)
+        return sums / np.maximum(counts, 1)
+
+    def reference_for_generated(self) -> np.ndarray:
+        """(n_gen,) int: for each generated frame, the first reference frame it is aligned with
+        (to time-warp the reference onto the generated timing)."""
+        out = np.zeros(self.n_gen, dtype=np.int64)
+        gen, ref = self.path[:, 0], self.path[:, 1]
+        first = np.r_[True, gen[1:] != gen[:-1]]
+        out[gen[first]] = ref[first]
+        return out
+
+
+def _as_points(x: PoseSequence | np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(F, J, 3) float64 coordinates (missing at 0) and (F, J) bool presence."""
+    if isinstance(x, PoseSequence):
+        data = x.data.astype(np.float64)
+        present = x.confidence > 0
+    else:
+        data = np.asarray(x, dtype=np.float64)
+        if data.ndim == 2 and data.shape[1] % 3 == 0:
+            data = data.reshape(len(data), -1, 3)
+        if data.ndim != 3 or data.shape[2] != 3:
+            raise ValueError(f"{name} must be a PoseSequence or an (F, J, 3) array, got shape {data.shape}")
+        present = np.asarray(np.isfinite(data).all(axis=2))
+    if data.shape[0] == 0:
+        raise ValueError(f"{name} has no frames")
+    data = np.where(present[..., None], data, 0.0)
+    return np.ascontiguousarray(data), np.ascontiguousarray(present)
+
+
+@njit(cache=True)
+def _kernel_costs(
+    a: np.ndarray, ma: np.ndarray, b: np.ndarray, mb: np.ndarray, euclidean: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sum over joints present in both of the L1 (or, ``euclidean``, L2) joint distance, and the count."""
+    n, j_count = ma.shape
+    m = mb.shape[0]
+    total = np.zeros((n, m))
+    count = np.zeros((n, m))
+    for i in range(n):
+        for k in range(m):
+            s = 0.0
+            c = 0
+            for j in range(j_count):
+                if ma[i, j] and mb[k, j]:
+                    dx = a[i, j, 0] - b[k, j, 0]
+                    dy = a[i, j, 1] - b[k, j, 1]
+                    dz = a[i, j, 2] - b[k, j, 2]
+                    if euclidean:
+                        s += np.sqrt(dx * dx + dy * dy + dz * dz)
+                    else:
+                        s += abs(dx) + abs(dy) + abs(dz)
+                    c += 1
+            total[i, k] = s
+            count[i, k] = c
+    return total, count
+
+
+def _l2_costs(a: np.ndarray, ma: np.ndarray, b: np.ndarray, mb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum over joints present in both of the per-joint Euclidean distance, and that joint count."""
+    n, j_count = ma.shape
+    m = mb.shape[0]
+    wa, wb = ma.astype(np.float64), mb.astype(np.float64)
+    count = wa @ wb.T  # (N, M) joints present in both
+    total = np.zeros((n, m))
+    step = max(1, _BLOCK // max(n * m, 1))
+    for lo in range(0, j_count, step):
+        hi = min(j_count, lo + step)
+        aj = a[:, lo:hi].transpose(1, 0, 2)  # (c, N, 3)
+        bj = b[:, lo:hi].transpose(1, 2, 0)  # (c, 3, M)
+        sq = (aj * aj).sum(axis=2)[:, :, None] + (bj * bj).sum(axis=1)[:, None, :] - 2.0 * (aj @ bj)
+        np.maximum(sq, 0.0, out=sq)
+        np.sqrt(sq, out=sq)
+        sq *= wa[:, lo:hi].T[:, :, None]
+        sq *= wb[:, lo:hi].T[:, None, :]
+        total += sq.sum(axis=0)
+    return total, count
+
+
+def cost_matrix(
+    generated: PoseSequence | np.ndarray,
+    reference: PoseSequence | np.ndarray,
+    metric: Metric = "pt-dtw",
+    method: Literal["numba", "matmul"] = "numba",
+) -> np.ndarray:
+    """The (N_gen, M_ref) frame cost matrix of ``metric`` (see the module docstring; ``method``
+    chooses the route for ``dtw-mje``, ``pt-dtw`` always uses the kernel)."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown DTW metric {metric!r}; use one of {', '.join(METRICS)}")
+    if method not in ("numba", "matmul"):
+        raise ValueError(f"method must be 'numba' or 'matmul', got {method!r}")
+    a, ma = _as_points(generated, "generated")
+    b, mb = _as_points(reference, "reference")
+    if (
+        isinstance(generated, PoseSequence)
+        and isinstance(reference, PoseSequence)
+        and generated.skeleton.joints != reference.skeleton.joints
+    ):
+        raise ValueError(
+            f"generated ({generated.layout}) and reference ({reference.layout}) have different "
+            "layouts; convert one (signstudio.pose.convert) first"
+        )
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"generated has {a.shape[1]} joints, reference {b.shape[1]}")
+    j_count = a.shape[1]
+    if metric == "pt-dtw":
+        total, count = _kernel_costs(a, ma, b, mb, False)
+        scale = float(j_count)
+    elif method == "numba":
+        total, count = _kernel_costs(a, ma, b, mb, True)
+        scale = 1.0
+    else:
+        centre = b[mb].mean(axis=0) if mb.any() else np.zeros(3)
+        a = np.where(ma[..., None], a - centre, 0.0)
+        b = np.where(mb[..., None], b - centre, 0.0)
+        total, count = _l2_costs(a, ma, b, mb)
+        scale = 1.0
+    defined = count > 0
+    costs = np.empty_like(total)
+    np.divide(total, count, out=costs, where=defined)
+    costs *= scale
+    if not defined.all():
+        costs[~defined] = costs[defined].mean() if defined.any() else 0.0
+    return costs
+
+
+@njit(cache=True)
+def _accumulate(c: np.ndarray) -> np.ndarray:
+    n, m = c.shape
+    d = np.empty((n, m))
+    d[0, 0] = c[0, 0]
+    for i in range(1, n):
+        d[i, 0] = d[i - 1, 0] + c[i, 0]
+    for j in range(1, m):
+        d[0, j] = d[0, j - 1] + c[0, j]
+    for i in range(1, n):
+        for j in range(1, m):
+            best = d[i - 1, j - 1]
+            if d[i - 1, j] < best:
+                best = d[i - 1, j]
+            if d[i, j - 1] < best:
+                best = d[i, j - 1]
+            d[i, j] = c[i, j] + best
+    return d
+
+
+@njit(cache=True)
+def _backtrack(d: np.ndarray) -> np.ndarray:
+    n, m = d.shape
+    path = np.empty((n + m - 1, 2), dtype=np.int64)
+    i, j = n - 1, m - 1
+    k = 0
+    path[0, 0] = i
+    path[0, 1] = j
+    while i > 0 or j > 0:
+        if i == 0:
+            j -= 1
+        elif j == 0:
+            i -= 1
+        else:
+            diag, up, left = d[i - 1, j - 1], d[i - 1, j], d[i, j - 1]
+            if diag <= up and diag <= left:
+                i -= 1
+                j -= 1
+            elif up <= left:
+                i -= 1
+            else:
+                j -= 1
+        k += 1
+        path[k, 0] = i
+        path[k, 1] = j
+    return path[: k + 1][::-1].copy()
+
+
+def accumulate(costs: np.ndarray) -> np.ndarray:
+    """The accumulated cost matrix D of a frame cost matrix (the recursion in the module docstring)."""
+    return _accumulate(np.ascontiguousarray(costs, dtype=np.float64))
+
+
+def dtw(
+    generated: PoseSequence | np.ndarray,
+    reference: PoseSequence | np.ndarray,
+    metric: Metric = "pt-dtw",
+    method: Literal["numba", "matmul"] = "numba",
+) -> DTWResult:
+    """Exact DTW of ``generated`` (N frames) against ``reference`` (M frames).
+
+    generated / reference: `PoseSequence`s in the same layout, or (F, J, 3) arrays (or (F, 3J)
+    flattened; non-finite points are missing). metric: ``pt-dtw`` or ``dtw-mje``. method: the
+    route of the ``dtw-mje`` cost matrix (`cost_matrix`).
+    """
+    costs = cost_matrix(generated, reference, metric, method)
+    d = accumulate(costs)
+    path = _backtrack(d)
+    frame_costs = costs[path[:, 0], path[:, 1]]
+    n, m = costs.shape
+    score = float(d[n - 1, m - 1]) / m if metric == "pt-dtw" else float(frame_costs.mean())
+    return DTWResult(score, metric, path, frame_costs, n, m)
+
+
+__all__ = ["LABELS", "METRICS", "DTWResult", "accumulate", "cost_matrix", "dtw"]

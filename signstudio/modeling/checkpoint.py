@@ -1,0 +1,97 @@
+"""Checkpoints that carry everything needed to run a model: config, layout, statistics, vocabulary.
+
+    save_checkpoint(path, model_id="signllm-mlsf", config=cfg, state_dict=model.state_dict(),
+                    stats={"ase": stats.to_dict()}, vocab={"ase": vocab.to_list()},
+                    meta={"step": 100}, half=True)            # fp16 weights for shipping
+    ckpt = load_checkpoint(path, map_location="cpu")          # or "cuda"
+    ckpt["config"], ckpt["state_dict"], ckpt["stats"], ckpt["vocab"], ckpt["layout"]
+
+The file is a ``torch.save`` dict of tensors and plain Python values only, so it loads with
+``weights_only=True`` (no pickled code runs). Writes are atomic: a temporary file in the same
+folder, then ``os.replace``. fp16 weights load back into float32 models (``load_state_dict``
+casts). torch is imported inside the functions: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+FORMAT = "signstudio-checkpoint/1"
+
+
+def save_checkpoint(
+    path: str | Path,
+    *,
+    model_id: str,
+    config: Any,
+    state_dict: Mapping[str, Any],
+    stats: Mapping[str, Any],
+    vocab: Mapping[str, Any],
+    layout: str = "upper50",
+    meta: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    half: bool = False,
+) -> Path:
+    """Write a checkpoint atomically; ``config`` is a dataclass (stored as a dict) or a dict.
+
+    extra: anything else a trainer needs to resume (optimizer state, sampler state ...).
+    half: store floating-point weights as fp16 (half the size; for shipped checkpoints).
+    """
+    import torch
+
+    is_instance = dataclasses.is_dataclass(config) and not isinstance(config, type)
+    cfg = dataclasses.asdict(config) if is_instance else dict(config)
+    weights = {
+        k: (v.detach().to("cpu").half() if half and v.is_floating_point() else v.detach().to("cpu"))
+        for k, v in state_dict.items()
+    }
+    payload = {
+        "format": FORMAT,
+        "model_id": model_id,
+        "config": cfg,
+        "layout": layout,
+        "stats": dict(stats),
+        "vocab": dict(vocab),
+        "state_dict": weights,
+        "meta": dict(meta or {}),
+        "extra": dict(extra or {}),
+        "half": bool(half),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(payload, fh)
+        Path(tmp).chmod(0o644)  # mkstemp makes it 0600; a checkpoint is an ordinary file
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | Path, map_location: str = "cpu") -> dict[str, Any]:
+    """Read a checkpoint onto ``map_location`` (``cpu``, ``cuda``, ``cuda:N``); fp16 weights are
+    returned as float32. Raises ValueError for a file that is not a SignStudio checkpoint."""
+    import torch
+
+    path = Path(path)
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable checkpoint ({exc})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a SignStudio checkpoint (format {FORMAT})")
+    if payload.get("half"):
+        payload["state_dict"] = {
+            k: (v.float() if v.is_floating_point() else v) for k, v in payload["state_dict"].items()
+        }
+    return payload

@@ -1,0 +1,430 @@
+"""Training loop for ``signllm-mlsf`` (``signstudio train signllm-mlsf``), single process or DDP.
+
+    result = train(TrainConfig(langs=("ase", "gsg"), size="tiny", epochs=5, out="runs/mlsf"))
+
+* **Data**: the corpus' train words per language (`signstudio.modeling.data`); normalisation
+  statistics and a character vocabulary per language are fitted on train and stored in every
+  checkpoint. Dev: the dev words (if a corpus has none, e.g. a tiny test corpus, train is used
+  and the log says ``dev_split: train``).
+* **Steps**: one step trains every language channel on one batch of its own data (the losses are
+  summed; channels share no parameter, so this equals training them side by side). Each language
+  reads its examples in a permutation seeded by (seed, epoch) (`epoch_order`); under DDP each rank
+  reads a disjoint, equally long shard of it. An epoch is as many steps as the largest language
+  needs; smaller languages wrap into their next epoch.
+* **Loss**: ``mse`` (per-sample MSE of pose + counter, plus Future Prediction if on) or ``rl``
+  (`signstudio.modeling.rl.rl_loss` of the rewards -MSE: the same value; see rl.py). ``plc``:
+  batches are drawn by the Priority Learning Channel (P(i) ∝ (L(i)+ε)^η) instead of the
+  permutation, with priorities refreshed from each batch's rewards.
+* **Evaluation** every ``eval_every`` steps and at the end, on rank 0: free-running decoding of
+  the dev words (predicted counter only) scored by exact DTW (``pt-dtw`` of
+  `signstudio.metrics.dtw`) against the lexicon references in the corpus' units; lower is better.
+  Each evaluation appends {wall_s, step, epoch, dev_score, metric, train_loss} to ``log.json``.
+* **Checkpoints** in ``out``: ``last.pt`` (resumable: optimizer, data position, PLC state, wall
+  time so far) after every evaluation, ``best.pt`` whenever dev DTW improves. A run started again
+  with the same ``out`` resumes from ``last.pt``. ``export`` writes the best weights as fp16 plus
+  the registry sidecar (``models/signllm-mlsf/signllm-mlsf.pt`` + ``.json``).
+* **DDP**: under ``torchrun`` (WORLD_SIZE > 1) the process group is initialised (gloo on CPU,
+  nccl on CUDA) and the model wrapped in DistributedDataParallel; gradients are averaged, so all
+  ranks keep identical weights. On CUDA the forward runs under bf16 autocast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from signstudio.corpus.store import Corpus, open_corpus
+from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
+from signstudio.modeling.data import CharVocab, Example, NormStats, collate, epoch_order, load_examples
+from signstudio.modeling.rl import PrioritySampler, rl_loss
+from signstudio.modeling.shipped import MLSF_ID, sidecar
+from signstudio.modeling.signllm import MLSF, build_model, per_sample_loss, size_config
+
+
+@dataclass
+class TrainConfig:
+    model: str = MLSF_ID
+    langs: tuple[str, ...] = ("ase", "gsg")
+    size: str = "tiny"
+    loss: str = "mse"  # mse | rl
+    plc: bool = False
+    eta: float = 0.6
+    epochs: int = 20
+    max_minutes: float | None = None
+    max_steps: int | None = None
+    out: str = "runs/signllm-mlsf"
+    seed: int = 0
+    device: str = "auto"
+    corpus: str | None = None
+    batch_size: int = 16
+    lr: float = 5e-4
+    eval_every: int = 100
+    dev_limit: int = 16  # dev words per language decoded at each evaluation
+    future_k: int = 0
+    noise_std: float = 0.0
+    model_overrides: dict[str, Any] = field(default_factory=dict)
+    export: str | None = None
+    progress: bool = True
+    record_indices: bool = False  # keep the example indices each rank trained on (tests)
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    epochs: float
+    wall_s: float
+    best_score: float | None
+    metric: str
+    log: list[dict[str, Any]]
+    model: MLSF
+    seen: dict[str, list[int]]
+    out: Path
+
+
+class _Stream:
+    """One language's batches: permutation order (or PLC draws) over this rank's shard."""
+
+    def __init__(self, n: int, cfg: TrainConfig, rank: int, world: int, lang_seed: int):
+        self.n, self.cfg, self.rank, self.world = n, cfg, rank, world
+        self.seed = cfg.seed * 1000 + lang_seed
+        self.epoch, self.pos = 0, 0
+        self.order = epoch_order(n, 0, self.seed, rank, world)
+        self.sampler = (
+            PrioritySampler(len(self.order), cfg.eta, seed=self.seed * 7919 + rank)  # shard-local
+            if cfg.plc
+            else None
+        )
+
+    def next(self) -> np.ndarray:
+        b = self.cfg.batch_size
+        if self.sampler is not None:
+            shard = self.order  # PLC draws from this rank's shard of epoch 0 (disjoint across ranks)
+            return shard[self.sampler.sample(b)]
+        if self.pos >= len(self.order):
+            self.epoch += 1
+            self.pos = 0
+            self.order = epoch_order(self.n, self.epoch, self.seed, self.rank, self.world)
+        idx = self.order[self.pos : self.pos + b]
+        self.pos += b
+        return idx
+
+    def update(self, indices: np.ndarray, rewards: np.ndarray) -> None:
+        if self.sampler is not None:
+            where = {int(v): i for i, v in enumerate(self.order)}
+            self.sampler.update([where[int(i)] for i in indices], rewards)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "epoch": self.epoch,
+            "pos": self.pos,
+            "sampler": self.sampler.state_dict() if self.sampler else None,
+        }
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.epoch, self.pos = int(state["epoch"]), int(state["pos"])
+        if not self.cfg.plc:
+            self.order = epoch_order(self.n, self.epoch, self.seed, self.rank, self.world)
+        if self.sampler is not None and state.get("sampler"):
+            self.sampler.load_state_dict(state["sampler"])
+
+
+class _AllLanguages(torch.nn.Module):
+    """One forward over a batch of every language, so DDP sees one forward per backward."""
+
+    def __init__(self, model: MLSF):
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self, batches: list[tuple[str, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]
+    ) -> list[torch.Tensor]:
+        return [
+            per_sample_loss(self.model(lang, t, tm, y).float(), y, fm, self.model.cfg)
+            for lang, t, tm, y, fm in batches
+        ]
+
+
+def _resolve_device(device: str, local_rank: int) -> str:
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise RuntimeError("--device cuda was asked for, but torch sees no CUDA GPU")
+        if device == "cuda":
+            device = f"cuda:{local_rank}"
+    return device
+
+
+def evaluate(
+    model: MLSF,
+    dev: dict[str, list[Example]],
+    vocabs: dict[str, CharVocab],
+    stats: dict[str, NormStats],
+    device: str,
+    limit: int,
+) -> tuple[float, str]:
+    """Mean dev score over languages: pt-dtw of free-running output vs the reference (lower is
+    better). Falls back to a length-resampled MSE if `signstudio.metrics.dtw` is missing."""
+    from signstudio.modeling.data import encode_texts
+
+    try:
+        from signstudio.metrics.dtw import dtw
+    except ImportError:  # pragma: no cover - dtw ships with the studio
+        dtw = None  # type: ignore[assignment]
+    model.eval()
+    scores = []
+    for lang, exs in dev.items():
+        exs = exs[:limit]
+        ids, mask = encode_texts([e.text for e in exs], vocabs[lang])
+        with torch.no_grad():
+            outs = model.channel(lang).generate(
+                torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+            )
+        for e, o in zip(exs, outs, strict=True):
+            gen = stats[lang].denormalise(o.float().cpu().numpy())
+            if dtw is not None:
+                scores.append(dtw(gen.reshape(len(gen), -1, 3), e.reference(), metric="pt-dtw").score)
+            else:
+                src = np.linspace(0, len(gen) - 1, e.num_frames)
+                g = np.stack([np.interp(src, np.arange(len(gen)), c) for c in gen.T], 1)
+                scores.append(float(((g - e.frames) ** 2).mean()))
+    model.train()
+    return float(np.mean(scores)), ("pt-dtw" if dtw is not None else "resampled-mse")
+
+
+def train(cfg: TrainConfig, corpus: Corpus | None = None) -> TrainResult:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
+    device = _resolve_device(cfg.device, local_rank)
+    distributed = world > 1
+    if distributed and not torch.distributed.is_initialized():
+        backend = "nccl" if device.startswith("cuda") else "gloo"
+        torch.distributed.init_process_group(backend, rank=rank, world_size=world)
+    if device.startswith("cuda"):
+        torch.cuda.set_device(device)
+    try:
+        return _train(cfg, corpus, device, rank, world)
+    finally:
+        if distributed and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+
+
+def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, world: int) -> TrainResult:
+    from tqdm import tqdm
+
+    torch.manual_seed(cfg.seed)
+    np.random.seed(cfg.seed)  # noqa: NPY002 - nothing here draws from it; for user code
+    if cfg.loss not in ("mse", "rl"):
+        raise ValueError(f"loss must be mse or rl, got {cfg.loss!r}")
+    corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
+    langs = tuple(cfg.langs)
+    train_ex = load_examples(corpus, langs, "train")
+    dev_ex = load_examples(corpus, langs, "dev")
+    dev_split = "dev"
+    for lang in langs:
+        if not train_ex[lang]:
+            raise ValueError(f"no training words for {lang!r} in the corpus")
+        if not dev_ex[lang]:
+            dev_ex[lang], dev_split = train_ex[lang], "train"
+    stats = {lang: NormStats.fit(train_ex[lang]) for lang in langs}
+    vocabs = {lang: CharVocab.build(e.text for e in train_ex[lang]) for lang in langs}
+    spoken = {lang: corpus.spoken_language(lang) for lang in langs}
+    overrides = {"future_k": cfg.future_k, "noise_std": cfg.noise_std, **cfg.model_overrides}
+    mcfg = size_config(cfg.size, **overrides)
+    torch.manual_seed(cfg.seed)
+    model = build_model(mcfg, vocabs).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
+    streams = {
+        lang: _Stream(len(train_ex[lang]), cfg, rank, world, i) for i, lang in enumerate(sorted(langs))
+    }
+    steps_per_epoch = max(math.ceil(len(s.order) / cfg.batch_size) for s in streams.values())
+    total_steps = cfg.epochs * steps_per_epoch
+    if cfg.max_steps is not None:
+        total_steps = min(total_steps, cfg.max_steps)
+
+    out = Path(cfg.out)
+    last, best = out / "last.pt", out / "best.pt"
+    step, elapsed_before, best_score = 0, 0.0, math.inf
+    log: list[dict[str, Any]] = []
+    if last.exists():
+        ck = load_checkpoint(last, map_location=device)
+        model.load_state_dict(ck["state_dict"])
+        ex = ck["extra"]
+        opt.load_state_dict(ex["optimizer"])
+        step, elapsed_before = int(ex["step"]), float(ex["wall_s"])
+        best_score = float(ex["best_score"])
+        for lang, st in ex["streams"].items():
+            if lang in streams:
+                streams[lang].load(st)
+        log = list(ex["log"])
+
+    net: torch.nn.Module = _AllLanguages(model)
+    if world > 1:
+        net = torch.nn.parallel.DistributedDataParallel(
+            net, device_ids=[device] if device.startswith("cuda") else None
+        )
+    use_amp = device.startswith("cuda")
+    meta_base = {
+        "train_config": {k: v for k, v in asdict(cfg).items() if k != "model_overrides"},
+        "spoken_languages": spoken,
+        "dev_split": dev_split,
+        "corpus": str(corpus.path),
+        "corpus_version": corpus.version_key,
+        "world_size": world,
+        "device": device,
+    }
+    seen: dict[str, list[int]] = {lang: [] for lang in langs}
+    started = time.perf_counter()
+    metric = "pt-dtw"
+    losses: list[float] = []
+
+    def wall() -> float:
+        return elapsed_before + time.perf_counter() - started
+
+    def save(path: Path, half: bool = False, extra: dict[str, Any] | None = None) -> None:
+        save_checkpoint(
+            path,
+            model_id=MLSF_ID,
+            config=mcfg,
+            state_dict=model.state_dict(),
+            stats={k: v.to_dict() for k, v in stats.items()},
+            vocab={k: v.to_list() for k, v in vocabs.items()},
+            meta={**meta_base, "step": step, "wall_s": wall(), "best_dev": best_score, "metric": metric},
+            extra=extra,
+            half=half,
+        )
+
+    def evaluate_and_save() -> None:
+        nonlocal best_score, metric
+        if rank == 0:
+            score, metric = evaluate(model, dev_ex, vocabs, stats, device, cfg.dev_limit)
+            entry = {
+                "wall_s": round(wall(), 3),
+                "step": step,
+                "epoch": round(step / steps_per_epoch, 3),
+                "dev_score": score,
+                "metric": metric,
+                "dev_split": dev_split,
+                "train_loss": float(np.mean(losses)) if losses else None,
+                "loss": cfg.loss,
+                "plc": cfg.plc,
+            }
+            log.append(entry)
+            losses.clear()
+            if score < best_score:
+                best_score = score
+                save(best)
+            extra = {
+                "optimizer": opt.state_dict(),
+                "step": step,
+                "wall_s": wall(),
+                "best_score": best_score,
+                "streams": {k: s.state() for k, s in streams.items()},
+                "log": log,
+            }
+            save(last, extra=extra)
+            (out / "log.json").write_text(json.dumps(log, indent=1), encoding="utf-8")
+        if world > 1:
+            torch.distributed.barrier()
+
+    limit_s = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
+    bar = tqdm(total=total_steps, initial=step, disable=not cfg.progress or rank != 0, desc="train")
+    model.train()
+    last_eval = step
+    while step < total_steps:
+        batches, picked = [], []
+        for lang in langs:
+            idx = streams[lang].next()
+            picked.append(idx)
+            if cfg.record_indices:
+                seen[lang].extend(int(i) for i in idx)
+            b = collate(
+                [train_ex[lang][i] for i in idx], vocabs[lang], stats[lang], idx.tolist(), mcfg.max_frames
+            )
+            batches.append(
+                (
+                    lang,
+                    torch.from_numpy(b.text).to(device),
+                    torch.from_numpy(b.text_mask).to(device),
+                    torch.from_numpy(b.target).to(device),
+                    torch.from_numpy(b.frame_mask).to(device),
+                )
+            )
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+            per_lang = net(batches)
+        terms = [rl_loss(-ps) if cfg.loss == "rl" else ps.mean() for ps in per_lang]
+        loss = torch.stack(terms).sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        for lang, idx, ps in zip(langs, picked, per_lang, strict=True):
+            streams[lang].update(idx, -ps.detach().float().cpu().numpy())
+        loss_value = float(loss.detach())
+        losses.append(loss_value)
+        step += 1
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss_value:.4f}")
+        stop = wall() >= limit_s
+        if world > 1:
+            flag = torch.tensor([float(stop)], device=device)
+            torch.distributed.all_reduce(flag)
+            stop = bool(flag.item() > 0)
+        if step - last_eval >= cfg.eval_every and not stop and step < total_steps:
+            evaluate_and_save()
+            last_eval = step
+        if stop:
+            break
+    bar.close()
+    if step != last_eval or not log:
+        evaluate_and_save()
+
+    if cfg.export and rank == 0:
+        export(best if best.exists() else last, Path(cfg.export))
+    return TrainResult(
+        step,
+        step / steps_per_epoch,
+        wall(),
+        best_score if math.isfinite(best_score) else None,
+        metric,
+        log,
+        model,
+        seen,
+        out,
+    )
+
+
+def export(checkpoint: Path, target: Path) -> Path:
+    """Write ``checkpoint``'s weights as fp16 (no optimizer state) plus the registry sidecar."""
+    ck = load_checkpoint(checkpoint)
+    save_checkpoint(
+        target,
+        model_id=ck["model_id"],
+        config=ck["config"],
+        state_dict=ck["state_dict"],
+        stats=ck["stats"],
+        vocab=ck["vocab"],
+        layout=ck["layout"],
+        meta=ck["meta"],
+        half=True,
+    )
+    info = {
+        "id": ck["model_id"],
+        "languages": sorted(ck["vocab"]),
+        "layout": ck["layout"],
+        "metric": ck["meta"].get("metric"),
+        "best_dev": ck["meta"].get("best_dev"),
+        "step": ck["meta"].get("step"),
+        "wall_s": ck["meta"].get("wall_s"),
+    }
+    sidecar(target).write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return target

@@ -1,0 +1,101 @@
+"""The ``mean`` and ``random`` baselines on a tiny corpus built from the real lexicon recordings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from signstudio.corpus import store
+from signstudio.corpus.store import CorpusSettings
+from signstudio.modeling import registry
+from signstudio.modeling.base import Cancelled, CancelToken, ModelError, UnsupportedLanguageError
+from signstudio.modeling.baselines import MeanModel, RandomModel, mean_stats, text_index
+
+
+@pytest.fixture(scope="module")
+def corpus_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("corpus") / "tiny.h5"
+    return store.build(path, CorpusSettings(languages=("ase",), words_per_language=10))
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_path):
+    return store.open_corpus(corpus_path, build_if_missing=False)
+
+
+def test_registered_without_loading_anything():
+    ids = [m.id for m in registry.available_models()]
+    assert {"lookup", "mean", "random"} <= set(ids)
+    for mid in ("mean", "random"):
+        info = registry.model_info(mid)
+        assert info.kind == "baseline" and not info.needs_torch and len(info.languages) == 20
+
+
+def test_mean_is_the_mean_pose_held_for_the_mean_length(corpus):
+    [seq] = MeanModel(corpus=corpus).generate(["anything"], "ase")
+    train = corpus.words("ase", "train")
+    assert train
+    frames = [corpus.word_sequence("ase", w, "upper50") for w in train]
+    data = np.concatenate([f.data for f in frames])
+    present = np.concatenate([f.present for f in frames])
+    expected = np.where(present[..., None], data, 0).sum(0) / np.maximum(present.sum(0), 1)[:, None]
+    assert seq.layout == "upper50" and seq.fps == corpus.fps == 25.0
+    assert len(seq) == round(np.mean([w.frames for w in train]))
+    np.testing.assert_allclose(seq.data[0], expected, atol=1e-5)
+    assert (seq.data == seq.data[0]).all()  # held still
+    meta = seq.meta
+    assert meta["text"] == "anything" and meta["sign_language"] == "ase" and meta["spoken_language"] == "en"
+    assert meta["reference_kind"] == "generated" and meta["model"] == "mean"
+    # computed once and cached
+    assert mean_stats(corpus, "ase") is mean_stats(corpus, "ase")
+
+
+def test_mean_ignores_the_text(corpus):
+    a, b = MeanModel(corpus=corpus).generate(["hello", "world"], "ase")
+    assert a.equals(b) and a.meta["text"] == "hello" and b.meta["text"] == "world"
+
+
+def test_random_is_a_deterministic_training_word(corpus):
+    model = RandomModel(corpus=corpus)
+    [a] = model.generate(["hello"], "ase")
+    [again] = RandomModel(corpus=corpus).generate(["hello"], "ase")
+    assert a.equals(again)
+    word = model.pick("hello", "ase")
+    assert word.split == "train" and a.meta["source_word"] == word.text
+    assert a.equals(corpus.word_sequence("ase", word, "upper50"))
+    assert a.meta["text"] == "hello" and a.meta["model"] == "random"
+    assert a.meta["reference_kind"] == "generated" and a.layout == "upper50"
+    # different texts spread over the training words
+    picks = {model.pick(t, "ase").text for t in ("a", "b", "c", "d", "e", "f", "g", "h")}
+    assert len(picks) > 1
+    assert text_index("hello", "ase", 7) == text_index("hello", "ase", 7)
+
+
+def test_corpus_as_a_path_and_as_an_option(corpus_path, corpus):
+    [by_path] = RandomModel(corpus=corpus_path).generate(["x"], "ase")
+    [by_option] = RandomModel(corpus=corpus).generate(["x"], "ase", corpus=str(corpus_path))
+    assert by_path.equals(by_option)
+
+
+def test_errors(corpus, tmp_path):
+    model = MeanModel(corpus=corpus)
+    with pytest.raises(UnsupportedLanguageError, match="has no 'gsg'"):
+        model.generate(["x"], "gsg")  # a known sign language the tiny corpus lacks
+    with pytest.raises(UnsupportedLanguageError):
+        model.generate(["x"], "xxx")
+    with pytest.raises(ModelError, match="nothing to sign"):
+        model.generate(["  "], "ase")
+    with pytest.raises(ModelError, match="unknown option"):
+        model.generate(["x"], "ase", speed=2)
+    with pytest.raises(ModelError, match="not built"):
+        RandomModel(corpus=tmp_path / "nope.h5").generate(["x"], "ase")
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        RandomModel(corpus=corpus).generate(["x"], "ase", cancel=token)
+
+
+def test_load_model_gives_the_baselines():
+    for mid, cls in (("mean", MeanModel), ("random", RandomModel)):
+        model = registry.load_model(mid, device="cuda")
+        assert isinstance(model, cls) and model.device == "cpu"

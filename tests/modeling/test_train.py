@@ -1,0 +1,122 @@
+"""The training stack: a tiny CPU run, resume, export, the CLI, and two-process DDP (gloo)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from signstudio.corpus import store  # noqa: E402
+from signstudio.corpus.store import CorpusSettings  # noqa: E402
+from signstudio.modeling.checkpoint import load_checkpoint  # noqa: E402
+from signstudio.modeling.train import TrainConfig, train  # noqa: E402
+
+TINY = {"d_model": 32, "ff": 64, "max_frames": 30, "dropout": 0.0}
+
+
+@pytest.fixture(scope="module")
+def corpus_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = Path(tmp_path_factory.mktemp("corpus")) / "c.h5"
+    store.build(path, CorpusSettings(languages=("ase", "gsg"), words_per_language=12))
+    return path
+
+
+def config(corpus_path: Path, out: Path, **kw) -> TrainConfig:
+    base = TrainConfig(
+        langs=("ase", "gsg"),
+        corpus=str(corpus_path),
+        out=str(out),
+        device="cpu",
+        batch_size=4,
+        epochs=1,
+        max_steps=3,
+        eval_every=2,
+        dev_limit=2,
+        model_overrides=dict(TINY),
+        progress=False,
+    )
+    return replace(base, **kw)
+
+
+def test_train_resume_and_export(corpus_path, tmp_path):
+    cfg = config(corpus_path, tmp_path / "run", export=str(tmp_path / "ship" / "signllm-mlsf.pt"))
+    r = train(cfg)
+    assert r.steps == 3 and r.metric == "pt-dtw"
+    log = json.loads((tmp_path / "run" / "log.json").read_text())
+    assert [e["step"] for e in log] == [2, 3]
+    assert all(e["dev_score"] > 0 and e["wall_s"] > 0 for e in log)
+    assert (tmp_path / "run" / "best.pt").exists()
+    last = load_checkpoint(tmp_path / "run" / "last.pt")
+    assert last["extra"]["step"] == 3 and last["meta"]["dev_split"] == "train"
+    side = json.loads((tmp_path / "ship" / "signllm-mlsf.json").read_text())
+    assert side["languages"] == ["ase", "gsg"]
+    shipped = load_checkpoint(tmp_path / "ship" / "signllm-mlsf.pt")
+    assert shipped["half"] and not shipped["extra"]
+
+    r2 = train(replace(cfg, epochs=2, max_steps=5, export=None))  # resumes at step 3
+    assert r2.steps == 5
+    log = json.loads((tmp_path / "run" / "log.json").read_text())
+    assert [e["step"] for e in log] == [2, 3, 5]
+
+    from signstudio.modeling.signllm import SignLLMMLSF
+
+    model = SignLLMMLSF(checkpoint=tmp_path / "ship" / "signllm-mlsf.pt")
+    assert set(model.languages()) == {"ase", "gsg"}
+    [seq] = model.generate(["hi"], "gsg", max_frames=5)
+    assert 1 <= seq.num_frames <= 5
+
+
+def test_deterministic_and_rl_plc(corpus_path, tmp_path):
+    a = train(config(corpus_path, tmp_path / "a", record_indices=True))
+    b = train(config(corpus_path, tmp_path / "b", record_indices=True))
+    assert a.seen == b.seen
+    for (k, v), w in zip(a.model.state_dict().items(), b.model.state_dict().values(), strict=True):
+        assert torch.equal(v, w), k
+    c = train(config(corpus_path, tmp_path / "c", loss="rl", plc=True, eta=0.6, record_indices=True))
+    assert c.steps == 3 and all(len(v) == 12 for v in c.seen.values())
+    assert json.loads((tmp_path / "c" / "log.json").read_text())[-1]["plc"] is True
+
+
+def test_cli_train(corpus_path, tmp_path, capsys):
+    from signstudio.cli.main import main
+
+    rc = main(
+        ["train", "signllm-mlsf", "--langs", "ase", "--corpus", str(corpus_path), "--out", str(tmp_path),
+         "--max-steps", "1", "--batch-size", "2", "--dev-limit", "1", "--device", "cpu", "--no-progress"]
+    )  # fmt: skip
+    assert rc == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["steps"] == 1
+
+
+def _worker(rank: int, world: int, port: int, corpus: str, out: str) -> None:
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
+        LOCAL_RANK=str(rank),
+    )  # fmt: skip
+    torch.set_num_threads(1)
+    cfg = config(Path(corpus), Path(out) / "run", max_steps=2, eval_every=100, record_indices=True)
+    r = train(cfg)
+    torch.save({"seen": r.seen, "state": r.model.state_dict()}, Path(out) / f"rank{rank}.pt")
+
+
+def test_ddp_two_cpu_processes(corpus_path, tmp_path):
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_worker, args=(2, port, str(corpus_path), str(tmp_path)), nprocs=2, join=True)
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
+    for lang, n in (("ase", 12), ("gsg", 10)):  # 2 steps of batch 4 cover each rank's shard of n/2
+        assert len(r0["seen"][lang]) == len(r1["seen"][lang]) == n // 2
+        assert not set(r0["seen"][lang]) & set(r1["seen"][lang])
+        assert set(r0["seen"][lang]) | set(r1["seen"][lang]) == set(range(n))
+    for k, v in r0["state"].items():
+        assert torch.equal(v, r1["state"][k]), k
