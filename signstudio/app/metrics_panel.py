@@ -66,10 +66,10 @@ class MetricsPanel(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MetricsPanel")
-        self.table = QtWidgets.QTableWidget(len(ROWS) + 1, 2)
+        self.table = QtWidgets.QTableWidget(len(ROWS) + 2, 2)
         self.table.setObjectName("metrics_table")
         self.table.setHorizontalHeaderLabels(["generated", "reference"])
-        self.table.setVerticalHeaderLabels([name for name, _ in ROWS] + ["duration difference"])
+        self.table.setVerticalHeaderLabels([name for name, _ in ROWS] + ["duration difference", "DTW"])
         for i, (_, help_text) in enumerate(ROWS):
             header = self.table.verticalHeaderItem(i)
             if header is not None:
@@ -82,7 +82,13 @@ class MetricsPanel(QtWidgets.QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.note)
 
-    def show_sequences(self, generated: PoseSequence | None, reference: PoseSequence | None) -> None:
+    def show_sequences(
+        self,
+        generated: PoseSequence | None,
+        reference: PoseSequence | None,
+        score: tuple[str, float] | None = None,
+    ) -> None:
+        """Fill the table; ``score`` is (label, value) of the DTW of generated against reference."""
         for col, seq in enumerate((generated, reference)):
             values = facts(seq) if seq is not None else {}
             for row, (name, _) in enumerate(ROWS):
@@ -95,6 +101,12 @@ class MetricsPanel(QtWidgets.QWidget):
         diff_item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.table.setItem(len(ROWS), 0, diff_item)
         self.table.setSpan(len(ROWS), 0, 1, 2)
+        dtw_text = f"{score[1]:.3f} ({score[0]})" if score is not None else "—"
+        dtw_item = QtWidgets.QTableWidgetItem(dtw_text)
+        dtw_item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        dtw_item.setToolTip("exact DTW of generated against reference, both as normalised upper50")
+        self.table.setItem(len(ROWS) + 1, 0, dtw_item)
+        self.table.setSpan(len(ROWS) + 1, 0, 1, 2)
         kind = reference.meta.get("reference_kind", "user file") if reference is not None else None
         self.note.setText(
             f"Reference: {kind}." if kind else "No reference: open one with File → Open reference…"

@@ -233,8 +233,13 @@ class StudioWindow(QtWidgets.QMainWindow):
             if response.lang_from_prompt:
                 self.text_panel.set_language(response.lang)
             self.clock.pause()
+            alignment = response.alignment
             self.set_pair(
-                response.sequence, response.reference, then=lambda: self.generation_finished.emit(response)
+                response.sequence,
+                response.reference,
+                warp_path=alignment.path if alignment is not None else None,
+                score=(alignment.label, alignment.score) if alignment is not None else None,
+                then=lambda: self.generation_finished.emit(response),
             )
             self.statusBar().showMessage(note, 8000)
             self._status_device.setText(f"model {response.request.model_id} on {response.device or 'cpu'}")
@@ -290,6 +295,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self,
         sequence: PoseSequence | None,
         reference: PoseSequence | None,
+        warp_path: np.ndarray | None = None,
+        score: tuple[str, float] | None = None,
         then: Callable[[], object] | None = None,
     ) -> None:
         """Show a new (generated, reference) pair: viewport, clock and curves at once, the metrics
@@ -298,8 +305,12 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._applying = True
         try:
             self.state.set_result(sequence, reference)
+            if warp_path is not None and sequence is not None and reference is not None:
+                self.state.warp_path = warp_path  # "warped" timing follows the DTW alignment
         finally:
             self._applying = False
+        self._score = score
+        self._sync_checks()
         self._show_pair(then=then)
 
     def _pair_changed(self) -> None:
@@ -322,7 +333,7 @@ class StudioWindow(QtWidgets.QMainWindow):
 
         def second_slice() -> None:
             if token == self._pair_token:  # a newer pair replaced this one meanwhile
-                self.metrics.show_sequences(gen, ref)
+                self.metrics.show_sequences(gen, ref, getattr(self, "_score", None))
             if then is not None:
                 then()
 
@@ -512,6 +523,9 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.ghost_action.setChecked(display == "ghost")
         self.own_clock_action.setChecked(timing == "own-clock")
         self.warped_action.setChecked(timing == "warped")
+        how = "DTW alignment" if self.state.warp_path is not None else "linear stretch"
+        self.warped_action.setToolTip(f"The reference time-warped onto the generated one ({how})")
+        self.warped_action.setStatusTip(self.warped_action.toolTip())
         self.loop_action.setChecked(self.clock.loop)
         theme = self._theme()
         for choice, action in self.theme_actions.items():

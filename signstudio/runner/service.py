@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError
 from signstudio.pose.sequence import PoseSequence
-from signstudio.runner.work import Loader, ModelCache, Task, execute, one_line
+from signstudio.runner.work import Alignment, Loader, ModelCache, Task, execute, one_line
 
 if TYPE_CHECKING:
     from signstudio.corpus.store import Corpus
@@ -85,6 +85,7 @@ class GenerateResponse:
     error: one readable line, or None. cancelled: stopped by `Runner.cancel` or a newer request.
     stale: a newer request was submitted before this one finished (drop it).
     seconds: wall time from the start of work to the response.
+    alignment: DTW of sequence against reference (path for the time warp, score), or None.
     """
 
     request_id: int
@@ -100,6 +101,7 @@ class GenerateResponse:
     reference_reason: str | None = None
     lang_from_prompt: bool = False
     device: str = ""
+    alignment: Alignment | None = None
 
     @property
     def ok(self) -> bool:
@@ -335,6 +337,7 @@ class Runner:
             reference=outcome.reference,
             reference_reason=outcome.reference_reason,
             device=outcome.device,
+            alignment=outcome.alignment,
         )
 
     def _progress(self, job: _Job) -> Callable[[float, str], None]:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from signstudio.modeling.base import CancelToken, ProgressCallback, SignModel, check_cancel, report
 from signstudio.modeling.registry import load_model, model_info, resolve_device
@@ -85,11 +85,45 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Alignment:
+    """DTW of the generated sequence against its reference (both as normalised upper50).
+
+    path: (K, 2) int64 (generated frame, reference frame); score: the ``metric`` score;
+    label: what the score is, for display.
+    """
+
+    path: Any
+    score: float
+    metric: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     sequence: PoseSequence
     reference: PoseSequence | None
     reference_reason: str | None
     device: str
+    alignment: Alignment | None = None
+
+
+def align(
+    sequence: PoseSequence, reference: PoseSequence, metric: Literal["pt-dtw", "dtw-mje"] = "dtw-mje"
+) -> Alignment | None:
+    """Align a generated sequence to its reference by exact DTW, in the models' units (upper50,
+    neck at the origin, shoulder width 1), so layouts and pixel scales do not matter. None when
+    either lacks the joints (shoulders, hands) this needs."""
+    from signstudio.metrics.dtw import dtw
+    from signstudio.pose.convert import convert
+    from signstudio.pose.transforms import normalise
+
+    try:
+        a = normalise(convert(sequence, "upper50"))
+        b = normalise(convert(reference, "upper50"))
+        result = dtw(a, b, metric=metric)
+    except (ValueError, KeyError):
+        return None
+    return Alignment(result.path, float(result.score), metric, result.label)
 
 
 def execute(
@@ -124,8 +158,12 @@ def execute(
         found = find_reference(task.text, task.lang, task.reference_layout, corpus)
         reference, reason = found.sequence, found.reason
         check_cancel(cancel)
+    alignment = None
+    if reference is not None:
+        report(progress, 0.97, "aligning with the reference (DTW)")
+        alignment = align(sequence, reference)
     report(progress, 1.0, "done")
-    return Outcome(sequence, reference, reason, model.device)
+    return Outcome(sequence, reference, reason, model.device, alignment)
 
 
 def one_line(exc: BaseException) -> str:

@@ -234,3 +234,21 @@ def test_screenshot_of_the_window(studio, tmp_path) -> None:
 
     pixels = _array(QtGui.QImage(str(out)))
     assert pixels.shape[0] > 300 and pixels.std() > 10
+
+
+def test_warped_timing_follows_the_dtw_alignment(studio, qtbot) -> None:
+    response = _generate(qtbot, studio, "hello")
+    assert response.alignment is not None and response.alignment.metric == "dtw-mje"
+    path = response.alignment.path
+    assert path[0].tolist() == [0, 0]
+    assert path[-1].tolist() == [response.sequence.num_frames - 1, response.reference.num_frames - 1]
+    assert studio.state.warp_path is not None
+    studio.warped_action.trigger()
+    assert studio.state.reference_timing == "warped"
+    table = studio.state.frame_table()
+    assert np.all(np.diff(table) >= 0) and table[0] == 0
+    assert table[-1] == response.reference.num_frames - 1
+    assert "DTW alignment" in studio.warped_action.toolTip()
+    table_widget = studio.metrics.table
+    dtw_row = table_widget.rowCount() - 1
+    qtbot.waitUntil(lambda: "dtw" in table_widget.item(dtw_row, 0).text().lower(), timeout=3000)

@@ -260,3 +260,18 @@ def test_shutdown_without_waiting_returns_at_once(gates):
     runner.shutdown(wait=False)
     assert time.perf_counter() - t0 < 0.5
     assert rec.finished.wait(TIMEOUT) and rec.done[0].cancelled
+
+
+def test_a_response_carries_the_dtw_alignment_with_its_reference() -> None:
+    from signstudio.runner.service import GenerateRequest, Runner
+
+    with Runner(isolation="thread") as runner:
+        response = runner.run(GenerateRequest("hi", "ase"))
+    assert response.ok and response.reference is not None
+    alignment = response.alignment
+    assert alignment is not None and alignment.score >= 0 and "DTW" in alignment.label.upper()
+    assert alignment.path.shape[1] == 2
+    assert alignment.path[-1].tolist() == [
+        response.sequence.num_frames - 1,
+        response.reference.num_frames - 1,
+    ]
