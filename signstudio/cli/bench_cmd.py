@@ -11,6 +11,10 @@ available, otherwise it says it was skipped and why.
 ``studio``: seconds from launch to the first painted frame against a bare Qt + GL window, whether
 torch was imported by then, and GUI event-loop stalls while generating against an idle window
 (`signstudio.app.bench_app`), also only with a display.
+``generation``: per registered model that loads here, generation latency per text at batch 1 and
+batch 32 (``--quick``: 8) on real corpus words, on the CPU and on CUDA where torch sees a GPU, as
+the batch gain; and for ``signllm-mlsf`` the key/value-cached decoding's speed-up over its uncached
+path on the same inputs and frames (`signstudio.modeling.bench_generation`).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--only",
         action="append",
-        choices=["lifting", "viewport", "studio"],
+        choices=["lifting", "viewport", "studio", "generation"],
         help="run only this benchmark (repeatable); default: all",
     )
     p.set_defaults(func=run)
@@ -128,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             os.environ[var] = "1"
     from signstudio.pose import bench_lifting
 
-    only = set(args.only or ("lifting", "viewport", "studio"))
+    only = set(args.only or ("lifting", "viewport", "studio", "generation"))
     results: list[dict[str, Any]] = []
     if "lifting" in only:
         lifting = lifting_benchmark(quick=args.quick)
@@ -153,6 +157,12 @@ def run(args: argparse.Namespace) -> int:
             from signstudio.app.bench_app import format_table as studio_table
 
             print(studio_table(studio))
+    if "generation" in only:
+        from signstudio.modeling import bench_generation
+
+        generation = bench_generation.run(quick=args.quick)
+        results.append(generation)
+        print(bench_generation.format_table(generation))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
