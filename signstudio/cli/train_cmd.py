@@ -2,6 +2,10 @@
 
 Runs as it is on one CPU or GPU, and under ``torchrun --nproc_per_node N`` with DDP. A second run
 with the same ``--out`` resumes from its ``last.pt``. See `signstudio.modeling.train`.
+
+`signstudio train compare-losses [...] --out DIR`: the same options, but two runs back to back
+(MSE, then RL loss + PLC; ``--max-minutes`` each) and a figure of dev DTW against training time
+(``DIR/loss_comparison.svg`` + ``.json`` + ``.md``). See `signstudio.modeling.compare`.
 """
 
 from __future__ import annotations
@@ -11,11 +15,16 @@ import json
 from typing import Any
 
 TRAINABLE = ("signllm-mlsf",)
+COMPARE = "compare-losses"
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("train", help="train a neural model (signllm-mlsf) on the corpus")
-    p.add_argument("model", choices=TRAINABLE)
+    p.add_argument(
+        "model",
+        choices=(*TRAINABLE, COMPARE),
+        help=f"model to train, or {COMPARE}: MSE vs RL+PLC runs of signllm-mlsf and their figure",
+    )
     p.add_argument("--langs", nargs="+", default=["ase", "gsg"], metavar="SL", help="sign languages")
     p.add_argument("--size", choices=["tiny", "base", "large", "super"], default="tiny")
     p.add_argument("--loss", choices=["mse", "rl"], default="mse")
@@ -30,7 +39,17 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--dev-limit", type=int, default=16, help="dev words per language per evaluation")
     p.add_argument("--future-k", type=int, default=0, help="Future Prediction: frames ahead (0 = off)")
     p.add_argument("--noise-std", type=float, default=0.0, help="Gaussian Noise on decoder inputs")
-    p.add_argument("--out", default="runs/signllm-mlsf", help="run folder (last.pt, best.pt, log.json)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="run folder (last.pt, best.pt, log.json); default runs/MODEL (runs/loss-comparison)",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.10,
+        help=f"{COMPARE}: late stage = within this fraction of the MSE run's best dev score",
+    )
     p.add_argument("--export", default=None, help="also write best weights (fp16) here for shipping")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
@@ -42,8 +61,10 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from signstudio.modeling.train import TrainConfig, train
 
+    compare = args.model == COMPARE
+    out = args.out or ("runs/loss-comparison" if compare else f"runs/{args.model}")
     cfg = TrainConfig(
-        model=args.model,
+        model=TRAINABLE[0] if compare else args.model,
         langs=tuple(args.langs),
         size=args.size,
         loss=args.loss,
@@ -52,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         max_minutes=args.max_minutes,
         max_steps=args.max_steps,
-        out=args.out,
+        out=out,
         seed=args.seed,
         device=args.device,
         corpus=args.corpus,
@@ -65,6 +86,15 @@ def run(args: argparse.Namespace) -> int:
         export=args.export,
         progress=not args.no_progress,
     )
+    if compare:
+        from pathlib import Path
+
+        from signstudio.modeling.compare import compare_losses
+
+        stage = compare_losses(cfg, Path(out), tolerance=args.tolerance)["late_stage"]
+        keys = ("threshold", "reached", "best", "ratio_train_s", "ratio_step", "paper_ratio")
+        print(json.dumps({k: stage[k] for k in keys} | {"out": out}))
+        return 0
     result = train(cfg)
     summary = {
         "steps": result.steps,
