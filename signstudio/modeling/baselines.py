@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,12 +162,16 @@ def text_index(text: str, lang: str, n: int) -> int:
 
 
 class _CorpusBaseline(SignModel):
+    #: The registry entry of the concrete baseline.
+    make_info: Callable[[], ModelInfo]
+
     def __init__(
         self,
         device: str = "cpu",
         corpus: Corpus | Path | str | None = None,
         config: BaselineConfig | None = None,
     ) -> None:
+        self.info = type(self).make_info()
         self.device = "cpu"  # numpy only
         self.config = config or BaselineConfig()
         self._corpus = corpus
@@ -220,14 +224,7 @@ class _CorpusBaseline(SignModel):
 class MeanModel(_CorpusBaseline):
     """The ``mean`` baseline (see the module docstring)."""
 
-    def __init__(
-        self,
-        device: str = "cpu",
-        corpus: Corpus | Path | str | None = None,
-        config: BaselineConfig | None = None,
-    ) -> None:
-        self.info = mean_info()
-        super().__init__(device, corpus, config)
+    make_info = staticmethod(mean_info)
 
     def _one(self, corpus: Corpus, text: str, lang: str, cancel: CancelToken | None) -> PoseSequence:
         from signstudio.pose.skeleton import get_layout
@@ -247,14 +244,7 @@ class MeanModel(_CorpusBaseline):
 class RandomModel(_CorpusBaseline):
     """The ``random`` baseline (see the module docstring)."""
 
-    def __init__(
-        self,
-        device: str = "cpu",
-        corpus: Corpus | Path | str | None = None,
-        config: BaselineConfig | None = None,
-    ) -> None:
-        self.info = random_info()
-        super().__init__(device, corpus, config)
+    make_info = staticmethod(random_info)
 
     def pick(self, text: str, lang: str, corpus: Corpus | None = None) -> Word:
         """The training word ``random`` signs for ``text``."""
