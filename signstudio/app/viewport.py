@@ -146,27 +146,6 @@ def describe(seq: PoseSequence, with_kind: bool = True) -> list[str]:
     return lines
 
 
-def caption_html(layers: list[tuple[str, PoseSequence]]) -> str:
-    """A caption for (name, sequence) pairs, the first one's text largest (kept for callers
-    that caption a figure themselves; the viewport captions its views on its own)."""
-    parts = []
-    for n, (name, seq) in enumerate(layers):
-        lines = describe(seq, with_kind=len(layers) == 1 or name != reference_kind(seq))
-        head = f"<span style='color:#9aa0a6;'>{html.escape(name)}:</span> " if len(layers) > 1 else ""
-        first, rest = (lines[0], lines[1:]) if lines and lines[0].startswith("“") else ("", lines)
-        style = f"font-size:{22 if n == 0 else 15}px; font-weight:600;"
-        block = []
-        if first:
-            block.append(f"{head}<span style='{style}'>{html.escape(first)}</span>")
-            head = ""
-        for i, line in enumerate(rest):
-            color = "#e8e8e8" if i == 0 else "#9aa0a6"
-            block.append(f"{head}<span style='color:{color};'>{html.escape(line)}</span>")
-            head = ""
-        parts.append("<br>".join(block))
-    return "<br><br>".join(parts)
-
-
 # ---- GL view -------------------------------------------------------------------------------
 
 
@@ -372,7 +351,6 @@ class Viewport(QtWidgets.QWidget):
         self.title = self._overlay_label(self.view, "title")
         self.title_b = self._overlay_label(self.view_b, "title_reference")
         self.legend = self._overlay_label(self.view, "legend")
-        self.caption = self.title  # the main view's caption (kept name)
         self.camera_bar = self._make_camera_bar()
         self._apply_theme()
         self._arrange()
@@ -497,26 +475,6 @@ class Viewport(QtWidgets.QWidget):
         return sum(v.paint_count for v in (self.view, self.view_b))
 
     # ---- transitional API (the window before set_sequences/set_frames) --------------------
-    def set_layers(self, layers: list[tuple[str, PoseSequence]]) -> None:
-        """Old API: one sequence, or (main, reference). Prefer `set_sequences`."""
-        if len(layers) == 1:
-            self.set_sequences(None, layers[0][1])
-        else:
-            self.set_sequences(layers[0][1] if layers else None, layers[1][1] if len(layers) > 1 else None)
-
-    def set_caption(self, html_text: str) -> None:
-        """Old API: the viewport captions itself now; ignored."""
-
-    def show_time(self, seconds: float) -> int:
-        """Old API: show each sequence's frame at ``seconds``. Prefer `set_frames`."""
-        frames = [
-            0 if s is None else min(max(round(seconds * s.fps), 0), s.num_frames - 1)
-            for s in (self.generated, self.reference)
-        ]
-        changed = self.set_frames(frames[0], frames[1])
-        self.update_views()
-        return changed
-
     def update_views(self) -> None:
         for v in self._views():
             v.update()

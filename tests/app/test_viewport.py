@@ -345,14 +345,6 @@ def test_normalised_sizes_match_across_layouts(viewport) -> None:
     np.testing.assert_allclose(wa, wb, atol=1e-3)
 
 
-def test_transitional_api(viewport) -> None:
-    seq = clip("ase", "a")
-    viewport.set_layers([("recorded clip", seq)])
-    assert viewport.reference is seq and viewport.generated is None
-    assert viewport.show_time(0.2) == 1
-    assert viewport.main.cloud.frame == round(0.2 * seq.fps)
-
-
 def test_survives_moving_to_another_window(viewport, qtbot) -> None:
     """Reparented into another top-level window (a floating dock), the view keeps drawing."""
     from PySide6 import QtWidgets
