@@ -101,10 +101,12 @@ class MetricsPanel(QtWidgets.QWidget):
         diff_item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.table.setItem(len(ROWS), 0, diff_item)
         self.table.setSpan(len(ROWS), 0, 1, 2)
-        dtw_text = f"{score[1]:.3f} ({score[0]})" if score is not None else "—"
+        # The short name in the cell; what the score measures in the tooltip.
+        dtw_text = f"{score[1]:.3f} {score[0].split(' (')[0]}" if score is not None else "—"
         dtw_item = QtWidgets.QTableWidgetItem(dtw_text)
         dtw_item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        dtw_item.setToolTip("exact DTW of generated against reference, both as normalised upper50")
+        what = f"{score[0]}; " if score is not None else ""
+        dtw_item.setToolTip(f"{what}exact DTW of generated against reference, both as normalised upper50")
         self.table.setItem(len(ROWS) + 1, 0, dtw_item)
         self.table.setSpan(len(ROWS) + 1, 0, 1, 2)
         kind = reference.meta.get("reference_kind", "user file") if reference is not None else None
