@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from signstudio import __version__
 
-SUBCOMMANDS = ("app", "info", "convert", "corpus", "generate", "bench", "train")
+SUBCOMMANDS = ("app", "info", "convert", "corpus", "generate", "bench", "train", "evaluate")
 
 
 def build_parser() -> argparse.ArgumentParser:

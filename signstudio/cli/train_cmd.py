@@ -14,12 +14,12 @@ import argparse
 import json
 from typing import Any
 
-TRAINABLE = ("signllm-mlsf",)
+TRAINABLE = ("signllm-mlsf", "signllm-p2lg")
 COMPARE = "compare-losses"
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("train", help="train a neural model (signllm-mlsf) on the corpus")
+    p = sub.add_parser("train", help="train a neural model (signllm-mlsf, signllm-p2lg) on the corpus")
     p.add_argument(
         "model",
         choices=(*TRAINABLE, COMPARE),
@@ -35,6 +35,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument(
+        "--schedule",
+        choices=["constant", "cosine"],
+        default="constant",
+        help="learning rate: constant, or warm-up then cosine down to 10%% at the last step",
+    )
     p.add_argument("--eval-every", type=int, default=100, help="steps between dev evaluations")
     p.add_argument("--dev-limit", type=int, default=16, help="dev words per language per evaluation")
     p.add_argument("--future-k", type=int, default=0, help="Future Prediction: frames ahead (0 = off)")
@@ -49,6 +55,23 @@ def add_parser(sub: Any) -> None:
         type=float,
         default=0.10,
         help=f"{COMPARE}: late stage = within this fraction of the MSE run's best dev score",
+    )
+    p.add_argument(
+        "--reader-minutes",
+        type=float,
+        default=4.0,
+        help="signllm-p2lg: minutes to train the prompt reader before the gloss-to-pose channel",
+    )
+    p.add_argument("--d-model", type=int, default=None, help="override the size's model width")
+    p.add_argument(
+        "--parallel",
+        action="store_true",
+        help=f"{COMPARE}: run MSE and RL+PLC side by side, half the CPU threads each",
+    )
+    p.add_argument(
+        "--add",
+        action="store_true",
+        help="with --export: add these languages to the existing checkpoint there (MLSF)",
     )
     p.add_argument("--export", default=None, help="also write best weights (fp16) here for shipping")
     p.add_argument("--seed", type=int, default=0)
@@ -79,21 +102,30 @@ def run(args: argparse.Namespace) -> int:
         corpus=args.corpus,
         batch_size=args.batch_size,
         lr=args.lr,
+        schedule=args.schedule,
         eval_every=args.eval_every,
         dev_limit=args.dev_limit,
         future_k=args.future_k,
         noise_std=args.noise_std,
         export=args.export,
+        export_add=args.add,
         progress=not args.no_progress,
+        model_overrides={"d_model": args.d_model} if args.d_model else {},
     )
     if compare:
         from pathlib import Path
 
         from signstudio.modeling.compare import compare_losses
 
-        stage = compare_losses(cfg, Path(out), tolerance=args.tolerance)["late_stage"]
+        stage = compare_losses(cfg, Path(out), tolerance=args.tolerance, parallel=args.parallel)["late_stage"]
         keys = ("threshold", "reached", "best", "ratio_train_s", "ratio_step", "paper_ratio")
         print(json.dumps({k: stage[k] for k in keys} | {"out": out}))
+        return 0
+    if args.model == "signllm-p2lg":
+        from signstudio.modeling.p2lg import ReaderTraining
+        from signstudio.modeling.train import train_p2lg
+
+        print(json.dumps(train_p2lg(cfg, ReaderTraining(minutes=args.reader_minutes, seed=args.seed))))
         return 0
     result = train(cfg)
     summary = {

@@ -84,6 +84,8 @@ class ModelInfo:
     languages: ISO 639-3 codes of the sign languages it covers.
     needs_torch: loading it imports torch (so ``device`` matters and start-up must not load it).
     kind: ``baseline`` (no training) or ``neural``.
+    reads_prompts: the model finds the text and sign language in a prompt itself
+    (`SignModel.read_prompt`); otherwise the runner's rule-based extractor does it.
     """
 
     id: str
@@ -92,6 +94,7 @@ class ModelInfo:
     languages: tuple[str, ...]
     needs_torch: bool = False
     kind: ModelKind = "baseline"
+    reads_prompts: bool = False
 
     def __post_init__(self) -> None:
         if not self.id or any(c.isspace() for c in self.id):
@@ -170,6 +173,12 @@ class SignModel(abc.ABC):
         Returns N sequences whose ``meta`` holds text, sign_language, spoken_language,
         ``reference_kind="generated"`` and ``model`` (the model id).
         """
+
+    def read_prompt(self, prompt: str) -> tuple[str | None, str | None]:
+        """(text to sign, ISO 639-3 code the prompt names) of a prompt, None for what it lacks.
+
+        Only models whose ``info.reads_prompts`` is True implement it."""
+        raise ModelError(f"model {self.id!r} does not read prompts")
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Free what the model holds (GPU memory, files). Default: nothing."""

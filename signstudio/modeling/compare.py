@@ -2,7 +2,8 @@
 
     signstudio train compare-losses --langs ase gsg --size tiny --max-minutes 3 --out DIR
 
-runs two trainings back to back with the same seed and config, one with the MSE loss and
+runs two trainings (back to back, or with ``--parallel`` side by side on half the CPU threads
+each, so both see the same machine load) with the same seed and config, one with the MSE loss and
 uniform (permutation) batches, one with the RL loss and the Priority Learning Channel
 (`signstudio.modeling.rl`), and writes
 
@@ -34,11 +35,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from signstudio.corpus.store import Corpus
 from signstudio.modeling import train as train_module
@@ -50,26 +49,8 @@ COLOURS = {"mse": "#1f77b4", "rl_plc": "#d62728"}
 
 
 def _run(cfg: TrainConfig, corpus: Corpus | None) -> list[dict[str, Any]]:
-    """Train with `cfg`; return its log with ``train_s`` (wall time minus evaluation time)."""
-    eval_s: list[float] = []
-    real_evaluate = train_module.evaluate
-
-    def timed_evaluate(*args: Any, **kwargs: Any) -> tuple[float, str]:
-        t0 = time.perf_counter()
-        try:
-            return real_evaluate(*args, **kwargs)
-        finally:
-            eval_s.append(time.perf_counter() - t0)
-
-    with mock.patch.object(train_module, "evaluate", timed_evaluate):
-        result = train_module.train(cfg, corpus)
-    log = [dict(e) for e in result.log]
-    spent = 0.0
-    for entry, dt in zip(log, eval_s, strict=False):
-        spent += dt
-        entry["eval_s"] = round(dt, 3)
-        entry["train_s"] = round(max(entry["wall_s"] - spent, 0.0), 3)
-    return log
+    """Train with `cfg`; its log (each entry has ``train_s``: wall time minus evaluation time)."""
+    return [dict(e) for e in train_module.train(cfg, corpus).log]
 
 
 def late_stage(
@@ -236,18 +217,46 @@ def markdown(stage: dict[str, Any], cfg: TrainConfig, logs: dict[str, list[dict[
     )
 
 
+def _child_run(cfg: TrainConfig, threads: int) -> list[dict[str, Any]]:
+    """One run in a fresh process limited to ``threads`` CPU threads (see `compare_losses`)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    return _run(cfg, None)
+
+
 def compare_losses(
-    base: TrainConfig, out: Path, corpus: Corpus | None = None, tolerance: float = 0.10
+    base: TrainConfig,
+    out: Path,
+    corpus: Corpus | None = None,
+    tolerance: float = 0.10,
+    parallel: bool = False,
 ) -> dict[str, Any]:
-    """Run MSE then RL+PLC with `base`'s settings; write the SVG, JSON and markdown into `out`."""
+    """Run MSE and RL+PLC with `base`'s settings; write the SVG, JSON and markdown into `out`.
+
+    parallel: run both at the same time in two processes with half the CPU threads each, so they
+    train under the same machine load (back to back, a change of load between the runs would
+    show up as a speed difference); needs ``base.corpus`` (or the built-in corpus)."""
     out.mkdir(parents=True, exist_ok=True)
     logs: dict[str, list[dict[str, Any]]] = {}
+    cfgs = {}
     for name, _, loss, plc in RUNS:
         run_dir = out / "runs" / name
         if run_dir.exists():
             shutil.rmtree(run_dir)
-        cfg = replace(base, loss=loss, plc=plc, out=str(run_dir), export=None)
-        logs[name] = _run(cfg, corpus)
+        cfgs[name] = replace(base, loss=loss, plc=plc, out=str(run_dir), export=None)
+    if parallel:
+        import multiprocessing
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        threads = max(1, (os.cpu_count() or 2) // len(cfgs))
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(len(cfgs), mp_context=ctx) as pool:
+            futures = {name: pool.submit(_child_run, cfg, threads) for name, cfg in cfgs.items()}
+            logs = {name: f.result() for name, f in futures.items()}
+    else:
+        logs = {name: _run(cfg, corpus) for name, cfg in cfgs.items()}
     stage = late_stage(logs, tolerance)
     title = f"signllm-mlsf {base.size} ({' '.join(base.langs)}): MSE vs RL loss + PLC"
     svg_path, json_path, md_path = (out / f"loss_comparison.{ext}" for ext in ("svg", "json", "md"))

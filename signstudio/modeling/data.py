@@ -136,6 +136,36 @@ class CharVocab:
         return cls(tuple(chars))
 
 
+@dataclass(frozen=True)
+class TokenVocab:
+    """A vocabulary of whitespace-separated tokens, e.g. language-tagged glosses (``ASE_W ASE_A``).
+
+    Same interface as `CharVocab`, so `encode_texts` and the text -> pose channels take either."""
+
+    tokens: tuple[str, ...]
+
+    @classmethod
+    def build(cls, texts: Iterable[str]) -> TokenVocab:
+        return cls(tuple(sorted({tok for t in texts for tok in t.split()})))
+
+    def __len__(self) -> int:
+        return len(SPECIALS) + len(self.tokens)
+
+    def encode(self, text: str) -> list[int]:
+        index = {c: i + len(SPECIALS) for i, c in enumerate(self.tokens)}
+        return [BOS, *(index.get(tok, UNK) for tok in text.split()), EOS]
+
+    def to_list(self) -> list[str]:
+        return list(self.tokens)
+
+    @classmethod
+    def from_list(cls, tokens: Sequence[str]) -> TokenVocab:
+        return cls(tuple(tokens))
+
+
+Vocab = CharVocab | TokenVocab
+
+
 def epoch_order(n: int, epoch: int, seed: int, rank: int = 0, world_size: int = 1) -> np.ndarray:
     """Indices of one epoch: a permutation seeded by (seed, epoch), then this rank's shard.
 
@@ -164,7 +194,7 @@ class Batch:
     indices: np.ndarray
 
 
-def encode_texts(texts: Sequence[str], vocab: CharVocab) -> tuple[np.ndarray, np.ndarray]:
+def encode_texts(texts: Sequence[str], vocab: Vocab) -> tuple[np.ndarray, np.ndarray]:
     ids = [vocab.encode(t) for t in texts]
     width = max(len(i) for i in ids)
     arr = np.full((len(ids), width), PAD, np.int64)
@@ -175,7 +205,7 @@ def encode_texts(texts: Sequence[str], vocab: CharVocab) -> tuple[np.ndarray, np
 
 def collate(
     examples: Sequence[Example],
-    vocab: CharVocab,
+    vocab: Vocab,
     stats: NormStats,
     indices: Sequence[int] | None = None,
     max_frames: int | None = None,

@@ -93,12 +93,16 @@ def resolve_device(device: str, needs_torch: bool) -> str:
     return device
 
 
-def load_model(model_id: str, device: str = "auto") -> SignModel:
-    """A new instance of the model (the runner caches instances per (model id, device))."""
+def load_model(model_id: str, device: str = "auto", checkpoint: str | None = None) -> SignModel:
+    """A new instance of the model (the runner caches instances per (model id, device)).
+
+    checkpoint: load these weights instead of the shipped ones (neural models only)."""
     entry = _entry(model_id)
     resolved = resolve_device(device, entry.info.needs_torch)
     factory = _resolve(entry.factory)
-    model = factory(device=resolved)
+    model = (
+        factory(device=resolved) if checkpoint is None else factory(device=resolved, checkpoint=checkpoint)
+    )
     if not isinstance(model, SignModel):
         raise TypeError(f"factory of {model_id!r} returned {type(model).__name__}, not a SignModel")
     if model.id != model_id:

@@ -18,6 +18,9 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 MLSF_ID = "signllm-mlsf"
 MLSF_CHECKPOINT = MODELS_DIR / MLSF_ID / f"{MLSF_ID}.pt"
 MLSF_FACTORY = "signstudio.modeling.signllm:SignLLMMLSF"
+P2LG_ID = "signllm-p2lg"
+P2LG_CHECKPOINT = MODELS_DIR / P2LG_ID / f"{P2LG_ID}.pt"
+P2LG_FACTORY = "signstudio.modeling.p2lg:SignLLMP2LG"
 
 
 def sidecar(checkpoint: Path) -> Path:
@@ -38,20 +41,44 @@ def make_info(languages: tuple[str, ...]) -> ModelInfo:
     )
 
 
-def mlsf_info(checkpoint: Path | None = None) -> ModelInfo | None:
-    """The entry for a checkpoint with a readable sidecar, else None."""
-    checkpoint = checkpoint or MLSF_CHECKPOINT
+def p2lg_info(languages: tuple[str, ...]) -> ModelInfo:
+    return ModelInfo(
+        id=P2LG_ID,
+        name="SignLLM Prompt2LangGloss",
+        description=(
+            "SignLLM's Prompt2LangGloss: one shared model reads the prompt (any of 16 spoken "
+            "languages), writes language-tagged glosses (ASE_W ASE_A ...) and signs them."
+        ),
+        languages=tuple(sorted(languages)),
+        needs_torch=True,
+        kind="neural",
+        reads_prompts=True,
+    )
+
+
+def _sidecar_languages(checkpoint: Path) -> tuple[str, ...] | None:
     side = sidecar(checkpoint)
     if not checkpoint.exists() or not side.exists():
         return None
     try:
-        langs = tuple(json.loads(side.read_text(encoding="utf-8"))["languages"])
+        return tuple(json.loads(side.read_text(encoding="utf-8"))["languages"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return make_info(langs)
+
+
+def mlsf_info(checkpoint: Path | None = None) -> ModelInfo | None:
+    """The entry for a checkpoint with a readable sidecar, else None."""
+    langs = _sidecar_languages(checkpoint or MLSF_CHECKPOINT)
+    return None if langs is None else make_info(langs)
 
 
 def shipped_entries() -> list[tuple[ModelInfo, str]]:
     """(info, factory) for each shipped neural checkpoint that exists."""
+    out = []
     info = mlsf_info()
-    return [(info, MLSF_FACTORY)] if info is not None else []
+    if info is not None:
+        out.append((info, MLSF_FACTORY))
+    langs = _sidecar_languages(P2LG_CHECKPOINT)
+    if langs is not None:
+        out.append((p2lg_info(langs), P2LG_FACTORY))
+    return out

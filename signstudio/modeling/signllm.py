@@ -26,7 +26,7 @@ Paper: SignLLM (seeds/001), §4 "Multi-Language Switching Framework" and §5 "Se
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, cast
@@ -47,12 +47,22 @@ from signstudio.modeling.base import (
     report,
 )
 from signstudio.modeling.checkpoint import load_checkpoint
-from signstudio.modeling.data import FPS, LAYOUT, NUM_JOINTS, POSE_DIM, CharVocab, NormStats, encode_texts
+from signstudio.modeling.data import (
+    FPS,
+    LAYOUT,
+    NUM_JOINTS,
+    POSE_DIM,
+    CharVocab,
+    NormStats,
+    Vocab,
+    encode_texts,
+)
 from signstudio.modeling.shipped import MLSF_CHECKPOINT, MLSF_ID, mlsf_info
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
 FRAME_DIM = POSE_DIM + 1  # pose values + counter
+COUNTER_MODES = ("paced", "monotone", "free")
 
 
 @dataclass(frozen=True)
@@ -68,12 +78,28 @@ class MLSFConfig:
     future_k: int = 0  # Future Prediction: also predict the next k frames (0 = off)
     future_weight: float = 0.5
     noise_std: float = 0.0  # Gaussian Noise on decoder pose inputs while training (0 = off)
-    stop_counter: float = 0.95  # decoding stops when the predicted counter reaches this
+    stop_counter: float = 0.98  # decoding stops when the predicted counter reaches this
+    # How the counter output is formed. "free": the decoder head predicts it (Progressive
+    # Transformers); free-running can leave it stalled below the threshold. "monotone": the head
+    # predicts a positive increment added to the input counter (it can only grow). "paced": the
+    # increment comes from the text encoding and the input counter alone, not from the decoder's
+    # pose state, so errors in the generated poses cannot speed up or stall the counter.
+    counter_mode: str = "paced"
+    # weight of the counter's squared error against the mean squared error of the 150 pose values
+    # (1/151 would be a plain mean over the frame, as Progressive Transformers; the end of a sign
+    # then hardly matters to the loss and free-running outputs come out far too short or long)
+    counter_weight: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.counter_mode not in COUNTER_MODES:
+            raise ValueError(f"counter_mode must be one of {COUNTER_MODES}, got {self.counter_mode!r}")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MLSFConfig:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        values = {k: v for k, v in d.items() if k in known}
+        values.setdefault("counter_mode", "free")  # checkpoints from before the field: PT's counter
+        return cls(**values)
 
 
 SIZES: dict[str, MLSFConfig] = {
@@ -175,6 +201,10 @@ class LanguageChannel(nn.Module):
         self.layers = nn.ModuleList(DecoderLayer(cfg) for _ in range(cfg.dec_layers))
         self.out_norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, FRAME_DIM + cfg.future_k * POSE_DIM)
+        if cfg.counter_mode == "paced":  # counter increment from (pooled text, counter) only
+            self.pace = nn.Sequential(nn.Linear(d + 1, d), nn.GELU(), nn.Linear(d, 1))
+            with torch.no_grad():  # start near softplus(-4.5) ~ 1/90: about 3.6 s at 25 fps
+                cast(nn.Linear, self.pace[-1]).bias.fill_(-4.5)
 
     def _memory_kv(self, memory: Tensor) -> list[tuple[Tensor, Tensor]]:
         return [cast(DecoderLayer, layer).memory_kv(memory) for layer in self.layers]
@@ -186,6 +216,12 @@ class LanguageChannel(nn.Module):
         x = self.embed(text) + self.text_pos(pos)
         return self.enc_norm(self.encoder(x, src_key_padding_mask=~text_mask))
 
+    @staticmethod
+    def pool(memory: Tensor, text_mask: Tensor) -> Tensor:
+        """(B, d) mean of the text encoding over its tokens."""
+        m = text_mask[:, : memory.shape[1]].to(memory.dtype)[..., None]
+        return (memory * m).sum(1) / m.sum(1).clamp(min=1)
+
     def _decode(
         self,
         frames: Tensor,
@@ -193,6 +229,7 @@ class LanguageChannel(nn.Module):
         memory_kv: list[tuple[Tensor, Tensor]],
         memory_mask: Tensor,
         caches: list[dict[str, Tensor]] | None,
+        pooled: Tensor | None = None,
     ) -> Tensor:
         t = frames.shape[1]
         pos = torch.arange(start, start + t, device=frames.device).clamp(max=self.cfg.max_frames)
@@ -202,7 +239,20 @@ class LanguageChannel(nn.Module):
         mm = memory_mask[:, None, None, :]
         for i, layer in enumerate(self.layers):
             x = layer(x, memory_kv[i], mm, causal, caches[i] if caches is not None else None)
-        return self.head(self.out_norm(x))
+        out = self.head(self.out_norm(x))
+        mode = self.cfg.counter_mode
+        if mode != "free":
+            counter_in = frames[..., POSE_DIM : POSE_DIM + 1]
+            if mode == "paced":
+                if pooled is None:
+                    raise ValueError("a paced counter needs the pooled text encoding")
+                ctx = pooled[:, None, :].expand(-1, t, -1)
+                step = self.pace(torch.cat([ctx, counter_in], dim=-1))
+            else:
+                step = out[..., POSE_DIM : POSE_DIM + 1]
+            grown = counter_in + F.softplus(step)
+            out = torch.cat([out[..., :POSE_DIM], grown, out[..., POSE_DIM + 1 :]], dim=-1)
+        return out
 
     def forward(self, text: Tensor, text_mask: Tensor, target: Tensor) -> Tensor:
         """Teacher forcing: the decoder sees [start, y_0 .. y_{T-2}] and predicts y_0 .. y_{T-1}.
@@ -214,7 +264,23 @@ class LanguageChannel(nn.Module):
         if self.training and self.cfg.noise_std > 0:
             noise = torch.randn_like(inputs[..., :POSE_DIM]) * self.cfg.noise_std
             inputs = torch.cat([inputs[..., :POSE_DIM] + noise, inputs[..., POSE_DIM:]], dim=-1)
-        return self._decode(inputs, 0, mkv, text_mask[:, : self.cfg.max_text], None)
+        pooled = self.pool(memory, text_mask)
+        out = self._decode(inputs, 0, mkv, text_mask[:, : self.cfg.max_text], None, pooled)
+        if self.cfg.counter_mode == "paced":
+            # The counter as decoding will produce it: rolled out from 0 by its own increments, so
+            # the loss sees the error accumulated over the sequence, not one step's (tiny) error.
+            rolled = self.rollout_counter(pooled, target.shape[1])
+            out = torch.cat([out[..., :POSE_DIM], rolled, out[..., POSE_DIM + 1 :]], dim=-1)
+        return out
+
+    def rollout_counter(self, pooled: Tensor, frames: int) -> Tensor:
+        """(B, frames, 1): the paced counter of frames 0..frames-1, each step fed its own output."""
+        c = pooled.new_zeros(pooled.shape[0], 1)
+        out = []
+        for _ in range(frames):
+            c = c + F.softplus(self.pace(torch.cat([pooled, c], dim=-1)))
+            out.append(c)
+        return torch.stack(out, dim=1)
 
     @torch.no_grad()
     def generate(
@@ -234,6 +300,7 @@ class LanguageChannel(nn.Module):
         memory = self.encode(text, text_mask)
         mkv = self._memory_kv(memory)
         mmask = text_mask[:, : self.cfg.max_text]
+        pooled = self.pool(memory, text_mask)
         b = text.shape[0]
         frame = torch.zeros(b, 1, FRAME_DIM, device=text.device)
         history = frame
@@ -244,9 +311,9 @@ class LanguageChannel(nn.Module):
         for step in range(cap):
             check_cancel(cancel)
             if use_cache:
-                pred = self._decode(frame, step, mkv, mmask, caches)[:, -1:, :FRAME_DIM]
+                pred = self._decode(frame, step, mkv, mmask, caches, pooled)[:, -1:, :FRAME_DIM]
             else:
-                pred = self._decode(history, 0, mkv, mmask, None)[:, -1:, :FRAME_DIM]
+                pred = self._decode(history, 0, mkv, mmask, None, pooled)[:, -1:, :FRAME_DIM]
             outputs.append(pred[:, 0, :POSE_DIM])
             stop = (pred[:, 0, POSE_DIM] >= self.cfg.stop_counter) & ~done
             ends[stop] = step + 1
@@ -296,10 +363,11 @@ class MLSF(nn.Module):
 
 
 def per_sample_loss(pred: Tensor, target: Tensor, frame_mask: Tensor, cfg: MLSFConfig) -> Tensor:
-    """(B,) mean squared error per sample over its valid frames (pose + counter), plus the
-    Future Prediction term: frame t also predicts frames t+1 .. t+k where they exist."""
+    """(B,) per sample over its valid frames: pose MSE + ``counter_weight`` x the counter's squared
+    error, plus the Future Prediction term: frame t also predicts frames t+1 .. t+k where they exist."""
     m = frame_mask.to(pred.dtype)
-    err = ((pred[..., :FRAME_DIM] - target) ** 2).mean(-1)
+    err = ((pred[..., :POSE_DIM] - target[..., :POSE_DIM]) ** 2).mean(-1)
+    err = err + cfg.counter_weight * (pred[..., POSE_DIM] - target[..., POSE_DIM]) ** 2
     loss = (err * m).sum(1) / m.sum(1).clamp(min=1)
     for j in range(1, cfg.future_k + 1):
         if target.shape[1] <= j:
@@ -311,7 +379,7 @@ def per_sample_loss(pred: Tensor, target: Tensor, frame_mask: Tensor, cfg: MLSFC
     return loss
 
 
-def build_model(cfg: MLSFConfig, vocabs: dict[str, CharVocab]) -> MLSF:
+def build_model(cfg: MLSFConfig, vocabs: Mapping[str, Vocab]) -> MLSF:
     return MLSF(cfg, {lang: len(v) for lang, v in vocabs.items()})
 
 

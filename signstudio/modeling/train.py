@@ -34,7 +34,8 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,19 @@ import torch
 
 from signstudio.corpus.store import Corpus, open_corpus
 from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
-from signstudio.modeling.data import CharVocab, Example, NormStats, collate, epoch_order, load_examples
+from signstudio.modeling.data import (
+    CharVocab,
+    Example,
+    NormStats,
+    TokenVocab,
+    Vocab,
+    collate,
+    epoch_order,
+    load_examples,
+)
+from signstudio.modeling.p2lg import CHANNEL, ReaderTraining, gloss_tag
 from signstudio.modeling.rl import PrioritySampler, rl_loss
-from signstudio.modeling.shipped import MLSF_ID, sidecar
+from signstudio.modeling.shipped import MLSF_ID, P2LG_ID, sidecar
 from signstudio.modeling.signllm import MLSF, build_model, per_sample_loss, size_config
 
 
@@ -66,12 +77,15 @@ class TrainConfig:
     corpus: str | None = None
     batch_size: int = 16
     lr: float = 5e-4
+    schedule: str = "constant"  # constant | cosine (warm-up, then cosine to 10 % at the last step)
+    warmup: int = 100
     eval_every: int = 100
     dev_limit: int = 16  # dev words per language decoded at each evaluation
     future_k: int = 0
     noise_std: float = 0.0
     model_overrides: dict[str, Any] = field(default_factory=dict)
     export: str | None = None
+    export_add: bool = False  # add this run's languages to an existing exported MLSF checkpoint
     progress: bool = True
     record_indices: bool = False  # keep the example indices each rank trained on (tests)
 
@@ -152,6 +166,17 @@ class _AllLanguages(torch.nn.Module):
         ]
 
 
+def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
+    """The rate for optimizer step ``step`` (0-based): ``constant``, or ``cosine``: a linear
+    warm-up over ``warmup`` steps, then a cosine from ``lr`` down to 10 % of it at ``total_steps``."""
+    if cfg.schedule == "constant":
+        return cfg.lr
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = min(1.0, (step - cfg.warmup) / max(1, total_steps - cfg.warmup))
+    return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
 def _resolve_device(device: str, local_rank: int) -> str:
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -163,24 +188,34 @@ def _resolve_device(device: str, local_rank: int) -> str:
     return device
 
 
+@dataclass(frozen=True)
+class DevScore:
+    """One dev evaluation: mean pt-dtw (lower is better) and mean generated / reference length."""
+
+    score: float
+    metric: str
+    length_ratio: float
+    examples: int
+
+
 def evaluate(
     model: MLSF,
     dev: dict[str, list[Example]],
-    vocabs: dict[str, CharVocab],
+    vocabs: Mapping[str, Vocab],
     stats: dict[str, NormStats],
     device: str,
     limit: int,
-) -> tuple[float, str]:
-    """Mean dev score over languages: pt-dtw of free-running output vs the reference (lower is
-    better). Falls back to a length-resampled MSE if `signstudio.metrics.dtw` is missing."""
+) -> DevScore:
+    """Free-running decoding (predicted counter only) of the first ``limit`` dev examples of each
+    channel, scored by exact DTW (``pt-dtw``) against the references; averaged over examples.
+
+    pt-dtw divides by the *reference* length, so an output far too short can still score well:
+    the length ratio is reported next to it."""
+    from signstudio.metrics.dtw import dtw
     from signstudio.modeling.data import encode_texts
 
-    try:
-        from signstudio.metrics.dtw import dtw
-    except ImportError:  # pragma: no cover - dtw ships with the studio
-        dtw = None  # type: ignore[assignment]
     model.eval()
-    scores = []
+    scores, ratios = [], []
     for lang, exs in dev.items():
         exs = exs[:limit]
         ids, mask = encode_texts([e.text for e in exs], vocabs[lang])
@@ -190,14 +225,10 @@ def evaluate(
             )
         for e, o in zip(exs, outs, strict=True):
             gen = stats[lang].denormalise(o.float().cpu().numpy())
-            if dtw is not None:
-                scores.append(dtw(gen.reshape(len(gen), -1, 3), e.reference(), metric="pt-dtw").score)
-            else:
-                src = np.linspace(0, len(gen) - 1, e.num_frames)
-                g = np.stack([np.interp(src, np.arange(len(gen)), c) for c in gen.T], 1)
-                scores.append(float(((g - e.frames) ** 2).mean()))
+            scores.append(dtw(gen.reshape(len(gen), -1, 3), e.reference(), metric="pt-dtw").score)
+            ratios.append(len(gen) / max(e.num_frames, 1))
     model.train()
-    return float(np.mean(scores)), ("pt-dtw" if dtw is not None else "resampled-mse")
+    return DevScore(float(np.mean(scores)), "pt-dtw", float(np.mean(ratios)), len(scores))
 
 
 def train(cfg: TrainConfig, corpus: Corpus | None = None) -> TrainResult:
@@ -223,21 +254,40 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
 
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)  # noqa: NPY002 - nothing here draws from it; for user code
+    if cfg.schedule not in ("constant", "cosine"):
+        raise ValueError(f"schedule must be constant or cosine, got {cfg.schedule!r}")
     if cfg.loss not in ("mse", "rl"):
         raise ValueError(f"loss must be mse or rl, got {cfg.loss!r}")
     corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
-    langs = tuple(cfg.langs)
-    train_ex = load_examples(corpus, langs, "train")
-    dev_ex = load_examples(corpus, langs, "dev")
+    sign_langs = tuple(cfg.langs)
+    train_ex = load_examples(corpus, sign_langs, "train")
+    dev_ex = load_examples(corpus, sign_langs, "dev")
     dev_split = "dev"
-    for lang in langs:
+    for lang in sign_langs:
         if not train_ex[lang]:
             raise ValueError(f"no training words for {lang!r} in the corpus")
         if not dev_ex[lang]:
             dev_ex[lang], dev_split = train_ex[lang], "train"
+    vocabs: dict[str, Vocab]
+    if cfg.model == P2LG_ID:
+        # Prompt2LangGloss: one shared channel over every language's language-tagged glosses
+        train_ex = {CHANNEL: [replace(e, text=e.glosses) for lang in sign_langs for e in train_ex[lang]]}
+        dev_ex = {
+            CHANNEL: _interleave([[replace(e, text=e.glosses) for e in dev_ex[lang]] for lang in sign_langs])
+        }
+        alphabets = {lang: sorted(corpus.letters(lang, "upper50")) for lang in sign_langs}
+        vocabs = {
+            CHANNEL: TokenVocab.build(
+                f"{gloss_tag(lang)}_{u.upper()}" for lang in sign_langs for u in alphabets[lang]
+            )
+        }
+    elif cfg.model == MLSF_ID:
+        vocabs = {lang: CharVocab.build(e.text for e in train_ex[lang]) for lang in sign_langs}
+    else:
+        raise ValueError(f"cannot train {cfg.model!r}; choose {MLSF_ID} or {P2LG_ID}")
+    langs = tuple(train_ex)  # channel names: sign languages (MLSF) or the one LangGloss channel
     stats = {lang: NormStats.fit(train_ex[lang]) for lang in langs}
-    vocabs = {lang: CharVocab.build(e.text for e in train_ex[lang]) for lang in langs}
-    spoken = {lang: corpus.spoken_language(lang) for lang in langs}
+    spoken = {lang: corpus.spoken_language(lang) for lang in sign_langs}
     overrides = {"future_k": cfg.future_k, "noise_std": cfg.noise_std, **cfg.model_overrides}
     mcfg = size_config(cfg.size, **overrides)
     torch.manual_seed(cfg.seed)
@@ -254,6 +304,7 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
     out = Path(cfg.out)
     last, best = out / "last.pt", out / "best.pt"
     step, elapsed_before, best_score = 0, 0.0, math.inf
+    eval_seconds = 0.0  # evaluation time so far (resumed runs carry it over)
     log: list[dict[str, Any]] = []
     if last.exists():
         ck = load_checkpoint(last, map_location=device)
@@ -262,6 +313,7 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
         opt.load_state_dict(ex["optimizer"])
         step, elapsed_before = int(ex["step"]), float(ex["wall_s"])
         best_score = float(ex["best_score"])
+        eval_seconds = float(ex.get("eval_s", 0.0))
         for lang, st in ex["streams"].items():
             if lang in streams:
                 streams[lang].load(st)
@@ -276,6 +328,7 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
     meta_base = {
         "train_config": {k: v for k, v in asdict(cfg).items() if k != "model_overrides"},
         "spoken_languages": spoken,
+        "languages": list(sign_langs),
         "dev_split": dev_split,
         "corpus": str(corpus.path),
         "corpus_version": corpus.version_key,
@@ -293,7 +346,7 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
     def save(path: Path, half: bool = False, extra: dict[str, Any] | None = None) -> None:
         save_checkpoint(
             path,
-            model_id=MLSF_ID,
+            model_id=cfg.model,
             config=mcfg,
             state_dict=model.state_dict(),
             stats={k: v.to_dict() for k, v in stats.items()},
@@ -305,14 +358,22 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
 
     def evaluate_and_save() -> None:
         nonlocal best_score, metric
+        nonlocal eval_seconds
         if rank == 0:
-            score, metric = evaluate(model, dev_ex, vocabs, stats, device, cfg.dev_limit)
+            t0 = time.perf_counter()
+            dev = evaluate(model, dev_ex, vocabs, stats, device, cfg.dev_limit)
+            eval_seconds += time.perf_counter() - t0
+            score, metric = dev.score, dev.metric
             entry = {
                 "wall_s": round(wall(), 3),
+                "train_s": round(wall() - eval_seconds, 3),  # wall time minus all evaluations
+                "eval_s": round(time.perf_counter() - t0, 3),
                 "step": step,
                 "epoch": round(step / steps_per_epoch, 3),
                 "dev_score": score,
                 "metric": metric,
+                "length_ratio": round(dev.length_ratio, 4),
+                "dev_examples": dev.examples,
                 "dev_split": dev_split,
                 "train_loss": float(np.mean(losses)) if losses else None,
                 "loss": cfg.loss,
@@ -328,6 +389,7 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
                 "step": step,
                 "wall_s": wall(),
                 "best_score": best_score,
+                "eval_s": eval_seconds,
                 "streams": {k: s.state() for k, s in streams.items()},
                 "log": log,
             }
@@ -366,6 +428,8 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        for group in opt.param_groups:
+            group["lr"] = learning_rate(cfg, step, total_steps)
         opt.step()
         for lang, idx, ps in zip(langs, picked, per_lang, strict=True):
             streams[lang].update(idx, -ps.detach().float().cpu().numpy())
@@ -389,7 +453,7 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
         evaluate_and_save()
 
     if cfg.export and rank == 0:
-        export(best if best.exists() else last, Path(cfg.export))
+        export(best if best.exists() else last, Path(cfg.export), add=cfg.export_add)
     return TrainResult(
         step,
         step / steps_per_epoch,
@@ -403,28 +467,146 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
     )
 
 
-def export(checkpoint: Path, target: Path) -> Path:
-    """Write ``checkpoint``'s weights as fp16 (no optimizer state) plus the registry sidecar."""
+def _interleave(groups: list[list[Example]]) -> list[Example]:
+    """Round-robin over the groups, so the first ``dev_limit`` dev examples cover every language."""
+    out: list[Example] = []
+    for i in range(max((len(g) for g in groups), default=0)):
+        out.extend(g[i] for g in groups if i < len(g))
+    return out
+
+
+def export(checkpoint: Path, target: Path, add: bool = False) -> Path:
+    """Write ``checkpoint``'s weights as fp16 (no optimizer state) plus the registry sidecar.
+
+    add: ``target`` is an MLSF checkpoint to extend: this run's language channels are added to
+    (or replace) its channels, every other channel is copied bit for bit (MLSF shares nothing
+    between languages). The two must have the same architecture config."""
     ck = load_checkpoint(checkpoint)
+    meta = dict(ck["meta"])
+    langs = list(meta.get("languages") or ck["vocab"])
+    this_run = {k: meta.get(k) for k in ("step", "wall_s", "best_dev", "metric", "train_config", "device")}
+    per_language = {lang: this_run for lang in langs}
+    state, stats, vocab = dict(ck["state_dict"]), dict(ck["stats"]), dict(ck["vocab"])
+    if add and target.exists():
+        old = load_checkpoint(target)
+        if old["model_id"] != MLSF_ID or ck["model_id"] != MLSF_ID:
+            raise ValueError(f"only {MLSF_ID} checkpoints take added languages ({target})")
+        if old["config"] != ck["config"]:
+            diff = sorted(k for k in ck["config"] if old["config"].get(k) != ck["config"][k])
+            raise ValueError(
+                f"{target}: cannot add languages trained with another config ({', '.join(diff)})"
+            )
+        kept = [lang for lang in old["vocab"] if lang not in langs]
+        state = {
+            **{k: v for k, v in old["state_dict"].items() if k.split(".")[1] in kept},
+            **state,
+        }
+        stats = {**{k: old["stats"][k] for k in kept}, **stats}
+        vocab = {**{k: old["vocab"][k] for k in kept}, **vocab}
+        old_per = old["meta"].get("per_language", {})
+        per_language = {**{k: old_per.get(k) for k in kept}, **per_language}
+        meta["spoken_languages"] = {
+            **old["meta"].get("spoken_languages", {}),
+            **meta.get("spoken_languages", {}),
+        }
+        langs = sorted({*kept, *langs})
+    meta["languages"] = sorted(langs)
+    meta["per_language"] = per_language
     save_checkpoint(
         target,
         model_id=ck["model_id"],
         config=ck["config"],
-        state_dict=ck["state_dict"],
-        stats=ck["stats"],
-        vocab=ck["vocab"],
+        state_dict=state,
+        stats=stats,
+        vocab=vocab,
         layout=ck["layout"],
-        meta=ck["meta"],
+        meta=meta,
         half=True,
     )
     info = {
         "id": ck["model_id"],
-        "languages": sorted(ck["vocab"]),
+        "languages": sorted(langs),
         "layout": ck["layout"],
-        "metric": ck["meta"].get("metric"),
-        "best_dev": ck["meta"].get("best_dev"),
-        "step": ck["meta"].get("step"),
-        "wall_s": ck["meta"].get("wall_s"),
+        "metric": meta.get("metric"),
+        "per_language": {
+            k: {"best_dev": v.get("best_dev"), "step": v.get("step"), "wall_s": v.get("wall_s")}
+            if v
+            else None
+            for k, v in per_language.items()
+        },
     }
     sidecar(target).write_text(json.dumps(info, indent=1), encoding="utf-8")
     return target
+
+
+def train_p2lg(
+    cfg: TrainConfig,
+    reader_settings: ReaderTraining,
+    corpus: Corpus | None = None,
+    reader_corpus: Corpus | None = None,
+) -> dict[str, Any]:
+    """``signstudio train signllm-p2lg``: the prompt reader, then the shared gloss -> pose channel.
+
+    The reader learns from prompts around the words of ``reader_corpus`` (default: the built-in
+    corpus, all 20 sign languages and 16 spoken languages), whatever ``cfg.corpus`` is; it is
+    stored as ``reader.pt`` in ``cfg.out`` and reused when the run is resumed. Its accuracy on the
+    held-out templates, and that of the rule-based extractor on the same prompts, go to
+    ``reader_eval.json`` and the checkpoint.
+    Under torchrun every rank trains the same reader (same seed) before the DDP stage.
+    """
+    from signstudio.modeling.p2lg import (
+        export_p2lg,
+        held_out_prompts,
+        reader_accuracy,
+        reader_from_state,
+        reader_state,
+        train_reader,
+    )
+
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    builtin = reader_corpus or open_corpus(quiet=True)
+    reader_path = out / "reader.pt"
+    device = _resolve_device(cfg.device, int(os.environ.get("LOCAL_RANK", "0")))
+    reader_log: list[dict[str, Any]] = []
+    if reader_path.exists():
+        reader = reader_from_state(torch.load(reader_path, map_location="cpu", weights_only=True), device)
+    else:
+        reader = train_reader(builtin, reader_settings, device=device, progress=cfg.progress, log=reader_log)
+        tmp = reader_path.with_suffix(".tmp")
+        torch.save(reader_state(reader), tmp)
+        tmp.replace(reader_path)
+        (out / "reader_log.json").write_text(json.dumps(reader_log, indent=1), encoding="utf-8")
+    held = held_out_prompts(builtin)
+    evaluation: dict[str, Any] = {
+        "held_out_prompts": len(held),
+        "reader": reader_accuracy(reader, held),
+        "rule_based": reader_accuracy(None, held),
+    }
+    (out / "reader_eval.json").write_text(json.dumps(evaluation, indent=1), encoding="utf-8")
+    result = train(replace(cfg, export=None), corpus)
+    if cfg.export and int(os.environ.get("RANK", "0")) == 0:
+        corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
+        alphabets = {lang: sorted(corpus.letters(lang, "upper50")) for lang in cfg.langs}
+        best = out / "best.pt"
+        export_p2lg(
+            best if best.exists() else out / "last.pt",
+            reader,
+            alphabets,
+            Path(cfg.export),
+            meta={
+                "reader_held_out": evaluation["reader"],
+                "rule_based_held_out": evaluation["rule_based"],
+                "reader_training": reader_log[-1] if reader_log else None,
+            },
+        )
+    return {
+        "steps": result.steps,
+        "epochs": round(result.epochs, 2),
+        "wall_s": round(result.wall_s, 1),
+        "best_dev": result.best_score,
+        "metric": result.metric,
+        "reader_held_out": evaluation["reader"]["overall"],
+        "rule_based_held_out": evaluation["rule_based"]["overall"],
+        "out": str(result.out),
+    }

@@ -133,6 +133,16 @@ def extract_request(request: GenerateRequest) -> Extracted:
     return Extracted(found.strip(), code or request.lang, code is not None)
 
 
+def _reads_prompts(model_id: str) -> bool:
+    from signstudio.modeling.base import ModelError
+    from signstudio.modeling.registry import model_info
+
+    try:
+        return model_info(model_id).reads_prompts
+    except ModelError:
+        return False  # an unknown model: loading it will say so
+
+
 @dataclass
 class _Job:
     request_id: int
@@ -316,8 +326,12 @@ class Runner:
     def _work(self, job: _Job, out: dict[str, Any]) -> None:
         request, token = job.request, job.token
         token.raise_if_cancelled()
-        extracted = extract_request(request)
-        out.update(text=extracted.text, lang=extracted.lang, lang_from_prompt=extracted.lang_from_prompt)
+        model_reads = request.prompt_mode and _reads_prompts(request.model_id)
+        if model_reads:  # the model finds text and language itself, in its own process
+            extracted = Extracted(request.text, request.lang, False)
+        else:
+            extracted = extract_request(request)
+            out.update(text=extracted.text, lang=extracted.lang, lang_from_prompt=extracted.lang_from_prompt)
         task = Task(
             extracted.text,
             extracted.lang,
@@ -326,6 +340,7 @@ class Runner:
             dict(request.options),
             request.reference,
             request.reference_layout,
+            read_prompt=model_reads,
         )
         progress = self._progress(job)
         if self._host is not None:
@@ -339,6 +354,8 @@ class Runner:
             device=outcome.device,
             alignment=outcome.alignment,
         )
+        if model_reads:
+            out.update(text=outcome.text, lang=outcome.lang, lang_from_prompt=outcome.lang_from_prompt)
 
     def _progress(self, job: _Job) -> Callable[[float, str], None]:
         def progress(fraction: float, message: str) -> None:

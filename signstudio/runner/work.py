@@ -82,6 +82,7 @@ class Task:
     options: Mapping[str, Any]
     reference: bool
     reference_layout: str
+    read_prompt: bool = False  # ``text`` is a prompt the model reads itself (``reads_prompts``)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ class Outcome:
     reference_reason: str | None
     device: str
     alignment: Alignment | None = None
+    text: str = ""  # what was signed (read from the prompt when the task asked the model to)
+    lang: str = ""
+    lang_from_prompt: bool = False
 
 
 def align(
@@ -146,16 +150,17 @@ def execute(
     def on_model_progress(fraction: float, message: str) -> None:
         report(progress, base + span * fraction, message)
 
-    [sequence] = model.generate(
-        [task.text], task.lang, progress=on_model_progress, cancel=cancel, **dict(task.options)
-    )
+    text, lang, lang_from_prompt = task.text, task.lang, False
+    if task.read_prompt:
+        text, lang, lang_from_prompt = _read_prompt(model, task)
+    [sequence] = model.generate([text], lang, progress=on_model_progress, cancel=cancel, **dict(task.options))
     check_cancel(cancel)
     reference, reason = None, None
     if task.reference:
         report(progress, GENERATE_END, "looking up the reference")
         from signstudio.runner.reference import find_reference
 
-        found = find_reference(task.text, task.lang, task.reference_layout, corpus)
+        found = find_reference(text, lang, task.reference_layout, corpus)
         reference, reason = found.sequence, found.reason
         check_cancel(cancel)
     alignment = None
@@ -163,7 +168,27 @@ def execute(
         report(progress, 0.97, "aligning with the reference (DTW)")
         alignment = align(sequence, reference)
     report(progress, 1.0, "done")
-    return Outcome(sequence, reference, reason, model.device, alignment)
+    return Outcome(sequence, reference, reason, model.device, alignment, text, lang, lang_from_prompt)
+
+
+def _read_prompt(model: SignModel, task: Task) -> tuple[str, str, bool]:
+    """The model's own reading of the prompt: (text, sign language, named in the prompt)."""
+    from signstudio.modeling.base import ModelError, UnsupportedLanguageError
+
+    text, code = model.read_prompt(task.text)
+    if not text or not text.strip():
+        raise ModelError(
+            "could not find the text to sign in the prompt; put it in quotes, "
+            "e.g. How do I sign 'water' in German Sign Language?"
+        )
+    if code is None:
+        return text.strip(), task.lang, False
+    if code not in model.languages():
+        raise UnsupportedLanguageError(
+            f"the prompt asks for sign language {code!r}, which model {model.id!r} does not cover "
+            f"(it covers: {', '.join(sorted(model.languages()))})"
+        )
+    return text.strip(), code, True
 
 
 def one_line(exc: BaseException) -> str:

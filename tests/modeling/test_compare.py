@@ -16,7 +16,8 @@ from signstudio.modeling.compare import compare_losses, late_stage
 from signstudio.modeling.train import TrainConfig
 
 
-def test_compare_losses_writes_figure_and_numbers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("parallel", [False, True], ids=["back-to-back", "side-by-side"])
+def test_compare_losses_writes_figure_and_numbers(tmp_path: Path, parallel: bool) -> None:
     corpus = tmp_path / "c.h5"
     store.build(corpus, CorpusSettings(languages=("ase",), words_per_language=10))
     cfg = TrainConfig(
@@ -32,7 +33,7 @@ def test_compare_losses_writes_figure_and_numbers(tmp_path: Path) -> None:
         progress=False,
     )
     out = tmp_path / "cmp"
-    report = compare_losses(cfg, out)
+    report = compare_losses(cfg, out, parallel=parallel)
     root = ET.parse(out / "loss_comparison.svg").getroot()
     assert root.tag.endswith("svg")
     assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 
 import numpy as np
@@ -114,7 +116,7 @@ def test_training_one_language_does_not_touch_another(examples):
 @pytest.mark.parametrize("future_k", [0, 2])
 def test_cached_and_uncached_decoding_agree(future_k):
     torch.manual_seed(1)
-    cfg = tiny(future_k=future_k, stop_counter=2.0)  # never stops early: 40 frames compared
+    cfg = tiny(future_k=future_k, stop_counter=math.inf)  # never stops early: 40 frames compared
     channel = MLSF(cfg, {"ase": 20}).channels["ase"].eval()
     text = torch.tensor([[1, 5, 6, 7, 2], [1, 8, 2, 0, 0]])
     mask = text != 0
@@ -125,14 +127,55 @@ def test_cached_and_uncached_decoding_agree(future_k):
         torch.testing.assert_close(c, p, atol=1e-5, rtol=0)
 
 
-def test_decoding_stops_on_predicted_counter():
+@pytest.mark.parametrize("mode", ["free", "monotone", "paced"])
+def test_decoding_stops_on_predicted_counter(mode):
     torch.manual_seed(2)
-    cfg = tiny(stop_counter=0.5)
+    cfg = tiny(stop_counter=0.5, counter_mode=mode)
     channel = MLSF(cfg, {"ase": 20}).channels["ase"].eval()
-    with torch.no_grad():  # force the counter output to 1: every sequence stops after one frame
-        channel.head.bias[150] = 100.0
+    with torch.no_grad():  # force the counter output past the threshold: one frame per sequence
+        if mode == "paced":
+            channel.pace[-1].bias.fill_(100.0)
+        else:
+            channel.head.bias[150] = 100.0
     outs = channel.generate(torch.tensor([[1, 5, 2]]), torch.tensor([[True, True, True]]))
     assert outs[0].shape == (1, 150)
+
+
+def test_a_paced_counter_grows_from_the_text_alone():
+    """The paced counter never decreases and does not depend on the poses fed back."""
+    torch.manual_seed(4)
+    channel = MLSF(tiny(counter_mode="paced", stop_counter=2.0), {"ase": 20}).channels["ase"].eval()
+    text, mask = torch.tensor([[1, 5, 6, 2]]), torch.ones(1, 4, dtype=torch.bool)
+    frames = torch.zeros(1, 6, 151)
+    frames[0, :, 150] = torch.linspace(0, 0.5, 6)
+    memory = channel.encode(text, mask)
+    args = (channel._memory_kv(memory), mask, None, channel.pool(memory, mask))
+    a = channel._decode(frames, 0, args[0], args[1], args[2], args[3])
+    noisy = frames.clone()
+    noisy[..., :150] = torch.randn(1, 6, 150) * 3
+    b = channel._decode(noisy, 0, args[0], args[1], args[2], args[3])
+    torch.testing.assert_close(a[..., 150], b[..., 150])
+    assert bool((a[0, :, 150] > frames[0, :, 150]).all())
+    with pytest.raises(ValueError, match="counter_mode"):
+        tiny(counter_mode="sideways")
+
+
+def test_training_sees_the_paced_counter_that_decoding_produces():
+    """Teacher forcing rolls the paced counter out exactly as free-running decoding does."""
+    torch.manual_seed(5)
+    channel = MLSF(tiny(counter_mode="paced"), {"ase": 20}).channels["ase"].eval()
+    text, mask = torch.tensor([[1, 5, 6, 2]]), torch.ones(1, 4, dtype=torch.bool)
+    memory = channel.encode(text, mask)
+    pooled = channel.pool(memory, mask)
+    c, steps = torch.zeros(1, 1), []
+    for _ in range(7):
+        c = c + torch.nn.functional.softplus(channel.pace(torch.cat([pooled, c], -1)))
+        steps.append(float(c.detach()))
+    rolled = channel.rollout_counter(pooled, 7)[0, :, 0]
+    torch.testing.assert_close(rolled, torch.tensor(steps))
+    target = torch.zeros(1, 7, 151)
+    forced = channel(text, mask, target)[0, :, 150]
+    torch.testing.assert_close(forced, rolled)
 
 
 def test_future_prediction_and_noise_options(examples):

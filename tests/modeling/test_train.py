@@ -120,3 +120,50 @@ def test_ddp_two_cpu_processes(corpus_path, tmp_path):
         assert set(r0["seen"][lang]) | set(r1["seen"][lang]) == set(range(n))
     for k, v in r0["state"].items():
         assert torch.equal(v, r1["state"][k]), k
+
+
+def test_export_adds_a_language_without_touching_the_others(corpus_path, tmp_path):
+    target = tmp_path / "ship" / "signllm-mlsf.pt"
+    train(config(corpus_path, tmp_path / "a", langs=("ase",), export=str(target)))
+    first = load_checkpoint(target)
+    train(config(corpus_path, tmp_path / "g", langs=("gsg",), export=str(target), export_add=True))
+    both = load_checkpoint(target)
+    assert both["meta"]["languages"] == ["ase", "gsg"] and set(both["vocab"]) == {"ase", "gsg"}
+    for k, v in first["state_dict"].items():
+        assert torch.equal(both["state_dict"][k], v), k  # ase copied bit for bit
+    assert any(k.startswith("channels.gsg.") for k in both["state_dict"])
+    assert set(both["meta"]["per_language"]) == {"ase", "gsg"}
+    side = json.loads(target.with_suffix(".json").read_text())
+    assert side["languages"] == ["ase", "gsg"] and side["per_language"]["ase"]["step"] == 3
+
+    from signstudio.modeling.signllm import SignLLMMLSF
+
+    model = SignLLMMLSF(checkpoint=target)
+    assert model.languages() == ("ase", "gsg") and model.spoken == {"ase": "en", "gsg": "de"}
+
+    wider = dict(TINY, d_model=48)
+    with pytest.raises(ValueError, match="another config.*d_model"):
+        train(
+            config(
+                corpus_path,
+                tmp_path / "w",
+                langs=("ase",),
+                export=str(target),
+                export_add=True,
+                model_overrides=wider,
+            )
+        )
+
+
+def test_learning_rate_schedules():
+    from signstudio.modeling.train import learning_rate
+
+    const = TrainConfig(lr=1e-3)
+    assert learning_rate(const, 0, 100) == learning_rate(const, 99, 100) == 1e-3
+    cos = TrainConfig(lr=1e-3, schedule="cosine", warmup=10)
+    assert learning_rate(cos, 0, 100) == pytest.approx(1e-4)
+    assert learning_rate(cos, 9, 100) == pytest.approx(1e-3)
+    assert learning_rate(cos, 55, 100) == pytest.approx(0.55e-3)
+    assert learning_rate(cos, 100, 100) == pytest.approx(1e-4)
+    rates = [learning_rate(cos, s, 100) for s in range(10, 101)]
+    assert all(a >= b for a, b in zip(rates, rates[1:], strict=False))

@@ -275,3 +275,44 @@ def test_a_response_carries_the_dtw_alignment_with_its_reference() -> None:
         response.sequence.num_frames - 1,
         response.reference.num_frames - 1,
     ]
+
+
+class Reading(Gate):
+    """A test model that reads prompts itself: the text is what follows the last colon."""
+
+    def __init__(self) -> None:
+        super().__init__("reading")
+        self.info = ModelInfo("reading", "Reading", "reads prompts", ("ase", "gsg"), reads_prompts=True)
+        self.release.set()
+        self.prompts: list[str] = []
+
+    def read_prompt(self, prompt):
+        self.prompts.append(prompt)
+        text = prompt.rsplit(":", 1)[-1].strip()
+        code = "gsg" if "DGS" in prompt else ("fsl" if "LSF" in prompt else None)
+        return (text or None), code
+
+
+def test_a_model_that_reads_prompts_reads_them_itself():
+    model = Reading()
+    registry.register(model.info, lambda device: model)
+    runner = Runner(isolation="thread", loader=lambda model_id, device: model)
+    try:
+        # the rule-based extractor would take 'water' from the quotes; the model takes its own reading
+        resp = runner.run(
+            GenerateRequest("In DGS 'water' please: tea", "ase", model_id="reading", prompt_mode=True)
+        )
+        assert resp.ok and (resp.text, resp.lang, resp.lang_from_prompt) == ("tea", "gsg", True)
+        assert model.prompts == ["In DGS 'water' please: tea"] and model.calls[-1] == (["tea"], "gsg")
+        resp = runner.run(GenerateRequest("sign: tea", "ase", model_id="reading", prompt_mode=True))
+        assert (resp.text, resp.lang, resp.lang_from_prompt) == ("tea", "ase", False)
+        resp = runner.run(GenerateRequest("in LSF: tea", "ase", model_id="reading", prompt_mode=True))
+        assert not resp.ok and "'fsl'" in resp.error and "does not cover" in resp.error
+        resp = runner.run(GenerateRequest("nothing:", "ase", model_id="reading", prompt_mode=True))
+        assert not resp.ok and "could not find the text" in resp.error
+        # in text mode the model does not read anything
+        resp = runner.run(GenerateRequest("tea", "gsg", model_id="reading"))
+        assert resp.ok and resp.text == "tea" and len(model.prompts) == 4
+    finally:
+        runner.shutdown()
+        registry.unregister("reading")

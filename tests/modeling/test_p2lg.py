@@ -1,0 +1,157 @@
+"""Prompt2LangGloss: LangGloss, labelled prompts, the prompt reader, training, export and loading."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from signstudio.corpus import store  # noqa: E402
+from signstudio.corpus.prompts import spoken_languages, templates  # noqa: E402
+from signstudio.corpus.store import CorpusSettings  # noqa: E402
+from signstudio.modeling import p2lg as P  # noqa: E402
+from signstudio.modeling.base import ModelError, UnsupportedLanguageError  # noqa: E402
+from signstudio.modeling.data import TokenVocab  # noqa: E402
+from signstudio.modeling.train import TrainConfig, train_p2lg  # noqa: E402
+
+TINY = {"d_model": 32, "ff": 64, "max_frames": 30, "dropout": 0.0}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory):
+    path = Path(tmp_path_factory.mktemp("corpus")) / "c.h5"
+    store.build(path, CorpusSettings(languages=("ase", "gsg", "tsm"), words_per_language=30))
+    return store.open_corpus(path)
+
+
+def test_lang_glosses_tag_every_letter_unit():
+    alphabet = ["a", "e", "r", "t", "w", "sch", "s", "c", "h"]
+    assert P.lang_glosses("water", "ase", alphabet) == ["ASE_W", "ASE_A", "ASE_T", "ASE_E", "ASE_R"]
+    assert P.lang_glosses("Schwa!", "gsg", alphabet + ["w"]) == ["GSG_SCH", "GSG_W", "GSG_A"]
+    assert P.lang_glosses("tea, tar", "ase", alphabet) == [
+        "ASE_T",
+        "ASE_E",
+        "ASE_A",
+        "ASE_T",
+        "ASE_A",
+        "ASE_R",
+    ]
+    with pytest.raises(ModelError, match="'xyz'.*ase"):
+        P.lang_glosses("tea xyz", "ase", alphabet)
+    with pytest.raises(ModelError, match="nothing to sign"):
+        P.lang_glosses(" ?! ", "ase", alphabet)
+
+
+def test_token_vocab_encodes_glosses():
+    v = TokenVocab.build(["ASE_A ASE_B", "GSG_A"])
+    assert v.to_list() == ["ASE_A", "ASE_B", "GSG_A"] and len(v) == 4 + 3
+    assert v.encode("ASE_B GSG_A ASE_Z") == [1, 5, 6, 3, 2]  # BOS, tokens, UNK, EOS
+    assert TokenVocab.from_list(v.to_list()) == v
+
+
+@pytest.mark.parametrize("held_out", [False, True])
+def test_labelled_prompts_mark_the_text_exactly(held_out):
+    rng = np.random.default_rng(3)
+    for spoken in spoken_languages():
+        for ti in range(len(templates(spoken, held_out))):
+            text = "kale soup" if ti % 2 else "kale"
+            lp = P.labelled_prompt(text, spoken, None, rng, held_out=held_out, template_index=ti)
+            assert lp.prompt[lp.start : lp.end + 1].lower() == text, (spoken, ti, lp.prompt)
+            filled = P.with_filler(lp, ["please", "now"], rng)
+            assert filled.prompt[filled.start : filled.end + 1].lower() == text
+            assert len(filled.prompt) > len(lp.prompt)
+
+
+def test_reader_vocab_keeps_one_position_per_character():
+    vocab = P.ReaderVocab.build(["İstanbul 'su'"])
+    ids, mask = vocab.encode(["İstanbul 'su'", "x"], max_chars=64)
+    assert ids.shape == (2, len("İstanbul 'su'")) and mask[0].all() and mask[1].sum() == 1
+    assert ids[1, 0] == P.UNK
+
+
+def test_best_spans_respect_order_and_length():
+    start = torch.tensor([[0.0, 5.0, 0.0, 0.0, 9.0]])
+    end = torch.tensor([[0.0, 0.0, 4.0, 0.0, 0.0]])
+    assert P.best_spans(start, end, max_span=10) == [(1, 2)]  # start 4 > end 2 is not allowed
+    assert P.best_spans(start, end, max_span=1) == [(4, 4)]
+
+
+def test_reader_learns_and_is_scored_on_held_out_templates(corpus):
+    log: list[dict] = []
+    reader = P.train_reader(
+        corpus, P.ReaderTraining(minutes=5, max_steps=6, batch_size=8, eval_every=3), progress=False, log=log
+    )
+    assert [e["step"] for e in log] == [3, 6, 6] and all(0 <= e["dev_text"] <= 1 for e in log)
+    found = reader.read(["How do I sign 'water' in DGS?", "x"])
+    assert len(found) == 2 and all(isinstance(f.text, str) and 0 <= f.confidence <= 1 for f in found)
+    held = P.held_out_prompts(corpus)
+    spokens = {s for _, _, s in held}
+    assert spokens == {"en", "de", "tr"}
+    assert all(lp.template_id.split("-")[1].startswith("h") for lp, _, _ in held)
+    rule = P.reader_accuracy(None, held)
+    assert rule["overall"]["n"] == len(held) and 0.5 < rule["overall"]["text"] <= 1.0
+    learned = P.reader_accuracy(reader, held)
+    assert set(learned["per_spoken_language"]) == spokens
+    state = P.reader_state(reader)
+    again = P.reader_from_state(state)
+    assert [r.text for r in again.read(["Sign 'tea' please"])] == [
+        r.text for r in reader.read(["Sign 'tea' please"])
+    ]
+
+
+def test_train_export_load_and_generate(corpus, tmp_path):
+    cfg = TrainConfig(
+        model="signllm-p2lg",
+        langs=("ase", "gsg"),
+        corpus=str(corpus.path),
+        out=str(tmp_path / "run"),
+        device="cpu",
+        batch_size=4,
+        epochs=1,
+        max_steps=3,
+        eval_every=2,
+        dev_limit=2,
+        model_overrides=dict(TINY),
+        progress=False,
+        export=str(tmp_path / "ship" / "signllm-p2lg.pt"),
+    )
+    summary = train_p2lg(
+        cfg, P.ReaderTraining(max_steps=4, batch_size=8), corpus=corpus, reader_corpus=corpus
+    )
+    assert summary["steps"] == 3 and summary["metric"] == "pt-dtw"
+    assert (tmp_path / "run" / "reader.pt").exists()
+    evaluation = json.loads((tmp_path / "run" / "reader_eval.json").read_text())
+    assert evaluation["held_out_prompts"] > 0 and "rule_based" in evaluation
+    side = json.loads((tmp_path / "ship" / "signllm-p2lg.json").read_text())
+    assert side["id"] == "signllm-p2lg" and side["languages"] == ["ase", "gsg"]
+
+    model = P.SignLLMP2LG(checkpoint=tmp_path / "ship" / "signllm-p2lg.pt")
+    assert model.languages() == ("ase", "gsg")
+    assert model.lang_glosses("tea", "gsg") == ["GSG_T", "GSG_E", "GSG_A"]
+    seqs = model.generate(["tea", "art"], "ase", max_frames=6)
+    assert [s.meta["gloss"] for s in seqs] == ["ASE_T ASE_E ASE_A", "ASE_A ASE_R ASE_T"]
+    assert all(1 <= s.num_frames <= 6 and s.meta["model"] == "signllm-p2lg" for s in seqs)
+    assert seqs[0].meta["spoken_language"] == "en" and seqs[0].layout == "upper50"
+    [read] = model.read_prompts(["How do I sign 'tea' in ASL?"])
+    assert isinstance(read.text, str)
+    with pytest.raises(UnsupportedLanguageError):
+        model.generate(["tea"], "tsm")
+
+    # a resumed run reuses the stored reader and continues the gloss channel
+    again = train_p2lg(
+        replace(cfg, max_steps=4, export=None),
+        P.ReaderTraining(max_steps=1),
+        corpus=corpus,
+        reader_corpus=corpus,
+    )
+    assert again["steps"] == 4
+
+
+def test_missing_checkpoint_says_how_to_train(tmp_path):
+    with pytest.raises(ModelError, match="signstudio train signllm-p2lg"):
+        P.SignLLMP2LG(checkpoint=tmp_path / "none.pt")
