@@ -67,6 +67,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("TextPromptPanel")
         self._spoken_of: dict[str, str] = {}
+        self._prompt_readers: set[str] = set()
 
         # mode toggle: two checkable buttons in an exclusive group (a segmented control)
         self.text_button = QtWidgets.QPushButton("Text")
@@ -200,6 +201,11 @@ class TextPromptPanel(QtWidgets.QWidget):
         if current:
             self.set_model(current)
 
+    def set_prompt_readers(self, model_ids: set[str]) -> None:
+        """Models that read prompts with their own reader (the preview here is rule-based)."""
+        self._prompt_readers = set(model_ids)
+        self._update_preview()
+
     def current_language(self) -> str:
         return str(self.language.currentData() or "")
 
@@ -262,6 +268,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.language_changed.emit(self.current_language())
 
     def _on_model(self, _index: int) -> None:
+        self._update_preview()
         self.model_changed.emit(self.current_model())
 
     def _update_preview(self) -> None:
@@ -281,7 +288,10 @@ class TextPromptPanel(QtWidgets.QWidget):
             return
         lang_name = self.language.itemText(self.language.findData(lang)) if lang else ""
         where = f"in <b>{lang_name}</b>" if lang_name else "in the selected sign language"
-        self.preview.setText(f"Will sign <b>“{text}”</b> {where}")
+        note = ""
+        if self.current_model() in self._prompt_readers:
+            note = self._dim(" (a preview: this model reads the prompt itself)")
+        self.preview.setText(f"Will sign <b>“{html.escape(text)}”</b> {where}{note}")
 
     def _dim(self, text: str) -> str:
         colour = self.palette().color(QtGui.QPalette.ColorRole.PlaceholderText).name()

@@ -106,6 +106,7 @@ class StudioWindow(QtWidgets.QMainWindow):
 
         self.text_panel.set_languages(language_list())
         self.text_panel.set_models(self._model_list())
+        self.text_panel.set_prompt_readers(self._prompt_readers())
         self.text_panel.set_language(self.state.language)
         self.text_panel.set_model(self.state.model_id)
         self.text_panel.set_prompt_mode(bool(self.settings.get("prompt_mode", False)))
@@ -159,6 +160,12 @@ class StudioWindow(QtWidgets.QMainWindow):
         from signstudio.modeling.registry import available_models
 
         return [(m.id, m.name, m.description) for m in available_models()]
+
+    @staticmethod
+    def _prompt_readers() -> set[str]:
+        from signstudio.modeling.registry import available_models
+
+        return {m.id for m in available_models() if m.reads_prompts}
 
     def _load_corpus_browser(self) -> None:
         try:

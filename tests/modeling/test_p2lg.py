@@ -32,7 +32,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):
 def test_lang_glosses_tag_every_letter_unit():
     alphabet = ["a", "e", "r", "t", "w", "sch", "s", "c", "h"]
     assert P.lang_glosses("water", "ase", alphabet) == ["ASE_W", "ASE_A", "ASE_T", "ASE_E", "ASE_R"]
-    assert P.lang_glosses("Schwa!", "gsg", alphabet + ["w"]) == ["GSG_SCH", "GSG_W", "GSG_A"]
+    assert P.lang_glosses("Schwa!", "gsg", [*alphabet, "w"]) == ["GSG_SCH", "GSG_W", "GSG_A"]
     assert P.lang_glosses("tea, tar", "ase", alphabet) == [
         "ASE_T",
         "ASE_E",
@@ -41,7 +41,7 @@ def test_lang_glosses_tag_every_letter_unit():
         "ASE_A",
         "ASE_R",
     ]
-    with pytest.raises(ModelError, match="'xyz'.*ase"):
+    with pytest.raises(ModelError, match=r"'xyz'.*ase"):
         P.lang_glosses("tea xyz", "ase", alphabet)
     with pytest.raises(ModelError, match="nothing to sign"):
         P.lang_glosses(" ?! ", "ase", alphabet)

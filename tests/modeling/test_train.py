@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -142,7 +143,7 @@ def test_export_adds_a_language_without_touching_the_others(corpus_path, tmp_pat
     assert model.languages() == ("ase", "gsg") and model.spoken == {"ase": "en", "gsg": "de"}
 
     wider = dict(TINY, d_model=48)
-    with pytest.raises(ValueError, match="another config.*d_model"):
+    with pytest.raises(ValueError, match=r"another config.*d_model"):
         train(
             config(
                 corpus_path,
@@ -166,4 +167,29 @@ def test_learning_rate_schedules():
     assert learning_rate(cos, 55, 100) == pytest.approx(0.55e-3)
     assert learning_rate(cos, 100, 100) == pytest.approx(1e-4)
     rates = [learning_rate(cos, s, 100) for s in range(10, 101)]
-    assert all(a >= b for a, b in zip(rates, rates[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(rates))
+
+
+@pytest.mark.slow
+def test_the_train_command_under_torchrun(corpus_path, tmp_path):
+    """The CLI itself under torchrun (two CPU processes, gloo): one run folder, world size 2."""
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "run"
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port),
+        "-m", "signstudio", "train", "signllm-mlsf", "--langs", "ase", "gsg", "--corpus", str(corpus_path),
+        "--max-steps", "2", "--eval-every", "100", "--dev-limit", "2", "--batch-size", "4", "--d-model", "32",
+        "--device", "cpu", "--no-progress", "--out", str(out),
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count('"steps": 2') == 2  # both ranks report the same run
+    last = load_checkpoint(out / "last.pt")
+    assert last["meta"]["world_size"] == 2 and last["extra"]["step"] == 2
+    assert [e["step"] for e in json.loads((out / "log.json").read_text())] == [2]
