@@ -55,7 +55,7 @@ from signstudio.modeling.base import (
 from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
 from signstudio.modeling.data import LAYOUT, NormStats, TokenVocab, encode_texts
 from signstudio.modeling.shipped import P2LG_CHECKPOINT, P2LG_ID, p2lg_info, sidecar
-from signstudio.modeling.signllm import MLSF, GenerateOptions, MLSFConfig, to_sequence
+from signstudio.modeling.signllm import MLSF, GenerateOptions, MLSFConfig, inference_context, to_sequence
 from signstudio.pose.sequence import PoseSequence
 
 CHANNEL = "langgloss"  # the single shared gloss -> pose channel
@@ -609,7 +609,7 @@ class SignLLMP2LG(SignModel):
             return []
         glosses = [" ".join(self.lang_glosses(t, lang)) for t in texts]
         ids, mask = encode_texts(glosses, self.glosses)
-        with torch.inference_mode():
+        with inference_context(self.device, opts.bf16):
             outs = self.model.channel(CHANNEL).generate(
                 torch.from_numpy(ids).to(self.device),
                 torch.from_numpy(mask).to(self.device),

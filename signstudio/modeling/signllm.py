@@ -240,14 +240,18 @@ class LanguageChannel(nn.Module):
         for i, layer in enumerate(self.layers):
             x = layer(x, memory_kv[i], mm, causal, caches[i] if caches is not None else None)
         out = self.head(self.out_norm(x))
+        out = out.float()  # fed back as the next input: keep frames and counter in float32
         mode = self.cfg.counter_mode
         if mode != "free":
-            counter_in = frames[..., POSE_DIM : POSE_DIM + 1]
+            counter_in = frames[..., POSE_DIM : POSE_DIM + 1].float()
             if mode == "paced":
                 if pooled is None:
                     raise ValueError("a paced counter needs the pooled text encoding")
-                ctx = pooled[:, None, :].expand(-1, t, -1)
-                step = self.pace(torch.cat([ctx, counter_in], dim=-1))
+                ctx = pooled[:, None, :].expand(-1, t, -1).float()
+                # float32 even under bf16 autocast: increments of ~0.01 summed over a hundred
+                # frames would be lost to bf16's 8-bit mantissa near 1
+                with torch.autocast(frames.device.type, enabled=False):
+                    step = self.pace(torch.cat([ctx, counter_in], dim=-1))
             else:
                 step = out[..., POSE_DIM : POSE_DIM + 1]
             grown = counter_in + F.softplus(step)
@@ -275,11 +279,13 @@ class LanguageChannel(nn.Module):
 
     def rollout_counter(self, pooled: Tensor, frames: int) -> Tensor:
         """(B, frames, 1): the paced counter of frames 0..frames-1, each step fed its own output."""
+        pooled = pooled.float()
         c = pooled.new_zeros(pooled.shape[0], 1)
         out = []
-        for _ in range(frames):
-            c = c + F.softplus(self.pace(torch.cat([pooled, c], dim=-1)))
-            out.append(c)
+        with torch.autocast(pooled.device.type, enabled=False):
+            for _ in range(frames):
+                c = c + F.softplus(self.pace(torch.cat([pooled, c], dim=-1)))
+                out.append(c)
         return torch.stack(out, dim=1)
 
     @torch.no_grad()
@@ -402,6 +408,18 @@ def to_sequence(frames: np.ndarray, text: str, lang: str, spoken: str | None = N
 class GenerateOptions:
     max_frames: int = 300
     use_cache: bool = True
+    bf16: bool | None = None  # bf16 autocast; None: on CUDA devices only
+
+
+def inference_context(device: str, bf16: bool | None) -> Any:
+    """``inference_mode`` plus bf16 autocast where asked (default: on CUDA), as training uses."""
+    import contextlib
+
+    on = device.startswith("cuda") if bf16 is None else bf16
+    stack = contextlib.ExitStack()
+    stack.enter_context(torch.inference_mode())
+    stack.enter_context(torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=on))
+    return stack
 
 
 class SignLLMMLSF(SignModel):
@@ -455,7 +473,7 @@ class SignLLMMLSF(SignModel):
             return []
         ids, mask = encode_texts([t.strip() for t in texts], self.vocabs[lang])
         channel = self.model.channel(lang)
-        with torch.inference_mode():
+        with inference_context(self.device, opts.bf16):
             outs = channel.generate(
                 torch.from_numpy(ids).to(self.device),
                 torch.from_numpy(mask).to(self.device),

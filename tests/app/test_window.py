@@ -252,3 +252,41 @@ def test_warped_timing_follows_the_dtw_alignment(studio, qtbot) -> None:
     table_widget = studio.metrics.table
     dtw_row = table_widget.rowCount() - 1
     qtbot.waitUntil(lambda: "dtw" in table_widget.item(dtw_row, 0).text().lower(), timeout=3000)
+
+
+def _test_word(lang: str) -> str:
+    """A word of the corpus' test split (never trained on), long enough to show several letters."""
+    from signstudio.corpus.store import open_corpus
+
+    return next(w.text for w in open_corpus(quiet=True).words(lang, "test") if 4 <= len(w.units) <= 6)
+
+
+@pytest.mark.parametrize("model_id", ["signllm-mlsf", "signllm-p2lg"])
+def test_a_shipped_signllm_model_signs_from_the_studio(studio, qtbot, model_id) -> None:
+    """Generate on CPU from the studio: the output follows the lexicon reference closer than the
+    mean pose does (DTW along the same path the timeline uses) and lasts about as long."""
+    from signstudio.modeling.registry import load_model
+    from signstudio.runner.work import align
+
+    assert studio.text_panel.set_model(model_id)
+    word = _test_word("ase")
+    response = _generate(qtbot, studio, word, lang="ase")
+    assert response.ok, response.error
+    seq, ref = response.sequence, response.reference
+    assert seq.meta["model"] == model_id and ref is not None and response.alignment is not None
+    assert 0.6 < (seq.num_frames / seq.fps) / (ref.num_frames / ref.fps) < 1.6
+    [mean] = load_model("mean", "cpu").generate([word], "ase")
+    baseline = align(mean, ref, metric=response.alignment.metric)
+    assert baseline is not None and response.alignment.score < 0.8 * baseline.score
+    assert studio.state.sequence is seq
+
+
+def test_signllm_p2lg_reads_the_prompt_itself(studio, qtbot) -> None:
+    assert studio.text_panel.set_model("signllm-p2lg")
+    studio.text_panel.set_prompt_mode(True)
+    studio.text_panel.input.setText("Could you show me “hello” in ASL?")
+    assert "reads the prompt itself" in studio.text_panel.preview.text()
+    response = _generate(qtbot, studio, "Could you show me “hello” in ASL?", lang="gsg", prompt=True)
+    assert response.ok, response.error
+    assert (response.text.lower(), response.lang, response.lang_from_prompt) == ("hello", "ase", True)
+    assert response.sequence.meta["gloss"] == "ASE_H ASE_E ASE_L ASE_L ASE_O"

@@ -271,3 +271,20 @@ def test_priority_sampler_prefers_hard_samples_and_resumes():
     t = PrioritySampler(4, seed=99)
     t.load_state_dict(state)
     np.testing.assert_array_equal(s.sample(2), t.sample(2))
+
+
+def test_bf16_autocast_keeps_the_counter_in_float32():
+    """Under bf16 autocast (the default on CUDA; forced here on the CPU) the paced counter still
+    sums its ~1/90 steps in float32: the same length as float32 decoding, poses close."""
+    from signstudio.modeling.signllm import inference_context
+
+    torch.manual_seed(6)
+    channel = MLSF(tiny(counter_mode="paced", max_frames=150), {"ase": 20}).channels["ase"].eval()
+    text, mask = torch.tensor([[1, 5, 6, 7, 2]]), torch.ones(1, 5, dtype=torch.bool)
+    with inference_context("cpu", bf16=False):
+        full = channel.generate(text, mask)
+    with inference_context("cpu", bf16=True):
+        half = channel.generate(text, mask)
+    assert 60 < len(full[0]) < 150 and len(half[0]) == len(full[0])
+    assert half[0].dtype == torch.float32
+    assert float((half[0] - full[0]).abs().max()) < 0.25
