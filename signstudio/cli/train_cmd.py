@@ -77,6 +77,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     p.add_argument("--corpus", default=None, help="corpus cache (default: the built-in corpus)")
+    p.add_argument(
+        "--data",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="train on these pose files instead (any readable format, each sequence with its text; "
+        "one sign language in --langs)",
+    )
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
@@ -100,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         device=args.device,
         corpus=args.corpus,
+        data=tuple(args.data),
         batch_size=args.batch_size,
         lr=args.lr,
         schedule=args.schedule,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,45 @@ def load_examples(corpus: Corpus, langs: Iterable[str], split: str) -> dict[str,
             present = np.asarray(seq.confidence > 0)
             items.append(Example(lang, word.text, glosses, frames, word.split, present))
         out[lang] = items
+    return out
+
+
+def examples_from_files(paths: Iterable[str | Path], lang: str) -> dict[str, list[Example]]:
+    """{split: examples} from pose files any of our readers load (a `.pose` per sentence, PT
+    ``.skels`` with ``.text``/``.gloss``, Prompt2Sign, OpenPose folders ...), signed in ``lang``.
+
+    Every sequence needs its spoken text (``meta["text"]``); it is converted to ``upper50``,
+    normalised (neck at the origin, shoulder width 1) and resampled to 25 fps, like the corpus.
+    The split is ``meta["split"]`` when the file says, else the file name's (``train.skels``,
+    ``dev.skels``, ``test.skels`` as Progressive Transformers' data), else the same stable hash
+    of the text the built-in corpus uses. Glosses (``meta["gloss"]``, one per sign) are tagged with
+    the language: ``ASE_HOUSE ASE_BIG``. Raises `ValueError` naming the file and sequence that
+    lacks a text or cannot be converted."""
+    from signstudio.corpus.words import SPLITS, split_of
+    from signstudio.pose.convert import convert
+    from signstudio.pose.formats import read
+    from signstudio.pose.transforms import normalise, resample
+
+    out: dict[str, list[Example]] = {s: [] for s in SPLITS}
+    tag = lang.upper()
+    for path in paths:
+        for i, seq in enumerate(read(path)):
+            where = f"{path}: sequence {i + 1}"
+            text = str(seq.meta.get("text") or "").strip()
+            if not text:
+                raise ValueError(f"{where} has no spoken text (meta 'text'; e.g. a .text file beside .skels)")
+            try:
+                unit = resample(normalise(convert(seq, LAYOUT)), FPS)
+            except (KeyError, ValueError) as exc:
+                raise ValueError(f"{where}: cannot use it as {LAYOUT} ({exc})") from None
+            frames = np.nan_to_num(unit.data.reshape(unit.num_frames, -1).astype(np.float32))
+            gloss = str(seq.meta.get("gloss") or "").split()
+            split = str(seq.meta.get("split") or "")
+            if split not in SPLITS:
+                split = next((s for s in SPLITS if Path(path).name.lower().startswith(s)), split_of(text))
+            present = np.asarray(unit.confidence > 0)
+            glosses = " ".join(g if g.startswith(f"{tag}_") else f"{tag}_{g.upper()}" for g in gloss)
+            out[split].append(Example(lang, text, glosses, frames, split, present))
     return out
 
 

@@ -52,6 +52,7 @@ from signstudio.modeling.data import (
     Vocab,
     collate,
     epoch_order,
+    examples_from_files,
     load_examples,
 )
 from signstudio.modeling.p2lg import CHANNEL, ReaderTraining, gloss_tag
@@ -75,6 +76,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     corpus: str | None = None
+    data: tuple[str, ...] = ()  # pose files with texts (any readable format) instead of a corpus
     batch_size: int = 16
     lr: float = 5e-4
     schedule: str = "constant"  # constant | cosine (warm-up, then cosine to 10 % at the last step)
@@ -258,19 +260,31 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
         raise ValueError(f"schedule must be constant or cosine, got {cfg.schedule!r}")
     if cfg.loss not in ("mse", "rl"):
         raise ValueError(f"loss must be mse or rl, got {cfg.loss!r}")
-    corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
     sign_langs = tuple(cfg.langs)
-    train_ex = load_examples(corpus, sign_langs, "train")
-    dev_ex = load_examples(corpus, sign_langs, "dev")
+    if cfg.data:
+        if len(sign_langs) != 1:
+            raise ValueError("--data holds one sign language: give exactly one in --langs")
+        if cfg.model != MLSF_ID:
+            raise ValueError(f"--data trains {MLSF_ID}; {cfg.model} learns from the corpus")
+        found = examples_from_files(cfg.data, sign_langs[0])
+        train_ex = {sign_langs[0]: found["train"]}
+        dev_ex = {sign_langs[0]: found["dev"]}
+        data_source = ", ".join(str(d) for d in cfg.data)
+    else:
+        corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
+        train_ex = load_examples(corpus, sign_langs, "train")
+        dev_ex = load_examples(corpus, sign_langs, "dev")
+        data_source = str(corpus.path)
     dev_split = "dev"
     for lang in sign_langs:
         if not train_ex[lang]:
-            raise ValueError(f"no training words for {lang!r} in the corpus")
+            raise ValueError(f"no training examples for {lang!r} in {data_source}")
         if not dev_ex[lang]:
             dev_ex[lang], dev_split = train_ex[lang], "train"
     vocabs: dict[str, Vocab]
     if cfg.model == P2LG_ID:
         # Prompt2LangGloss: one shared channel over every language's language-tagged glosses
+        assert corpus is not None  # --data is refused for it above
         train_ex = {CHANNEL: [replace(e, text=e.glosses) for lang in sign_langs for e in train_ex[lang]]}
         dev_ex = {
             CHANNEL: _interleave([[replace(e, text=e.glosses) for e in dev_ex[lang]] for lang in sign_langs])
@@ -287,7 +301,7 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
         raise ValueError(f"cannot train {cfg.model!r}; choose {MLSF_ID} or {P2LG_ID}")
     langs = tuple(train_ex)  # channel names: sign languages (MLSF) or the one LangGloss channel
     stats = {lang: NormStats.fit(train_ex[lang]) for lang in langs}
-    spoken = {lang: corpus.spoken_language(lang) for lang in sign_langs}
+    spoken = {} if corpus is None else {lang: corpus.spoken_language(lang) for lang in sign_langs}
     overrides = {"future_k": cfg.future_k, "noise_std": cfg.noise_std, **cfg.model_overrides}
     mcfg = size_config(cfg.size, **overrides)
     torch.manual_seed(cfg.seed)
@@ -330,8 +344,8 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
         "spoken_languages": spoken,
         "languages": list(sign_langs),
         "dev_split": dev_split,
-        "corpus": str(corpus.path),
-        "corpus_version": corpus.version_key,
+        "corpus": data_source,
+        "corpus_version": None if cfg.data else corpus.version_key if corpus is not None else None,
         "world_size": world,
         "device": device,
     }

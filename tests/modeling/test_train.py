@@ -193,3 +193,29 @@ def test_the_train_command_under_torchrun(corpus_path, tmp_path):
     last = load_checkpoint(out / "last.pt")
     assert last["meta"]["world_size"] == 2 and last["extra"]["step"] == 2
     assert [e["step"] for e in json.loads((out / "log.json").read_text())] == [2]
+
+
+def test_training_on_pose_files_with_texts(corpus_path, tmp_path):
+    """Any readable corpus trains: here Progressive Transformers' .skels with their .text lines."""
+    from signstudio.modeling.data import examples_from_files
+    from signstudio.pose.formats import write
+
+    corpus = store.open_corpus(corpus_path)
+    seqs = [corpus.word_sequence("gsg", w) for w in corpus.words("gsg")]
+    data, dev = tmp_path / "train.skels", tmp_path / "dev.skels"  # PT's file-per-split layout
+    write(data, seqs[3:], format="pt-skels")
+    write(dev, seqs[:3], format="pt-skels")
+    found = examples_from_files([data, dev], "gsg")
+    assert (len(found["train"]), len(found["dev"]), len(found["test"])) == (len(seqs) - 3, 3, 0)
+    assert [e.text for e in found["dev"]] == [s.meta["text"] for s in seqs[:3]]
+    assert found["dev"][0].glosses == seqs[0].meta["gloss"]  # already tagged: GSG_D GSG_I ...
+    paths = (str(data), str(dev))
+    r = train(config(corpus_path, tmp_path / "run", langs=("gsg",), corpus=None, data=paths))
+    assert r.steps == 3 and r.log[-1]["dev_split"] == "dev"
+    meta = load_checkpoint(tmp_path / "run" / "last.pt")["meta"]
+    assert meta["corpus"] == f"{data}, {dev}" and meta["languages"] == ["gsg"]
+    with pytest.raises(ValueError, match="exactly one"):
+        train(config(corpus_path, tmp_path / "x", corpus=None, data=paths))
+    (tmp_path / "dev.text").write_text("\n" * 3)  # texts missing
+    with pytest.raises(ValueError, match=r"dev.skels: sequence 1 has no spoken text"):
+        examples_from_files([dev], "gsg")
