@@ -155,7 +155,8 @@ class PromptReader(nn.Module):
         self.encoder = nn.TransformerEncoder(layer, cfg.layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
         self.span = nn.Linear(d, 2)
-        self.lang = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, num_classes))
+        # mean and max over the prompt: a short name ("DGS") must not drown in a long prompt
+        self.lang = nn.Sequential(nn.Linear(2 * d, d), nn.GELU(), nn.Linear(d, num_classes))
 
     def forward(self, ids: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         pos = torch.arange(ids.shape[1], device=ids.device)
@@ -164,8 +165,9 @@ class PromptReader(nn.Module):
         start = start.masked_fill(~mask, -1e9)
         end = end.masked_fill(~mask, -1e9)
         m = mask.to(x.dtype)[..., None]
-        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1)
-        return start, end, self.lang(pooled)
+        mean = (x * m).sum(1) / m.sum(1).clamp(min=1)
+        peak = x.masked_fill(~mask[..., None], -1e4).amax(1)
+        return start, end, self.lang(torch.cat([mean, peak], dim=-1))
 
 
 def best_spans(start: Tensor, end: Tensor, max_span: int) -> list[tuple[int, int]]:
@@ -379,7 +381,7 @@ class ReaderTraining:
     minutes: float = 4.0
     max_steps: int | None = None
     batch_size: int = 64
-    lr: float = 1e-3
+    lr: float = 2e-3
     seed: int = 0
     eval_every: int = 200
 
@@ -430,6 +432,11 @@ def train_reader(
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
+        # warm-up, then a cosine to 10 % over the budget (steps, or minutes when no step limit)
+        done = step / total if settings.max_steps else (time.perf_counter() - started) / limit
+        scale = min(1.0, (step + 1) / 50) * (0.1 + 0.45 * (1 + math.cos(math.pi * min(done, 1.0))))
+        for group in opt.param_groups:
+            group["lr"] = settings.lr * scale
         opt.step()
         step += 1
         bar.update(1)
