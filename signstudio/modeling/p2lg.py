@@ -226,6 +226,7 @@ class LabelledPrompt:
     end: int  # last character of the text (inclusive)
     sign_language: str | None
     template_id: str
+    quoted: bool = True  # the text stands in quote marks
 
 
 _SENTINEL = "\ue000"
@@ -250,7 +251,9 @@ def labelled_prompt(
     rng.bit_generator.state = state
     real = make_prompt(text, spoken, sign_language, rng=rng, held_out=held_out, template_index=template_index)
     start = probe.prompt.index(_SENTINEL)
-    return LabelledPrompt(real.prompt, start, start + len(text) - 1, real.sign_language, real.template_id)
+    return LabelledPrompt(
+        real.prompt, start, start + len(text) - 1, real.sign_language, real.template_id, any(real.quote)
+    )
 
 
 def _filler_words(spoken: str) -> list[str]:
@@ -278,7 +281,7 @@ def with_filler(lp: LabelledPrompt, words: Sequence[str], rng: np.random.Generat
         prompt = prompt[:at] + piece + prompt[at:]
         if at <= start:
             start, end = start + len(piece), end + len(piece)
-    return LabelledPrompt(prompt, start, end, lp.sign_language, lp.template_id)
+    return LabelledPrompt(prompt, start, end, lp.sign_language, lp.template_id, lp.quoted)
 
 
 def reader_words(corpus: Any, *splits: str) -> dict[str, list[str]]:
@@ -354,8 +357,11 @@ def reader_accuracy(
     else:
         found = [extract_text(p.prompt, guess=True) for p, _, _ in prompts]
     rows: dict[str, list[tuple[bool, bool]]] = {}
+    styles: dict[str, list[tuple[bool, bool]]] = {"quoted": [], "unquoted": []}
     for (lp, text, spoken), (got, code) in zip(prompts, found, strict=True):
-        rows.setdefault(spoken, []).append((_norm_text(got) == _norm_text(text), code == lp.sign_language))
+        hit = (_norm_text(got) == _norm_text(text), code == lp.sign_language)
+        rows.setdefault(spoken, []).append(hit)
+        styles["quoted" if lp.quoted else "unquoted"].append(hit)
 
     def summary(items: list[tuple[bool, bool]]) -> dict[str, float | int]:
         a = np.asarray(items, bool)
@@ -369,6 +375,7 @@ def reader_accuracy(
     every = [x for items in rows.values() for x in items]
     return {
         "overall": summary(every),
+        "by_quoting": {k: summary(v) for k, v in styles.items() if v},
         "per_spoken_language": {k: summary(v) for k, v in sorted(rows.items())},
     }
 

@@ -97,6 +97,10 @@ def test_reader_learns_and_is_scored_on_held_out_templates(corpus):
     assert rule["overall"]["n"] == len(held) and 0.5 < rule["overall"]["text"] <= 1.0
     learned = P.reader_accuracy(reader, held)
     assert set(learned["per_spoken_language"]) == spokens
+    quoting = learned["by_quoting"]
+    assert set(quoting) == {"quoted", "unquoted"}
+    assert quoting["quoted"]["n"] + quoting["unquoted"]["n"] == len(held)
+    assert rule["by_quoting"]["quoted"]["text"] > 0.9  # quotes make the rule-based extractor exact
     state = P.reader_state(reader)
     again = P.reader_from_state(state)
     assert [r.text for r in again.read(["Sign 'tea' please"])] == [
