@@ -5,6 +5,8 @@
 text-mode.png    "hello" typed in text mode, ASL, generated beside its lexicon reference
 prompt-mode.png  "How do I sign 'water' in German Sign Language?" in prompt mode
 ghost.png        the same with the reference overlaid as a translucent ghost, time-warped
+signllm.png      signllm-mlsf signing an ASL test-split word (never trained on) beside its reference
+p2lg.png         signllm-p2lg reading a prompt itself (“Could you show me “hello” in ASL?”)
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ def main(out_dir: str) -> int:
     win.resize(1500, 920)
     win.show()
 
-    def generate(text: str, lang: str, prompt: bool) -> None:
+    def generate(text: str, lang: str, prompt: bool, model: str = "lookup") -> None:
+        win.text_panel.set_model(model)
         win.text_panel.set_prompt_mode(prompt)
         win.text_panel.set_language(lang)
         win.text_panel.set_text(text)
@@ -54,6 +57,23 @@ def main(out_dir: str) -> int:
     win.warped_action.trigger()
     win.clock.frame = win.clock.num_frames // 3
     print(win.save_screenshot(out / "ghost.png"))
+    win.side_action.trigger()  # back to side by side, each on its own clock
+    win.own_clock_action.trigger()
+    from signstudio.modeling.registry import available_models
+
+    shipped = {m.id for m in available_models()}
+    if "signllm-mlsf" in shipped:
+        from signstudio.corpus.store import open_corpus
+
+        words = open_corpus(quiet=True).words("ase", "test")
+        word = next(w.text for w in words if len(w.units) == 5)
+        generate(word, "ase", False, "signllm-mlsf")
+        win.clock.frame = win.clock.num_frames // 3
+        print(win.save_screenshot(out / "signllm.png"))
+    if "signllm-p2lg" in shipped:
+        generate("Could you show me “hello” in ASL?", "gsg", True, "signllm-p2lg")
+        win.clock.frame = win.clock.num_frames // 3
+        print(win.save_screenshot(out / "p2lg.png"))
     win.close()
     return 0
 

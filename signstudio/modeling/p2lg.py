@@ -509,6 +509,11 @@ def reader_from_state(state: Mapping[str, Any], device: str = "cpu") -> Reader:
 # ----------------------------------------------------------------------------- checkpoint + model
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[1] if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
+
+
 def export_p2lg(
     gloss_checkpoint: Path,
     reader: Reader,
@@ -578,17 +583,24 @@ class SignLLMP2LG(SignModel):
         self.spoken: dict[str, str] = dict(ck["meta"].get("spoken_languages", {}))
         state = ck["state_dict"]
         self.model = MLSF(self.cfg, {CHANNEL: len(self.glosses)}).to(device)
-        self.model.load_state_dict({k: v for k, v in state.items() if not k.startswith("reader.")})
+        try:
+            self.model.load_state_dict({k: v for k, v in state.items() if not k.startswith("reader.")})
+            self.reader = reader_from_state(
+                {
+                    "config": ck["config"]["reader"],
+                    "vocab": vocab["reader"],
+                    "classes": vocab["reader_classes"],
+                    "state_dict": {
+                        k[len("reader.") :]: v for k, v in state.items() if k.startswith("reader.")
+                    },
+                },
+                device,
+            )
+        except (RuntimeError, KeyError) as exc:
+            raise ModelError(
+                f"{path}: its weights do not fit this version's {P2LG_ID} ({_first_line(exc)})"
+            ) from None
         self.model.eval()
-        self.reader = reader_from_state(
-            {
-                "config": ck["config"]["reader"],
-                "vocab": vocab["reader"],
-                "classes": vocab["reader_classes"],
-                "state_dict": {k[len("reader.") :]: v for k, v in state.items() if k.startswith("reader.")},
-            },
-            device,
-        )
         self.checkpoint_meta = ck["meta"]
         self.info = p2lg_info(tuple(self.alphabets))
 

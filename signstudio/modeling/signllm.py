@@ -444,7 +444,11 @@ class SignLLMMLSF(SignModel):
         self.stats = {k: NormStats.from_dict(v) for k, v in ckpt["stats"].items()}
         self.spoken: dict[str, str] = dict(ckpt["meta"].get("spoken_languages", {}))
         self.model = build_model(self.cfg, self.vocabs).to(device)
-        self.model.load_state_dict(ckpt["state_dict"])
+        try:
+            self.model.load_state_dict(ckpt["state_dict"])
+        except RuntimeError as exc:
+            detail = next((ln.strip() for ln in str(exc).splitlines()[1:] if ln.strip()), str(exc))
+            raise ModelError(f"{path}: its weights do not fit this version's {MLSF_ID} ({detail})") from None
         self.model.eval()
         self.checkpoint_meta = ckpt["meta"]
         base = mlsf_info(path)

@@ -288,3 +288,20 @@ def test_bf16_autocast_keeps_the_counter_in_float32():
     assert 60 < len(full[0]) < 150 and len(half[0]) == len(full[0])
     assert half[0].dtype == torch.float32
     assert float((half[0] - full[0]).abs().max()) < 0.25
+
+
+def test_weights_that_do_not_fit_are_one_line_errors(tmp_path):
+    torch.manual_seed(0)
+    vocab = D.CharVocab.build(["abc"])
+    stats = D.NormStats(np.zeros(150, np.float32), np.ones(150, np.float32))
+    wide = build_model(tiny(d_model=48), {"ase": vocab})
+    path = save_checkpoint(
+        tmp_path / "m.pt",
+        model_id="signllm-mlsf",
+        config=tiny(),  # says d_model 32, holds d_model 48 weights
+        state_dict=wide.state_dict(),
+        stats={"ase": stats.to_dict()},
+        vocab={"ase": vocab.to_list()},
+    )
+    with pytest.raises(ModelError, match=r"m\.pt: its weights do not fit .*size mismatch"):
+        SignLLMMLSF(checkpoint=path)
