@@ -36,6 +36,7 @@ __all__ = [
     "make_prompt",
     "prompts_for",
     "quote_styles",
+    "sign_language_aliases",
     "sign_language_names",
     "sign_languages_of",
     "spoken_language_of",
@@ -185,6 +186,15 @@ def sign_language_names(code: str) -> tuple[str, ...]:
     article ("την ΕΝΓ"), ... (see the ``slot`` note of each language in the JSON).
     """
     return tuple(_language(spoken_language_of(code))["sign_languages"][code])
+
+
+def sign_language_aliases(code: str) -> tuple[str, ...]:
+    """Every form by which a sign language may be named (any spoken language, any case), as
+    listed under ``aliases`` in the JSON, plus the forms its templates insert."""
+    names = [str(n) for n in _data()["aliases"].get(code, ())]
+    for lang in _data()["languages"].values():
+        names += [str(n) for n in lang["sign_languages"].get(code, ())]
+    return tuple(dict.fromkeys(names))
 
 
 def generic_sign_language_name(spoken_language: str) -> str:

@@ -170,13 +170,25 @@ class PromptReader(nn.Module):
         return start, end, self.lang(torch.cat([mean, peak], dim=-1))
 
 
-def best_spans(start: Tensor, end: Tensor, max_span: int) -> list[tuple[int, int]]:
-    """Per row the (s, e) with s <= e < s + max_span maximising start[s] + end[e] (e inclusive)."""
+HARD_QUOTES = frozenset('"\u201c\u201d\u201e\u00ab\u00bb\u201a')  # never inside a text (unlike ' ‘ ’)
+
+
+def best_spans(
+    start: Tensor, end: Tensor, max_span: int, blocked: Tensor | None = None
+) -> list[tuple[int, int]]:
+    """Per row the (s, e) with s <= e < s + max_span maximising start[s] + end[e] (e inclusive).
+
+    blocked: (B, L) bool, characters a span may not contain (hard quote marks)."""
     length = start.shape[1]
     scores = start[:, :, None] + end[:, None, :]
     i = torch.arange(length, device=start.device)
     band = (i[None, :] >= i[:, None]) & (i[None, :] < i[:, None] + max_span)
-    flat = scores.masked_fill(~band, -math.inf).flatten(1).argmax(1)
+    allowed = band[None].expand(start.shape[0], -1, -1)
+    if blocked is not None:
+        count = torch.cumsum(blocked.to(torch.int64), dim=1)  # blocked characters up to i
+        before = count - blocked.to(torch.int64)  # ... strictly before i
+        allowed = allowed & (count[:, None, :] - before[:, :, None] == 0)
+    flat = scores.masked_fill(~allowed, -math.inf).flatten(1).argmax(1)
     return [(int(f) // length, int(f) % length) for f in flat]
 
 
@@ -205,7 +217,11 @@ class Reader:
             start, end, lang = self.module(
                 torch.from_numpy(ids).to(self.device), torch.from_numpy(mask).to(self.device)
             )
-        spans = best_spans(start.float(), end.float(), cfg.max_span)
+        blocked = torch.tensor(
+            [[c in HARD_QUOTES for c in p[: ids.shape[1]].ljust(ids.shape[1])] for p in prompts],
+            device=start.device,
+        )
+        spans = best_spans(start.float(), end.float(), cfg.max_span, blocked)
         p_start, p_end = start.float().softmax(-1), end.float().softmax(-1)
         codes = lang.float().argmax(-1).tolist()
         out = []
@@ -284,6 +300,27 @@ def with_filler(lp: LabelledPrompt, words: Sequence[str], rng: np.random.Generat
     return LabelledPrompt(prompt, start, end, lp.sign_language, lp.template_id, lp.quoted)
 
 
+def with_alias(lp: LabelledPrompt, rng: np.random.Generator) -> LabelledPrompt:
+    """Swap the sign-language name a template inserted for another of its aliases (other cases,
+    other languages' names, abbreviations), so the reader learns names, not template slots."""
+    from signstudio.corpus.prompts import sign_language_aliases, sign_language_names
+
+    if lp.sign_language is None:
+        return lp
+    for name in sorted(sign_language_names(lp.sign_language), key=len, reverse=True):
+        at = lp.prompt.find(name)
+        if at < 0 or lp.start <= at <= lp.end:
+            continue
+        aliases = sign_language_aliases(lp.sign_language)
+        alias = aliases[int(rng.integers(len(aliases)))]
+        prompt = lp.prompt[:at] + alias + lp.prompt[at + len(name) :]
+        shift = len(alias) - len(name) if at < lp.start else 0
+        return LabelledPrompt(
+            prompt, lp.start + shift, lp.end + shift, lp.sign_language, lp.template_id, lp.quoted
+        )
+    return lp
+
+
 def reader_words(corpus: Any, *splits: str) -> dict[str, list[str]]:
     """{spoken language: word texts of ``splits``} over every sign language of the corpus
     (spoken languages without such words are left out)."""
@@ -296,10 +333,15 @@ def reader_words(corpus: Any, *splits: str) -> dict[str, list[str]]:
 
 
 def sample_reader_batch(
-    words: Mapping[str, Sequence[str]], n: int, rng: np.random.Generator, filler_p: float = 0.3
+    words: Mapping[str, Sequence[str]],
+    n: int,
+    rng: np.random.Generator,
+    filler_p: float = 0.3,
+    alias_p: float = 0.4,
 ) -> list[LabelledPrompt]:
     """``n`` training prompts: random spoken language, 1-3 words, a training template, a named sign
-    language of that spoken language or none, and filler words with probability ``filler_p``."""
+    language of that spoken language or none; with probability ``alias_p`` the name is swapped for
+    another alias, with probability ``filler_p`` filler words are inserted."""
     from signstudio.corpus.prompts import sign_languages_of
 
     spokens = sorted(words)
@@ -312,6 +354,8 @@ def sample_reader_batch(
         sls = sign_languages_of(spoken)
         sl = sls[int(rng.integers(len(sls)))] if rng.random() < 0.7 else None
         lp = labelled_prompt(text, spoken, sl, rng)
+        if rng.random() < alias_p:
+            lp = with_alias(lp, rng)
         if rng.random() < filler_p:
             lp = with_filler(lp, _filler_words(spoken), rng)
         out.append(lp)

@@ -79,6 +79,25 @@ def test_best_spans_respect_order_and_length():
     end = torch.tensor([[0.0, 0.0, 4.0, 0.0, 0.0]])
     assert P.best_spans(start, end, max_span=10) == [(1, 2)]  # start 4 > end 2 is not allowed
     assert P.best_spans(start, end, max_span=1) == [(4, 4)]
+    blocked = torch.tensor([[False, False, True, False, False]])  # a quote mark at 2
+    assert P.best_spans(start, end, max_span=10, blocked=blocked) == [(4, 4)]
+    assert P.best_spans(start[:, :2], end[:, :2], max_span=10, blocked=blocked[:, :2]) == [(1, 1)]
+
+
+def test_alias_swaps_keep_the_text_span():
+    from signstudio.corpus.prompts import sign_language_aliases
+
+    assert {"DGS", "German Sign Language", "Deutscher Gebärdensprache"} <= set(sign_language_aliases("gsg"))
+    rng = np.random.default_rng(0)
+    swapped = 0
+    for i in range(40):
+        lp = P.labelled_prompt("wasser", "de", "gsg", rng, template_index=i % len(templates("de")))
+        other = P.with_alias(lp, rng)
+        assert other.prompt[other.start : other.end + 1].lower() == "wasser"
+        swapped += other.prompt != lp.prompt
+    assert swapped > 5
+    none = P.labelled_prompt("wasser", "de", None, rng)
+    assert P.with_alias(none, rng) == none
 
 
 def test_reader_learns_and_is_scored_on_held_out_templates(corpus):
