@@ -95,3 +95,31 @@ def load_checkpoint(path: str | Path, map_location: str = "cpu") -> dict[str, An
             k: (v.float() if v.is_floating_point() else v) for k, v in payload["state_dict"].items()
         }
     return payload
+
+
+def open_model_checkpoint(path: Path, model_id: str, device: str, train_hint: str) -> dict[str, Any]:
+    """`load_checkpoint` for a model class: every problem a one-line `ModelError` naming the file
+    (missing: how to train one, ``train_hint``; unreadable; another model's; another layout)."""
+    from signstudio.modeling.base import ModelError
+    from signstudio.modeling.data import LAYOUT
+
+    if not path.exists():
+        raise ModelError(f"no {model_id} checkpoint at {path}; train one with `{train_hint}`")
+    try:
+        ck = load_checkpoint(path, map_location=device)
+    except ValueError as exc:
+        raise ModelError(str(exc)) from None
+    if ck["model_id"] != model_id:
+        raise ModelError(f"{path}: a {ck['model_id']} checkpoint, not {model_id}")
+    if ck["layout"] != LAYOUT:
+        raise ModelError(f"{path}: layout {ck['layout']!r}, expected {LAYOUT!r}")
+    return ck
+
+
+def weights_error(path: Path, model_id: str, exc: BaseException) -> Exception:
+    """The one-line `ModelError` for weights that do not fit the model (first detail line kept)."""
+    from signstudio.modeling.base import ModelError
+
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    detail = lines[1] if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
+    return ModelError(f"{path}: its weights do not fit this version's {model_id} ({detail})")

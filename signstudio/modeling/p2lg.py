@@ -52,8 +52,13 @@ from signstudio.modeling.base import (
     apply_options,
     report,
 )
-from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
-from signstudio.modeling.data import LAYOUT, NormStats, TokenVocab, encode_texts
+from signstudio.modeling.checkpoint import (
+    load_checkpoint,
+    open_model_checkpoint,
+    save_checkpoint,
+    weights_error,
+)
+from signstudio.modeling.data import NormStats, TokenVocab, encode_texts
 from signstudio.modeling.shipped import P2LG_CHECKPOINT, P2LG_ID, p2lg_info, sidecar
 from signstudio.modeling.signllm import MLSF, GenerateOptions, MLSFConfig, inference_context, to_sequence
 from signstudio.pose.sequence import PoseSequence
@@ -553,11 +558,6 @@ def reader_from_state(state: Mapping[str, Any], device: str = "cpu") -> Reader:
 # ----------------------------------------------------------------------------- checkpoint + model
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return lines[1] if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
-
-
 def export_p2lg(
     gloss_checkpoint: Path,
     reader: Reader,
@@ -607,17 +607,9 @@ class SignLLMP2LG(SignModel):
 
     def __init__(self, device: str = "cpu", checkpoint: str | Path | None = None):
         path = Path(checkpoint) if checkpoint is not None else P2LG_CHECKPOINT
-        if not path.exists():
-            raise ModelError(
-                f"no signllm-p2lg checkpoint at {path}; train one with "
-                f"`signstudio train signllm-p2lg --langs ase gsg --export {path}`"
-            )
-        try:
-            ck = load_checkpoint(path, map_location=device)
-        except ValueError as exc:
-            raise ModelError(str(exc)) from None
-        if ck["model_id"] != P2LG_ID or ck["layout"] != LAYOUT:
-            raise ModelError(f"{path}: not a {P2LG_ID} checkpoint in {LAYOUT}")
+        ck = open_model_checkpoint(
+            path, P2LG_ID, device, f"signstudio train signllm-p2lg --langs ase gsg --export {path}"
+        )
         self.device = device
         self.cfg = MLSFConfig.from_dict(ck["config"])
         vocab = ck["vocab"]
@@ -641,9 +633,7 @@ class SignLLMP2LG(SignModel):
                 device,
             )
         except (RuntimeError, KeyError) as exc:
-            raise ModelError(
-                f"{path}: its weights do not fit this version's {P2LG_ID} ({_first_line(exc)})"
-            ) from None
+            raise weights_error(path, P2LG_ID, exc) from None
         self.model.eval()
         self.checkpoint_meta = ck["meta"]
         self.info = p2lg_info(tuple(self.alphabets))

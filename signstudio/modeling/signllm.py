@@ -38,7 +38,6 @@ from torch import Tensor, nn
 
 from signstudio.modeling.base import (
     CancelToken,
-    ModelError,
     ProgressCallback,
     SignModel,
     UnsupportedLanguageError,
@@ -46,7 +45,7 @@ from signstudio.modeling.base import (
     check_cancel,
     report,
 )
-from signstudio.modeling.checkpoint import load_checkpoint
+from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
 from signstudio.modeling.data import (
     FPS,
     LAYOUT,
@@ -427,17 +426,8 @@ class SignLLMMLSF(SignModel):
 
     def __init__(self, device: str = "cpu", checkpoint: str | Path | None = None):
         path = Path(checkpoint) if checkpoint is not None else MLSF_CHECKPOINT
-        if not path.exists():
-            raise ModelError(
-                f"no signllm-mlsf checkpoint at {path}; train one with "
-                f"`signstudio train signllm-mlsf --langs ase gsg --out {path.parent}`"
-            )
-        try:
-            ckpt = load_checkpoint(path, map_location=device)
-        except ValueError as exc:
-            raise ModelError(str(exc)) from None
-        if ckpt["layout"] != LAYOUT:
-            raise ModelError(f"{path}: layout {ckpt['layout']!r}, expected {LAYOUT!r}")
+        hint = f"signstudio train signllm-mlsf --langs ase gsg --export {path}"
+        ckpt = open_model_checkpoint(path, MLSF_ID, device, hint)
         self.device = device
         self.cfg = MLSFConfig.from_dict(ckpt["config"])
         self.vocabs = {k: CharVocab.from_list(v) for k, v in ckpt["vocab"].items()}
@@ -447,8 +437,7 @@ class SignLLMMLSF(SignModel):
         try:
             self.model.load_state_dict(ckpt["state_dict"])
         except RuntimeError as exc:
-            detail = next((ln.strip() for ln in str(exc).splitlines()[1:] if ln.strip()), str(exc))
-            raise ModelError(f"{path}: its weights do not fit this version's {MLSF_ID} ({detail})") from None
+            raise weights_error(path, MLSF_ID, exc) from None
         self.model.eval()
         self.checkpoint_meta = ckpt["meta"]
         base = mlsf_info(path)
