@@ -585,6 +585,8 @@ def train_p2lg(
     reader_log: list[dict[str, Any]] = []
     if reader_path.exists():
         reader = reader_from_state(torch.load(reader_path, map_location="cpu", weights_only=True), device)
+        if (out / "reader_log.json").exists():
+            reader_log = json.loads((out / "reader_log.json").read_text(encoding="utf-8"))
     else:
         reader = train_reader(builtin, reader_settings, device=device, progress=cfg.progress, log=reader_log)
         tmp = reader_path.with_suffix(".tmp")
