@@ -34,6 +34,7 @@ __all__ = [
     "extract_text",
     "generic_sign_language_name",
     "make_prompt",
+    "named_sign_language",
     "prompts_for",
     "quote_styles",
     "sign_language_aliases",
@@ -412,6 +413,12 @@ def _find_sign_language(s: str) -> str | None:
                 break
             start = hay.find(alias, start + 1)
     return None if best is None else best[2]
+
+
+def named_sign_language(s: str) -> str | None:
+    """The ISO 639-3 code of the first sign-language name or abbreviation in ``s`` (any of the
+    aliases in the JSON, in any of the 16 spoken languages), or None."""
+    return _find_sign_language(s)
 
 
 def _literal_pattern(s: str) -> str:

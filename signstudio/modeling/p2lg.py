@@ -207,13 +207,29 @@ class ReadPrompt:
 
 
 class Reader:
-    """A trained `PromptReader` with its vocabulary and classes; `read` works on raw prompts."""
+    """A trained `PromptReader` with its vocabulary and classes; `read` works on raw prompts.
 
-    def __init__(self, module: PromptReader, vocab: ReaderVocab, classes: Sequence[str], device: str = "cpu"):
+    The text is always the learned span. The sign language is, with ``use_aliases`` (the
+    default), the first sign-language name or abbreviation found outside the text in the alias
+    list of `signstudio.corpus.prompts` (a closed vocabulary: a lookup is exact where a small
+    classifier confuses "DGS" with "DSGS"), else the learned head's answer when it is at least
+    ``min_confidence`` sure; without ``use_aliases`` the learned head alone."""
+
+    def __init__(
+        self,
+        module: PromptReader,
+        vocab: ReaderVocab,
+        classes: Sequence[str],
+        device: str = "cpu",
+        use_aliases: bool = True,
+        min_confidence: float = 0.9,
+    ):
         self.module = module.to(device).eval()
         self.vocab = vocab
         self.classes = tuple(classes)
         self.device = device
+        self.use_aliases = use_aliases
+        self.min_confidence = min_confidence
 
     def read(self, prompts: Sequence[str]) -> list[ReadPrompt]:
         cfg = self.module.cfg
@@ -228,12 +244,19 @@ class Reader:
         )
         spans = best_spans(start.float(), end.float(), cfg.max_span, blocked)
         p_start, p_end = start.float().softmax(-1), end.float().softmax(-1)
-        codes = lang.float().argmax(-1).tolist()
+        p_lang, codes = lang.float().softmax(-1).max(-1)
         out = []
         for row, (prompt, (s, e)) in enumerate(zip(prompts, spans, strict=True)):
             conf = float(p_start[row, s] * p_end[row, e])
-            code = self.classes[codes[row]]
-            out.append(ReadPrompt(prompt[s : e + 1].strip(), None if code == NONE else code, conf))
+            learned: str | None = self.classes[int(codes[row])]
+            if self.use_aliases and float(p_lang[row]) < self.min_confidence:
+                learned = NONE
+            code = learned if learned != NONE else None
+            if self.use_aliases:
+                from signstudio.corpus.prompts import named_sign_language
+
+                code = named_sign_language(prompt[:s] + " \u2063 " + prompt[e + 1 :]) or code
+            out.append(ReadPrompt(prompt[s : e + 1].strip(), code, conf))
         return out
 
 
@@ -498,8 +521,7 @@ def train_reader(
         bar.update(1)
         bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
         if step % settings.eval_every == 0 and log is not None:
-            reader = Reader(module, vocab, classes, device)
-            acc = _dev_accuracy(reader, dev)
+            acc = _dev_accuracy(Reader(module, vocab, classes, device, use_aliases=False), dev)
             module.train()
             log.append(
                 {
@@ -510,12 +532,10 @@ def train_reader(
                 }
             )
     bar.close()
-    reader = Reader(module, vocab, classes, device)
-    if log is not None:
-        log.append(
-            {"step": step, "wall_s": round(time.perf_counter() - started, 2), **_dev_accuracy(reader, dev)}
-        )
-    return reader
+    if log is not None:  # the learned heads alone (no alias lookup): what training achieved
+        learned = _dev_accuracy(Reader(module, vocab, classes, device, use_aliases=False), dev)
+        log.append({"step": step, "wall_s": round(time.perf_counter() - started, 2), **learned})
+    return Reader(module, vocab, classes, device)
 
 
 def _sign_languages(spoken: str) -> tuple[str, ...]:

@@ -569,6 +569,7 @@ def train_p2lg(
     Under torchrun every rank trains the same reader (same seed) before the DDP stage.
     """
     from signstudio.modeling.p2lg import (
+        Reader,
         export_p2lg,
         held_out_prompts,
         reader_accuracy,
@@ -594,9 +595,11 @@ def train_p2lg(
         tmp.replace(reader_path)
         (out / "reader_log.json").write_text(json.dumps(reader_log, indent=1), encoding="utf-8")
     held = held_out_prompts(builtin)
+    learned_only = Reader(reader.module, reader.vocab, reader.classes, device, use_aliases=False)
     evaluation: dict[str, Any] = {
         "held_out_prompts": len(held),
         "reader": reader_accuracy(reader, held),
+        "reader_learned_only": reader_accuracy(learned_only, held),
         "rule_based": reader_accuracy(None, held),
     }
     (out / "reader_eval.json").write_text(json.dumps(evaluation, indent=1), encoding="utf-8")
@@ -612,6 +615,7 @@ def train_p2lg(
             Path(cfg.export),
             meta={
                 "reader_held_out": evaluation["reader"],
+                "reader_learned_only_held_out": evaluation["reader_learned_only"],
                 "rule_based_held_out": evaluation["rule_based"],
                 "reader_training": reader_log[-1] if reader_log else None,
             },

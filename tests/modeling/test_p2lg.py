@@ -178,3 +178,13 @@ def test_train_export_load_and_generate(corpus, tmp_path):
 def test_missing_checkpoint_says_how_to_train(tmp_path):
     with pytest.raises(ModelError, match="signstudio train signllm-p2lg"):
         P.SignLLMP2LG(checkpoint=tmp_path / "none.pt")
+
+
+def test_a_named_sign_language_comes_from_the_alias_list_first(corpus):
+    reader = P.train_reader(corpus, P.ReaderTraining(max_steps=2, batch_size=4), progress=False)
+    prompts = ["How do I sign 'water' in DGS?", "Wie gebärdet man „Wasser“ in DSGS?", "Sign 'tea' please"]
+    codes = [r.sign_language for r in reader.read(prompts)]
+    assert codes[:2] == ["gsg", "sgg"]  # exact names win over an untrained head
+    assert codes[2] is None  # no name, and an untrained head is never 90 % sure of one
+    learned = P.Reader(reader.module, reader.vocab, reader.classes, use_aliases=False)
+    assert len(learned.read(prompts)) == 3
