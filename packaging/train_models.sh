@@ -34,8 +34,8 @@ mlsf() {  # one MLSF channel per language, added to the shipped file one after t
 
 p2lg() {  # the prompt reader, then one shared gloss-to-pose channel for the four languages
   "$PY" -m signstudio train signllm-p2lg --langs ase gsg sgg tsm --corpus "$BIG" --size tiny \
-    --reader-minutes 15 --epochs 1000 --max-steps 4000 --schedule cosine --lr 1e-3 --noise-std 0.6 \
-    --batch-size 16 --eval-every 500 --dev-limit 32 --seed 0 --device cpu --no-progress \
+    --reader-minutes 15 --epochs 1000 --max-steps 8000 --schedule cosine --lr 1e-3 --noise-std 0.6 \
+    --batch-size 16 --eval-every 1000 --dev-limit 32 --seed 0 --device cpu --no-progress \
     --out "$RUNS/p2lg" --export models/signllm-p2lg/signllm-p2lg.pt
 }
 
