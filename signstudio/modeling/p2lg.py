@@ -58,9 +58,9 @@ from signstudio.modeling.checkpoint import (
     save_checkpoint,
     weights_error,
 )
-from signstudio.modeling.data import NormStats, TokenVocab, encode_texts
+from signstudio.modeling.data import NormStats, TokenVocab
 from signstudio.modeling.shipped import P2LG_CHECKPOINT, P2LG_ID, p2lg_info, sidecar
-from signstudio.modeling.signllm import MLSF, GenerateOptions, MLSFConfig, inference_context, to_sequence
+from signstudio.modeling.signllm import MLSF, GenerateOptions, MLSFConfig, decode_texts, to_sequence
 from signstudio.pose.sequence import PoseSequence
 
 CHANNEL = "langgloss"  # the single shared gloss -> pose channel
@@ -688,16 +688,8 @@ class SignLLMP2LG(SignModel):
         if not texts:
             return []
         glosses = [" ".join(self.lang_glosses(t, lang)) for t in texts]
-        ids, mask = encode_texts(glosses, self.glosses)
-        with inference_context(self.device, opts.bf16):
-            outs = self.model.channel(CHANNEL).generate(
-                torch.from_numpy(ids).to(self.device),
-                torch.from_numpy(mask).to(self.device),
-                max_frames=opts.max_frames,
-                use_cache=opts.use_cache,
-                cancel=cancel,
-                progress=progress,
-            )
+        channel = self.model.channel(CHANNEL)
+        outs = decode_texts(channel, self.glosses, glosses, self.device, opts, cancel, progress)
         result = []
         for o, t, g in zip(outs, texts, glosses, strict=True):
             seq = to_sequence(self.stats.denormalise(o.float().cpu().numpy()), t, lang, self.spoken.get(lang))

@@ -421,6 +421,29 @@ def inference_context(device: str, bf16: bool | None) -> Any:
     return stack
 
 
+def decode_texts(
+    channel: LanguageChannel,
+    vocab: Vocab,
+    texts: Sequence[str],
+    device: str,
+    opts: GenerateOptions,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[Tensor]:
+    """Encode ``texts`` (characters or gloss tokens, as ``vocab`` reads them) and decode them
+    free-running on ``channel``; per text a (F_i, 150) tensor of normalised frames."""
+    ids, mask = encode_texts(texts, vocab)
+    with inference_context(device, opts.bf16):
+        return channel.generate(
+            torch.from_numpy(ids).to(device),
+            torch.from_numpy(mask).to(device),
+            max_frames=opts.max_frames,
+            use_cache=opts.use_cache,
+            cancel=cancel,
+            progress=progress,
+        )
+
+
 class SignLLMMLSF(SignModel):
     """The registry's ``signllm-mlsf``: generate(texts, lang) from a trained checkpoint."""
 
@@ -464,17 +487,9 @@ class SignLLMMLSF(SignModel):
             )
         if not texts:
             return []
-        ids, mask = encode_texts([t.strip() for t in texts], self.vocabs[lang])
         channel = self.model.channel(lang)
-        with inference_context(self.device, opts.bf16):
-            outs = channel.generate(
-                torch.from_numpy(ids).to(self.device),
-                torch.from_numpy(mask).to(self.device),
-                max_frames=opts.max_frames,
-                use_cache=opts.use_cache,
-                cancel=cancel,
-                progress=progress,
-            )
+        texts_in = [t.strip() for t in texts]
+        outs = decode_texts(channel, self.vocabs[lang], texts_in, self.device, opts, cancel, progress)
         stats = self.stats[lang]
         result = [
             to_sequence(stats.denormalise(o.float().cpu().numpy()), t, lang, self.spoken.get(lang))
