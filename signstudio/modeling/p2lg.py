@@ -48,7 +48,6 @@ from signstudio.modeling.base import (
     ModelError,
     ProgressCallback,
     SignModel,
-    UnsupportedLanguageError,
     apply_options,
     report,
 )
@@ -680,14 +679,10 @@ class SignLLMP2LG(SignModel):
         **options: Any,
     ) -> list[PoseSequence]:
         opts = apply_options(GenerateOptions(), options)
-        if lang not in self.alphabets:
-            raise UnsupportedLanguageError(
-                f"model {P2LG_ID!r} has no glosses for sign language {lang!r}; "
-                f"it covers: {', '.join(sorted(self.alphabets))}"
-            )
+        self.check_language(lang)
         if not texts:
             return []
-        glosses = [" ".join(self.lang_glosses(t, lang)) for t in texts]
+        glosses = [" ".join(lang_glosses(t, lang, self.alphabets[lang])) for t in texts]
         channel = self.model.channel(CHANNEL)
         outs = decode_texts(channel, self.glosses, glosses, self.device, opts, cancel, progress)
         result = []

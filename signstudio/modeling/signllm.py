@@ -40,7 +40,6 @@ from signstudio.modeling.base import (
     CancelToken,
     ProgressCallback,
     SignModel,
-    UnsupportedLanguageError,
     apply_options,
     check_cancel,
     report,
@@ -480,11 +479,7 @@ class SignLLMMLSF(SignModel):
         **options: Any,
     ) -> list[PoseSequence]:
         opts = apply_options(GenerateOptions(), options)
-        if lang not in self.vocabs:
-            raise UnsupportedLanguageError(
-                f"model {MLSF_ID!r} has no channel for sign language {lang!r}; "
-                f"it covers: {', '.join(sorted(self.vocabs))}"
-            )
+        self.check_language(lang)
         if not texts:
             return []
         channel = self.model.channel(lang)
