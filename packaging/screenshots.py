@@ -7,6 +7,8 @@ prompt-mode.png  "How do I sign 'water' in German Sign Language?" in prompt mode
 ghost.png        the same with the reference overlaid as a translucent ghost, time-warped
 signllm.png      signllm-mlsf signing an ASL test-split word (never trained on) beside its reference
 p2lg.png         signllm-p2lg reading a prompt itself (“Could you show me “hello” in ASL?”)
+nar-kd.png       nar-kd signing the same ASL test word (every frame at once)
+diffusion.png    diffusion signing it, its step and guidance settings in the panel
 """
 
 from __future__ import annotations
@@ -62,11 +64,11 @@ def main(out_dir: str) -> int:
     from signstudio.modeling.registry import available_models
 
     shipped = {m.id for m in available_models()}
-    if "signllm-mlsf" in shipped:
-        from signstudio.corpus.store import open_corpus
+    from signstudio.corpus.store import open_corpus
 
-        words = open_corpus(quiet=True).words("ase", "test")
-        word = next(w.text for w in words if len(w.units) == 5)
+    words = open_corpus(quiet=True).words("ase", "test")
+    word = next(w.text for w in words if len(w.units) == 5)
+    if "signllm-mlsf" in shipped:
         generate(word, "ase", False, "signllm-mlsf")
         win.clock.frame = win.clock.num_frames // 3
         print(win.save_screenshot(out / "signllm.png"))
@@ -74,6 +76,11 @@ def main(out_dir: str) -> int:
         generate("Could you show me “hello” in ASL?", "gsg", True, "signllm-p2lg")
         win.clock.frame = win.clock.num_frames // 3
         print(win.save_screenshot(out / "p2lg.png"))
+    for model in ("nar-kd", "diffusion"):
+        if model in shipped:
+            generate(word, "ase", False, model)
+            win.clock.frame = win.clock.num_frames // 3
+            print(win.save_screenshot(out / f"{model}.png"))
     win.close()
     return 0
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Retrain the shipped SignLLM checkpoints exactly as they were made (see each MODEL_CARD.md).
+# Retrain the shipped checkpoints exactly as they were made (see each MODEL_CARD.md): SignLLM
+# (signllm-mlsf, signllm-p2lg), then nar-kd with its no-KD ablation, and diffusion.
 #
 #   bash packaging/train_models.sh [PYTHON]        # default PYTHON: .venv/bin/python
 #
@@ -41,6 +42,28 @@ p2lg() {  # the prompt reader, then one shared gloss-to-pose channel for the fou
 
 mlsf & p2lg & wait
 
+# nar-kd, its ablation without distillation (Hwang et al. Table 3a) and diffusion, side by side
+# (three runs on two cores, as the shipped ones were trained). The two nar-kd runs each train the
+# same frame VAE first (same seed and data: the teachers come out bit-identical).
+GEN="--langs ase gsg sgg tsm --corpus $BIG --batch-size 16 --lr 1e-3 --schedule cosine --epochs 1000
+  --max-steps 4000 --eval-every 500 --dev-limit 24 --seed 0 --device cpu --no-progress"
+# shellcheck disable=SC2086
+"$PY" -m signstudio train nar-kd $GEN --layers 2 --vae-steps 3000 --out "$RUNS/narkd" \
+  --export models/nar-kd/nar-kd.pt &
+# shellcheck disable=SC2086
+"$PY" -m signstudio train nar-kd $GEN --layers 2 --vae-steps 3000 --no-kd --out "$RUNS/narkd-nokd" &
+# diffusion predicts x0 (see its card); its dev evaluations while training use 20 DDIM steps and
+# guidance 2 (the config's defaults)
+# shellcheck disable=SC2086
+"$PY" -m signstudio train diffusion $GEN --prediction x0 --out "$RUNS/diffusion" &
+wait
+# ... and it ships 5 steps without guidance, the best cell of the card's dev sweep
+# (`signstudio evaluate --models diffusion --option diffusion:steps=S --option diffusion:guidance=W`):
+# the same command again resumes at its last step, trains nothing, and exports with these defaults
+# shellcheck disable=SC2086
+"$PY" -m signstudio train diffusion $GEN --prediction x0 --out "$RUNS/diffusion" \
+  --sample-steps 5 --guidance 1 --export models/diffusion/diffusion.pt
+
 # MSE vs RL loss + PLC, side by side (one thread each), for the MLSF card's figure
 "$PY" -m signstudio train compare-losses --langs ase --corpus "$BIG" --size tiny --epochs 1000 \
   --max-minutes 10 --lr 1e-3 --noise-std 0.6 --batch-size 16 --eval-every 100 --dev-limit 32 \
@@ -48,7 +71,12 @@ mlsf & p2lg & wait
 cp "$RUNS/loss-comparison/loss_comparison.svg" models/signllm-mlsf/loss_comparison.svg
 
 # the cards' tables
-"$PY" -m signstudio evaluate --models signllm-mlsf signllm-p2lg mean random lookup \
-  --langs ase gsg sgg tsm --split dev --out "$RUNS/eval-dev.md"
-"$PY" -m signstudio evaluate --models signllm-mlsf signllm-p2lg mean random lookup \
-  --langs ase gsg sgg tsm --split test --out "$RUNS/eval-test.md"
+for split in dev test; do
+  "$PY" -m signstudio evaluate --models signllm-mlsf signllm-p2lg nar-kd diffusion mean random lookup \
+    --langs ase gsg sgg tsm --split $split --out "$RUNS/eval-$split.md"
+  "$PY" -m signstudio evaluate --models nar-kd --checkpoint "nar-kd=$RUNS/narkd-nokd/best.pt" \
+    --langs ase gsg sgg tsm --split $split --out "$RUNS/eval-nokd-$split.md"
+done
+# error propagation by length (Hwang et al. Table 2 analogue), on the larger corpus' test words
+"$PY" -m signstudio evaluate --by-length --models signllm-mlsf nar-kd --corpus "$BIG" \
+  --langs ase gsg sgg tsm --split test --out models/nar-kd/by_length.md

@@ -9,6 +9,7 @@ shown live under the box). The panel only collects input and shows progress; the
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -55,19 +56,24 @@ class ProgressLine(QtWidgets.QWidget):
 
 class TextPromptPanel(QtWidgets.QWidget):
     """Signals: ``generate_requested(text, lang, model_id, prompt_mode)``, ``cancel_requested()``,
-    ``language_changed(code)``, ``model_changed(model_id)``, ``mode_changed(prompt_mode)``."""
+    ``language_changed(code)``, ``model_changed(model_id)``, ``mode_changed(prompt_mode)``,
+    ``height_needed(pixels)`` (the selected model's settings changed the rows)."""
 
     generate_requested = QtCore.Signal(str, str, str, bool)
     cancel_requested = QtCore.Signal()
     language_changed = QtCore.Signal(str)
     model_changed = QtCore.Signal(str)
     mode_changed = QtCore.Signal(bool)
+    height_needed = QtCore.Signal(int)  # after the model's settings rows changed
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TextPromptPanel")
         self._spoken_of: dict[str, str] = {}
         self._prompt_readers: set[str] = set()
+        self._settings_of: dict[str, tuple[Any, ...]] = {}  # model id -> its ModelSettings
+        self._values: dict[tuple[str, str], float] = {}  # (model id, option) -> value chosen here
+        self._controls: dict[str, QtWidgets.QAbstractSpinBox] = {}
 
         # mode toggle: two checkable buttons in an exclusive group (a segmented control)
         self.text_button = QtWidgets.QPushButton("Text")
@@ -130,6 +136,15 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.model.setObjectName("model")
         self.model.currentIndexChanged.connect(self._on_model)
 
+        # per-model settings (e.g. diffusion's steps and guidance), rebuilt when the model changes
+        self.settings_box = QtWidgets.QWidget()
+        self.settings_box.setObjectName("model_settings")
+        self._settings_form = QtWidgets.QFormLayout(self.settings_box)
+        self._settings_form.setContentsMargins(0, 0, 0, 0)
+        self._settings_form.setFieldGrowthPolicy(
+            QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
+        )
+
         self.generate_button = QtWidgets.QPushButton("Generate")
         self.generate_button.setObjectName("generate")
         self.generate_button.setDefault(True)
@@ -170,6 +185,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         layout.addWidget(self.input)
         layout.addWidget(self.preview)
         layout.addLayout(form)
+        layout.addWidget(self.settings_box)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
@@ -200,6 +216,70 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.model.blockSignals(False)
         if current:
             self.set_model(current)
+
+    def set_model_settings(self, settings: dict[str, tuple[Any, ...]]) -> None:
+        """Model id -> its `signstudio.modeling.base.ModelSetting` tuple (controls shown for the
+        selected model; values chosen are kept per model while the window lives)."""
+        self._settings_of = dict(settings)
+        self._rebuild_settings()
+
+    def model_options(self) -> dict[str, int | float]:
+        """The selected model's settings as ``generate`` keyword options."""
+        out: dict[str, int | float] = {}
+        for setting in self._settings_of.get(self.current_model(), ()):
+            control = self._controls.get(setting.name)
+            if control is not None:
+                out[setting.name] = setting.clamp(control.value())  # type: ignore[attr-defined]
+        return out
+
+    def set_model_option(self, name: str, value: float) -> bool:
+        """Set a control of the selected model (False if it has no such setting)."""
+        control = self._controls.get(name)
+        if control is None:
+            return False
+        control.setValue(value)  # type: ignore[attr-defined]
+        return True
+
+    def _rebuild_settings(self) -> None:
+        while self._settings_form.rowCount():
+            self._settings_form.removeRow(0)
+        self._controls.clear()
+        model_id = self.current_model()
+        settings = self._settings_of.get(model_id, ())
+        self.settings_box.setVisible(bool(settings))
+        for setting in settings:
+            control: QtWidgets.QAbstractSpinBox
+            if setting.kind == "int":
+                box = QtWidgets.QSpinBox()
+                box.setRange(int(setting.minimum), int(setting.maximum))
+                box.setSingleStep(int(setting.step))
+                control = box
+            else:
+                fbox = QtWidgets.QDoubleSpinBox()
+                fbox.setRange(setting.minimum, setting.maximum)
+                fbox.setSingleStep(setting.step)
+                fbox.setDecimals(1)
+                control = fbox
+            control.setObjectName(f"setting_{setting.name}")
+            control.setToolTip(setting.help)
+            control.setValue(self._values.get((model_id, setting.name), setting.default))
+            control.valueChanged.connect(
+                lambda v, key=(model_id, setting.name): self._values.__setitem__(key, v)
+            )
+            self._controls[setting.name] = control
+            self._settings_form.addRow(setting.label, control)
+        # New rows are shown by a queued call (QLayout::addChildWidget), so the panel's size hint
+        # counts them only on the next turn of the event loop: fit the height then.
+        QtCore.QTimer.singleShot(0, self._fit_height)
+
+    def _fit_height(self) -> None:
+        """Minimum height = what the form needs; the window gives the dock that much."""
+        layout = self.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.activate()
+        self.setMinimumHeight(self.sizeHint().height())
+        self.height_needed.emit(self.minimumHeight())
 
     def set_prompt_readers(self, model_ids: set[str]) -> None:
         """Models that read prompts with their own reader (the preview here is rule-based)."""
@@ -268,6 +348,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.language_changed.emit(self.current_language())
 
     def _on_model(self, _index: int) -> None:
+        self._rebuild_settings()
         self._update_preview()
         self.model_changed.emit(self.current_model())
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -107,6 +108,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.text_panel.set_languages(language_list())
         self.text_panel.set_models(self._model_list())
         self.text_panel.set_prompt_readers(self._prompt_readers())
+        self.text_panel.set_model_settings(self._model_settings())
         self.text_panel.set_language(self.state.language)
         self.text_panel.set_model(self.state.model_id)
         self.text_panel.set_prompt_mode(bool(self.settings.get("prompt_mode", False)))
@@ -124,6 +126,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         tp.cancel_requested.connect(self.cancel_generation)
         tp.language_changed.connect(self._on_language)
         tp.model_changed.connect(self._on_model)
+        tp.height_needed.connect(self._fit_text_dock)
         tp.mode_changed.connect(lambda on: self.settings.set("prompt_mode", on))
         self.files.open_requested.connect(self.open_file)
         self.files.word_requested.connect(self._sign_corpus_word)
@@ -162,6 +165,12 @@ class StudioWindow(QtWidgets.QMainWindow):
         return [(m.id, m.name, m.description) for m in available_models()]
 
     @staticmethod
+    def _model_settings() -> dict[str, tuple[Any, ...]]:
+        from signstudio.modeling.registry import available_models
+
+        return {m.id: m.settings for m in available_models() if m.settings}
+
+    @staticmethod
     def _prompt_readers() -> set[str]:
         from signstudio.modeling.registry import available_models
 
@@ -197,7 +206,11 @@ class StudioWindow(QtWidgets.QMainWindow):
         from signstudio.runner.service import GenerateRequest
 
         request = GenerateRequest(
-            text=text, lang=lang, model_id=model_id or "lookup", prompt_mode=prompt_mode
+            text=text,
+            lang=lang,
+            model_id=model_id or "lookup",
+            prompt_mode=prompt_mode,
+            options=self.text_panel.model_options() if model_id == self.text_panel.current_model() else {},
         )
         self.state.text = text
         self._generation_started = time.perf_counter()
@@ -419,6 +432,14 @@ class StudioWindow(QtWidgets.QMainWindow):
         if model_id:
             self.state.model_id = model_id
             self.settings.set("model", model_id)
+
+    def _fit_text_dock(self, need: int) -> None:
+        """A model's settings add rows to the text panel: give its dock the height they need."""
+        dock = self.docks["Text && Prompt"]
+        if self.text_panel.height() < need:
+            self.resizeDocks(
+                [dock], [need + dock.height() - self.text_panel.height()], QtCore.Qt.Orientation.Vertical
+            )
 
     # ---- actions -----------------------------------------------------------------------------
     def _make_actions(self) -> None:

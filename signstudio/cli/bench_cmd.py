@@ -40,7 +40,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--only",
         action="append",
-        choices=["lifting", "viewport", "studio", "generation"],
+        choices=["lifting", "viewport", "studio", "generation", "nar"],
         help="run only this benchmark (repeatable); default: all",
     )
     p.set_defaults(func=run)
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             os.environ[var] = "1"
     from signstudio.pose import bench_lifting
 
-    only = set(args.only or ("lifting", "viewport", "studio", "generation"))
+    only = set(args.only or ("lifting", "viewport", "studio", "generation", "nar"))
     results: list[dict[str, Any]] = []
     if "lifting" in only:
         lifting = lifting_benchmark(quick=args.quick)
@@ -163,6 +163,12 @@ def run(args: argparse.Namespace) -> int:
         generation = bench_generation.run(quick=args.quick)
         results.append(generation)
         print(bench_generation.format_table(generation))
+    if "nar" in only:
+        from signstudio.modeling import bench_nar
+
+        nar = bench_nar.run(quick=args.quick)
+        results.append(nar)
+        print(bench_nar.format_table(nar))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,10 @@
 
 Writes REPORT as JSON (``.json``) or a Markdown table (``.md``; the JSON goes next to it) and
 prints the table. See `signstudio.modeling.evaluate` for what each number measures.
+
+``--by-length``: instead, pt-dtw per reference-length bucket and over the first k frames, the
+models side by side (Hwang et al.'s Table 2 analogue: error propagation, decoding initiation).
+``--option ID:KEY=VALUE``: a per-call generate option for model ID (e.g. ``diffusion:steps=10``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,18 @@ def add_parser(sub: Any) -> None:
         metavar="ID=PATH",
         help="evaluate these weights for model ID instead of the shipped ones",
     )
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="ID:KEY=VALUE",
+        help="a generate option for model ID, e.g. diffusion:steps=10 (repeatable)",
+    )
+    p.add_argument(
+        "--by-length",
+        action="store_true",
+        help="DTW per reference-length bucket and over the first k frames (error propagation)",
+    )
     p.add_argument("--out", type=Path, required=True, help="REPORT.json or REPORT.md")
     p.set_defaults(func=run)
 
@@ -45,15 +61,32 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: --checkpoint wants ID=PATH, got {item!r}", file=sys.stderr)
             return 2
         checkpoints[model_id] = path
+    options: dict[str, dict[str, Any]] = {}
+    for item in args.option:
+        model_id, sep, rest = item.partition(":")
+        key, eq, value = rest.partition("=")
+        if not sep or not eq or not key:
+            print(f"error: --option wants ID:KEY=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        options.setdefault(model_id, {})[key] = parse_value(value)
     try:
         corpus = open_corpus(Path(args.corpus)) if args.corpus else open_corpus(quiet=True)
-        report = evaluate_models(
-            args.models, args.langs, args.split, args.limit, corpus, args.device, checkpoints
-        )
+        if args.by_length:
+            from signstudio.modeling.evaluate import by_length_markdown, evaluate_by_length
+
+            langs = args.langs or ["ase", "gsg", "sgg", "tsm"]
+            report = evaluate_by_length(
+                args.models, langs, args.split, corpus, args.device, checkpoints, args.limit
+            )
+            table = by_length_markdown(report)
+        else:
+            report = evaluate_models(
+                args.models, args.langs, args.split, args.limit, corpus, args.device, checkpoints, options
+            )
+            table = to_markdown(report)
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    table = to_markdown(report)
     out: Path = args.out
     json_path = out if out.suffix == ".json" else out.with_suffix(".json")
     writes = [(json_path, json.dumps(report, indent=1))]
@@ -65,3 +98,16 @@ def run(args: argparse.Namespace) -> int:
             tmp.write_text(text, encoding="utf-8")
     print(table, end="")
     return 0
+
+
+def parse_value(text: str) -> Any:
+    """``10`` -> 10, ``2.5`` -> 2.5, ``true``/``false`` -> bool, anything else stays text."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

@@ -28,6 +28,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
     p.add_argument("--out", required=True, type=Path, help="output file; its extension picks the format")
     p.add_argument("--format", dest="out_format", help="output format id (e.g. pose, pt-skels, npz)")
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a model option, e.g. steps=10 guidance=2 for diffusion, num_frames=80 (repeatable)",
+    )
     p.set_defaults(func=run)
 
 
@@ -58,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
     if blocked is not None and not blocked.is_dir():
         return _fail(f"{args.out}: cannot write there: {blocked} is a file")
 
+    from signstudio.cli.evaluate_cmd import parse_value
+
+    options = {}
+    for item in args.option:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            return _fail(f"--option wants KEY=VALUE, got {item!r}")
+        options[key] = parse_value(value)
     request = GenerateRequest(
         args.text,
         args.lang,
@@ -65,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         prompt_mode=args.prompt,
         device=args.device,
         reference=False,
+        options=options,
     )
     with Runner(isolation="thread") as runner:
         response = runner.run(request)

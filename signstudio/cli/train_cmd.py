@@ -14,12 +14,15 @@ import argparse
 import json
 from typing import Any
 
-TRAINABLE = ("signllm-mlsf", "signllm-p2lg")
+TRAINABLE = ("signllm-mlsf", "signllm-p2lg", "nar-kd", "diffusion")
+GENERATIVE = ("nar-kd", "diffusion")  # signstudio.modeling.train_generative
 COMPARE = "compare-losses"
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("train", help="train a neural model (signllm-mlsf, signllm-p2lg) on the corpus")
+    p = sub.add_parser(
+        "train", help="train a neural model (signllm-mlsf, signllm-p2lg, nar-kd, diffusion) on the corpus"
+    )
     p.add_argument(
         "model",
         choices=(*TRAINABLE, COMPARE),
@@ -85,6 +88,22 @@ def add_parser(sub: Any) -> None:
         help="train on these pose files instead (any readable format, each sequence with its text; "
         "one sign language in --langs)",
     )
+    p.add_argument(
+        "--no-kd",
+        action="store_true",
+        help="nar-kd: no distillation loss (the ablation of Hwang et al.'s Table 3a)",
+    )
+    p.add_argument("--vae-steps", type=int, default=3000, help="nar-kd: frame-VAE steps first")
+    p.add_argument("--vae-from", default=None, help="nar-kd: take the frame VAE from this checkpoint")
+    p.add_argument("--layers", type=int, default=None, help="nar-kd / diffusion: decoder layers")
+    p.add_argument(
+        "--prediction",
+        choices=["eps", "x0"],
+        default=None,
+        help="diffusion: the denoiser predicts the noise (eps) or the clean features (x0)",
+    )
+    p.add_argument("--sample-steps", type=int, default=None, help="diffusion: default DDIM steps to ship")
+    p.add_argument("--guidance", type=float, default=None, help="diffusion: default guidance scale to ship")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
@@ -92,6 +111,8 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from signstudio.modeling.train import TrainConfig, train
 
+    if args.model in GENERATIVE:
+        return run_generative(args)
     compare = args.model == COMPARE
     out = args.out or ("runs/loss-comparison" if compare else f"runs/{args.model}")
     cfg = TrainConfig(
@@ -146,4 +167,61 @@ def run(args: argparse.Namespace) -> int:
         "out": str(result.out),
     }
     print(json.dumps(summary))
+    return 0
+
+
+def run_generative(args: argparse.Namespace) -> int:
+    import sys
+
+    from signstudio.modeling.train_generative import GenTrainConfig, train_generative
+
+    for flag, given in (("--data", args.data), ("--add", args.add), ("--plc", args.plc)):
+        if given:
+            print(f"signstudio train: {flag} is for the SignLLM models, not {args.model}", file=sys.stderr)
+            return 2
+    overrides: dict[str, Any] = {}
+    if args.d_model:
+        overrides["d_model"] = args.d_model
+    if args.layers:
+        overrides["dec_layers" if args.model == "nar-kd" else "layers"] = args.layers
+    if args.prediction is not None:
+        overrides["prediction"] = args.prediction
+    if args.sample_steps is not None:
+        overrides["steps"] = args.sample_steps
+    if args.guidance is not None:
+        overrides["guidance"] = args.guidance
+    cfg = GenTrainConfig(
+        model=args.model,
+        langs=tuple(args.langs),
+        corpus=args.corpus,
+        out=args.out or f"runs/{args.model}",
+        seed=args.seed,
+        device=args.device,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        schedule=args.schedule,
+        epochs=args.epochs,
+        max_steps=args.max_steps,
+        max_minutes=args.max_minutes,
+        eval_every=args.eval_every,
+        dev_limit=args.dev_limit,
+        distill=not args.no_kd,
+        vae_steps=args.vae_steps,
+        vae_from=args.vae_from,
+        model_overrides=overrides,
+        export=args.export,
+        progress=not args.no_progress,
+    )
+    result = train_generative(cfg)
+    print(
+        json.dumps(
+            {
+                "steps": result.steps,
+                "wall_s": round(result.wall_s, 1),
+                "best_dev": result.best_score,
+                "metric": "pt-dtw",
+                "out": str(result.out),
+            }
+        )
+    )
     return 0

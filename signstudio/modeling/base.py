@@ -75,6 +75,25 @@ class CancelToken:
 
 
 @dataclass(frozen=True)
+class ModelSetting:
+    """A per-call option the studio offers as a control (a spin box): ``name`` is the keyword
+    ``generate`` takes; ``kind`` ``int`` or ``float``; ``default`` the model's own value."""
+
+    name: str
+    label: str
+    kind: Literal["int", "float"]
+    minimum: float
+    maximum: float
+    default: float
+    step: float = 1.0
+    help: str = ""
+
+    def clamp(self, value: float) -> int | float:
+        v = min(max(float(value), self.minimum), self.maximum)
+        return round(v) if self.kind == "int" else v
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """What the registry knows about a model without loading it.
 
@@ -86,6 +105,7 @@ class ModelInfo:
     kind: ``baseline`` (no training) or ``neural``.
     reads_prompts: the model finds the text and sign language in a prompt itself
     (`SignModel.read_prompt`); otherwise the runner's rule-based extractor does it.
+    settings: the per-call options the studio shows as controls for this model.
     """
 
     id: str
@@ -95,6 +115,7 @@ class ModelInfo:
     needs_torch: bool = False
     kind: ModelKind = "baseline"
     reads_prompts: bool = False
+    settings: tuple[ModelSetting, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.id or any(c.isspace() for c in self.id):
@@ -102,6 +123,7 @@ class ModelInfo:
         if self.kind not in ("baseline", "neural"):
             raise ValueError(f"kind must be 'baseline' or 'neural', got {self.kind!r}")
         object.__setattr__(self, "languages", tuple(self.languages))
+        object.__setattr__(self, "settings", tuple(self.settings))
 
 
 def report(progress: ProgressCallback | None, fraction: float, message: str) -> None:

@@ -21,6 +21,7 @@ reference point for "the real letters", not a competitor.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -57,9 +58,10 @@ def evaluate_models(
     corpus: Corpus | None = None,
     device: str = "cpu",
     checkpoints: dict[str, str] | None = None,
+    options: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Rows for every (model, sign language) the model covers; languages default to those of the
-    first neural model (else ase)."""
+    first neural model (else ase). options: per-call generate options per model id."""
     from signstudio.metrics.dtw import dtw
 
     corpus = corpus or open_corpus(quiet=True)
@@ -77,9 +79,7 @@ def evaluate_models(
             if lang not in model.languages():
                 continue
             t0 = time.perf_counter()
-            seqs = []
-            for i in range(0, len(texts), 16):
-                seqs += model.generate(texts[i : i + 16], lang)
+            seqs = generate_all(model, texts, lang, (options or {}).get(model_id, {}))
             seconds = time.perf_counter() - t0
             pt, mje, ratio, dur = [], [], [], []
             for seq, ex in zip(seqs, examples, strict=True):
@@ -111,8 +111,122 @@ def evaluate_models(
         "limit": limit,
         "device": device,
         "checkpoints": dict(checkpoints or {}),
+        "options": dict(options or {}),
         "rows": [asdict(r) for r in rows],
     }
+
+
+def generate_all(
+    model: Any, texts: Sequence[str], lang: str, options: dict[str, Any] | None = None
+) -> list[Any]:
+    """``model.generate`` over ``texts`` in batches of 16."""
+    seqs: list[Any] = []
+    for i in range(0, len(texts), 16):
+        seqs += model.generate(list(texts[i : i + 16]), lang, **(options or {}))
+    return seqs
+
+
+#: reference-length buckets in frames at 25 fps (the corpus' words last 50 to 250 frames)
+LENGTH_BUCKETS = (50, 75, 100, 125, 150, 175, 200, 250)
+#: prefixes for false decoding initiation: the first k frames of output and reference
+PREFIXES = (20, 40, 60, 80)
+
+
+def evaluate_by_length(
+    models: Sequence[str],
+    langs: Sequence[str],
+    split: str = "test",
+    corpus: Corpus | None = None,
+    device: str = "cpu",
+    checkpoints: dict[str, str] | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Hwang et al. Table 2's analogue with DTW: pt-dtw per reference-length bucket (error
+    propagation: does the error grow with the length?) and pt-dtw of the first k frames only
+    (false decoding initiation: is the start wrong?), per model, every language of ``langs``
+    pooled; n per cell. Models generate with their own predicted lengths."""
+    from signstudio.metrics.dtw import dtw
+
+    corpus = corpus or open_corpus(quiet=True)
+    loaded = {m: load_model(m, device, (checkpoints or {}).get(m)) for m in models}
+    scores: dict[str, list[tuple[int, float, dict[int, float]]]] = {m: [] for m in models}
+    for lang in langs:
+        examples = load_examples(corpus, [lang], split)[lang][:limit]
+        texts = [e.text for e in examples]
+        for model_id, model in loaded.items():
+            if lang not in model.languages():
+                raise ModelError(f"model {model_id!r} does not cover {lang!r}: compare on shared languages")
+            for seq, ex in zip(generate_all(model, texts, lang), examples, strict=True):
+                gen, ref = _upper50(seq), ex.reference()
+                prefix = {
+                    k: dtw(gen[:k], ref[:k], metric="pt-dtw").score
+                    for k in PREFIXES
+                    if len(gen) >= k and len(ref) >= k
+                }
+                scores[model_id].append((ex.num_frames, dtw(gen, ref, metric="pt-dtw").score, prefix))
+    for m in loaded.values():
+        m.close()
+    buckets = []
+    for lo, hi in itertools.pairwise(LENGTH_BUCKETS):
+        cell: dict[str, Any] = {"frames": [lo, hi], "seconds": [lo / FPS, hi / FPS]}
+        for model_id, rows in scores.items():
+            vals = [s for n, s, _ in rows if lo <= n < hi]
+            cell[model_id] = {"n": len(vals), "pt_dtw": float(np.mean(vals)) if vals else None}
+        buckets.append(cell)
+    prefixes = []
+    for k in PREFIXES:
+        cell = {"frames": k, "seconds": k / FPS}
+        for model_id, rows in scores.items():
+            vals = [p[k] for _, _, p in rows if k in p]
+            cell[model_id] = {"n": len(vals), "pt_dtw": float(np.mean(vals)) if vals else None}
+        prefixes.append(cell)
+    return {
+        "corpus": str(corpus.path),
+        "corpus_version": corpus.version_key,
+        "split": split,
+        "langs": list(langs),
+        "models": list(models),
+        "device": device,
+        "buckets": buckets,
+        "prefixes": prefixes,
+    }
+
+
+def by_length_markdown(report: dict[str, Any]) -> str:
+    models = report["models"]
+
+    def cell(c: dict[str, Any]) -> str:
+        return "–" if c["pt_dtw"] is None else f"{c['pt_dtw']:.2f} ({c['n']})"
+
+    head = "| " + " | ".join(models) + " |"
+    lines = [
+        f"Split `{report['split']}` of `{report['corpus']}`, languages {', '.join(report['langs'])} "
+        f"pooled; pt-dtw (lower is better), word count in brackets.",
+        "",
+        "**Error propagation: by reference length**",
+        "",
+        "| frames (s at 25 fps) " + head,
+        "|---" * (len(models) + 1) + "|",
+    ]
+    for b in report["buckets"]:
+        lo, hi = b["frames"]
+        lines.append(
+            f"| {lo}–{hi} ({lo / FPS:.0f}–{hi / FPS:.0f} s) | "
+            + " | ".join(cell(b[m]) for m in models)
+            + " |"
+        )
+    lines += [
+        "",
+        "**Decoding initiation: the first k frames only**",
+        "",
+        "| first k frames " + head,
+        "|---" * (len(models) + 1) + "|",
+    ]
+    for p in report["prefixes"]:
+        lines.append(
+            f"| {p['frames']} ({p['seconds']:.1f} s) | " + " | ".join(cell(p[m]) for m in models) + " |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _upper50(seq: Any) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from signstudio.modeling.base import ModelInfo
+from signstudio.modeling.base import ModelInfo, ModelSetting
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 MLSF_ID = "signllm-mlsf"
@@ -21,6 +21,12 @@ MLSF_FACTORY = "signstudio.modeling.signllm:SignLLMMLSF"
 P2LG_ID = "signllm-p2lg"
 P2LG_CHECKPOINT = MODELS_DIR / P2LG_ID / f"{P2LG_ID}.pt"
 P2LG_FACTORY = "signstudio.modeling.p2lg:SignLLMP2LG"
+NARKD_ID = "nar-kd"
+NARKD_CHECKPOINT = MODELS_DIR / NARKD_ID / f"{NARKD_ID}.pt"
+NARKD_FACTORY = "signstudio.modeling.nar_kd:NARKDModel"
+DIFFUSION_ID = "diffusion"
+DIFFUSION_CHECKPOINT = MODELS_DIR / DIFFUSION_ID / f"{DIFFUSION_ID}.pt"
+DIFFUSION_FACTORY = "signstudio.modeling.diffusion:DiffusionModel"
 
 
 def sidecar(checkpoint: Path) -> Path:
@@ -56,12 +62,71 @@ def p2lg_info(languages: tuple[str, ...]) -> ModelInfo:
     )
 
 
+def narkd_info(languages: tuple[str, ...]) -> ModelInfo:
+    return ModelInfo(
+        id=NARKD_ID,
+        name="NAR + knowledge distillation",
+        description=(
+            "Hwang et al.'s non-autoregressive model: every frame at once from a frozen MiniLM text "
+            "encoding, a length regulator and a frame VAE whose encoder taught the latents."
+        ),
+        languages=tuple(sorted(languages)),
+        needs_torch=True,
+        kind="neural",
+    )
+
+
+def diffusion_info(languages: tuple[str, ...], steps: int = 20, guidance: float = 2.0) -> ModelInfo:
+    settings = (
+        ModelSetting(
+            "steps",
+            "Denoising steps",
+            "int",
+            5,
+            50,
+            steps,
+            1,
+            "DDIM steps: more is slower; the default was chosen by dev DTW (see the model card)",
+        ),
+        ModelSetting(
+            "guidance",
+            "Guidance scale",
+            "float",
+            0.0,
+            10.0,
+            guidance,
+            0.5,
+            "classifier-free guidance: 1 = none; higher follows the text more closely",
+        ),
+    )
+    return ModelInfo(
+        id=DIFFUSION_ID,
+        name="Diffusion sign actor",
+        description=(
+            "A text-conditioned diffusion model (after Neural Sign Actors) over relative joint "
+            "positions; DDIM sampling with classifier-free guidance, steps and guidance adjustable."
+        ),
+        languages=tuple(sorted(languages)),
+        needs_torch=True,
+        kind="neural",
+        settings=settings,
+    )
+
+
 def _sidecar_languages(checkpoint: Path) -> tuple[str, ...] | None:
+    info = read_sidecar(checkpoint)
+    return None if info is None else info["languages"]
+
+
+def read_sidecar(checkpoint: Path) -> dict | None:
+    """The sidecar's dict (``languages`` as a tuple) if the checkpoint and a readable sidecar exist."""
     side = sidecar(checkpoint)
     if not checkpoint.exists() or not side.exists():
         return None
     try:
-        return tuple(json.loads(side.read_text(encoding="utf-8"))["languages"])
+        info = json.loads(side.read_text(encoding="utf-8"))
+        info["languages"] = tuple(info["languages"])
+        return dict(info)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -81,4 +146,11 @@ def shipped_entries() -> list[tuple[ModelInfo, str]]:
     langs = _sidecar_languages(P2LG_CHECKPOINT)
     if langs is not None:
         out.append((p2lg_info(langs), P2LG_FACTORY))
+    narkd = read_sidecar(NARKD_CHECKPOINT)
+    if narkd is not None:
+        out.append((narkd_info(narkd["languages"]), NARKD_FACTORY))
+    diff = read_sidecar(DIFFUSION_CHECKPOINT)
+    if diff is not None:
+        defaults = diff.get("sampling", {})
+        out.append((diffusion_info(diff["languages"], **defaults), DIFFUSION_FACTORY))
     return out

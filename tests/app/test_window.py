@@ -261,8 +261,8 @@ def _test_word(lang: str) -> str:
     return next(w.text for w in open_corpus(quiet=True).words(lang, "test") if 4 <= len(w.units) <= 6)
 
 
-@pytest.mark.parametrize("model_id", ["signllm-mlsf", "signllm-p2lg"])
-def test_a_shipped_signllm_model_signs_from_the_studio(studio, qtbot, model_id) -> None:
+@pytest.mark.parametrize("model_id", ["signllm-mlsf", "signllm-p2lg", "nar-kd", "diffusion"])
+def test_a_shipped_neural_model_signs_from_the_studio(studio, qtbot, model_id) -> None:
     """Generate on CPU from the studio: the output follows the lexicon reference closer than the
     mean pose does (DTW along the same path the timeline uses) and lasts about as long."""
     from signstudio.modeling.registry import load_model
@@ -290,3 +290,32 @@ def test_signllm_p2lg_reads_the_prompt_itself(studio, qtbot) -> None:
     assert response.ok, response.error
     assert (response.text.lower(), response.lang, response.lang_from_prompt) == ("hello", "ase", True)
     assert response.sequence.meta["gloss"] == "ASE_H ASE_E ASE_L ASE_L ASE_O"
+
+
+def test_diffusion_settings_reach_the_model_and_progress_counts_steps(studio, qtbot) -> None:
+    from PySide6 import QtWidgets
+
+    panel = studio.text_panel
+    studio.resize(1500, 920)  # the size of the README's screenshots
+    assert panel.set_model("lookup")
+    assert not panel.settings_box.isVisible()  # lookup has no settings
+    assert panel.set_model("diffusion")
+    steps = panel.findChild(QtWidgets.QSpinBox, "setting_steps")
+    guidance = panel.findChild(QtWidgets.QDoubleSpinBox, "setting_guidance")
+    assert panel.settings_box.isVisible() and steps is not None and guidance is not None
+    assert "DDIM" in steps.toolTip()
+    # the dock makes room for the new rows: nothing in the form is squeezed
+    rows = (panel.model, panel.language, steps, guidance, panel.generate_button)
+    qtbot.waitUntil(lambda: all(w.height() >= w.minimumSizeHint().height() for w in rows), timeout=3000)
+    steps.setValue(6)
+    guidance.setValue(1.5)
+    messages: list[str] = []
+    studio.bridge.progress.connect(lambda _rid, _f, msg: messages.append(msg))
+    response = _generate(qtbot, studio, "water", lang="ase")
+    assert response.ok, response.error
+    assert dict(response.request.options) == {"steps": 6, "guidance": 1.5}
+    qtbot.waitUntil(lambda: "denoising step 6/6" in messages, timeout=5000)
+    assert response.sequence.meta["model"] == "diffusion"
+    # the values are kept per model while the window lives
+    assert panel.set_model("lookup") and panel.model_options() == {}
+    assert panel.set_model("diffusion") and panel.model_options() == {"steps": 6, "guidance": 1.5}

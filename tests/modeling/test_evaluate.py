@@ -43,3 +43,38 @@ def test_cli_writes_json_and_markdown(corpus, tmp_path, capsys):
     assert "ID=PATH" in capsys.readouterr().err
     assert main(["evaluate", "--models", "no-such-model", "--out", str(out)]) == 2
     assert "unknown model" in capsys.readouterr().err
+
+
+def test_by_length_buckets_and_prefixes(corpus, tmp_path, capsys):
+    from signstudio.modeling.data import load_examples
+    from signstudio.modeling.evaluate import LENGTH_BUCKETS, PREFIXES, evaluate_by_length
+
+    report = evaluate_by_length(["mean", "lookup"], ["ase"], "dev", corpus, limit=8)
+    lengths = [e.num_frames for e in load_examples(corpus, ["ase"], "dev")["ase"][:8]]
+    for b in report["buckets"]:
+        lo, hi = b["frames"]
+        assert b["mean"]["n"] == b["lookup"]["n"] == sum(lo <= n < hi for n in lengths)
+    assert [b["frames"][0] for b in report["buckets"]] == list(LENGTH_BUCKETS[:-1])
+    assert sum(b["mean"]["n"] for b in report["buckets"]) == sum(
+        LENGTH_BUCKETS[0] <= n < LENGTH_BUCKETS[-1] for n in lengths
+    )
+    assert [p["frames"] for p in report["prefixes"]] == list(PREFIXES)
+    first = report["prefixes"][0]
+    assert first["lookup"]["n"] == 8 and first["lookup"]["pt_dtw"] < first["mean"]["pt_dtw"]
+    out = tmp_path / "length.md"
+    argv = ["evaluate", "--by-length", "--models", "mean", "--langs", "ase", "--split", "dev"]
+    assert main([*argv, "--limit", "3", "--corpus", str(corpus.path), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "Error propagation" in text and "first k frames" in text and "| mean |" in text
+    assert json.loads(out.with_suffix(".json").read_text())["models"] == ["mean"]
+
+
+def test_options_reach_the_model_and_bad_options_are_one_line_errors(corpus, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    argv = ["evaluate", "--models", "random", "--langs", "ase", "--split", "dev", "--limit", "2"]
+    assert main([*argv, "--corpus", str(corpus.path), "--out", str(out), "--option", "mean:bogus=3"]) == 0
+    assert json.loads(out.read_text())["options"] == {"mean": {"bogus": 3}}  # mean is not evaluated
+    assert main([*argv, "--corpus", str(corpus.path), "--out", str(out), "--option", "random:bogus=3"]) == 2
+    assert "unknown option(s) bogus" in capsys.readouterr().err  # it reached the model
+    assert main([*argv, "--corpus", str(corpus.path), "--out", str(out), "--option", "oops"]) == 2
+    assert "ID:KEY=VALUE" in capsys.readouterr().err

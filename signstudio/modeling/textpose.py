@@ -1,0 +1,93 @@
+"""What ``nar-kd`` and ``diffusion`` share at inference: one checkpoint for every sign language, the
+frozen MiniLM text encoder, a character vocabulary, and upper50 output sequences.
+
+A subclass sets ``model_id``, builds its network from the checkpoint (`build`) and implements
+`SignModel.generate` with `inputs` and `sequence`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from signstudio.modeling.base import ModelInfo, SignModel
+from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
+from signstudio.modeling.conditioning import TextInputs
+from signstudio.modeling.data import FPS, LAYOUT, NUM_JOINTS, CharVocab
+from signstudio.modeling.text_encoder import SentenceEncoder
+from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.skeleton import get_layout
+
+_ENCODERS: dict[str, SentenceEncoder] = {}
+
+
+def shared_encoder(device: str) -> SentenceEncoder:
+    """One frozen MiniLM per device for every model in the process (it is read-only)."""
+    if device not in _ENCODERS:
+        _ENCODERS[device] = SentenceEncoder(device)
+    return _ENCODERS[device]
+
+
+def to_sequence(
+    frames: np.ndarray, text: str, lang: str, model_id: str, spoken: str | None = None
+) -> PoseSequence:
+    """(F, 150) corpus-unit values -> an upper50 `PoseSequence` at 25 fps, meta as `SignModel` says."""
+    data = frames.reshape(len(frames), NUM_JOINTS, 3).astype(np.float32)
+    meta = {
+        "text": text,
+        "sign_language": lang,
+        "reference_kind": "generated",
+        "model": model_id,
+        "source": f"model:{model_id}",
+    }
+    if spoken:
+        meta["spoken_language"] = spoken
+    return PoseSequence(data, np.ones(data.shape[:2], np.float32), FPS, get_layout(LAYOUT), meta)
+
+
+class TextPoseModel(SignModel):
+    """Loads ``checkpoint`` (default: the shipped one) for ``model_id`` and its network."""
+
+    model_id: str
+    default_checkpoint: Path
+    train_hint: str
+
+    def __init__(self, device: str = "cpu", checkpoint: str | Path | None = None):
+        path = Path(checkpoint) if checkpoint is not None else self.default_checkpoint
+        ck = open_model_checkpoint(path, self.model_id, device, self.train_hint)
+        self.device = device
+        self.path = path
+        self.checkpoint_meta: dict[str, Any] = ck["meta"]
+        self.vocab = CharVocab.from_list(ck["vocab"]["chars"])
+        self.langs: tuple[str, ...] = tuple(ck["meta"]["languages"])
+        self.spoken: dict[str, str] = dict(ck["meta"].get("spoken_languages", {}))
+        self.net = self.build(ck)
+        try:
+            self.net.load_state_dict(ck["state_dict"])
+        except RuntimeError as exc:
+            raise weights_error(path, self.model_id, exc) from None
+        self.net.to(device).eval()
+        self.info = self.make_info(self.langs)
+        self.encoder = shared_encoder(device)
+
+    def build(self, ck: dict[str, Any]) -> torch.nn.Module:
+        raise NotImplementedError
+
+    def make_info(self, langs: tuple[str, ...]) -> ModelInfo:
+        raise NotImplementedError
+
+    def inputs(self, texts: Sequence[str], lang: str) -> TextInputs:
+        texts = [t.strip() for t in texts]
+        states = self.encoder.encode(texts)
+        index = self.langs.index(lang)
+        return TextInputs.build(texts, [index] * len(texts), self.vocab, states, self.device)
+
+    def sequence(self, frames: np.ndarray, text: str, lang: str) -> PoseSequence:
+        return to_sequence(frames, text, lang, self.model_id, self.spoken.get(lang))
+
+    def close(self) -> None:
+        self.net.to("cpu")
