@@ -57,7 +57,8 @@ class ProgressLine(QtWidgets.QWidget):
 class TextPromptPanel(QtWidgets.QWidget):
     """Signals: ``generate_requested(text, lang, model_id, prompt_mode)``, ``cancel_requested()``,
     ``language_changed(code)``, ``model_changed(model_id)``, ``mode_changed(prompt_mode)``,
-    ``height_needed(pixels)`` (the selected model's settings changed the rows)."""
+    ``height_needed(pixels)`` (the selected model's settings changed the rows),
+    ``options_changed(model_id, values)`` (a setting was changed by the user)."""
 
     generate_requested = QtCore.Signal(str, str, str, bool)
     cancel_requested = QtCore.Signal()
@@ -65,6 +66,7 @@ class TextPromptPanel(QtWidgets.QWidget):
     model_changed = QtCore.Signal(str)
     mode_changed = QtCore.Signal(bool)
     height_needed = QtCore.Signal(int)  # after the model's settings rows changed
+    options_changed = QtCore.Signal(str, dict)  # model id, its settings' values (to remember)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,6 +225,16 @@ class TextPromptPanel(QtWidgets.QWidget):
         self._settings_of = dict(settings)
         self._rebuild_settings()
 
+    def restore_options(self, values: dict[str, dict[str, float]]) -> None:
+        """Values remembered from an earlier session: {model id: {option: value}} (clamped to
+        each setting's range; unknown models and options are ignored)."""
+        for model_id, options in values.items():
+            known = {st.name: st for st in self._settings_of.get(model_id, ())}
+            for name, value in options.items():
+                if name in known and isinstance(value, int | float):
+                    self._values[(model_id, name)] = known[name].clamp(value)
+        self._rebuild_settings()
+
     def model_options(self) -> dict[str, int | float]:
         """The selected model's settings as ``generate`` keyword options."""
         out: dict[str, int | float] = {}
@@ -263,14 +275,17 @@ class TextPromptPanel(QtWidgets.QWidget):
             control.setObjectName(f"setting_{setting.name}")
             control.setToolTip(setting.help)
             control.setValue(self._values.get((model_id, setting.name), setting.default))
-            control.valueChanged.connect(
-                lambda v, key=(model_id, setting.name): self._values.__setitem__(key, v)
-            )
+            control.valueChanged.connect(lambda v, key=(model_id, setting.name): self._on_setting(key, v))
             self._controls[setting.name] = control
             self._settings_form.addRow(setting.label, control)
         # New rows are shown by a queued call (QLayout::addChildWidget), so the panel's size hint
         # counts them only on the next turn of the event loop: fit the height then.
         QtCore.QTimer.singleShot(0, self._fit_height)
+
+    def _on_setting(self, key: tuple[str, str], value: float) -> None:
+        self._values[key] = value
+        model_id = key[0]
+        self.options_changed.emit(model_id, {n: v for (m, n), v in self._values.items() if m == model_id})
 
     def _fit_height(self) -> None:
         """Minimum height = what the form needs; the window gives the dock that much."""

@@ -109,6 +109,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.text_panel.set_models(self._model_list())
         self.text_panel.set_prompt_readers(self._prompt_readers())
         self.text_panel.set_model_settings(self._model_settings())
+        self.text_panel.restore_options(self._saved_options())
         self.text_panel.set_language(self.state.language)
         self.text_panel.set_model(self.state.model_id)
         self.text_panel.set_prompt_mode(bool(self.settings.get("prompt_mode", False)))
@@ -127,6 +128,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         tp.language_changed.connect(self._on_language)
         tp.model_changed.connect(self._on_model)
         tp.height_needed.connect(self._fit_text_dock)
+        tp.options_changed.connect(self._remember_options)
         tp.mode_changed.connect(lambda on: self.settings.set("prompt_mode", on))
         self.files.open_requested.connect(self.open_file)
         self.files.word_requested.connect(self._sign_corpus_word)
@@ -432,6 +434,20 @@ class StudioWindow(QtWidgets.QMainWindow):
         if model_id:
             self.state.model_id = model_id
             self.settings.set("model", model_id)
+
+    def _saved_options(self) -> dict[str, dict[str, float]]:
+        import json
+
+        try:
+            saved = json.loads(str(self.settings.get("model_options", "{}")))
+        except ValueError:
+            return {}
+        return saved if isinstance(saved, dict) else {}
+
+    def _remember_options(self, model_id: str, values: dict) -> None:
+        import json
+
+        self.settings.set("model_options", json.dumps({**self._saved_options(), model_id: values}))
 
     def _fit_text_dock(self, need: int) -> None:
         """A model's settings add rows to the text panel: give its dock the height they need."""

@@ -43,6 +43,7 @@ from signstudio.modeling.shipped import DIFFUSION_CHECKPOINT, DIFFUSION_ID, diff
 from signstudio.modeling.signllm import inference_context
 from signstudio.modeling.textpose import TextPoseModel
 from signstudio.pose.relative import KinematicTree
+from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
 MIN_STEPS, MAX_STEPS = 5, 50
@@ -246,7 +247,7 @@ class DiffusionModel(TextPoseModel):
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
         **options: Any,
-    ) -> list:
+    ) -> list[PoseSequence]:
         opts = apply_options(DiffusionOptions(), options)
         self.check_language(lang)
         steps = opts.steps if opts.steps is not None else self.cfg.steps
@@ -255,8 +256,7 @@ class DiffusionModel(TextPoseModel):
             raise ModelError(f"steps must be {MIN_STEPS}..{MAX_STEPS}, got {steps}")
         if not 0.0 <= guidance <= 20.0:
             raise ModelError(f"guidance must be 0..20, got {guidance}")
-        if opts.num_frames is not None and not 1 <= opts.num_frames <= self.cfg.max_frames:
-            raise ModelError(f"num_frames must be 1..{self.cfg.max_frames}, got {opts.num_frames}")
+        self.check_num_frames(opts.num_frames, self.cfg.max_frames)
         if not texts:
             return []
         check_cancel(cancel)

@@ -40,6 +40,7 @@ from signstudio.modeling.data import POSE_DIM, Example
 from signstudio.modeling.shipped import NARKD_CHECKPOINT, NARKD_ID, narkd_info
 from signstudio.modeling.signllm import inference_context
 from signstudio.modeling.textpose import TextPoseModel
+from signstudio.pose.sequence import PoseSequence
 
 
 @dataclass(frozen=True)
@@ -237,15 +238,12 @@ class NARKDModel(TextPoseModel):
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
         **options: Any,
-    ) -> list:
+    ) -> list[PoseSequence]:
         opts = apply_options(NARKDOptions(), options)
         self.check_language(lang)
         if not texts:
             return []
-        if opts.num_frames is not None and not 1 <= opts.num_frames <= self.cfg.max_frames:
-            from signstudio.modeling.base import ModelError
-
-            raise ModelError(f"num_frames must be 1..{self.cfg.max_frames}, got {opts.num_frames}")
+        self.check_num_frames(opts.num_frames, self.cfg.max_frames)
         check_cancel(cancel)
         report(progress, 0.1, "reading the text")
         text = self.inputs(texts, lang)

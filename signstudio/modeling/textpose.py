@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from signstudio.modeling.base import ModelInfo, SignModel
+from signstudio.modeling.base import ModelError, ModelInfo, SignModel
 from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
 from signstudio.modeling.conditioning import TextInputs
 from signstudio.modeling.data import FPS, LAYOUT, NUM_JOINTS, CharVocab
@@ -79,6 +79,11 @@ class TextPoseModel(SignModel):
 
     def make_info(self, langs: tuple[str, ...]) -> ModelInfo:
         raise NotImplementedError
+
+    def check_num_frames(self, num_frames: int | None, max_frames: int) -> None:
+        """A forced length must be 1..``max_frames`` (the model's T_max)."""
+        if num_frames is not None and not 1 <= num_frames <= max_frames:
+            raise ModelError(f"num_frames must be 1..{max_frames}, got {num_frames}")
 
     def inputs(self, texts: Sequence[str], lang: str) -> TextInputs:
         texts = [t.strip() for t in texts]

@@ -201,8 +201,12 @@ def test_settings_are_remembered(qtbot, tmp_path, monkeypatch) -> None:
     first.text_panel.set_prompt_mode(True)
     first.ghost_action.trigger()
     first.resize(1111, 777)
+    assert first.text_panel.set_model("diffusion")  # a model's settings are remembered too
+    assert first.text_panel.set_model_option("steps", 12)
     first.close()
     second = make()
+    assert second.text_panel.set_model("diffusion")
+    assert second.text_panel.model_options()["steps"] == 12
     assert second.text_panel.current_language() == "gsg"
     assert second.text_panel.prompt_mode
     assert second.state.reference_display == "ghost"

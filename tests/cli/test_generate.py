@@ -111,3 +111,31 @@ def test_subprocess_failure_has_no_traceback(tmp_path):
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "frames"),
+    [("nar-kd", ["num_frames=40"], 40), ("diffusion", ["steps=6", "guidance=1.5", "num_frames=33"], 33)],
+)
+def test_shipped_nar_models_with_options(tmp_path, capsys, model, options, frames):
+    out = tmp_path / "w.pose"
+    argv = [
+        "generate",
+        "--text",
+        "water",
+        "--lang",
+        "gsg",
+        "--model",
+        model,
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+    ]
+    assert main([*argv, *(x for o in options for x in ("--option", o))]) == 0
+    assert f"'{model}'" in capsys.readouterr().out
+    assert len(formats.read_one(out)) == frames
+    assert main([*argv, "--option", "steps"]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err
+    assert main([*argv, "--option", "bogus=1"]) == 2
+    assert "unknown option(s) bogus" in capsys.readouterr().err
