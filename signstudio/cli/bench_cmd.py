@@ -15,6 +15,10 @@ torch was imported by then, and GUI event-loop stalls while generating against a
 batch 32 (``--quick``: 8) on real corpus words, on the CPU and on CUDA where torch sees a GPU, as
 the batch gain; and for ``signllm-mlsf`` the key/value-cached decoding's speed-up over its uncached
 path on the same inputs and frames (`signstudio.modeling.bench_generation`).
+``nar``: ``nar-kd`` vs ``signllm-mlsf`` latency at 50/100/200 frames, and ``diffusion`` per DDIM
+step count (`signstudio.modeling.bench_nar`).
+``dtw``: our exact DTW against dtaidistance and fastdtw on real holistic and upper50 frames
+(`signstudio.metrics.bench_dtw`).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--only",
         action="append",
-        choices=["lifting", "viewport", "studio", "generation", "nar"],
+        choices=["lifting", "viewport", "studio", "generation", "nar", "dtw"],
         help="run only this benchmark (repeatable); default: all",
     )
     p.set_defaults(func=run)
@@ -60,6 +64,43 @@ def real_upper50_clips(count: int) -> list[tuple[Any, Any, Any]]:
     for i in picks:
         seq = convert(read_one(entries[int(i)].path), "upper50")
         out.append((seq.data[..., 0], seq.data[..., 1], seq.confidence))
+    return out
+
+
+def real_long_sequences(frames: int = 520) -> dict[int, dict[str, Any]]:
+    """{values per frame: {sign language: (frames, J, 3)}} of real lexicon recordings: each
+    language's letters one after another, normalised (neck at the origin, shoulder width 1), a
+    missing point holding its last value; 1629 values = MediaPipe Holistic's 543 points (33 body,
+    468 face without the iris points, 2 x 21 hands) and 150 values = the same frames as upper50.
+    ASL is the "generated" side of the DTW benchmark and DGS the reference: real, different signing."""
+    import numpy as np
+
+    from signstudio.corpus.lexicon import alphabet, load_clip
+    from signstudio.pose.convert import convert
+    from signstudio.pose.transforms import normalise
+
+    out: dict[int, dict[str, Any]] = {}
+    for lang in ("ase", "gsg"):
+        parts, total = [], 0
+        for clip_path in alphabet(lang).values():
+            seq = normalise(convert(load_clip(clip_path), "holistic"))
+            parts.append(seq)
+            total += seq.num_frames
+            if total >= frames:
+                break
+        sk = parts[0].skeleton
+        offsets = dict(zip((c.name for c in sk.components), sk.offsets, strict=True))
+        face, hands = offsets["FACE_LANDMARKS"], offsets["LEFT_HAND_LANDMARKS"]
+        keep = np.r_[0:face, face : face + 468, hands : hands + 42]  # no iris, no world landmarks
+        for arrays in (
+            [np.asarray(p.data, np.float64)[:, keep] for p in parts],
+            [np.asarray(convert(p, "upper50").data, np.float64) for p in parts],
+        ):
+            data = np.concatenate(arrays)[:frames]
+            for t in range(1, len(data)):
+                bad = ~np.isfinite(data[t])
+                data[t][bad] = data[t - 1][bad]
+            out.setdefault(data.shape[1] * 3, {})[lang] = np.nan_to_num(data)
     return out
 
 
@@ -132,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             os.environ[var] = "1"
     from signstudio.pose import bench_lifting
 
-    only = set(args.only or ("lifting", "viewport", "studio", "generation", "nar"))
+    only = set(args.only or ("lifting", "viewport", "studio", "generation", "nar", "dtw"))
     results: list[dict[str, Any]] = []
     if "lifting" in only:
         lifting = lifting_benchmark(quick=args.quick)
@@ -169,6 +210,12 @@ def run(args: argparse.Namespace) -> int:
         nar = bench_nar.run(quick=args.quick)
         results.append(nar)
         print(bench_nar.format_table(nar))
+    if "dtw" in only:
+        from signstudio.metrics import bench_dtw
+
+        dtw_result = bench_dtw.run(real_long_sequences(), quick=args.quick)
+        results.append(dtw_result)
+        print(bench_dtw.format_table(dtw_result))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
