@@ -64,6 +64,10 @@ wait
 "$PY" -m signstudio train diffusion $GEN --prediction x0 --out "$RUNS/diffusion" \
   --sample-steps 5 --guidance 1 --export models/diffusion/diffusion.pt
 
+# the FGD feature encoder (reference Gaussians from the built-in corpus' splits)
+"$PY" -m signstudio train fgd-encoder --langs ase gsg sgg tsm --corpus "$BIG" --max-steps 4000 \
+  --batch-size 64 --lr 1e-3 --seed 0 --device cpu --no-progress
+
 # MSE vs RL loss + PLC, side by side (one thread each), for the MLSF card's figure
 "$PY" -m signstudio train compare-losses --langs ase --corpus "$BIG" --size tiny --epochs 1000 \
   --max-minutes 10 --lr 1e-3 --noise-std 0.6 --batch-size 16 --eval-every 100 --dev-limit 32 \

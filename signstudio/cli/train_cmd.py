@@ -14,7 +14,7 @@ import argparse
 import json
 from typing import Any
 
-TRAINABLE = ("signllm-mlsf", "signllm-p2lg", "nar-kd", "diffusion")
+TRAINABLE = ("signllm-mlsf", "signllm-p2lg", "nar-kd", "diffusion", "fgd-encoder")
 GENERATIVE = ("nar-kd", "diffusion")  # signstudio.modeling.train_generative
 COMPARE = "compare-losses"
 
@@ -113,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.model in GENERATIVE:
         return run_generative(args)
+    if args.model == "fgd-encoder":
+        return run_fgd_encoder(args)
     compare = args.model == COMPARE
     out = args.out or ("runs/loss-comparison" if compare else f"runs/{args.model}")
     cfg = TrainConfig(
@@ -222,6 +224,34 @@ def run_generative(args: argparse.Namespace) -> int:
                 "metric": "pt-dtw",
                 "out": str(result.out),
             }
+        )
+    )
+    return 0
+
+
+def run_fgd_encoder(args: argparse.Namespace) -> int:
+    """The FGD feature encoder: trained on --corpus' train words (default: the built-in corpus),
+    reference Gaussians from the built-in corpus' splits; --export (default: the shipped path)."""
+    from pathlib import Path
+
+    from signstudio.corpus.store import open_corpus
+    from signstudio.modeling.fgd_encoder import FGD_CHECKPOINT, FGDTraining, train_fgd_encoder
+
+    builtin = open_corpus(quiet=True)
+    corpus = open_corpus(Path(args.corpus)) if args.corpus else builtin
+    settings = FGDTraining(
+        steps=args.max_steps or 3000,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        device="cpu" if args.device == "auto" else args.device,
+    )
+    export = Path(args.export) if args.export else FGD_CHECKPOINT
+    summary = train_fgd_encoder(corpus, builtin, tuple(args.langs), settings, export, not args.no_progress)
+    print(
+        json.dumps(
+            {k: summary[k] for k in ("steps", "seconds", "final_loss", "train_windows")}
+            | {"out": str(export)}
         )
     )
     return 0

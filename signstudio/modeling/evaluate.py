@@ -48,6 +48,9 @@ class Row:
     length_ratio: float
     dur_acc: float
     seconds: float  # generation wall time for the n texts (batch of 16)
+    fgd: float | None = None  # Fréchet distance of the outputs' windows to the references' windows
+    fgd_windows: int = 0  # windows on the generated side (the reference side: ref_windows)
+    ref_windows: int = 0
 
 
 def evaluate_models(
@@ -66,6 +69,7 @@ def evaluate_models(
 
     corpus = corpus or open_corpus(quiet=True)
     loaded = {m: load_model(m, device, (checkpoints or {}).get(m)) for m in models}
+    encoder = fgd_encoder()
     if langs is None:
         neural = [m for m in loaded.values() if m.info.kind == "neural"]
         langs = neural[0].languages() if neural else ("ase",)
@@ -100,6 +104,7 @@ def evaluate_models(
                     float(np.mean(ratio)),
                     float(np.mean(dur)),
                     round(seconds, 3),
+                    *_fgd(encoder, seqs, examples),
                 )
             )
     for m in loaded.values():
@@ -112,8 +117,46 @@ def evaluate_models(
         "device": device,
         "checkpoints": dict(checkpoints or {}),
         "options": dict(options or {}),
+        "fgd_encoder": None if encoder is None else str(encoder.path),
         "rows": [asdict(r) for r in rows],
     }
+
+
+def fgd_encoder() -> Any:
+    """The shipped FGD encoder, or None where it is not shipped (the FGD column stays empty)."""
+    from signstudio.modeling.fgd_encoder import FGD_CHECKPOINT, FGDEncoder
+
+    return FGDEncoder(FGD_CHECKPOINT) if FGD_CHECKPOINT.exists() else None
+
+
+def _fgd(encoder: Any, seqs: Sequence[Any], examples: Sequence[Any]) -> tuple[float | None, int, int]:
+    """(FGD, generated windows, reference windows): the outputs' windows against the windows of
+    the very references they are scored against (the encoder's features of both, this split)."""
+    if encoder is None:
+        return None, 0, 0
+    from signstudio.metrics.fgd import FeatureStats, frechet_distance
+
+    gen = encoder.features([_fgd_frames(s) for s in seqs])
+    ref = encoder.features([e.frames for e in examples])
+    if len(gen) < 2 or len(ref) < 2:
+        return None, len(gen), len(ref)
+    return frechet_distance(FeatureStats.fit(gen), FeatureStats.fit(ref)), len(gen), len(ref)
+
+
+def _fgd_frames(seq: Any) -> np.ndarray:
+    """(F, 150) upper50 values in the corpus' units, prepared as the corpus prepares its
+    references (what the encoder learned): gaps filled by interpolation in time, points still
+    missing at 0. (DTW instead skips missing points.) A point a pipeline never produces stays at
+    0: spoken-to-signed's output has no nose point, which weighs on lookup's FGD."""
+    from signstudio.pose.convert import convert
+    from signstudio.pose.transforms import fill_missing, normalise, resample
+
+    if not (seq.layout == "upper50" and seq.meta.get("reference_kind") == "generated"):
+        seq = fill_missing(normalise(convert(seq, "upper50")))
+    if abs(seq.fps - FPS) > 1e-6:
+        seq = resample(seq, FPS)
+    data = np.where((seq.confidence > 0)[..., None], np.nan_to_num(seq.data), 0.0)
+    return data.reshape(len(data), -1).astype(np.float32)
 
 
 def generate_all(
@@ -244,16 +287,20 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"Split `{report['split']}` of `{report['corpus']}` (version {report['corpus_version']}); "
         f"device {report['device']}.",
         "",
-        "| model | lang | n | pt-dtw ↓ | dtw-mje ↓ | gen/ref length | DurACC ↑ | gen s |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| model | lang | n | FGD ↓ (windows) | pt-dtw ↓ | dtw-mje ↓ | gen/ref length | DurACC ↑ | gen s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["rows"]:
+        fgd = "–" if r.get("fgd") is None else f"{r['fgd']:.2f} ({r['fgd_windows']})"
         lines.append(
-            f"| {r['model']} | {r['lang']} | {r['n']} | {r['pt_dtw']:.2f} | {r['dtw_mje']:.3f} | "
+            f"| {r['model']} | {r['lang']} | {r['n']} | {fgd} | {r['pt_dtw']:.2f} | {r['dtw_mje']:.3f} | "
             f"{r['length_ratio']:.2f} | {r['dur_acc']:.2f} | {r['seconds']:.1f} |"
         )
     lines += [
         "",
+        "FGD: Fréchet distance between the fgd-encoder features of the outputs' 34-frame windows "
+        "and those of the references (windows: the generated side's count; – where the encoder is "
+        "not shipped). "
         "pt-dtw: L1 frame cost, D[N,M]/N_ref (Progressive Transformers). dtw-mje: mean per-joint "
         "L2 error over aligned pairs, shoulder widths (SLRTP 2025). DurACC: duration within 1 s "
         "of the reference. `lookup`: spoken-to-signed's pipeline on the same recordings (close to the "

@@ -31,6 +31,10 @@ def test_rows_per_model_and_language(corpus):
     assert 0 <= rows["mean"]["dur_acc"] <= 1
     md = to_markdown(report)
     assert "| mean | ase | 3 |" in md and "pt-dtw" in md and report["corpus"] == str(corpus.path)
+    # FGD against the same words' references, with the window counts behind it
+    assert report["fgd_encoder"] is not None and "FGD" in md
+    for r in rows.values():
+        assert r["fgd"] is not None and r["fgd"] >= 0 and r["fgd_windows"] >= 3 and r["ref_windows"] >= 3
 
 
 def test_cli_writes_json_and_markdown(corpus, tmp_path, capsys):
