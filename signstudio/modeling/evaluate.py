@@ -79,6 +79,8 @@ def evaluate_models(
         if not examples:
             raise ModelError(f"no {split} words for {lang!r} in {corpus.path}")
         texts = [e.text for e in examples]
+        # the references' windows, encoded once per language for every model's FGD
+        ref_features = None if encoder is None else encoder.features([e.frames for e in examples])
         for model_id, model in loaded.items():
             if lang not in model.languages():
                 continue
@@ -104,7 +106,7 @@ def evaluate_models(
                     float(np.mean(ratio)),
                     float(np.mean(dur)),
                     round(seconds, 3),
-                    *_fgd(encoder, seqs, examples),
+                    *_fgd(encoder, seqs, ref_features),
                 )
             )
     for m in loaded.values():
@@ -129,15 +131,14 @@ def fgd_encoder() -> Any:
     return FGDEncoder(FGD_CHECKPOINT) if FGD_CHECKPOINT.exists() else None
 
 
-def _fgd(encoder: Any, seqs: Sequence[Any], examples: Sequence[Any]) -> tuple[float | None, int, int]:
-    """(FGD, generated windows, reference windows): the outputs' windows against the windows of
-    the very references they are scored against (the encoder's features of both, this split)."""
-    if encoder is None:
+def _fgd(encoder: Any, seqs: Sequence[Any], ref: np.ndarray | None) -> tuple[float | None, int, int]:
+    """(FGD, generated windows, reference windows): the outputs' windows against ``ref``, the
+    encoder's features of the very references they are scored against (this split)."""
+    if encoder is None or ref is None:
         return None, 0, 0
     from signstudio.metrics.fgd import FeatureStats, frechet_distance
 
     gen = encoder.features([_fgd_frames(s) for s in seqs])
-    ref = encoder.features([e.frames for e in examples])
     if len(gen) < 2 or len(ref) < 2:
         return None, len(gen), len(ref)
     return frechet_distance(FeatureStats.fit(gen), FeatureStats.fit(ref)), len(gen), len(ref)
