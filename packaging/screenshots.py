@@ -9,6 +9,9 @@ signllm.png      signllm-mlsf signing an ASL test-split word (never trained on) 
 p2lg.png         signllm-p2lg reading a prompt itself (“Could you show me “hello” in ASL?”)
 nar-kd.png       nar-kd signing the same ASL test word (every frame at once)
 diffusion.png    diffusion signing it, its step and guidance settings in the panel
+evaluation.png   nar-kd again with its quality: DTW and FGD-style curves, scores and the reading
+                 in Metrics, joints coloured by their error at the frame furthest off (away from the
+                 ends)
 """
 
 from __future__ import annotations
@@ -81,6 +84,17 @@ def main(out_dir: str) -> int:
             generate(word, "ase", False, model)
             win.clock.frame = win.clock.num_frames // 3
             print(win.save_screenshot(out / f"{model}.png"))
+    if "nar-kd" in shipped:  # the quality view: curves, Metrics dock, joint error heat map
+        generate(word, "ase", False, "nar-kd")
+        win.docks["Metrics"].raise_()
+        if not win.heat_action.isChecked():
+            win.heat_action.trigger()
+        scores = win._scores
+        if scores is not None and scores.dtw_curve is not None:  # the frame furthest off, inside
+            lo, hi = len(scores.dtw_curve) // 10, len(scores.dtw_curve) * 9 // 10
+            win.clock.frame = lo + int(scores.dtw_curve[lo:hi].argmax())
+        print(win.save_screenshot(out / "evaluation.png"))
+        win.heat_action.trigger()
     win.close()
     return 0
 

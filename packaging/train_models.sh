@@ -51,7 +51,8 @@ GEN="--langs ase gsg sgg tsm --corpus $BIG --batch-size 16 --lr 1e-3 --schedule 
 "$PY" -m signstudio train nar-kd $GEN --layers 2 --vae-steps 3000 --out "$RUNS/narkd" \
   --export models/nar-kd/nar-kd.pt &
 # shellcheck disable=SC2086
-"$PY" -m signstudio train nar-kd $GEN --layers 2 --vae-steps 3000 --no-kd --out "$RUNS/narkd-nokd" &
+"$PY" -m signstudio train nar-kd $GEN --layers 2 --vae-steps 3000 --no-kd --out "$RUNS/narkd-nokd" \
+  --export models/nar-kd/ablations/nar-kd-no-kd.pt &
 # diffusion predicts x0 (see its card); its dev evaluations while training use 20 DDIM steps and
 # guidance 2 (the config's defaults)
 # shellcheck disable=SC2086
@@ -74,9 +75,30 @@ wait
   --seed 0 --device cpu --no-progress --parallel --out "$RUNS/loss-comparison"
 cp "$RUNS/loss-comparison/loss_comparison.svg" models/signllm-mlsf/loss_comparison.svg
 
+# the back-translation model (pose -> text; ground truth only), the evaluator of the report
+"$PY" -m signstudio train backtranslation --langs ase gsg sgg tsm --corpus "$BIG" --batch-size 32 \
+  --seed 0 --device cpu --no-progress
+
+# SignLLM Table 7: MLSF's ASL channel with the shipped recipe, MSE vs RL loss vs RL loss + PLC
+T7="--langs ase --corpus $BIG --size tiny --epochs 1000 --max-steps 1800 --schedule cosine --lr 1e-3
+  --noise-std 0.6 --batch-size 16 --eval-every 300 --dev-limit 24 --seed 0 --device cpu --no-progress"
+# shellcheck disable=SC2086
+"$PY" -m signstudio train signllm-mlsf $T7 --loss mse --out "$RUNS/t7-mse" \
+  --export models/signllm-mlsf/ablations/mse.pt &
+# shellcheck disable=SC2086
+"$PY" -m signstudio train signllm-mlsf $T7 --loss rl --out "$RUNS/t7-rl" \
+  --export models/signllm-mlsf/ablations/rl.pt &
+wait
+# shellcheck disable=SC2086
+"$PY" -m signstudio train signllm-mlsf $T7 --loss rl --plc --out "$RUNS/t7-rl-plc" \
+  --export models/signllm-mlsf/ablations/rl-plc.pt
+
+# the report: every model and the ground truth, Tables 1, 2, 3a and SignLLM's Table 7
+"$PY" -m signstudio evaluate --split test --out models/REPORT.md
+
 # the cards' tables
 for split in dev test; do
-  "$PY" -m signstudio evaluate --models signllm-mlsf signllm-p2lg nar-kd diffusion mean random lookup \
+  "$PY" -m signstudio evaluate --models signllm-mlsf signllm-p2lg nar-kd diffusion mean wrong-word lookup \
     --langs ase gsg sgg tsm --split $split --out "$RUNS/eval-$split.md"
   "$PY" -m signstudio evaluate --models nar-kd --checkpoint "nar-kd=$RUNS/narkd-nokd/best.pt" \
     --langs ase gsg sgg tsm --split $split --out "$RUNS/eval-nokd-$split.md"

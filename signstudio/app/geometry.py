@@ -309,3 +309,42 @@ def display_skeleton(
             heights = pts[present].astype(np.float64) @ matrix[2, :3] + matrix[2, 3]
             floor = float(heights.min())
     return DisplaySkeleton(seq, matrix, rgb, size, bones, lo, hi, floor, how)
+
+
+# ---- joint error heat map ------------------------------------------------------------------
+
+#: Error (shoulder widths) at which a joint turns fully red; half of it is yellow, 0 green.
+HEAT_FULL = 0.5
+_HEAT_STOPS = np.array([[40, 190, 90], [240, 200, 40], [230, 50, 40]], np.float32) / 255.0
+_HEAT_NONE = np.array([110, 110, 118], np.float32) / 255.0  # no error known (missing joint)
+
+
+def heat_colors(errors: np.ndarray, full: float = HEAT_FULL) -> np.ndarray:
+    """(J,) errors (NaN: unknown) -> (J, 3) rgb 0..1: green at 0, yellow at ``full / 2``, red from
+    ``full`` on; grey where the error is unknown. A fixed scale, so a colour means the same
+    distance on every frame and every sequence."""
+    e = np.asarray(errors, np.float64)
+    t = np.clip(np.nan_to_num(e, nan=0.0) / full, 0.0, 1.0) * 2.0  # 0..2 over the two segments
+    lo = np.minimum(t.astype(int), 1)
+    w = (t - lo)[:, None]
+    rgb = _HEAT_STOPS[lo] * (1 - w) + _HEAT_STOPS[lo + 1] * w
+    rgb[~np.isfinite(e)] = _HEAT_NONE
+    return rgb.astype(np.float32)
+
+
+_SIDES = {"L": "left", "R": "right"}
+
+
+def joint_label(name: str) -> str:
+    """A joint's name as a person says it: ``RIGHT_HAND:INDEX_FINGER_TIP`` -> "right index tip",
+    ``BODY:LWrist`` -> "left wrist", ``BODY:Nose`` -> "nose"."""
+    component, _, point = name.rpartition(":")
+    side = ""
+    if component.startswith(("LEFT", "RIGHT")):
+        side = component.split("_")[0].lower() + " "
+        if point == "WRIST":
+            return f"{side}hand wrist"
+    elif len(point) > 2 and point[0] in _SIDES and point[1].isupper() and point[2].islower():
+        side, point = _SIDES[point[0]] + " ", point[1:]
+    words = point.replace("_FINGER", "").replace("_", " ").lower()
+    return f"{side}{words}".strip()

@@ -403,6 +403,9 @@ class JointCloud:
     def __init__(self) -> None:
         self.num_joints = 0
         self._style = np.zeros((0, 4), np.float32)
+        self._base_rgb = np.zeros((0, 3), np.float32)
+        self.style_version = 0  # bumps when only the colours change (`set_colors`)
+        self._gpu_style_version = -1
         self._bones = np.zeros((0, 2), np.uint32)
         self._data: np.ndarray | None = None
         self._conf: np.ndarray | None = None
@@ -440,6 +443,7 @@ class JointCloud:
             raise ValueError(f"bone indices out of range for {j} joints")
         self.num_joints = j
         self._style = style
+        self._base_rgb = style[:, :3].copy()
         self._bones = np.ascontiguousarray(bones, np.uint32)
         self._scratch = np.zeros((j, 4), np.float32)
         self._present = None
@@ -447,6 +451,23 @@ class JointCloud:
         self.frame = None
         self.version += 1
         self.frame_version += 1
+
+    @property
+    def colors(self) -> np.ndarray:
+        """(J, 3) the joints' colours as they will be drawn (a copy)."""
+        return self._style[:, :3].copy()
+
+    def set_colors(self, rgb: np.ndarray | None) -> None:
+        """Recolour the joints (and the bones, which take their child's colour) without touching
+        the skeleton: (J, 3) 0..1, or None for the skeleton's own colours. Only the small style
+        buffer is uploaded at the next paint (the heat map calls this on every frame)."""
+        base = self._base_rgb if rgb is None else np.asarray(rgb, np.float32).reshape(-1, 3)
+        if base.shape[0] != self.num_joints:
+            raise ValueError(f"{base.shape[0]} colours for {self.num_joints} joints")
+        if np.array_equal(self._style[:, :3], base):
+            return
+        self._style[:, :3] = base
+        self.style_version += 1
 
     def set_frame(self, data: np.ndarray, confidence: np.ndarray, frame: int) -> bool:
         """Show ``frame`` of ``data`` (F, J, 3) / ``confidence`` (F, J); False when already shown."""
@@ -511,6 +532,12 @@ class JointCloud:
             self._gpu_version = self._gpu_frame_version = -1
         if self._gpu_version != self.version:
             self._upload_skeleton()
+        elif self._gpu_style_version != self.style_version:
+            if self.num_joints:
+                GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo_style)
+                _sub_data(GL.GL_ARRAY_BUFFER, self._style)
+                GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+            self._gpu_style_version = self.style_version
         if self._gpu_frame_version != self.frame_version:
             self._upload_frame()
 
@@ -536,6 +563,7 @@ class JointCloud:
         self._present = None
         self.num_indices = 0
         self._gpu_version = self.version
+        self._gpu_style_version = self.style_version
 
     def _upload_frame(self) -> None:
         self._gpu_frame_version = self.frame_version

@@ -1,8 +1,9 @@
 """The Metrics dock: facts about what is shown, generated beside reference.
 
-Every row says what it measures and on what. Quality scores (DTW, FGD, back-translation) join
-this table when the evaluation work lands; until then it shows what can be measured honestly:
-length, duration and its difference, missing points and hand speed.
+Every row says what it measures and on what (tooltips on the row names): facts of each sequence
+(length, duration, missing points, hand speed), then the pair's scores from
+`signstudio.runner.scoring.score_pair` — DurACC's duration difference, both DTW scores, the
+windowed FGD-style score and the back-translated text — recomputed whenever the pair changes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from signstudio.pose.sequence import PoseSequence
+from signstudio.runner.scoring import PairScores
 
 ROWS = (
     ("frames", "number of frames"),
@@ -62,54 +64,104 @@ def facts(seq: PoseSequence) -> dict[str, str]:
     }
 
 
+#: Scores of the pair (one value across both columns): (row name, what it measures).
+SCORE_ROWS = (
+    ("duration difference", "generated minus reference duration; DurACC counts it right within 1 s"),
+    ("DTW (dtw-mje)", "mean per-joint distance over the exact DTW alignment, shoulder widths (SLRTP 2025)"),
+    ("DTW (pt-dtw)", "accumulated L1 DTW cost / reference frames (Progressive Transformers' evaluation)"),
+    ("FGD-style", "mean over frames of the windowed FGD-style score: squared distance of the FGD "
+     "encoder's features of the 34-frame windows around a frame and its aligned reference frame"),
+    ("read back", "the back-translation model's reading of the generated signing (units of the "
+     "fingerspelling alphabet), and the units of the text asked for"),
+    ("read-back chrF", "chrF of the reading against the text asked for (percent; 100 = read exactly), "
+     "and the number of unit edits between them"),
+)  # fmt: skip
+
+
 class MetricsPanel(QtWidgets.QWidget):
+    """The Metrics dock: facts per sequence (two columns), then the pair's scores (one column
+    each row), then a note saying what the reference is and what could not be scored."""
+
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MetricsPanel")
-        self.table = QtWidgets.QTableWidget(len(ROWS) + 2, 2)
+        # The scores first (what a teacher looks for), then the facts of each sequence.
+        self.table = QtWidgets.QTableWidget(len(SCORE_ROWS) + len(ROWS), 2)
         self.table.setObjectName("metrics_table")
         self.table.setHorizontalHeaderLabels(["generated", "reference"])
-        self.table.setVerticalHeaderLabels([name for name, _ in ROWS] + ["duration difference", "DTW"])
-        for i, (_, help_text) in enumerate(ROWS):
+        self.table.setVerticalHeaderLabels([name for name, _ in (*SCORE_ROWS, *ROWS)])
+        for i, (_, help_text) in enumerate((*SCORE_ROWS, *ROWS)):
             header = self.table.verticalHeaderItem(i)
             if header is not None:
                 header.setToolTip(help_text)
+        for i in range(len(SCORE_ROWS)):
+            self.table.setSpan(i, 0, 1, 2)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.note = QtWidgets.QLabel()
+        self.note.setObjectName("metrics_note")
         self.note.setWordWrap(True)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(self.note)
 
+    def value(self, row: str) -> str:
+        """The text shown for a row (its first column), e.g. ``value("DTW (dtw-mje)")``."""
+        names = [name for name, _ in (*SCORE_ROWS, *ROWS)]
+        item = self.table.item(names.index(row), 0)
+        return item.text() if item is not None else ""
+
     def show_sequences(
         self,
         generated: PoseSequence | None,
         reference: PoseSequence | None,
-        score: tuple[str, float] | None = None,
+        scores: PairScores | None = None,
+        *,
+        scoring: bool = False,
+        error: str | None = None,
     ) -> None:
-        """Fill the table; ``score`` is (label, value) of the DTW of generated against reference."""
+        """Fill the table. ``scores``: the pair's (`score_pair`); ``scoring``: they are being
+        computed (the rows say so); ``error``: why scoring failed (one line)."""
         for col, seq in enumerate((generated, reference)):
             values = facts(seq) if seq is not None else {}
-            for row, (name, _) in enumerate(ROWS):
+            for row, (name, _) in enumerate(ROWS, start=len(SCORE_ROWS)):
                 self.table.setItem(row, col, QtWidgets.QTableWidgetItem(values.get(name, "—")))
-        diff = "—"
+        pending = "scoring…" if scoring and scores is None and error is None else "—"
+        cells = dict.fromkeys((name for name, _ in SCORE_ROWS), pending)
         if generated is not None and reference is not None:
             d = generated.duration - reference.duration
-            diff = f"{d:+.2f} s ({'within' if abs(d) <= 1 else 'over'} 1 s)"
-        diff_item = QtWidgets.QTableWidgetItem(diff)
-        diff_item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.table.setItem(len(ROWS), 0, diff_item)
-        self.table.setSpan(len(ROWS), 0, 1, 2)
-        # The short name in the cell; what the score measures in the tooltip.
-        dtw_text = f"{score[1]:.3f} {score[0].split(' (')[0]}" if score is not None else "—"
-        dtw_item = QtWidgets.QTableWidgetItem(dtw_text)
-        dtw_item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        what = f"{score[0]}; " if score is not None else ""
-        dtw_item.setToolTip(f"{what}exact DTW of generated against reference, both as normalised upper50")
-        self.table.setItem(len(ROWS) + 1, 0, dtw_item)
-        self.table.setSpan(len(ROWS) + 1, 0, 1, 2)
+            cells["duration difference"] = f"{d:+.2f} s ({'within' if abs(d) <= 1 else 'over'} 1 s)"
+        if scores is not None:
+            cells.update(score_cells(scores))
+        for i, (name, help_text) in enumerate(SCORE_ROWS):
+            item = QtWidgets.QTableWidgetItem(cells[name])
+            item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+            item.setToolTip(help_text)
+            self.table.setItem(i, 0, item)
         kind = reference.meta.get("reference_kind", "user file") if reference is not None else None
-        self.note.setText(
-            f"Reference: {kind}." if kind else "No reference: open one with File → Open reference…"
-        )
+        lines = [f"Reference: {kind}." if kind else "No reference: open one with File → Open reference…"]
+        if error:
+            lines.append(f"Scoring failed: {error}")
+        if scores is not None:
+            lines.extend(n for n in scores.notes if not n.startswith("no reference"))
+        self.note.setText("\n".join(lines))
+
+
+def score_cells(scores: PairScores) -> dict[str, str]:
+    """The score rows' texts for ``scores`` (rows it cannot fill are left out)."""
+    cells: dict[str, str] = {}
+    if scores.dtw_mje is not None:
+        cells["DTW (dtw-mje)"] = f"{scores.dtw_mje:.3f} shoulder widths"
+    if scores.pt_dtw is not None:
+        cells["DTW (pt-dtw)"] = f"{scores.pt_dtw:.2f}"
+    if scores.fgd_mean is not None:
+        cells["FGD-style"] = f"{scores.fgd_mean:.1f} (mean over {scores.n_gen} frames)"
+    r = scores.reading
+    if r is not None:
+        asked = f" · asked “{r.expected.replace(' ', '')}”" if r.expected else ""
+        cells["read back"] = f"“{r.text}”{asked}"
+        if r.chrf is not None:
+            cells["read-back chrF"] = (
+                f"{r.chrf:.1f} · {r.unit_errors} unit edit{'s' if r.unit_errors != 1 else ''}"
+            )
+    return cells

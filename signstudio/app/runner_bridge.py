@@ -7,16 +7,21 @@ on the GUI thread and the window never touches a half-made result.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 from PySide6 import QtCore
 
+from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.service import GenerateRequest, GenerateResponse, Runner
 
 
 class RunnerBridge(QtCore.QObject):
-    """Signals: ``progress(request_id, fraction, message)``, ``finished(response)``."""
+    """Signals: ``progress(request_id, fraction, message)``, ``finished(response)``,
+    ``scored(token, PairScores | str)`` (a str is the one-line error)."""
 
     progress = QtCore.Signal(int, float, str)
     finished = QtCore.Signal(object)
+    scored = QtCore.Signal(int, object)
 
     def __init__(self, runner: Runner | None = None, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -24,6 +29,27 @@ class RunnerBridge(QtCore.QObject):
 
     def submit(self, request: GenerateRequest) -> int:
         return self.runner.submit(request, self._on_progress, self._on_done)
+
+    def score(
+        self,
+        token: int,
+        sequence: PoseSequence,
+        reference: PoseSequence | None,
+        text: str | None,
+        lang: str | None,
+    ) -> None:
+        """Score the pair off the GUI thread; `scored` brings ``token`` back with the result."""
+
+        def done(future: Future) -> None:
+            try:
+                self.scored.emit(token, future.result())
+            except Exception as exc:  # a ModelError's line, or what went wrong
+                self.scored.emit(token, str(exc) or type(exc).__name__)
+
+        try:
+            self.runner.score(sequence, reference, text, lang).add_done_callback(done)
+        except RuntimeError as exc:  # shut down
+            self.scored.emit(token, str(exc))
 
     def cancel(self) -> bool:
         return self.runner.cancel()

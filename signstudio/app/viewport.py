@@ -39,7 +39,7 @@ import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app.geometry import DisplaySkeleton, display_skeleton
+from signstudio.app.geometry import HEAT_FULL, DisplaySkeleton, display_skeleton, heat_colors
 from signstudio.app.glitems import (
     GLBonesItem,
     GLFloorGrid,
@@ -347,6 +347,8 @@ class Viewport(QtWidgets.QWidget):
         self._buttons_on = True
         self._compact = False  # a narrow view: shorter captions and legend
         self._displays: dict[tuple[int, tuple[int, int, int]], DisplaySkeleton] = {}
+        self._heat: np.ndarray | None = None  # (J,) error per joint of the generated sequence
+        self._heat_note = ""
 
         self.title = self._overlay_label(self.view, "title")
         self.title_b = self._overlay_label(self.view_b, "title_reference")
@@ -383,6 +385,28 @@ class Viewport(QtWidgets.QWidget):
         for slot, frame in self._slot_frames():
             changed += slot.show_frame(frame)
         return changed
+
+    def set_joint_heat(self, errors: np.ndarray | None, note: str = "") -> None:
+        """Colour the generated skeleton's joints by ``errors`` (J,) (shoulder widths, NaN:
+        unknown; `heat_colors`), or its own colours again with None. ``note`` (e.g. the worst
+        joints) goes under the heat scale in the legend."""
+        was_on, old_note = self._heat is not None, self._heat_note
+        self._heat = None if errors is None else np.asarray(errors, np.float64)
+        self._heat_note = note
+        self._apply_heat()
+        if was_on != (self._heat is not None) or old_note != note:  # not on every frame
+            self.legend.setText(self._legend_html())
+            self._place_overlays()
+
+    def _apply_heat(self) -> None:
+        slot = self.main
+        if slot.display is None or self.generated is None or slot.display.seq is not self.generated:
+            return
+        if self._heat is None or len(self._heat) != slot.cloud.num_joints:
+            slot.cloud.set_colors(None)
+        else:
+            slot.cloud.set_colors(heat_colors(self._heat))
+        slot.bones.update()
 
     def set_camera(self, preset: str) -> None:
         """Look from a preset direction (``front``, ``side``, ``top``, ``signer``), framing the content."""
@@ -505,6 +529,7 @@ class Viewport(QtWidgets.QWidget):
         self.view_b.setVisible(side)
         self.separator.setVisible(side)
         self.set_frames(*self.frames)
+        self._apply_heat()
         self._caption()
         self.update_views()
 
@@ -771,6 +796,19 @@ class Viewport(QtWidgets.QWidget):
 
     def _legend_html(self) -> str:
         t = self._theme
+        if self._heat is not None:
+            stops = ((0.0, "0"), (HEAT_FULL / 2, f"{HEAT_FULL / 2:g}"), (HEAT_FULL, f"≥ {HEAT_FULL:g}"))
+            chips = []
+            for value, label in stops:
+                r, g, b = (int(255 * c) for c in heat_colors(np.array([value]))[0])
+                chips.append(f"<span style='color: rgb({r},{g},{b}); font-size: 15px;'>●</span>&nbsp;{label}")
+            line = "joint error vs reference (shoulder widths): " + "&nbsp;&nbsp;".join(chips)
+            note = (
+                f"<br><span style='color:{t.muted};'>{html.escape(self._heat_note)}</span>"
+                if self._heat_note
+                else ""
+            )
+            return f"<span style='font-size:11px;'>{line}{note}</span>" if self._compact else line + note
         palette = {**GROUP_COLORS, **t.colors}
         chips = []
         for group, label in GROUP_LABELS.items():

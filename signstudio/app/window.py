@@ -21,6 +21,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.curves import Curve
 from signstudio.app.files_panel import FilesPanel
+from signstudio.app.geometry import joint_label
 from signstudio.app.metrics_panel import MetricsPanel
 from signstudio.app.runner_bridge import RunnerBridge
 from signstudio.app.settings import Settings
@@ -31,6 +32,7 @@ from signstudio.app.viewport import Viewport
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
+from signstudio.runner.scoring import PairScores
 from signstudio.session.clock import Clock
 from signstudio.session.studio import StudioState
 
@@ -57,6 +59,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     """The studio. ``sequence``/``reference``: what to show first (None: the built-in sample)."""
 
     generation_finished = QtCore.Signal(object)  # the response, after it was applied (tests wait on it)
+    scores_ready = QtCore.Signal(object)  # PairScores of the pair on screen, after they were drawn
 
     def __init__(
         self,
@@ -84,6 +87,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.bridge.setParent(self)
         self._pending: int | None = None
         self._generation_started = 0.0
+        self._scores: PairScores | None = None  # of the pair on screen, once scored
+        self._heat_cache: tuple[np.ndarray, str] | tuple[()] | None = None  # () = nothing to show
 
         # ---- docks -------------------------------------------------------------------------
         self.viewport = Viewport(self)
@@ -134,6 +139,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.files.word_requested.connect(self._sign_corpus_word)
         self.bridge.progress.connect(self._on_progress)
         self.bridge.finished.connect(self._on_finished)
+        self.bridge.scored.connect(self._on_scored)
 
         self._applying = False  # set while a (sequence, reference) pair is replaced as one
         self.state.sequence_changed.connect(lambda _s: self._pair_changed())
@@ -260,7 +266,7 @@ class StudioWindow(QtWidgets.QMainWindow):
                 response.sequence,
                 response.reference,
                 warp_path=alignment.path if alignment is not None else None,
-                score=(alignment.label, alignment.score) if alignment is not None else None,
+                scores=response.scores,
                 then=lambda: self.generation_finished.emit(response),
             )
             self.statusBar().showMessage(note, 8000)
@@ -318,12 +324,13 @@ class StudioWindow(QtWidgets.QMainWindow):
         sequence: PoseSequence | None,
         reference: PoseSequence | None,
         warp_path: np.ndarray | None = None,
-        score: tuple[str, float] | None = None,
+        scores: PairScores | None = None,
         then: Callable[[], object] | None = None,
     ) -> None:
         """Show a new (generated, reference) pair: viewport, clock and curves at once, the metrics
         table in a later turn of the event loop, so the two repaints do not add up into one
-        long stall; ``then`` runs after both."""
+        long stall; ``then`` runs after both. ``scores`` (from the generation) are the pair's;
+        without them the pair is scored off the GUI thread and the curves follow."""
         self._applying = True
         try:
             self.state.set_result(sequence, reference)
@@ -331,15 +338,16 @@ class StudioWindow(QtWidgets.QMainWindow):
                 self.state.warp_path = warp_path  # "warped" timing follows the DTW alignment
         finally:
             self._applying = False
-        self._score = score
+        self._scores = scores
         self._sync_checks()
-        self._show_pair(then=then)
+        self._show_pair(then=then, rescore=scores is None)
 
     def _pair_changed(self) -> None:
         if not self._applying:
-            self._show_pair()
+            self._scores = None
+            self._show_pair(rescore=True)
 
-    def _show_pair(self, then: Callable[[], object] | None = None) -> None:
+    def _show_pair(self, then: Callable[[], object] | None = None, rescore: bool = False) -> None:
         gen, ref = self.state.sequence, self.state.reference
         self.viewport.set_sequences(gen, ref)
         self.viewport.set_reference_mode(self.state.reference_display)
@@ -348,22 +356,56 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.timeline.set_curves(self._curves(gen, ref))
         self.clock.fps = main.fps if main is not None else 25.0
         self.clock.num_frames = max(1, main.num_frames if main is not None else 1)
+        self._heat_cache = None
         self._on_frame(self.clock.frame)
         self.timeline.refresh()
         self._pair_token = getattr(self, "_pair_token", 0) + 1
         token = self._pair_token
+        if rescore and gen is not None:
+            self._request_scores(token, gen, ref)
 
         def second_slice() -> None:
             if token == self._pair_token:  # a newer pair replaced this one meanwhile
-                self.metrics.show_sequences(gen, ref, getattr(self, "_score", None))
+                self.metrics.show_sequences(gen, ref, self._scores, scoring=rescore and gen is not None)
             if then is not None:
                 then()
 
         # The table repaints in a later turn of the event loop, apart from the views.
         QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
 
+    def _request_scores(self, token: int, gen: PoseSequence, ref: PoseSequence | None) -> None:
+        text = str(gen.meta.get("text") or (ref.meta.get("text") if ref is not None else "") or "") or None
+        lang = str(gen.meta.get("sign_language") or (ref.meta.get("sign_language") if ref else "") or "")
+        self.bridge.score(token, gen, ref, text, lang or None)
+
+    @QtCore.Slot(int, object)
+    def _on_scored(self, token: int, result: object) -> None:
+        """Scores of the pair made under ``token`` (dropped when a newer pair replaced it)."""
+        if token != getattr(self, "_pair_token", None):
+            return
+        gen, ref = self.state.sequence, self.state.reference
+        if isinstance(result, str):
+            self.metrics.show_sequences(gen, ref, None, error=result)
+            return
+        assert isinstance(result, PairScores)
+        self._scores = result
+        if result.path is not None and gen is not None and ref is not None:
+            self._applying = True
+            try:
+                self.state.warp_path = result.path
+            finally:
+                self._applying = False
+        self.timeline.set_curves(self._curves(gen, ref))
+        self._heat_cache = None
+        self._on_frame(self.clock.frame)
+        self.timeline.refresh()
+        self.metrics.show_sequences(gen, ref, result)
+        self.scores_ready.emit(result)
+
     def _curves(self, gen: PoseSequence | None, ref: PoseSequence | None) -> dict[str, Curve]:
-        """Hand speed and confidence per frame; the reference's on the generated frame axis."""
+        """Hand speed and confidence per frame (the reference's on the generated frame axis), and
+        once the pair is scored the DTW cost and the windowed FGD-style score of every frame
+        (`signstudio.metrics.overlay`)."""
         from signstudio.metrics.kinematics import hand_speed, mean_confidence
 
         curves: dict[str, Curve] = {}
@@ -371,6 +413,18 @@ class StudioWindow(QtWidgets.QMainWindow):
         if main is None:
             return curves
         n = main.num_frames
+        scores = self._scores
+        if gen is not None and scores is not None and scores.n_gen == n:
+            if scores.dtw_curve is not None:
+                curves["DTW cost"] = Curve(
+                    scores.dtw_curve, "#e0503c", unit="sh. w.", group="DTW",
+                    label="dtw-mje cost",
+                )  # fmt: skip
+            if scores.fgd_curve is not None:
+                curves["FGD-style"] = Curve(
+                    scores.fgd_curve, "#b070ff", group="FGD-style",
+                    label="34-frame windows",
+                )  # fmt: skip
         table = self.state.frame_table() if gen is not None and ref is not None else None
         for seq, dashed in ((gen, False), (ref, True)):
             if seq is None:
@@ -418,6 +472,58 @@ class StudioWindow(QtWidgets.QMainWindow):
         else:
             ref_frame = self.state.reference_frame_for(frame)
         self.viewport.set_frames(frame, ref_frame)
+        self._show_heat(frame)
+
+    def _heat_table(self) -> tuple[np.ndarray, str] | None:
+        """(N, J_display) joint errors of the generated sequence on its own joints, and the legend
+        note naming the worst joints over the sequence; None when there is nothing to show."""
+        cached = self._heat_cache
+        if cached is not None:
+            return cached or None
+        gen, scores = self.state.sequence, self._scores
+        out: tuple[np.ndarray, str] | tuple[()] = ()
+        if gen is not None and scores is not None and scores.joint_errors is not None:
+            from signstudio.pose.convert import source_joints
+            from signstudio.pose.skeleton import get_layout
+
+            try:
+                src = source_joints(gen.skeleton, "upper50")
+            except ValueError:
+                src = None
+            if src is not None and scores.joint_errors.shape[0] == gen.num_frames:
+                errors = np.full((gen.num_frames, gen.num_joints), np.nan, np.float32)
+                ok = src >= 0
+                errors[:, src[ok]] = scores.joint_errors[:, ok]
+                finite = np.isfinite(scores.joint_errors)
+                counts = finite.sum(0)
+                mean = np.where(finite, scores.joint_errors, 0).sum(0) / np.maximum(counts, 1)
+                mean[counts == 0] = np.nan
+                names = get_layout("upper50").joints
+                worst = [i for i in np.argsort(-np.nan_to_num(mean, nan=-1.0))[:3] if np.isfinite(mean[i])]
+                note = "worst over the sequence: " + ", ".join(
+                    f"{joint_label(names[i])} {mean[i]:.2f}" for i in worst
+                )
+                out = (errors, note)
+        self._heat_cache = out
+        return out or None
+
+    def _show_heat(self, frame: int) -> None:
+        if not hasattr(self, "heat_action"):
+            return
+        table = self._heat_table() if self.heat_action.isChecked() else None
+        if table is None:
+            self.viewport.set_joint_heat(None)
+            return
+        errors, note = table
+        self.viewport.set_joint_heat(errors[min(max(frame, 0), len(errors) - 1)], note)
+
+    def _toggle_heat(self) -> None:
+        self.settings.set("heat_map", self.heat_action.isChecked())
+        self._show_heat(self.clock.frame)
+        if self.heat_action.isChecked() and self._heat_table() is None:
+            self.statusBar().showMessage(
+                "Heat map: needs a generated sequence scored against a reference", 6000
+            )
 
     def _on_display_mode(self, mode: str) -> None:
         self.viewport.set_reference_mode(mode)
@@ -520,6 +626,9 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.warped_action = toggle("Reference time-warped onto generated", "W",
                                     lambda: self._set_timing("warped"),
                                     "The reference stretched to the generated length (linear)")  # fmt: skip
+        self.heat_action = toggle("Joint error heat map", "H", self._toggle_heat,
+                                  "Colour generated joints by their distance to the reference")  # fmt: skip
+        self.heat_action.setChecked(bool(self.settings.get("heat_map", False)))
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("Theme")
         self.theme_actions = {}
@@ -554,6 +663,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         tb.addAction(self.side_action)
         tb.addAction(self.ghost_action)
         tb.addAction(self.warped_action)
+        tb.addAction(self.heat_action)
         tb.addSeparator()
         tb.addAction(self.actions_by_name["save_screenshot"])
         self._fill_recent_menu()

@@ -1,7 +1,12 @@
 """`signstudio evaluate [--models ...] [--langs ...] [--split dev|test] [--limit N] --out REPORT`.
 
-Writes REPORT as JSON (``.json``) or a Markdown table (``.md``; the JSON goes next to it) and
-prints the table. See `signstudio.modeling.evaluate` for what each number measures.
+Without ``--models``: the full report (`signstudio.modeling.report`) — every registered model
+that covers the four languages of the neural models, plus the ground truth, on dev and the split:
+Table 1 (FGD, BLEU-1..4, ROUGE-L, chrF, WER, DTW, DurACC), per language, Table 3a (KD vs no KD),
+Table 2 (by length) and SignLLM Table 7 (MSE vs RL vs RL+PLC). ``models/REPORT.md`` is its output.
+
+With ``--models``: one row per (model, sign language) of the split (`signstudio.modeling.evaluate`).
+Writes REPORT as JSON (``.json``) or Markdown (``.md``; the JSON goes next to it) and prints it.
 
 ``--by-length``: instead, pt-dtw per reference-length bucket and over the first k frames, the
 models side by side (Hwang et al.'s Table 2 analogue: error propagation, decoding initiation).
@@ -19,8 +24,10 @@ from typing import Any
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("evaluate", help="score models against the corpus references (DTW, DurACC)")
-    p.add_argument("--models", nargs="+", default=["signllm-mlsf", "mean", "random"], metavar="ID")
-    p.add_argument("--langs", nargs="+", default=None, metavar="SL", help="default: the first neural model's")
+    p.add_argument(
+        "--models", nargs="+", default=None, metavar="ID", help="default: the full report over every model"
+    )
+    p.add_argument("--langs", nargs="+", default=None, metavar="SL", help="default: the neural models' four")
     p.add_argument("--split", choices=["dev", "test"], default="test")
     p.add_argument("--limit", type=int, default=None, help="first N words per language (default all)")
     p.add_argument("--device", default="cpu")
@@ -71,12 +78,30 @@ def run(args: argparse.Namespace) -> int:
         options.setdefault(model_id, {})[key] = parse_value(value)
     try:
         corpus = open_corpus(Path(args.corpus)) if args.corpus else open_corpus(quiet=True)
-        if args.by_length:
+        if args.models is None and not args.by_length:
+            from signstudio.modeling.report import LANGS, build_report, report_markdown
+
+            report = build_report(
+                args.split,
+                langs=args.langs or LANGS,
+                corpus=corpus,
+                device=args.device,
+                limit=args.limit,
+                progress=lambda msg: print(f"evaluating {msg}", file=sys.stderr, flush=True),
+            )
+            table = report_markdown(report)
+        elif args.by_length:
             from signstudio.modeling.evaluate import by_length_markdown, evaluate_by_length
 
             langs = args.langs or ["ase", "gsg", "sgg", "tsm"]
             report = evaluate_by_length(
-                args.models, langs, args.split, corpus, args.device, checkpoints, args.limit
+                args.models or ["signllm-mlsf", "nar-kd"],
+                langs,
+                args.split,
+                corpus,
+                args.device,
+                checkpoints,
+                args.limit,
             )
             table = by_length_markdown(report)
         else:

@@ -1,12 +1,16 @@
-"""The ``mean`` and ``random`` baselines: what a model must beat (no training, no torch).
+"""The ``mean``, ``random`` and ``wrong-word`` baselines: what a model must beat (no training, no torch).
 
 * ``mean`` — one pose, the mean normalised ``upper50`` pose over every frame of the train
   split's words of the sign language (joints averaged over the frames where they are present),
   held still for the mean word length of that split (frames at the corpus' 25 fps, rounded).
-  Whatever the text, the same sequence: a floor for DTW and FGD.
-* ``random`` — a real training word of the sign language, picked by a hash of (text, sign
+  Whatever the text, the same sequence: a floor for DTW and FGD (nothing moves).
+* ``random`` — random real poses: every frame an independent draw from the frames of the sign
+  language's training words, as many frames as the training word ``wrong-word`` picks. Each pose
+  is real, the motion between them is not: a floor for DTW, FGD and back-translation.
+* ``wrong-word`` — a real training word of the sign language, picked by a hash of (text, sign
   language): the same text always gets the same word, different texts usually different ones.
-  Real signing with the wrong content: a floor for back-translation, a hard case for FGD.
+  Real signing with the wrong content: a floor for DTW and back-translation, and the case FGD
+  cannot see (it compares distributions of motion, not which word was asked).
 
 Both read the built-in corpus (`signstudio.corpus.store.open_corpus`; the default cache, built on
 first use) or the one given as ``corpus`` (a `Corpus`, or the path of a built cache, also as the
@@ -65,7 +69,21 @@ def mean_info() -> ModelInfo:
 def random_info() -> ModelInfo:
     return ModelInfo(
         id="random",
-        name="Random training word (baseline)",
+        name="Random poses (baseline)",
+        description=(
+            "Every frame a real pose drawn at random from the training words, as long as a real word. "
+            "Real poses, no motion, no content."
+        ),
+        languages=tuple(sorted(sign_languages())),
+        needs_torch=False,
+        kind="baseline",
+    )
+
+
+def wrong_word_info() -> ModelInfo:
+    return ModelInfo(
+        id="wrong-word",
+        name="Wrong word (baseline)",
         description=(
             "A real training word of the sign language, chosen by a hash of the text (the same text "
             "always gets the same word). Real motion, wrong content."
@@ -93,6 +111,7 @@ class MeanStats:
 
 
 _STATS: dict[tuple[Path, str], MeanStats] = {}
+_POOLS: dict[tuple[Path, str], tuple[np.ndarray, np.ndarray]] = {}
 _TRAIN: dict[tuple[Path, str], list[Word]] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -153,6 +172,26 @@ def mean_stats(corpus: Corpus, lang: str, cancel: CancelToken | None = None) -> 
     with _CACHE_LOCK:
         _STATS[key] = stats
     return stats
+
+
+def pose_pool(corpus: Corpus, lang: str, cancel: CancelToken | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every frame of the sign language's training words: data (N, J, 3) and confidence (N, J)
+    (the ``random`` model's poses; read once per cache file)."""
+    key = (corpus.path.resolve(), lang)
+    with _CACHE_LOCK:
+        cached = _POOLS.get(key)
+    if cached is not None:
+        return cached
+    data, conf = [], []
+    for w in _train_words(corpus, lang, "random"):
+        check_cancel(cancel)
+        seq = corpus.word_sequence(lang, w, LAYOUT)
+        data.append(seq.data.astype(np.float32))
+        conf.append(seq.confidence.astype(np.float32))
+    pool = (np.concatenate(data), np.concatenate(conf))
+    with _CACHE_LOCK:
+        _POOLS[key] = pool
+    return pool
 
 
 def text_index(text: str, lang: str, n: int) -> int:
@@ -245,6 +284,28 @@ class RandomModel(_CorpusBaseline):
     """The ``random`` baseline (see the module docstring)."""
 
     make_info = staticmethod(random_info)
+
+    def _one(self, corpus: Corpus, text: str, lang: str, cancel: CancelToken | None) -> PoseSequence:
+        from signstudio.pose.skeleton import get_layout
+
+        words = _train_words(corpus, lang, self.id)
+        frames = words[text_index(text, lang, len(words))].frames
+        data, conf = pose_pool(corpus, lang, cancel)
+        rng = np.random.default_rng(text_index(text, lang, 2**63))
+        pick = rng.integers(0, len(data), frames)
+        return PoseSequence(
+            data[pick],
+            conf[pick],
+            corpus.fps,
+            get_layout(LAYOUT),
+            {"source": f"{frames} random frames of the {SPLIT} words of corpus:{lang}"},
+        )
+
+
+class WrongWordModel(_CorpusBaseline):
+    """The ``wrong-word`` baseline (see the module docstring)."""
+
+    make_info = staticmethod(wrong_word_info)
 
     def pick(self, text: str, lang: str, corpus: Corpus | None = None) -> Word:
         """The training word ``random`` signs for ``text``."""

@@ -130,6 +130,16 @@ class FGDEncoder:
         x = torch.from_numpy(np.concatenate(wins)).float().to(self.device)
         return np.concatenate([self.net.encode(x[i : i + 512]).cpu().numpy() for i in range(0, len(x), 512)])
 
+    @torch.no_grad()
+    def frame_features(self, frames: np.ndarray) -> np.ndarray:
+        """(F, 150) corpus units -> (F, feature): the code of the window centred on every frame
+        (`signstudio.metrics.overlay.centred_windows`; the windowed FGD-style curve)."""
+        from signstudio.metrics.overlay import centred_windows
+
+        z = self.norm.normalise(np.asarray(frames, np.float32).reshape(len(frames), -1))
+        x = torch.from_numpy(centred_windows(z, self.cfg.window)).float().to(self.device)
+        return np.concatenate([self.net.encode(x[i : i + 512]).cpu().numpy() for i in range(0, len(x), 512)])
+
     def reference(self, split: str, lang: str | None = None) -> FeatureStats:
         key = f"{split}/{lang}" if lang else split
         if key not in self.references:

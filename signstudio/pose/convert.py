@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from signstudio.pose.sequence import PoseSequence
-from signstudio.pose.skeleton import HAND_POINTS, get_layout
+from signstudio.pose.skeleton import HAND_POINTS, Skeleton, get_layout
 
 # A target joint is the mean of one or more source joints (by name); all must be present.
 Recipe = Sequence[tuple[str, ...]]
@@ -90,6 +90,19 @@ _RECIPES: dict[tuple[str, str], Callable[[], Recipe]] = {
 
 def can_convert(source: str, target: str) -> bool:
     return source == target or (source, target) in _RECIPES
+
+
+def source_joints(skeleton: Skeleton, target: str) -> np.ndarray:
+    """(J_target,) int64: for each joint of ``target``, the joint of ``skeleton`` it is read from
+    (the first source of a mean, e.g. the left shoulder for holistic's neck), -1 where none is.
+    Carries a per-joint value of the target layout back onto the source's joints (the heat map)."""
+    if skeleton.layout == target:
+        return np.arange(skeleton.num_joints, dtype=np.int64)
+    if (skeleton.layout, target) not in _RECIPES:
+        raise ValueError(f"no conversion from {skeleton.layout} to {target}")
+    names = {n: i for i, n in enumerate(skeleton.joints)}
+    recipe = _RECIPES[(skeleton.layout, target)]()
+    return np.array([names.get(src[0], -1) if len(src) == 1 else -1 for src in recipe], dtype=np.int64)
 
 
 def convert(seq: PoseSequence, target: str) -> PoseSequence:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError
+from signstudio.runner.scoring import PairScores, score_pair
 from signstudio.runner.work import ModelCache, Outcome, Task, execute, one_line
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,15 @@ def _child_main(conn: Connection, shared: Any, corpus: str | None) -> None:
                 msg = conn.recv()
             except EOFError:  # the parent went away
                 return
+            if msg[0] == "score":
+                try:
+                    conn.send(("done", score_pair(*msg[1])))
+                except ModelError as exc:
+                    conn.send(("error", one_line(exc), True))
+                except Exception as exc:
+                    log.exception("model process: scoring failed")
+                    conn.send(("error", one_line(exc), False))
+                continue
             if msg[0] != "run":
                 return
             _, request_id, task = msg
@@ -145,6 +155,27 @@ class ModelHost:
                 else:
                     _, line, user_error = msg
                     raise ModelError(line) if user_error else ModelProcessError(line)
+
+    def score(self, *args: Any) -> PairScores:
+        """`score_pair` (sequence, reference, text, lang) in the child; no progress, no cancel
+        (tens of ms once the encoders are loaded)."""
+        with self._lock:
+            conn = self._ensure_started()
+            conn.send(("score", args))
+            while True:
+                if not conn.poll(_POLL_S):
+                    if not self._proc.is_alive():
+                        raise self._died()
+                    continue
+                try:
+                    msg = conn.recv()
+                except EOFError:
+                    raise self._died() from None
+                if msg[0] == "done":
+                    scores: PairScores = msg[1]
+                    return scores
+                _, line, user_error = msg
+                raise ModelError(line) if user_error else ModelProcessError(line)
 
     def start(self) -> None:
         """Start the child now (e.g. after the window's first paint) instead of on first use."""

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError
 from signstudio.pose.sequence import PoseSequence
+from signstudio.runner.scoring import PairScores, score_pair
 from signstudio.runner.work import Alignment, Loader, ModelCache, Task, execute, one_line
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class GenerateResponse:
     stale: a newer request was submitted before this one finished (drop it).
     seconds: wall time from the start of work to the response.
     alignment: DTW of sequence against reference (path for the time warp, score), or None.
+    scores: everything `signstudio.runner.scoring.score_pair` measured of the pair (curves,
+    heat map, back-translation), or None on error or cancel.
     """
 
     request_id: int
@@ -102,6 +105,7 @@ class GenerateResponse:
     lang_from_prompt: bool = False
     device: str = ""
     alignment: Alignment | None = None
+    scores: PairScores | None = None
 
     @property
     def ok(self) -> bool:
@@ -223,6 +227,34 @@ class Runner:
             self._latest = request_id
             job.future = self._pool.submit(self._run_job, job)
         return request_id
+
+    def score(
+        self,
+        sequence: PoseSequence,
+        reference: PoseSequence | None,
+        text: str | None,
+        lang: str | None,
+    ) -> Future[PairScores]:
+        """Score a pair off the calling thread, where the models run (`score_pair`): after an
+        edit, a file opened, a reference replaced. Queued behind a running generation; the
+        future raises `ModelError` with one readable line when scoring fails."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the runner was shut down")
+        host = self._host
+
+        def work() -> PairScores:
+            if host is not None:
+                return host.score(sequence, reference, text, lang)
+            try:
+                return score_pair(sequence, reference, text, lang)
+            except ModelError:
+                raise
+            except Exception as exc:
+                log.error("scoring failed", exc_info=True)
+                raise ModelError(one_line(exc)) from exc
+
+        return self._pool.submit(work)
 
     def cancel(self, request_id: int | None = None) -> bool:
         """Cancel one request (default: every unfinished one). True if something was cancelled."""
@@ -353,6 +385,7 @@ class Runner:
             reference_reason=outcome.reference_reason,
             device=outcome.device,
             alignment=outcome.alignment,
+            scores=outcome.scores,
         )
         if model_reads:
             out.update(text=outcome.text, lang=outcome.lang, lang_from_prompt=outcome.lang_from_prompt)

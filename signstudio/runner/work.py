@@ -109,6 +109,7 @@ class Outcome:
     text: str = ""  # what was signed (read from the prompt when the task asked the model to)
     lang: str = ""
     lang_from_prompt: bool = False
+    scores: Any = None  # signstudio.runner.scoring.PairScores: DTW, FGD-style curve, reading
 
 
 def align(
@@ -163,12 +164,16 @@ def execute(
         found = find_reference(text, lang, task.reference_layout, corpus)
         reference, reason = found.sequence, found.reason
         check_cancel(cancel)
+    report(progress, 0.96, "scoring: DTW against the reference, reading it back")
+    from signstudio.metrics.dtw import LABELS
+    from signstudio.runner.scoring import score_pair
+
+    scores = score_pair(sequence, reference, text, lang)
     alignment = None
-    if reference is not None:
-        report(progress, 0.97, "aligning with the reference (DTW)")
-        alignment = align(sequence, reference)
+    if scores.path is not None and scores.dtw_mje is not None:
+        alignment = Alignment(scores.path, scores.dtw_mje, "dtw-mje", LABELS["dtw-mje"])
     report(progress, 1.0, "done")
-    return Outcome(sequence, reference, reason, model.device, alignment, text, lang, lang_from_prompt)
+    return Outcome(sequence, reference, reason, model.device, alignment, text, lang, lang_from_prompt, scores)
 
 
 def _read_prompt(model: SignModel, task: Task) -> tuple[str, str, bool]:

@@ -73,13 +73,9 @@ def validate_path(path: np.ndarray, n_gen: int, n_ref: int) -> np.ndarray:
 
 def path_table(path: np.ndarray, n_gen: int, n_ref: int) -> np.ndarray:
     """(n_gen,) int64: the reference frame of every generated frame through an alignment path."""
-    p = validate_path(path, n_gen, n_ref)
-    gen, first = np.unique(p[:, 0], return_index=True)
-    sums = np.add.reduceat(p[:, 1].astype(np.float64), first)
-    counts = np.diff(np.append(first, len(p)))
-    means = sums / counts
-    table = np.interp(np.arange(n_gen), gen, means)  # frames the path skips; ends held
-    return np.clip(np.floor(table + 0.5).astype(np.int64), 0, n_ref - 1)
+    from signstudio.metrics.overlay import aligned_table
+
+    return aligned_table(validate_path(path, n_gen, n_ref), n_gen, n_ref)
 
 
 @overload

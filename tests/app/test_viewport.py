@@ -414,3 +414,26 @@ def test_set_frames_alone_repaints_and_routes_frames_by_role(viewport, qtbot) ->
     viewport.set_sequences(None, seq)
     viewport.set_frames(2, 6)  # the reference alone runs on its own frame number
     assert viewport.main.cloud.frame == 6
+
+
+def test_the_heat_map_recolours_joints_without_resending_the_frame(viewport) -> None:
+    seq = clip("ase", "b")
+    viewport.set_sequences(seq, None)
+    viewport.set_frames(5, 0)
+    viewport.wait_painted()
+    red = (230, 50, 40)
+    assert colour_mask(frame_of(viewport), red, tol=30).sum() < 20
+    cloud = viewport.main.cloud
+    uploads = cloud.uploads
+    errors = np.full(seq.num_joints, np.nan)
+    errors[seq.skeleton.groups["right_hand"]] = 1.0  # far off: red
+    viewport.set_joint_heat(errors, "worst over the sequence: right index tip 1.00")
+    assert (
+        "joint error vs reference" in viewport.legend.text() and "right index tip" in viewport.legend.text()
+    )
+    img = frame_of(viewport)
+    assert colour_mask(img, red, tol=30).sum() > 100, "the right hand is not drawn red"
+    assert cloud.uploads == uploads, "recolouring re-sent the joint positions"
+    viewport.set_joint_heat(None)
+    assert colour_mask(frame_of(viewport), red, tol=30).sum() < 20
+    assert "joint error" not in viewport.legend.text()

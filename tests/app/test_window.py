@@ -253,9 +253,8 @@ def test_warped_timing_follows_the_dtw_alignment(studio, qtbot) -> None:
     assert np.all(np.diff(table) >= 0) and table[0] == 0
     assert table[-1] == response.reference.num_frames - 1
     assert "DTW alignment" in studio.warped_action.toolTip()
-    table_widget = studio.metrics.table
-    dtw_row = table_widget.rowCount() - 1
-    qtbot.waitUntil(lambda: "dtw" in table_widget.item(dtw_row, 0).text().lower(), timeout=3000)
+    expected = f"{response.alignment.score:.3f} shoulder widths"
+    qtbot.waitUntil(lambda: studio.metrics.value("DTW (dtw-mje)") == expected, timeout=3000)
 
 
 def _test_word(lang: str) -> str:
@@ -323,3 +322,63 @@ def test_diffusion_settings_reach_the_model_and_progress_counts_steps(studio, qt
     # the values are kept per model while the window lives
     assert panel.set_model("lookup") and panel.model_options() == {}
     assert panel.set_model("diffusion") and panel.model_options() == {"steps": 6, "guidance": 1.5}
+
+
+def test_a_generated_word_shows_quality_curves_and_a_heat_map(studio, qtbot) -> None:
+    """Both per-frame curves under the timeline, the cursor on them following the clock, the
+    Metrics dock's scores, and the heat map colouring each joint by its error (worst in red)."""
+    from signstudio.app.geometry import heat_colors
+
+    assert studio.text_panel.set_model("nar-kd")
+    word = _test_word("ase")
+    response = _generate(qtbot, studio, word, lang="ase")
+    scores = response.scores
+    assert (
+        response.ok and scores is not None and scores.dtw_curve is not None and scores.fgd_curve is not None
+    )
+    strip = studio.timeline.strip
+    assert strip.rows[:2] == ["DTW", "FGD-style"]
+    n = response.sequence.num_frames
+    assert np.allclose(strip.curves["DTW cost"].values, scores.dtw_curve)
+    assert np.allclose(strip.curves["FGD-style"].values, scores.fgd_curve)
+    for frame in (n // 3, n - 1):  # scrubbing moves the cursor on every row
+        studio.clock.frame = frame
+        assert all(line.value() == frame for line in strip.cursor_lines)
+    assert studio.metrics.value("DTW (dtw-mje)") == f"{scores.dtw_mje:.3f} shoulder widths"
+    assert studio.metrics.value("FGD-style").startswith(f"{scores.fgd_mean:.1f}")
+
+    cloud = studio.viewport.main.cloud
+    own = cloud.colors
+    if not studio.heat_action.isChecked():
+        studio.heat_action.trigger()
+    frame = int(np.nanargmax(np.nanmax(scores.joint_errors, axis=1)))  # a frame with a clear worst joint
+    studio.clock.frame = frame
+    errors = scores.joint_errors[frame]
+    shown = cloud.colors
+    assert np.allclose(shown, heat_colors(errors))  # upper50 on screen: joint for joint
+    worst, best = int(np.nanargmax(errors)), int(np.nanargmin(errors))
+    redness = shown[:, 0] - shown[:, 1]
+    assert redness[worst] > redness[best]
+    assert "worst over the sequence" in studio.viewport.legend.text()
+    studio.heat_action.trigger()
+    assert np.allclose(cloud.colors, own) and "joint error" not in studio.viewport.legend.text()
+
+
+def test_a_pair_not_generated_is_scored_off_the_gui_thread(studio, qtbot) -> None:
+    """Opening a sequence with its reference (no generation) scores it too, and a newer pair
+    replaces an older one's scores."""
+    from signstudio.corpus.store import open_corpus
+
+    corpus = open_corpus(quiet=True)
+    a, b = corpus.words("ase", "test")[:2]
+    ref = corpus.word_sequence("ase", a, "upper50")
+    other = corpus.word_sequence("ase", b, "upper50").replace(meta_update={"text": a.text})
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000) as blocker:
+        studio.set_pair(other, ref)
+    scores = blocker.args[0]
+    assert scores.n_gen == other.num_frames and scores.dtw_mje is not None and scores.dtw_mje > 0
+    assert "DTW" in studio.timeline.strip.rows
+    assert studio.state.warp_path is not None and np.array_equal(studio.state.warp_path, scores.path)
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000) as blocker:
+        studio.set_pair(ref, ref)
+    assert blocker.args[0].dtw_mje == pytest.approx(0.0, abs=1e-9)

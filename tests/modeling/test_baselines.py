@@ -9,7 +9,14 @@ from signstudio.corpus import store
 from signstudio.corpus.store import CorpusSettings
 from signstudio.modeling import registry
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError, UnsupportedLanguageError
-from signstudio.modeling.baselines import MeanModel, RandomModel, mean_stats, text_index
+from signstudio.modeling.baselines import (
+    MeanModel,
+    RandomModel,
+    WrongWordModel,
+    mean_stats,
+    pose_pool,
+    text_index,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +32,8 @@ def corpus(corpus_path):
 
 def test_registered_without_loading_anything():
     ids = [m.id for m in registry.available_models()]
-    assert {"lookup", "mean", "random"} <= set(ids)
-    for mid in ("mean", "random"):
+    assert {"lookup", "mean", "random", "wrong-word"} <= set(ids)
+    for mid in ("mean", "random", "wrong-word"):
         info = registry.model_info(mid)
         assert info.kind == "baseline" and not info.needs_torch and len(info.languages) == 20
 
@@ -55,20 +62,38 @@ def test_mean_ignores_the_text(corpus):
     assert a.equals(b) and a.meta["text"] == "hello" and b.meta["text"] == "world"
 
 
-def test_random_is_a_deterministic_training_word(corpus):
-    model = RandomModel(corpus=corpus)
+def test_wrong_word_is_a_deterministic_training_word(corpus):
+    model = WrongWordModel(corpus=corpus)
     [a] = model.generate(["hello"], "ase")
-    [again] = RandomModel(corpus=corpus).generate(["hello"], "ase")
+    [again] = WrongWordModel(corpus=corpus).generate(["hello"], "ase")
     assert a.equals(again)
     word = model.pick("hello", "ase")
     assert word.split == "train" and a.meta["source_word"] == word.text
     assert a.equals(corpus.word_sequence("ase", word, "upper50"))
-    assert a.meta["text"] == "hello" and a.meta["model"] == "random"
+    assert a.meta["text"] == "hello" and a.meta["model"] == "wrong-word"
     assert a.meta["reference_kind"] == "generated" and a.layout == "upper50"
     # different texts spread over the training words
     picks = {model.pick(t, "ase").text for t in ("a", "b", "c", "d", "e", "f", "g", "h")}
     assert len(picks) > 1
     assert text_index("hello", "ase", 7) == text_index("hello", "ase", 7)
+
+
+def test_random_draws_real_poses_in_no_order(corpus):
+    [a] = RandomModel(corpus=corpus).generate(["hello"], "ase")
+    [again] = RandomModel(corpus=corpus).generate(["hello"], "ase")
+    [other] = RandomModel(corpus=corpus).generate(["world"], "ase")
+    assert a.equals(again) and not a.equals(other)
+    assert a.meta["model"] == "random" and a.layout == "upper50"
+    # as long as the word wrong-word signs, every frame one of the training frames
+    assert a.num_frames == WrongWordModel(corpus=corpus).pick("hello", "ase").frames
+    pool, _ = pose_pool(corpus, "ase")
+    flat = pool.reshape(len(pool), -1)
+    for frame in a.data.reshape(a.num_frames, -1)[:10]:
+        assert np.isclose(flat, frame, equal_nan=True).all(axis=1).any()
+    # no motion to speak of: neighbouring frames are as far apart as any two poses
+    step = np.nanmean(np.abs(np.diff(a.data, axis=0)))
+    [real] = WrongWordModel(corpus=corpus).generate(["hello"], "ase")
+    assert step > 3 * np.nanmean(np.abs(np.diff(real.data, axis=0)))
 
 
 def test_corpus_as_a_path_and_as_an_option(corpus_path, corpus):
@@ -96,6 +121,6 @@ def test_errors(corpus, tmp_path):
 
 
 def test_load_model_gives_the_baselines():
-    for mid, cls in (("mean", MeanModel), ("random", RandomModel)):
+    for mid, cls in (("mean", MeanModel), ("random", RandomModel), ("wrong-word", WrongWordModel)):
         model = registry.load_model(mid, device="cuda")
         assert isinstance(model, cls) and model.device == "cpu"

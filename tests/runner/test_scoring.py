@@ -1,0 +1,64 @@
+"""Scoring one pair for the studio: DTW curve and heat map, the windowed FGD-style curve, DurACC,
+the back-translated reading, and one-line notes for whatever cannot be scored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from signstudio.metrics.dtw import dtw
+from signstudio.pose.transforms import resample
+from signstudio.runner.scoring import score_pair
+
+
+@pytest.fixture(scope="module")
+def pair(tiny_corpus):
+    words = tiny_corpus.words("ase")
+    ref = tiny_corpus.word_sequence("ase", words[0], "upper50")
+    other = tiny_corpus.word_sequence("ase", words[1], "upper50")
+    gen = other.replace(meta_update={"text": words[0].text, "sign_language": "ase"})
+    return gen, ref, words[0].text
+
+
+def test_scores_of_a_pair(pair):
+    gen, ref, text = pair
+    s = score_pair(gen, ref, text, "ase")
+    assert s.n_gen == gen.num_frames
+    # scoring normalises each sequence again (median over its frames): a hair from the corpus' own
+    assert s.dtw_mje == pytest.approx(dtw(gen, ref, metric="dtw-mje").score, rel=1e-3)
+    assert s.pt_dtw == pytest.approx(dtw(gen, ref, metric="pt-dtw").score, rel=1e-3)
+    assert s.dtw_curve.shape == (gen.num_frames,) and s.table.shape == (gen.num_frames,)
+    assert s.joint_errors.shape == (gen.num_frames, 50)
+    # the curve is the mean of the heat map's joints on frames matched with one reference frame
+    once = np.bincount(s.path[:, 0], minlength=gen.num_frames) == 1
+    assert np.allclose(np.nanmean(s.joint_errors[once], axis=1), s.dtw_curve[once], atol=1e-5)
+    assert s.fgd_curve.shape == (gen.num_frames,) and np.all(s.fgd_curve >= 0)
+    assert s.fgd_mean == pytest.approx(float(s.fgd_curve.mean()))
+    assert s.duration_ok == (abs(gen.duration - ref.duration) <= 1.0)
+    assert s.reading is not None and s.reading.expected == " ".join(text)
+    assert s.reading.chrf is not None and s.reading.unit_errors is not None
+    # the reference itself reads back as its own word (the reader's ceiling is near 100 %)
+    assert score_pair(ref, ref, text, "ase").reading.text == text
+
+
+def test_a_sequence_scored_against_itself(pair):
+    _, ref, text = pair
+    s = score_pair(ref, ref, text, "ase")
+    assert s.dtw_mje == pytest.approx(0.0, abs=1e-9) and np.allclose(s.fgd_curve, 0.0, atol=1e-6)
+    assert np.array_equal(s.table, np.arange(ref.num_frames)) and s.duration_ok
+
+
+def test_another_frame_rate_keeps_curves_on_its_own_frames(pair):
+    gen, ref, text = pair
+    slow = resample(gen, 50.0)
+    s = score_pair(slow, ref, text, "ase")
+    assert s.dtw_curve.shape == s.fgd_curve.shape == (slow.num_frames,)
+    assert s.duration == pytest.approx(slow.duration)
+
+
+def test_what_cannot_be_scored_is_said(pair):
+    gen, _, _ = pair
+    s = score_pair(gen, None, None, None)
+    assert s.dtw_mje is None and s.fgd_curve is None and s.joint_errors is None
+    assert any("no reference" in n for n in s.notes)
+    assert any("sign language is not known" in n for n in s.notes)
