@@ -12,6 +12,7 @@ diffusion.png    diffusion signing it, its step and guidance settings in the pan
 evaluation.png   nar-kd again with its quality: DTW and FGD-style curves, scores and the reading
                  in Metrics, joints coloured by their error at the frame furthest off (away from the
                  ends)
+avatar.png       the same pair on the built-in mannequin (IK), translucent around the skeletons
 """
 
 from __future__ import annotations
@@ -95,6 +96,22 @@ def main(out_dir: str) -> int:
             win.clock.frame = lo + int(scores.dtw_curve[lo:hi].argmax())
         print(win.save_screenshot(out / "evaluation.png"))
         win.heat_action.trigger()
+        # the same pair on the mannequin, translucent around the skeletons (IK in the model process)
+        arrived: list[object] = []
+        loop = QtCore.QEventLoop()
+
+        def got(seq: object) -> None:
+            arrived.append(seq)
+            if len(arrived) == 2:
+                loop.quit()
+
+        win.avatar_ready.connect(got)
+        win.set_body_mode("both")
+        QtCore.QTimer.singleShot(180_000, loop.quit)
+        loop.exec()
+        win.clock.frame = win.clock.num_frames // 2
+        print(win.save_screenshot(out / "avatar.png"))
+        win.set_body_mode("skeleton")
     win.close()
     return 0
 

@@ -17,11 +17,13 @@ from signstudio.runner.service import GenerateRequest, GenerateResponse, Runner
 
 class RunnerBridge(QtCore.QObject):
     """Signals: ``progress(request_id, fraction, message)``, ``finished(response)``,
-    ``scored(token, PairScores | str)`` (a str is the one-line error)."""
+    ``scored(token, PairScores | str)`` and ``avatar_ready(token, AvatarMesh | str)`` (a str is
+    the one-line error)."""
 
     progress = QtCore.Signal(int, float, str)
     finished = QtCore.Signal(object)
     scored = QtCore.Signal(int, object)
+    avatar_ready = QtCore.Signal(int, object)  # (token, AvatarMesh | one-line error)
 
     def __init__(self, runner: Runner | None = None, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +52,20 @@ class RunnerBridge(QtCore.QObject):
             self.runner.score(sequence, reference, text, lang).add_done_callback(done)
         except RuntimeError as exc:  # shut down
             self.scored.emit(token, str(exc))
+
+    def avatar(self, token: int, sequence: PoseSequence, body: str = "mannequin") -> None:
+        """Build ``sequence``'s avatar off the GUI thread; `avatar_ready` brings ``token`` back."""
+
+        def done(future: Future) -> None:
+            try:
+                self.avatar_ready.emit(token, future.result())
+            except Exception as exc:
+                self.avatar_ready.emit(token, str(exc) or type(exc).__name__)
+
+        try:
+            self.runner.avatar(sequence, body).add_done_callback(done)
+        except RuntimeError as exc:
+            self.avatar_ready.emit(token, str(exc))
 
     def cancel(self) -> bool:
         return self.runner.cancel()

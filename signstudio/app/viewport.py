@@ -47,11 +47,17 @@ from signstudio.app.glitems import (
     JointCloud,
     forget_context,
 )
+from signstudio.app.glmesh import GLMeshItem
+from signstudio.avatar.mesh import AvatarMesh
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import GROUP_COLORS
 
 GENERATED = "generated"
 MODES = ("side-by-side", "ghost")
+#: what represents a sequence: its skeleton, its avatar, or the avatar translucent around the skeleton
+BODY_MODES = ("skeleton", "avatar", "both")
+AVATAR_COLOR = (0.86, 0.76, 0.62)  # light wood, readable on dark and light backgrounds
+AVATAR_BOTH_OPACITY = 0.45
 LINE_WIDTH = 3.0
 GHOST_OPACITY = 0.35
 GHOST_DESATURATE = 0.35
@@ -253,6 +259,12 @@ class SkeletonSlot:
         self.cloud = JointCloud()
         self.bones = GLBonesItem(self.cloud, width=LINE_WIDTH)
         self.joints = GLJointsItem(self.cloud)
+        self.mesh = GLMeshItem()
+        self.mesh.setDepthValue(depth - 1)  # drawn before the skeleton: a translucent body shows it
+        self.mesh.setVisible(False)
+        self.mesh_of: PoseSequence | None = None  # the sequence the mesh belongs to
+        view.addItem(self.mesh)
+        self.ghost = ghost
         self.bones.setDepthValue(depth)
         self.joints.setDepthValue(depth + 1)
         if ghost:
@@ -279,7 +291,27 @@ class SkeletonSlot:
         for item in self.items:
             item.setTransform(m)
             item.setVisible(True)
+        self.mesh.setTransform(m)
         self.show_frame(0)
+
+    def set_body(self, mesh: AvatarMesh | None, mode: str) -> None:
+        """The avatar of the shown sequence (None: none yet) drawn as ``mode`` says."""
+        shown = self.display is not None
+        has_mesh = mesh is not None and shown
+        if has_mesh and self.mesh_of is not (self.display.seq if self.display else None):
+            assert mesh is not None and self.display is not None
+            self.mesh.set_mesh(mesh.vertices, mesh.normals, mesh.faces)
+            self.mesh_of = self.display.seq
+        if not has_mesh:
+            self.mesh.set_mesh(None)
+            self.mesh_of = None
+        body_on = has_mesh and mode in ("avatar", "both")
+        self.mesh.setVisible(body_on)
+        base = GHOST_OPACITY if self.ghost else 1.0
+        self.mesh.set_look(AVATAR_COLOR, base * (AVATAR_BOTH_OPACITY if mode == "both" else 1.0))
+        skeleton_on = shown and not (body_on and mode == "avatar")
+        for item in self.items:
+            item.setVisible(skeleton_on)
 
     def show_frame(self, frame: int) -> bool:
         """Show ``frame`` (clamped); True when it differs from the frame shown (an upload follows)."""
@@ -289,6 +321,8 @@ class SkeletonSlot:
         changed = self.cloud.set_frame(seq.data, seq.confidence, self.display.clamp(frame))
         if changed:
             self.bones.update()
+        if self.mesh_of is seq:
+            changed = self.mesh.set_frame(self.display.clamp(frame)) or changed
         return changed
 
 
@@ -347,6 +381,8 @@ class Viewport(QtWidgets.QWidget):
         self._buttons_on = True
         self._compact = False  # a narrow view: shorter captions and legend
         self._displays: dict[tuple[int, tuple[int, int, int]], DisplaySkeleton] = {}
+        self.body_mode = "skeleton"
+        self._avatars: dict[int, AvatarMesh] = {}  # id(sequence) -> its avatar mesh
         self._heat: np.ndarray | None = None  # (J,) error per joint of the generated sequence
         self._heat_note = ""
 
@@ -385,6 +421,37 @@ class Viewport(QtWidgets.QWidget):
         for slot, frame in self._slot_frames():
             changed += slot.show_frame(frame)
         return changed
+
+    def set_body_mode(self, mode: str) -> None:
+        """``skeleton``, ``avatar`` or ``both`` (the avatar translucent around the skeleton)."""
+        if mode not in BODY_MODES:
+            raise ValueError(f"body mode must be one of {BODY_MODES}, got {mode!r}")
+        self.body_mode = mode
+        self._apply_bodies()
+        self.update_views()
+
+    def set_avatar(self, seq: PoseSequence, mesh: AvatarMesh | None) -> None:
+        """The avatar mesh of ``seq`` (generated or reference), or None to drop it."""
+        if mesh is None:
+            self._avatars.pop(id(seq), None)
+        else:
+            if mesh.num_frames != seq.num_frames:
+                raise ValueError(f"avatar has {mesh.num_frames} frames, the sequence {seq.num_frames}")
+            self._avatars[id(seq)] = mesh
+        self._avatars = {
+            k: v for k, v in self._avatars.items() if k in (id(self.generated), id(self.reference))
+        }
+        self._apply_bodies()
+        self.set_frames(*self.frames)
+        self.update_views()
+
+    def avatar_of(self, seq: PoseSequence | None) -> AvatarMesh | None:
+        return None if seq is None else self._avatars.get(id(seq))
+
+    def _apply_bodies(self) -> None:
+        for slot in (self.main, self.ghost, self.side):
+            seq = slot.display.seq if slot.display is not None else None
+            slot.set_body(self.avatar_of(seq), self.body_mode)
 
     def set_joint_heat(self, errors: np.ndarray | None, note: str = "") -> None:
         """Colour the generated skeleton's joints by ``errors`` (J,) (shoulder widths, NaN:
@@ -528,6 +595,7 @@ class Viewport(QtWidgets.QWidget):
         self.side.set_display(disp_ref if side else None)
         self.view_b.setVisible(side)
         self.separator.setVisible(side)
+        self._apply_bodies()
         self.set_frames(*self.frames)
         self._apply_heat()
         self._caption()

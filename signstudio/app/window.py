@@ -60,6 +60,7 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     generation_finished = QtCore.Signal(object)  # the response, after it was applied (tests wait on it)
     scores_ready = QtCore.Signal(object)  # PairScores of the pair on screen, after they were drawn
+    avatar_ready = QtCore.Signal(object)  # the sequence whose avatar is now drawn
 
     def __init__(
         self,
@@ -89,6 +90,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._generation_started = 0.0
         self._scores: PairScores | None = None  # of the pair on screen, once scored
         self._heat_cache: tuple[np.ndarray, str] | tuple[()] | None = None  # () = nothing to show
+        self._avatar_requests: dict[int, PoseSequence] = {}  # token -> the sequence being fitted
+        self._avatar_tokens = 0
 
         # ---- docks -------------------------------------------------------------------------
         self.viewport = Viewport(self)
@@ -140,6 +143,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.bridge.progress.connect(self._on_progress)
         self.bridge.finished.connect(self._on_finished)
         self.bridge.scored.connect(self._on_scored)
+        self.bridge.avatar_ready.connect(self._on_avatar)
 
         self._applying = False  # set while a (sequence, reference) pair is replaced as one
         self.state.sequence_changed.connect(lambda _s: self._pair_changed())
@@ -151,6 +155,8 @@ class StudioWindow(QtWidgets.QMainWindow):
 
         self.state.reference_display = str(self.settings.get("reference_display", "side-by-side"))  # type: ignore[assignment]
         self.state.reference_timing = str(self.settings.get("reference_timing", "own-clock"))  # type: ignore[assignment]
+        body_mode = str(self.settings.get("body_mode", "skeleton"))
+        self.viewport.set_body_mode(body_mode if body_mode in ("skeleton", "avatar", "both") else "skeleton")
         self._restore_layout()
 
         if sequence is not None:
@@ -363,6 +369,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         token = self._pair_token
         if rescore and gen is not None:
             self._request_scores(token, gen, ref)
+        self._request_avatars()
 
         def second_slice() -> None:
             if token == self._pair_token:  # a newer pair replaced this one meanwhile
@@ -372,6 +379,45 @@ class StudioWindow(QtWidgets.QMainWindow):
 
         # The table repaints in a later turn of the event loop, apart from the views.
         QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
+
+    def set_body_mode(self, mode: str) -> None:
+        """``skeleton``, ``avatar`` or ``both``: what represents each sequence (avatars are fitted
+        off the GUI thread by IK, the skeleton shows meanwhile)."""
+        self.viewport.set_body_mode(mode)
+        self.settings.set("body_mode", mode)
+        self._sync_checks()
+        self._request_avatars()
+
+    def _request_avatars(self) -> None:
+        if self.viewport.body_mode == "skeleton":
+            return
+        for seq in (self.state.sequence, self.state.reference):
+            if seq is None or self.viewport.avatar_of(seq) is not None:
+                continue
+            if any(s is seq for s in self._avatar_requests.values()):
+                continue
+            self._avatar_tokens += 1
+            self._avatar_requests[self._avatar_tokens] = seq
+            self.statusBar().showMessage("Fitting the avatar to the keypoints (IK)…", 10000)
+            self.bridge.avatar(self._avatar_tokens, seq)
+
+    @QtCore.Slot(int, object)
+    def _on_avatar(self, token: int, result: object) -> None:
+        seq = self._avatar_requests.pop(token, None)
+        if seq is None or seq not in (self.state.sequence, self.state.reference):
+            return  # the pair changed meanwhile
+        if isinstance(result, str):
+            self.statusBar().showMessage(f"No avatar: {result}", 10000)
+            return
+        self.viewport.set_avatar(seq, result)  # type: ignore[arg-type]
+        err = getattr(result, "hand_error_m", float("nan"))
+        self.statusBar().showMessage(
+            f"Avatar fitted in {getattr(result, 'seconds', 0.0):.1f} s "
+            f"(IK error: arms {1000 * getattr(result, 'arm_error_m', float('nan')):.0f} mm, "
+            f"hands {1000 * err:.0f} mm)",
+            8000,
+        )
+        self.avatar_ready.emit(seq)
 
     def _request_scores(self, token: int, gen: PoseSequence, ref: PoseSequence | None) -> None:
         text = str(gen.meta.get("text") or (ref.meta.get("text") if ref is not None else "") or "") or None
@@ -630,6 +676,15 @@ class StudioWindow(QtWidgets.QMainWindow):
                                   "Colour generated joints by their distance to the reference")  # fmt: skip
         self.heat_action.setChecked(bool(self.settings.get("heat_map", False)))
         view_menu.addSeparator()
+        self.body_actions = {
+            "skeleton": toggle("Skeleton", None, lambda: self.set_body_mode("skeleton"),
+                               "Each sequence as its skeleton"),
+            "both": toggle("Avatar and skeleton", "A", lambda: self.set_body_mode("both"),
+                           "The mannequin, translucent, around the skeleton (fitted by IK)"),
+            "avatar": toggle("Avatar", "Shift+A", lambda: self.set_body_mode("avatar"),
+                             "The mannequin only (fitted to the keypoints by IK)"),
+        }  # fmt: skip
+        view_menu.addSeparator()
         theme_menu = view_menu.addMenu("Theme")
         self.theme_actions = {}
         for choice in ("system", "light", "dark"):
@@ -681,6 +736,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.warped_action.setToolTip(f"The reference time-warped onto the generated one ({how})")
         self.warped_action.setStatusTip(self.warped_action.toolTip())
         self.loop_action.setChecked(self.clock.loop)
+        for mode, action in self.body_actions.items():
+            action.setChecked(self.viewport.body_mode == mode)
         theme = self._theme()
         for choice, action in self.theme_actions.items():
             action.setChecked(theme is not None and theme.choice == choice)

@@ -44,7 +44,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--only",
         action="append",
-        choices=["lifting", "viewport", "studio", "generation", "nar", "dtw"],
+        choices=["lifting", "viewport", "studio", "generation", "nar", "dtw", "avatar"],
         help="run only this benchmark (repeatable); default: all",
     )
     p.set_defaults(func=run)
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             os.environ[var] = "1"
     from signstudio.pose import bench_lifting
 
-    only = set(args.only or ("lifting", "viewport", "studio", "generation", "nar", "dtw"))
+    only = set(args.only or ("lifting", "viewport", "studio", "generation", "nar", "dtw", "avatar"))
     results: list[dict[str, Any]] = []
     if "lifting" in only:
         lifting = lifting_benchmark(quick=args.quick)
@@ -216,6 +216,12 @@ def run(args: argparse.Namespace) -> int:
         dtw_result = bench_dtw.run(real_long_sequences(), quick=args.quick)
         results.append(dtw_result)
         print(bench_dtw.format_table(dtw_result))
+    if "avatar" in only:
+        from signstudio.avatar import bench_avatar
+
+        avatar = bench_avatar.run(quick=args.quick)
+        results.append(avatar)
+        print(bench_avatar.format_table(avatar))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,10 +26,23 @@ from pathlib import Path
 from typing import Any
 
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError
-from signstudio.runner.scoring import PairScores, score_pair
+from signstudio.runner.scoring import score_pair
 from signstudio.runner.work import ModelCache, Outcome, Task, execute, one_line
 
 log = logging.getLogger(__name__)
+
+
+def _avatar(*args: Any) -> Any:
+    from signstudio.avatar.build import build_avatar
+
+    try:
+        return build_avatar(*args)
+    except ValueError as exc:
+        raise ModelError(str(exc)) from None
+
+
+#: what the child runs besides generations, by name
+CALLS: dict[str, Any] = {"score": score_pair, "avatar": _avatar}
 
 _POLL_S = 0.02  # how often the waiting parent thread passes a cancel on to the child
 
@@ -73,9 +86,9 @@ def _child_main(conn: Connection, shared: Any, corpus: str | None) -> None:
                 msg = conn.recv()
             except EOFError:  # the parent went away
                 return
-            if msg[0] == "score":
+            if msg[0] in CALLS:
                 try:
-                    conn.send(("done", score_pair(*msg[1])))
+                    conn.send(("done", CALLS[msg[0]](*msg[1])))
                 except ModelError as exc:
                     conn.send(("error", one_line(exc), True))
                 except Exception as exc:
@@ -156,12 +169,14 @@ class ModelHost:
                     _, line, user_error = msg
                     raise ModelError(line) if user_error else ModelProcessError(line)
 
-    def score(self, *args: Any) -> PairScores:
-        """`score_pair` (sequence, reference, text, lang) in the child; no progress, no cancel
-        (tens of ms once the encoders are loaded)."""
+    def call(self, name: str, *args: Any) -> Any:
+        """One of `CALLS` in the child (``score``: `score_pair`, tens of ms once the encoders are
+        loaded; ``avatar``: `build_avatar`, seconds): no progress, no cancel."""
+        if name not in CALLS:
+            raise ValueError(f"the model process has no call {name!r}")
         with self._lock:
             conn = self._ensure_started()
-            conn.send(("score", args))
+            conn.send((name, args))
             while True:
                 if not conn.poll(_POLL_S):
                     if not self._proc.is_alive():
@@ -172,8 +187,7 @@ class ModelHost:
                 except EOFError:
                     raise self._died() from None
                 if msg[0] == "done":
-                    scores: PairScores = msg[1]
-                    return scores
+                    return msg[1]
                 _, line, user_error = msg
                 raise ModelError(line) if user_error else ModelProcessError(line)
 

@@ -38,10 +38,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError
 from signstudio.pose.sequence import PoseSequence
-from signstudio.runner.scoring import PairScores, score_pair
+from signstudio.runner.scoring import PairScores
 from signstudio.runner.work import Alignment, Loader, ModelCache, Task, execute, one_line
 
 if TYPE_CHECKING:
+    from signstudio.avatar.mesh import AvatarMesh
     from signstudio.corpus.store import Corpus
     from signstudio.runner.host import ModelHost
 
@@ -238,20 +239,30 @@ class Runner:
         """Score a pair off the calling thread, where the models run (`score_pair`): after an
         edit, a file opened, a reference replaced. Queued behind a running generation; the
         future raises `ModelError` with one readable line when scoring fails."""
+        return self._call("score", sequence, reference, text, lang)
+
+    def avatar(self, sequence: PoseSequence, body: str = "mannequin") -> Future[AvatarMesh]:
+        """IK and the posed ``body`` mesh of every frame (`build_avatar`), off the calling thread,
+        where the models run; the future raises `ModelError` with one line when it cannot."""
+        return self._call("avatar", sequence, body)
+
+    def _call(self, name: str, *args: Any) -> Future[Any]:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the runner was shut down")
         host = self._host
 
-        def work() -> PairScores:
+        def work() -> Any:
             if host is not None:
-                return host.score(sequence, reference, text, lang)
+                return host.call(name, *args)
+            from signstudio.runner.host import CALLS
+
             try:
-                return score_pair(sequence, reference, text, lang)
+                return CALLS[name](*args)
             except ModelError:
                 raise
             except Exception as exc:
-                log.error("scoring failed", exc_info=True)
+                log.error("%s failed", name, exc_info=True)
                 raise ModelError(one_line(exc)) from exc
 
         return self._pool.submit(work)

@@ -437,3 +437,39 @@ def test_the_heat_map_recolours_joints_without_resending_the_frame(viewport) -> 
     viewport.set_joint_heat(None)
     assert colour_mask(frame_of(viewport), red, tol=30).sum() < 20
     assert "joint error" not in viewport.legend.text()
+
+
+def test_the_avatar_is_drawn_around_or_instead_of_the_skeleton(viewport) -> None:
+    pytest.importorskip("torch")
+    from signstudio.avatar.build import build_avatar
+    from signstudio.corpus.lexicon import default_sample
+
+    seq = default_sample()
+    mesh = build_avatar(seq)
+    viewport.set_sequences(seq, None)
+    viewport.set_frames(seq.num_frames // 2, 0)
+
+    def wood(img: np.ndarray) -> int:  # the lit mannequin: warm, light, not a group colour
+        r, g, b = (img[..., i].astype(int) for i in range(3))
+        return int(((r - b > 35) & (r > 110) & (g > 80) & (np.abs(r - g) < 60)).sum())
+
+    viewport.set_body_mode("avatar")
+    assert wood(frame_of(viewport)) < 200, "no avatar until one is given"
+    viewport.set_avatar(seq, mesh)
+    body_only = frame_of(viewport)
+    assert wood(body_only) > 5000
+    assert not viewport.main.bones.visible() and viewport.main.mesh.visible()
+    viewport.set_body_mode("both")
+    assert viewport.main.bones.visible() and viewport.main.mesh.opacity < 1.0
+    assert wood(frame_of(viewport)) > 2000
+    # the mesh follows the clock: a new frame uploads once
+    uploads = viewport.main.mesh.uploads
+    viewport.set_frames(seq.num_frames // 2 + 5, 0)
+    frame_of(viewport)
+    assert viewport.main.mesh.uploads == uploads + 1 and viewport.main.mesh.frame == seq.num_frames // 2 + 5
+    viewport.set_body_mode("skeleton")
+    assert not viewport.main.mesh.visible() and wood(frame_of(viewport)) < 200
+    with pytest.raises(ValueError, match="frames"):
+        viewport.set_avatar(
+            seq.replace(data=seq.data[:5], confidence=seq.confidence[:5], filled=seq.filled[:5]), mesh
+        )

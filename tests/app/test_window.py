@@ -382,3 +382,30 @@ def test_a_pair_not_generated_is_scored_off_the_gui_thread(studio, qtbot) -> Non
     with qtbot.waitSignal(studio.scores_ready, timeout=30000) as blocker:
         studio.set_pair(ref, ref)
     assert blocker.args[0].dtw_mje == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_pair_plays_on_the_mannequin(studio, qtbot) -> None:
+    """View → Avatar and skeleton: both sequences get a mannequin fitted by IK off the GUI thread,
+    drawn translucent around their skeletons and following the clock; the mode is remembered."""
+    from signstudio.corpus.store import open_corpus
+
+    corpus = open_corpus(quiet=True)
+    word = min(corpus.words("ase", "test"), key=lambda w: w.frames)
+    ref = corpus.word_sequence("ase", word, "upper50")
+    gen = corpus.word_sequence("ase", corpus.words("ase", "test")[1], "upper50")
+    studio.set_pair(gen, ref)
+    arrived = []
+    studio.avatar_ready.connect(arrived.append)
+    studio.actions_by_name["avatar_and_skeleton"].trigger()
+    assert studio.viewport.body_mode == "both" and studio.settings.get("body_mode") == "both"
+    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=120000)
+    assert {id(s) for s in arrived} == {id(gen), id(ref)}
+    main, side = studio.viewport.main, studio.viewport.side
+    assert main.mesh.visible() and side.mesh.visible() and main.bones.visible()
+    assert studio.viewport.avatar_of(gen).num_frames == gen.num_frames
+    studio.clock.frame = 7
+    assert main.mesh.frame == 7
+    studio.actions_by_name["avatar"].trigger()
+    assert not main.bones.visible() and main.mesh.visible()
+    studio.actions_by_name["skeleton"].trigger()
+    assert not main.mesh.visible() and main.bones.visible()
