@@ -88,7 +88,66 @@ def _scene_ghost(vp) -> None:  # type: ignore[no-untyped-def]
     vp.set_camera("front")
 
 
+def _mannequin_known_pose():  # type: ignore[no-untyped-def]
+    """The mannequin in a fixed pose (set, not solved: no optimisation in the picture): right arm
+    raised with a bent elbow and curled fingers, left arm down; its keypoints as the skeleton."""
+    import torch
+
+    from signstudio.avatar.bodies import MannequinBody
+    from signstudio.avatar.ik import (
+        IMAGE_TO_BODY,
+        IKResult,
+        _local_from_params,
+        axis_angle_to_matrix,
+        body_points,
+        forward_kinematics,
+        targets,
+    )
+    from signstudio.pose.sequence import PoseSequence
+    from signstudio.pose.skeleton import get_layout
+
+    body = MannequinBody()
+    sk = body.skeleton
+    pose = np.zeros((1, 21, 3))
+    pose[0, 15, 2] = -1.2  # left shoulder down
+    pose[0, 16, 2] = 0.5  # right shoulder half down
+    pose[0, 18, 1] = -1.6  # right elbow bent, forearm up
+    hands = np.zeros((1, 30, 3))
+    hands[0, 15:27, 2] = 0.9  # right fingers curled, thumb open: a fist-like "s"
+    root = np.zeros((1, 3))
+    local = _local_from_params(sk, torch.from_numpy(pose), torch.from_numpy(hands))
+    pos, rot = forward_kinematics(
+        sk, local, axis_angle_to_matrix(torch.from_numpy(root)), torch.zeros(1, 3).double()
+    )
+    mid = (pos[0, sk.index("L_Shoulder")] + pos[0, sk.index("R_Shoulder")]).numpy() / 2
+    t = targets(sk)
+    pts = body_points(sk, t, pos, rot).numpy()[0] - mid
+    data = np.zeros((1, 50, 3))
+    data[0, list(t.keypoint)] = pts @ IMAGE_TO_BODY.T
+    data[0, 0] = (pos[0, sk.index("Head")].numpy() - mid) @ IMAGE_TO_BODY.T
+    seq = PoseSequence(
+        data.astype(np.float32), np.ones((1, 50), np.float32), 25.0, get_layout("upper50"),
+        {"reference_kind": "generated", "text": "s"},
+    )  # fmt: skip
+    span = float(np.linalg.norm((pos[0, sk.index("L_Shoulder")] - pos[0, sk.index("R_Shoulder")]).numpy()))
+    fit = IKResult(
+        pose.astype(np.float32), hands.astype(np.float32), root.astype(np.float32),
+        -mid[None].astype(np.float32), np.zeros((1, len(t.keypoint))), t.group, span, 0.0, 25.0,
+    )  # fmt: skip
+    return seq, body.mesh(fit, seq)
+
+
+def _scene_mannequin_both(vp) -> None:  # type: ignore[no-untyped-def]
+    seq, mesh = _mannequin_known_pose()
+    vp.set_sequences(seq, None)
+    vp.set_avatar(seq, mesh)
+    vp.set_body_mode("both")
+    vp.set_frames(0, 0)
+    vp.set_camera("front")
+
+
 SCENES: dict[str, Callable] = {
+    "mannequin_both": _scene_mannequin_both,
     "recorded_front": _scene_recorded_front,
     "lifted_side": _scene_lifted_side,
     "two_hands_signer": _scene_two_hands_signer,
