@@ -171,6 +171,21 @@ def run(
 
         return step, views
 
+    # two avatars (the mannequin fitted by IK, built once here, as the studio builds them once)
+    from signstudio.avatar.build import build_avatar
+
+    meshes = {id(gen): build_avatar(gen), id(ref): build_avatar(ref)}
+
+    def setup_avatars() -> tuple[Any, list[Any]]:
+        step, views = setup_side()
+        for seq in (gen, ref):
+            vp.set_avatar(seq, meshes[id(seq)])
+        vp.set_body_mode("both")
+        return step, views
+
+    def teardown_avatars() -> None:
+        vp.set_body_mode("skeleton")
+
     def teardown_stock() -> None:
         for lines, points in stock_items:
             vp.view.removeItem(lines)
@@ -182,6 +197,7 @@ def run(
         "pyqtgraph-build": (setup_stock_build, teardown_stock),
         "pyqtgraph": (setup_stock, teardown_stock),
         "side-by-side": (setup_side, None),
+        "avatars": (setup_avatars, teardown_avatars),
     }
     times: dict[str, list[float]] = {k: [] for k in scenarios}
     paints: dict[str, int] = dict.fromkeys(scenarios, 0)
@@ -209,7 +225,7 @@ def run(
             for i in range(rounds)
         ]
         for k, v in times.items()
-        if k != "side-by-side"
+        if k not in ("side-by-side", "avatars")
     }
     ratio = {k: ms[k] / ms["empty"] for k in ms}
     return {
@@ -236,6 +252,10 @@ def run(
         "ratio_pyqtgraph": ratio["pyqtgraph-build"],
         # the most favourable case for them: every frame's arrays built ahead
         "ratio_pyqtgraph_prebuilt": ratio["pyqtgraph"],
+        # two translucent mannequins (5466 vertices each) around the skeletons, side by side,
+        # against the same two skeletons alone
+        "ratio_avatars": ms["avatars"] / ms["side-by-side"],
+        "fps_avatars": 1000.0 / ms["avatars"],
     }
 
 
@@ -254,6 +274,7 @@ def format_table(r: dict[str, Any]) -> str:
         "pyqtgraph-build": "pyqtgraph GLLinePlotItem + GLScatterPlotItem",
         "pyqtgraph": "  the same, every frame's arrays built ahead",
         "side-by-side": "signstudio, side by side (two 1/2-width views)",
+        "avatars": "  the same with two translucent mannequins",
     }
     for key, label in names.items():
         rows.append(f"  {label:<48} {r['ms'][key]:>9.2f} {r['ratio'][key]:>8.2f}")
@@ -261,6 +282,10 @@ def format_table(r: dict[str, Any]) -> str:
         f"  ratio to an empty frame: signstudio {r['ratio_signstudio']:.2f}x, pyqtgraph's items "
         f"{r['ratio_pyqtgraph']:.2f}x ({r['ratio_pyqtgraph_prebuilt']:.2f}x with arrays built ahead); "
         "target <= 1.3x"
+    )
+    rows.append(
+        f"  two mannequins (IK-fitted, both shown) cost {r['ratio_avatars']:.2f}x the two skeletons alone: "
+        f"{r['fps_avatars']:.0f} frames per second here"
     )
     rows.append(f"  data: {r['data']}")
     return "\n".join(rows)

@@ -53,7 +53,9 @@ class RunnerBridge(QtCore.QObject):
         except RuntimeError as exc:  # shut down
             self.scored.emit(token, str(exc))
 
-    def avatar(self, token: int, sequence: PoseSequence, body: str = "mannequin") -> None:
+    def avatar(
+        self, token: int, sequence: PoseSequence, body: str = "mannequin", folder: str | None = None
+    ) -> None:
         """Build ``sequence``'s avatar off the GUI thread; `avatar_ready` brings ``token`` back."""
 
         def done(future: Future) -> None:
@@ -63,7 +65,7 @@ class RunnerBridge(QtCore.QObject):
                 self.avatar_ready.emit(token, str(exc) or type(exc).__name__)
 
         try:
-            self.runner.avatar(sequence, body).add_done_callback(done)
+            self.runner.avatar(sequence, body, folder).add_done_callback(done)
         except RuntimeError as exc:
             self.avatar_ready.emit(token, str(exc))
 

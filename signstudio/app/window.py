@@ -398,8 +398,53 @@ class StudioWindow(QtWidgets.QMainWindow):
                 continue
             self._avatar_tokens += 1
             self._avatar_requests[self._avatar_tokens] = seq
-            self.statusBar().showMessage("Fitting the avatar to the keypoints (IK)…", 10000)
-            self.bridge.avatar(self._avatar_tokens, seq)
+            name, folder = self.body_model()
+            self.statusBar().showMessage(f"Fitting the {name} avatar to the keypoints (IK)…", 10000)
+            self.bridge.avatar(self._avatar_tokens, seq, name, folder)
+
+    def body_model(self) -> tuple[str, str | None]:
+        """(``mannequin`` | ``smplx``, the SMPL-X folder or None), as chosen and remembered."""
+        name = str(self.settings.get("body_model", "mannequin"))
+        folder = self.settings.get("smplx_folder")
+        if name == "smplx" and folder:
+            return "smplx", str(folder)
+        return "mannequin", None
+
+    def set_body_model(self, name: str, folder: str | None = None) -> bool:
+        """Use the built-in mannequin, or SMPL-X from ``folder`` (checked here: a folder without
+        SMPLX_NEUTRAL.npz is refused with a message saying where it belongs, and the mannequin
+        stays). Avatars on screen are fitted again with the new body."""
+        if name == "smplx":
+            from signstudio.avatar.bodies import find_smplx_file
+
+            try:
+                find_smplx_file(folder or "")
+            except ValueError as exc:
+                QtWidgets.QMessageBox.warning(self, "SMPL-X body", str(exc))
+                self._sync_checks()
+                return False
+            self.settings.set("smplx_folder", str(folder))
+        self.settings.set("body_model", name)
+        self._avatar_requests.clear()
+        for seq in (self.state.sequence, self.state.reference):
+            if seq is not None:
+                self.viewport.set_avatar(seq, None)
+        self._sync_checks()
+        if self.viewport.body_mode == "skeleton":
+            self.set_body_mode("both")
+        else:
+            self._request_avatars()
+        return True
+
+    def _choose_smplx_folder(self) -> None:
+        start = str(self.settings.get("smplx_folder") or Path.home())
+        folder = QtWidgets.QFileDialog.getExistingDirectory(
+            self, "Folder that holds SMPLX_NEUTRAL.npz (from smpl-x.is.tue.mpg.de)", start
+        )
+        if folder:
+            self.set_body_model("smplx", folder)
+        else:
+            self._sync_checks()
 
     @QtCore.Slot(int, object)
     def _on_avatar(self, token: int, result: object) -> None:
@@ -408,6 +453,13 @@ class StudioWindow(QtWidgets.QMainWindow):
             return  # the pair changed meanwhile
         if isinstance(result, str):
             self.statusBar().showMessage(f"No avatar: {result}", 10000)
+            if self.body_model()[0] == "smplx":  # the mannequin stays when SMPL-X cannot load
+                QtWidgets.QMessageBox.warning(
+                    self, "SMPL-X body", f"{result}\nThe mannequin is used instead."
+                )
+                self.settings.set("body_model", "mannequin")
+                self._sync_checks()
+                self._request_avatars()
             return
         self.viewport.set_avatar(seq, result)  # type: ignore[arg-type]
         err = getattr(result, "hand_error_m", float("nan"))
@@ -684,6 +736,13 @@ class StudioWindow(QtWidgets.QMainWindow):
             "avatar": toggle("Avatar", "Shift+A", lambda: self.set_body_mode("avatar"),
                              "The mannequin only (fitted to the keypoints by IK)"),
         }  # fmt: skip
+        body_menu = view_menu.addMenu("Body")
+        self.body_model_actions = {
+            "mannequin": add("Mannequin (built in)", None, lambda: self.set_body_model("mannequin"),
+                             body_menu, "The built-in mannequin: no licensed files needed", checkable=True),
+            "smplx": add("SMPL-X…", None, self._choose_smplx_folder, body_menu,
+                         "SMPL-X from your model folder (SMPLX_NEUTRAL.npz)", checkable=True),
+        }  # fmt: skip
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("Theme")
         self.theme_actions = {}
@@ -738,6 +797,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.loop_action.setChecked(self.clock.loop)
         for mode, action in self.body_actions.items():
             action.setChecked(self.viewport.body_mode == mode)
+        for name, action in self.body_model_actions.items():
+            action.setChecked(self.body_model()[0] == name)
         theme = self._theme()
         for choice, action in self.theme_actions.items():
             action.setChecked(theme is not None and theme.choice == choice)

@@ -46,17 +46,26 @@ class SMPLXMotion:
         return self.poses[:, 75:165].reshape(-1, 30, 3)
 
 
-def from_fit(fit: object, betas: np.ndarray | None = None, gender: str = "neutral") -> SMPLXMotion:
-    """An `IKResult` as SMPL-X motion."""
+def from_fit(
+    fit: object, pelvis: np.ndarray, betas: np.ndarray | None = None, gender: str = "neutral"
+) -> SMPLXMotion:
+    """An `IKResult` as SMPL-X motion. ``pelvis``: the body's rest pelvis position
+    (``BodySkeleton.offsets[0]``). IK's root turns about the origin, SMPL-X's about the pelvis, so
+    SMPL-X's ``trans`` is t + R·J0 − J0."""
+    from scipy.spatial.transform import Rotation
+
     body = np.asarray(fit.body_pose, np.float64)  # type: ignore[attr-defined]
     f = len(body)
+    j0 = np.asarray(pelvis, np.float64)
+    rot = Rotation.from_rotvec(np.asarray(fit.global_rotation, np.float64)).as_matrix()  # type: ignore[attr-defined]
+    trans = np.asarray(fit.translation, np.float64) + rot @ j0 - j0  # type: ignore[attr-defined]
     poses = np.zeros((f, POSE_SIZE))
     poses[:, :3] = fit.global_rotation  # type: ignore[attr-defined]
     poses[:, 3:66] = body.reshape(f, -1)
     poses[:, 75:] = np.asarray(fit.hand_pose).reshape(f, -1)  # type: ignore[attr-defined]
     return SMPLXMotion(
         poses,
-        np.asarray(fit.translation, np.float64),  # type: ignore[attr-defined]
+        trans,
         np.zeros(10) if betas is None else np.asarray(betas, np.float64),
         gender,
         float(fit.fps),  # type: ignore[attr-defined]

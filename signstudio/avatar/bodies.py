@@ -19,6 +19,7 @@ every frame at once; no Python loop over vertices).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -73,6 +74,122 @@ class MannequinBody:
         return AvatarMesh(verts, vertex_normals(verts, self.faces, self._incidence), self.faces, self.id)
 
 
+SMPLX_FILE = "SMPLX_{gender}.npz"
+SMPLX_SITE = "https://smpl-x.is.tue.mpg.de"
+
+
+def smplx_name(name: str) -> str:
+    """SMPL-X's joint name as mannequin-x (and `ik`) spell it: ``left_index1`` -> ``L_Index1``."""
+    for side, tag in (("left_", "L_"), ("right_", "R_")):
+        if name.startswith(side):
+            return tag + name[len(side) :].replace("_smplhf", "").capitalize()
+    return name.capitalize()
+
+
+def find_smplx_file(folder: str | Path, gender: str = "neutral") -> Path:
+    """The SMPL-X model file in ``folder`` (or its ``smplx/`` subfolder, the layout of the
+    download); ValueError with one line saying where to put it otherwise."""
+    folder = Path(folder)
+    name = SMPLX_FILE.format(gender=gender.upper())
+    for candidate in (folder / name, folder / "smplx" / name):
+        if candidate.is_file():
+            return candidate
+    if not folder.is_dir():
+        raise ValueError(f"SMPL-X folder {folder} does not exist; choose the folder that holds {name}")
+    raise ValueError(
+        f"no {name} in {folder} (nor in {folder / 'smplx'}): download SMPL-X from {SMPLX_SITE} "
+        f"and choose the folder that holds {name}"
+    )
+
+
+class SMPLXBody:
+    """SMPL-X (the `smplx` package) from the user's licensed model file, 45-d hands
+    (``use_pca=False``) in the flat-hand convention IK solves in."""
+
+    id = "smplx"
+
+    def __init__(self, folder: str | Path, gender: str = "neutral", shape: np.ndarray | None = None) -> None:
+        import torch
+
+        path = find_smplx_file(folder, gender)
+        try:
+            import smplx
+        except ImportError:  # pragma: no cover - a dependency
+            raise ValueError("the smplx package is not installed (pip install smplx)") from None
+        betas = np.zeros(10, np.float32) if shape is None else np.asarray(shape, np.float32)
+        if betas.shape != (10,):
+            raise ValueError(f"shape takes the 10 SMPL-X coefficients (betas), got {betas.shape}")
+        try:
+            self._model = smplx.SMPLX(
+                str(path), gender=gender, use_pca=False, flat_hand_mean=True, num_betas=10, ext="npz"
+            )
+        except Exception as exc:  # a wrong or damaged file: say which and why, in one line
+            raise ValueError(f"{path}: not a usable SMPL-X model ({type(exc).__name__}: {exc})") from None
+        self.path, self.shape, self.kind = path, betas, "smplx"
+        self._betas = torch.from_numpy(betas)[None]
+        with torch.no_grad():
+            rest = self._model(betas=self._betas, return_verts=True)
+        joints = rest.joints[0, :55].double().numpy()
+        parents = tuple(int(p) for p in self._model.parents[:55])
+        offsets = joints.copy()
+        for j, p in enumerate(parents):
+            if p >= 0:
+                offsets[j] = joints[j] - joints[p]
+        from smplx.joint_names import JOINT_NAMES
+
+        mean = np.concatenate(
+            [self._model.left_hand_mean.numpy(), self._model.right_hand_mean.numpy()]
+        ).reshape(30, 3)
+        self.skeleton = BodySkeleton(tuple(smplx_name(n) for n in JOINT_NAMES[:55]), parents, offsets, mean)
+        self._pelvis = joints[0]
+        self.faces = np.ascontiguousarray(self._model.faces, np.uint32)
+        self._incidence = incidence_matrix(self.faces, self.num_vertices)
+
+    @property
+    def num_vertices(self) -> int:
+        return int(self._model.v_template.shape[0])
+
+    def smplx_translation(self, fit: IKResult) -> np.ndarray:
+        """IK's translation (the root rotates about the origin) as SMPL-X's ``transl`` (the root
+        rotates about the pelvis): transl = t + R·J0 − J0."""
+        import torch
+
+        from signstudio.avatar.ik import axis_angle_to_matrix
+
+        rot = axis_angle_to_matrix(torch.as_tensor(fit.global_rotation, dtype=torch.float64)).numpy()
+        return (fit.translation + rot @ self._pelvis - self._pelvis).astype(np.float32)
+
+    def posed_vertices(self, fit: IKResult, batch: int = 64) -> np.ndarray:
+        import torch
+
+        f = len(fit.body_pose)
+        out = np.empty((f, self.num_vertices, 3), np.float32)
+        transl = self.smplx_translation(fit)
+        with torch.no_grad():
+            for i in range(0, f, batch):
+                n = min(batch, f - i)
+                sl = slice(i, i + n)
+                res = self._model(
+                    betas=self._betas.expand(n, -1),
+                    global_orient=torch.as_tensor(fit.global_rotation[sl]),
+                    body_pose=torch.as_tensor(fit.body_pose[sl]).reshape(n, 63),
+                    left_hand_pose=torch.as_tensor(fit.hand_pose[sl, :15]).reshape(n, 45),
+                    right_hand_pose=torch.as_tensor(fit.hand_pose[sl, 15:]).reshape(n, 45),
+                    jaw_pose=torch.zeros(n, 3),
+                    leye_pose=torch.zeros(n, 3),
+                    reye_pose=torch.zeros(n, 3),
+                    expression=torch.zeros(n, 10),
+                    transl=torch.as_tensor(transl[sl]),
+                    return_verts=True,
+                )
+                out[sl] = res.vertices.numpy()
+        return out
+
+    def mesh(self, fit: IKResult, seq: PoseSequence) -> AvatarMesh:
+        verts = to_sequence_coordinates(self.posed_vertices(fit), fit.scale, seq)
+        return AvatarMesh(verts, vertex_normals(verts, self.faces, self._incidence), self.faces, self.id)
+
+
 def to_sequence_coordinates(vertices: np.ndarray, scale: float, seq: PoseSequence) -> np.ndarray:
     """Body metres and axes -> ``seq``'s raw coordinates: undo the scale to shoulder widths, the
     axis change and the normalisation IK's targets went through (`ik.keypoint_targets`)."""
@@ -84,4 +201,4 @@ def to_sequence_coordinates(vertices: np.ndarray, scale: float, seq: PoseSequenc
     return (units * width + np.asarray(origin)).astype(np.float32)
 
 
-__all__ = ["MannequinBody", "to_sequence_coordinates"]
+__all__ = ["MannequinBody", "SMPLXBody", "find_smplx_file", "smplx_name", "to_sequence_coordinates"]

@@ -10,30 +10,37 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
-from signstudio.avatar.bodies import MannequinBody
+from signstudio.avatar.bodies import MannequinBody, SMPLXBody
 from signstudio.avatar.mesh import AvatarMesh
 from signstudio.pose.sequence import PoseSequence
 
-BODIES = ("mannequin",)
+BODIES = ("mannequin", "smplx")
 _LOCK = threading.Lock()
-_CACHE: dict[str, MannequinBody] = {}
+_CACHE: dict[tuple[str, str], Any] = {}
 
 
-def body(name: str = "mannequin") -> MannequinBody:
+def body(name: str = "mannequin", folder: str | None = None) -> Any:
+    """The body ``name`` (``smplx`` needs the ``folder`` that holds SMPLX_NEUTRAL.npz), made once."""
     if name not in BODIES:
         raise ValueError(f"unknown body {name!r}; known: {', '.join(BODIES)}")
+    if name == "smplx" and not folder:
+        raise ValueError("the SMPL-X body needs its model folder (View → Body → SMPL-X…)")
+    key = (name, str(folder or ""))
     with _LOCK:
-        if name not in _CACHE:
-            _CACHE[name] = MannequinBody()
-        return _CACHE[name]
+        if key not in _CACHE:
+            _CACHE[key] = MannequinBody() if name == "mannequin" else SMPLXBody(str(folder))
+        return _CACHE[key]
 
 
-def build_avatar(seq: PoseSequence, name: str = "mannequin", device: str = "cpu") -> AvatarMesh:
+def build_avatar(
+    seq: PoseSequence, name: str = "mannequin", device: str = "cpu", folder: str | None = None
+) -> AvatarMesh:
     """IK on ``seq`` and the posed mesh of body ``name`` for every frame (see the module docstring)."""
     from signstudio.avatar.ik import IKSettings, solve
 
-    b = body(name)
+    b = body(name, folder)
     t0 = time.perf_counter()
     try:
         fit = solve(seq, b.skeleton, IKSettings(device=device))

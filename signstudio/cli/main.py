@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from signstudio import __version__
 
-SUBCOMMANDS = ("app", "info", "convert", "corpus", "generate", "bench", "train", "evaluate")
+SUBCOMMANDS = ("app", "info", "convert", "corpus", "generate", "bench", "train", "evaluate", "render")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -241,10 +241,13 @@ class Runner:
         future raises `ModelError` with one readable line when scoring fails."""
         return self._call("score", sequence, reference, text, lang)
 
-    def avatar(self, sequence: PoseSequence, body: str = "mannequin") -> Future[AvatarMesh]:
-        """IK and the posed ``body`` mesh of every frame (`build_avatar`), off the calling thread,
-        where the models run; the future raises `ModelError` with one line when it cannot."""
-        return self._call("avatar", sequence, body)
+    def avatar(
+        self, sequence: PoseSequence, body: str = "mannequin", folder: str | None = None
+    ) -> Future[AvatarMesh]:
+        """IK and the posed ``body`` mesh of every frame (`build_avatar`; ``folder``: SMPL-X's
+        model folder), off the calling thread, where the models run; the future raises
+        `ModelError` with one line when it cannot."""
+        return self._call("avatar", sequence, body, "cpu", folder)
 
     def _call(self, name: str, *args: Any) -> Future[Any]:
         with self._lock:

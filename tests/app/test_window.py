@@ -409,3 +409,31 @@ def test_a_pair_plays_on_the_mannequin(studio, qtbot) -> None:
     assert not main.bones.visible() and main.mesh.visible()
     studio.actions_by_name["skeleton"].trigger()
     assert not main.mesh.visible() and main.bones.visible()
+
+
+def test_smplx_after_choosing_its_folder_once(studio, qtbot, smplx_folder, tmp_path, monkeypatch) -> None:
+    """A folder without SMPLX_NEUTRAL.npz is refused with a message saying where it belongs (the
+    mannequin stays); the right folder gives the SMPL-X body, remembered for the next start."""
+    from PySide6 import QtWidgets
+
+    from signstudio.corpus.store import open_corpus
+
+    messages: list[str] = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda _p, _t, text: messages.append(text))
+    corpus = open_corpus(quiet=True)
+    seq = corpus.word_sequence("ase", min(corpus.words("ase", "test"), key=lambda w: w.frames), "upper50")
+    studio.set_pair(seq, None)
+    assert not studio.set_body_model("smplx", str(tmp_path))
+    assert "SMPLX_NEUTRAL.npz" in messages[-1] and studio.body_model() == ("mannequin", None)
+    assert studio.body_model_actions["mannequin"].isChecked()
+    arrived = []
+    studio.avatar_ready.connect(arrived.append)
+    assert studio.set_body_model("smplx", str(smplx_folder))
+    assert studio.viewport.body_mode == "both"  # choosing a body shows it
+    qtbot.waitUntil(lambda: len(arrived) == 1, timeout=120000)
+    mesh = studio.viewport.avatar_of(seq)
+    assert mesh is not None and mesh.body == "smplx" and mesh.vertices.shape[1] == 9930
+    assert studio.settings.get("body_model") == "smplx" and studio.settings.get("smplx_folder") == str(
+        smplx_folder
+    )
+    assert studio.body_model_actions["smplx"].isChecked() and not messages[1:]

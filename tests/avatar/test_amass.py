@@ -28,7 +28,7 @@ def _fit(frames: int = 6) -> IKResult:
 
 def test_round_trip_with_hands(tmp_path):
     fit = _fit()
-    motion = from_fit(fit, betas=np.arange(10) / 10, gender="female")
+    motion = from_fit(fit, np.zeros(3), betas=np.arange(10) / 10, gender="female")
     path = write_amass(tmp_path / "word.npz", motion)
     back = read_amass(path)
     assert back.poses.shape == (6, POSE_SIZE) and np.array_equal(back.poses, motion.poses)
@@ -40,6 +40,43 @@ def test_round_trip_with_hands(tmp_path):
     assert np.allclose(back.global_orient, fit.global_rotation)
     assert np.all(back.poses[:, 66:75] == 0)  # jaw and eyes
     assert not list(tmp_path.glob("*.part"))  # written atomically
+    assert np.allclose(back.trans, fit.translation)  # a pelvis at the origin: the same translation
+
+
+def test_translation_turns_about_the_pelvis_for_smplx(smplx_folder):
+    """Posed by the SMPL-X loader with the written parameters, the body stands where IK put it."""
+    import torch
+
+    from signstudio.avatar.bodies import SMPLXBody
+    from signstudio.avatar.ik import _local_from_params, axis_angle_to_matrix, forward_kinematics
+
+    body = SMPLXBody(smplx_folder)
+    fit = _fit(3)
+    motion = from_fit(fit, body.skeleton.offsets[0])
+    assert np.allclose(motion.trans, body.smplx_translation(fit), atol=1e-5)
+    local = _local_from_params(
+        body.skeleton, torch.as_tensor(fit.body_pose).double(), torch.as_tensor(fit.hand_pose).double()
+    )
+    pos, _ = forward_kinematics(
+        body.skeleton,
+        local,
+        axis_angle_to_matrix(torch.as_tensor(fit.global_rotation).double()),
+        torch.as_tensor(fit.translation).double(),
+    )
+    with torch.no_grad():
+        out = body._model(
+            betas=torch.zeros(3, 10),
+            global_orient=torch.as_tensor(motion.global_orient, dtype=torch.float32),
+            body_pose=torch.as_tensor(motion.poses[:, 3:66], dtype=torch.float32),
+            left_hand_pose=torch.as_tensor(motion.poses[:, 75:120], dtype=torch.float32),
+            right_hand_pose=torch.as_tensor(motion.poses[:, 120:], dtype=torch.float32),
+            transl=torch.as_tensor(motion.trans, dtype=torch.float32),
+            jaw_pose=torch.zeros(3, 3),
+            leye_pose=torch.zeros(3, 3),
+            reye_pose=torch.zeros(3, 3),
+            expression=torch.zeros(3, 10),
+        )
+    assert np.abs(out.joints[:, :55].numpy() - pos.numpy()).max() < 1e-4
 
 
 def test_bad_files_say_what_is_wrong(tmp_path):

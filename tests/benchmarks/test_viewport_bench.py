@@ -40,12 +40,14 @@ def test_viewport_items_beat_pyqtgraph_items(tmp_path) -> None:
     assert r["name"] == "viewport" and r["size"] == [800, 600] and r["points_per_skeleton"] == 586
     # every frame of every scenario was painted, and ours uploaded each new frame
     for name, paints in r["paints"].items():
-        views = 2 if name == "side-by-side" else 1
+        views = 2 if name in ("side-by-side", "avatars") else 1
         assert paints >= r["frames"] * r["rounds"] * views, (name, paints)
     assert r["frame_uploads_signstudio"] >= 2 * r["frames"] * r["rounds"]
     # the comparison: a ratio to an empty frame measured in the same run, never an absolute time;
     # pyqtgraph's items with new data every frame (their arrays built as frames come)
     assert r["ratio_signstudio"] < r["ratio_pyqtgraph"], r["ratio"]
+    # two mannequins cost more than their skeletons alone, and the rate is reported
+    assert r["ratio_avatars"] > 1.0 and r["fps_avatars"] > 0
 
 
 def test_bench_cli_says_why_the_viewport_is_skipped(monkeypatch) -> None:
