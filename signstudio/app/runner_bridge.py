@@ -54,7 +54,12 @@ class RunnerBridge(QtCore.QObject):
             self.scored.emit(token, str(exc))
 
     def avatar(
-        self, token: int, sequence: PoseSequence, body: str = "mannequin", folder: str | None = None
+        self,
+        token: int,
+        sequence: PoseSequence,
+        body: str = "mannequin",
+        folder: str | None = None,
+        shape: tuple[float, ...] | None = None,
     ) -> None:
         """Build ``sequence``'s avatar off the GUI thread; `avatar_ready` brings ``token`` back."""
 
@@ -65,7 +70,7 @@ class RunnerBridge(QtCore.QObject):
                 self.avatar_ready.emit(token, str(exc) or type(exc).__name__)
 
         try:
-            self.runner.avatar(sequence, body, folder).add_done_callback(done)
+            self.runner.avatar(sequence, body, folder, shape).add_done_callback(done)
         except RuntimeError as exc:
             self.avatar_ready.emit(token, str(exc))
 

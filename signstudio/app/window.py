@@ -400,7 +400,78 @@ class StudioWindow(QtWidgets.QMainWindow):
             self._avatar_requests[self._avatar_tokens] = seq
             name, folder = self.body_model()
             self.statusBar().showMessage(f"Fitting the {name} avatar to the keypoints (IK)…", 10000)
-            self.bridge.avatar(self._avatar_tokens, seq, name, folder)
+            self.bridge.avatar(self._avatar_tokens, seq, name, folder, self.body_shape())
+
+    def export_motion(self, path: str | Path) -> Path:
+        """Write the shown sequence's SMPL-X parameters (from its avatar's IK) as AMASS ``.npz``.
+        ValueError (one line) when there is no fitted avatar yet."""
+        from signstudio.avatar.amass import write_amass
+
+        seq = self.state.sequence if self.state.sequence is not None else self.state.reference
+        mesh = self.viewport.avatar_of(seq)
+        if seq is None or mesh is None or mesh.motion is None:
+            raise ValueError("no avatar fitted yet: choose View → Avatar and skeleton first")
+        return write_amass(path, mesh.motion)
+
+    def _export_motion_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export SMPL-X motion", str(Path.home() / "motion.npz"), "AMASS motion (*.npz)"
+        )
+        if not path:
+            return
+        try:
+            out = self.export_motion(path)
+        except (ValueError, OSError) as exc:
+            QtWidgets.QMessageBox.warning(self, "Export SMPL-X motion", str(exc))
+            return
+        self.statusBar().showMessage(f"Wrote {out}", 6000)
+
+    def body_shape(self) -> tuple[float, ...]:
+        """The 10 SMPL-X shape coefficients (betas) of the avatar, as set and remembered."""
+        raw = self.settings.get("body_shape") or [0.0] * 10
+        values = [float(v) for v in list(raw)[:10]]
+        return tuple(values + [0.0] * (10 - len(values)))
+
+    def set_body_shape(self, betas: tuple[float, ...] | list[float]) -> None:
+        """New shape coefficients (each clamped to ±3): avatars on screen are fitted again."""
+        values = [min(3.0, max(-3.0, float(b))) for b in list(betas)[:10]]
+        self.settings.set("body_shape", values + [0.0] * (10 - len(values)))
+        self._avatar_requests.clear()
+        for seq in (self.state.sequence, self.state.reference):
+            if seq is not None:
+                self.viewport.set_avatar(seq, None)
+        self._request_avatars()
+
+    def _shape_dialog(self) -> None:
+        dialog = QtWidgets.QDialog(self)
+        dialog.setWindowTitle("Body shape (SMPL-X betas)")
+        form = QtWidgets.QFormLayout(dialog)
+        form.addRow(QtWidgets.QLabel("Ten shape coefficients; 0 is the average body. β1 is mostly height."))
+        boxes = []
+        for i, value in enumerate(self.body_shape()):
+            box = QtWidgets.QDoubleSpinBox(dialog)
+            box.setRange(-3.0, 3.0)
+            box.setSingleStep(0.25)
+            box.setValue(value)
+            form.addRow(f"β{i + 1}", box)
+            boxes.append(box)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+            | QtWidgets.QDialogButtonBox.StandardButton.Reset
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        reset = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Reset)
+
+        def zero() -> None:
+            for b in boxes:
+                b.setValue(0.0)
+
+        reset.clicked.connect(zero)
+        form.addRow(buttons)
+        if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted:
+            self.set_body_shape([b.value() for b in boxes])
 
     def body_model(self) -> tuple[str, str | None]:
         """(``mannequin`` | ``smplx``, the SMPL-X folder or None), as chosen and remembered."""
@@ -695,6 +766,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.recent_menu = file_menu.addMenu("Open recent")
         file_menu.addSeparator()
         add("Save screenshot…", "P", self._screenshot_dialog, file_menu, "Save the viewport as PNG")
+        add("Export SMPL-X motion…", None, self._export_motion_dialog, file_menu,
+            "The generated sequence's avatar parameters as an AMASS-style .npz (hands included)")  # fmt: skip
         file_menu.addSeparator()
         add("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close, file_menu)
 
@@ -743,6 +816,8 @@ class StudioWindow(QtWidgets.QMainWindow):
             "smplx": add("SMPL-X…", None, self._choose_smplx_folder, body_menu,
                          "SMPL-X from your model folder (SMPLX_NEUTRAL.npz)", checkable=True),
         }  # fmt: skip
+        body_menu.addSeparator()
+        add("Shape…", None, self._shape_dialog, body_menu, "The body's ten SMPL-X shape coefficients")
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("Theme")
         self.theme_actions = {}

@@ -242,12 +242,16 @@ class Runner:
         return self._call("score", sequence, reference, text, lang)
 
     def avatar(
-        self, sequence: PoseSequence, body: str = "mannequin", folder: str | None = None
+        self,
+        sequence: PoseSequence,
+        body: str = "mannequin",
+        folder: str | None = None,
+        shape: tuple[float, ...] | None = None,
     ) -> Future[AvatarMesh]:
         """IK and the posed ``body`` mesh of every frame (`build_avatar`; ``folder``: SMPL-X's
         model folder), off the calling thread, where the models run; the future raises
         `ModelError` with one line when it cannot."""
-        return self._call("avatar", sequence, body, "cpu", folder)
+        return self._call("avatar", sequence, body, "auto", folder, shape)
 
     def _call(self, name: str, *args: Any) -> Future[Any]:
         with self._lock:

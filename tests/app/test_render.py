@@ -62,3 +62,21 @@ def test_bad_requests_end_with_one_line(short_file, tmp_path, capsys, qapp) -> N
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "bad.pose" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "v.mp4").exists()
+
+
+def test_the_smplx_body_needs_its_folder(short_file, tmp_path, capsys, qapp, smplx_folder) -> None:
+    out = tmp_path / "smplx.mp4"
+    assert main(["render", str(short_file), "--avatar", "smplx", "--out", str(out)]) == 2
+    assert "needs its model folder" in capsys.readouterr().err and not out.exists()
+    argv = [
+        "render",
+        str(short_file),
+        "--avatar",
+        "smplx",
+        "--smplx-folder",
+        str(smplx_folder),
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    assert len(_read(out)[1]) == 12

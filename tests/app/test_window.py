@@ -384,7 +384,7 @@ def test_a_pair_not_generated_is_scored_off_the_gui_thread(studio, qtbot) -> Non
     assert blocker.args[0].dtw_mje == pytest.approx(0.0, abs=1e-9)
 
 
-def test_a_pair_plays_on_the_mannequin(studio, qtbot) -> None:
+def test_a_pair_plays_on_the_mannequin(studio, qtbot, tmp_path) -> None:
     """View → Avatar and skeleton: both sequences get a mannequin fitted by IK off the GUI thread,
     drawn translucent around their skeletons and following the clock; the mode is remembered."""
     from signstudio.corpus.store import open_corpus
@@ -394,6 +394,8 @@ def test_a_pair_plays_on_the_mannequin(studio, qtbot) -> None:
     ref = corpus.word_sequence("ase", word, "upper50")
     gen = corpus.word_sequence("ase", corpus.words("ase", "test")[1], "upper50")
     studio.set_pair(gen, ref)
+    with pytest.raises(ValueError, match="no avatar fitted yet"):
+        studio.export_motion(tmp_path / "early.npz")
     arrived = []
     studio.avatar_ready.connect(arrived.append)
     studio.actions_by_name["avatar_and_skeleton"].trigger()
@@ -405,6 +407,21 @@ def test_a_pair_plays_on_the_mannequin(studio, qtbot) -> None:
     assert studio.viewport.avatar_of(gen).num_frames == gen.num_frames
     studio.clock.frame = 7
     assert main.mesh.frame == 7
+    # File → Export SMPL-X motion: AMASS-style, hands included, read back exactly
+    from signstudio.avatar.amass import read_amass
+
+    out = studio.export_motion(tmp_path / "motion.npz")
+    motion = read_amass(out)
+    assert motion.poses.shape == (gen.num_frames, 165) and np.abs(motion.hand_pose).max() > 0
+    assert np.array_equal(motion.poses, studio.viewport.avatar_of(gen).motion.poses)
+    # a taller body (β1 = 2): fitted again, remembered
+    before = studio.viewport.avatar_of(gen).vertices
+    arrived.clear()
+    studio.set_body_shape([2.0] + [0.0] * 9)
+    qtbot.waitUntil(lambda: len(arrived) == 2, timeout=120000)
+    assert studio.settings.get("body_shape")[0] == 2.0 and studio.body_shape()[0] == 2.0
+    assert not np.allclose(studio.viewport.avatar_of(gen).vertices, before)
+    assert np.allclose(studio.viewport.avatar_of(gen).motion.betas[0], 2.0)
     studio.actions_by_name["avatar"].trigger()
     assert not main.bones.visible() and main.mesh.visible()
     studio.actions_by_name["skeleton"].trigger()
