@@ -221,17 +221,10 @@ class BackTranslator:
     """A trained back-translation network with its statistics and vocabulary."""
 
     def __init__(self, checkpoint: str | Path | None = None, device: str = "cpu"):
-        from signstudio.modeling.checkpoint import load_checkpoint
+        from signstudio.modeling.checkpoint import open_model_checkpoint
 
         path = Path(checkpoint) if checkpoint is not None else BT_CHECKPOINT
-        if not path.exists():
-            raise ModelError(f"no {BT_ID} checkpoint at {path}; train one with `signstudio train {BT_ID}`")
-        try:
-            ck = load_checkpoint(path, map_location=device)
-        except ValueError as exc:
-            raise ModelError(str(exc)) from None
-        if ck["model_id"] != BT_ID:
-            raise ModelError(f"{path}: a {ck['model_id']} checkpoint, not {BT_ID}")
+        ck = open_model_checkpoint(path, BT_ID, device, f"signstudio train {BT_ID}")
         self.path, self.device = path, device
         self.cfg = BTConfig.from_dict(ck["config"])
         self.norm = NormStats.from_dict(ck["stats"]["norm"])

@@ -144,12 +144,34 @@ class ModelHost:
     def run(
         self, request_id: int, task: Task, progress: Callable[[float, str], None], cancel: CancelToken
     ) -> Outcome:
+        def poll() -> None:
+            if cancel.cancelled:
+                self.cancel_upto(request_id)
+
+        outcome: Outcome = self._exchange(("run", request_id, task), progress, poll)
+        return outcome
+
+    def call(self, name: str, *args: Any) -> Any:
+        """One of `CALLS` in the child (``score``: `score_pair`, tens of ms once the encoders are
+        loaded; ``avatar``: `build_avatar`, seconds): no progress, no cancel."""
+        if name not in CALLS:
+            raise ValueError(f"the model process has no call {name!r}")
+        return self._exchange((name, args))
+
+    def _exchange(
+        self,
+        message: tuple[Any, ...],
+        progress: Callable[[float, str], None] | None = None,
+        poll: Callable[[], None] | None = None,
+    ) -> Any:
+        """Send ``message`` and wait for its answer (``done``), passing progress on; `Cancelled`,
+        `ModelError` or `ModelProcessError` for the other answers and for a child that died."""
         with self._lock:
             conn = self._ensure_started()
-            conn.send(("run", request_id, task))
+            conn.send(message)
             while True:
-                if cancel.cancelled:
-                    self.cancel_upto(request_id)
+                if poll is not None:
+                    poll()
                 if not conn.poll(_POLL_S):
                     if not self._proc.is_alive():
                         raise self._died()
@@ -159,37 +181,15 @@ class ModelHost:
                 except EOFError:
                     raise self._died() from None
                 if msg[0] == "progress":
-                    progress(msg[1], msg[2])
+                    if progress is not None:
+                        progress(msg[1], msg[2])
                 elif msg[0] == "done":
-                    outcome: Outcome = msg[1]
-                    return outcome
+                    return msg[1]
                 elif msg[0] == "cancelled":
                     raise Cancelled
                 else:
                     _, line, user_error = msg
                     raise ModelError(line) if user_error else ModelProcessError(line)
-
-    def call(self, name: str, *args: Any) -> Any:
-        """One of `CALLS` in the child (``score``: `score_pair`, tens of ms once the encoders are
-        loaded; ``avatar``: `build_avatar`, seconds): no progress, no cancel."""
-        if name not in CALLS:
-            raise ValueError(f"the model process has no call {name!r}")
-        with self._lock:
-            conn = self._ensure_started()
-            conn.send((name, args))
-            while True:
-                if not conn.poll(_POLL_S):
-                    if not self._proc.is_alive():
-                        raise self._died()
-                    continue
-                try:
-                    msg = conn.recv()
-                except EOFError:
-                    raise self._died() from None
-                if msg[0] == "done":
-                    return msg[1]
-                _, line, user_error = msg
-                raise ModelError(line) if user_error else ModelProcessError(line)
 
     def start(self) -> None:
         """Start the child now (e.g. after the window's first paint) instead of on first use."""
