@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+SHOULDER_MM = 316.0  # the mannequin's shoulder width: errors in mm are at this scale
+
 
 def _clips(count: int) -> list[Any]:
     from signstudio.corpus.store import open_corpus
@@ -94,8 +96,9 @@ def format_table(r: dict[str, Any]) -> str:
         lines.append(
             f"  IK on {device}: {full['ms_per_frame']:.1f} ms/frame with 150 steps "
             f"({full['ms_per_frame'] / max(base['ms_per_frame'], 1e-9):.1f}x the analytic start alone, "
-            f"{base['ms_per_frame']:.1f} ms); error arms {full['arms_mm']:.1f} mm, "
-            f"hands {full['hands_mm']:.1f} mm "
+            f"{base['ms_per_frame']:.1f} ms); error arms {full['arms_mm']:.1f} mm "
+            f"({full['arms_mm'] / SHOULDER_MM:.3f} shoulder widths), hands {full['hands_mm']:.1f} mm "
+            f"({full['hands_mm'] / SHOULDER_MM:.3f}) "
             f"(analytic start: {base['arms_mm']:.1f} / {base['hands_mm']:.1f} mm)"
         )
     pose, normals = r["pose_ms_per_frame"], r["normals_ms_per_frame"]
