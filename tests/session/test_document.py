@@ -1,0 +1,126 @@
+"""The edit model without Qt: constrained joint moves keep every bone length, undo restores bit
+for bit, a batch is one undo step, and the range tools and per-frame flags undo alike."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from signstudio.pose.sequence import PoseSequence
+from signstudio.session.document import PoseDocument
+
+
+@pytest.fixture
+def seq() -> PoseSequence:
+    from signstudio.corpus.lexicon import default_sample
+    from signstudio.pose.convert import convert
+
+    return convert(default_sample(), "upper50")  # a real recording, 50 joints with hand bones
+
+
+def _bone_lengths(s: PoseSequence) -> np.ndarray:
+    b = np.asarray(s.skeleton.bones)
+    return np.linalg.norm(s.data[:, b[:, 1]] - s.data[:, b[:, 0]], axis=-1)
+
+
+def _equal(a: PoseSequence, b: PoseSequence) -> bool:
+    return (
+        np.array_equal(a.data, b.data)
+        and np.array_equal(a.confidence, b.confidence)
+        and np.array_equal(a.filled, b.filled)
+    )
+
+
+def test_moving_a_wrist_keeps_every_bone_length_and_undoes_exactly(seq):
+    doc = PoseDocument(seq)
+    wrist = seq.skeleton.index("RWrist", "BODY")
+    frame = 40
+    before = doc.sequence
+    target = seq.data[frame, wrist] + np.array([0.05, -0.08, 0.02]) * np.linalg.norm(
+        seq.data[frame, 2] - seq.data[frame, 5]
+    )
+    doc.move_joint(frame, wrist, target, falloff=3)
+    after = doc.sequence
+    assert np.abs(_bone_lengths(after) - _bone_lengths(before)).max() < 1e-5 * max(
+        1.0, float(np.abs(seq.data).max())
+    )
+    moved = np.abs(after.data - before.data).max(axis=(1, 2)) > 0
+    assert moved[37:44].all() and not moved[:37].any() and not moved[44:].any()  # the falloff
+    # the whole right hand followed its wrist
+    hand = seq.skeleton.groups["right_hand"]
+    assert np.abs(after.data[frame, hand] - before.data[frame, hand]).max() > 0
+    assert doc.dirty and doc.can_undo and doc.undo_text == "move joint"
+    assert doc.undo() and _equal(doc.sequence, before) and not doc.dirty
+    assert doc.redo() and _equal(doc.sequence, after) and doc.dirty
+
+
+def test_a_batch_is_one_undo_step(seq):
+    doc = PoseDocument(seq)
+    finger = seq.skeleton.index("INDEX_FINGER_TIP", "RIGHT_HAND")
+    original = doc.sequence
+    seen = []
+    doc.changed.connect(seen.append)
+    with doc.batch_edit("fix the index finger"), doc.batch_edit("inner"):
+        for f in (20, 21, 22):
+            doc.move_joint(f, finger, seq.data[f, finger] + 3.0)
+        doc.flag(21, "finger fixed")
+    assert doc.undo_text == "fix the index finger" and len(seen) == 1 and seen[0] == [20, 21, 22]
+    edited = doc.sequence
+    assert doc.flags == {21: "finger fixed"}
+    assert doc.undo() and _equal(doc.sequence, original) and doc.flags == {} and not doc.can_undo
+    assert doc.redo() and _equal(doc.sequence, edited) and doc.flags == {21: "finger fixed"}
+
+
+def test_saved_state_and_a_new_edit_clears_redo(seq):
+    doc = PoseDocument(seq)
+    states = []
+    doc.dirty_changed.connect(states.append)
+    doc.note(3, "check the thumb")
+    doc.mark_saved()
+    assert not doc.dirty and states == [True, False]
+    doc.undo()
+    assert doc.dirty and doc.can_redo
+    doc.flag(5, "odd")
+    assert not doc.can_redo and doc.notes == {} and doc.flags == {5: "odd"}
+
+
+def test_fill_smooth_mirror_and_trim_undo_bit_for_bit(seq):
+    conf = seq.confidence.copy()
+    elbow = seq.skeleton.index("LElbow", "BODY")
+    conf[30:34, elbow] = 0.0
+    data = seq.data.copy()
+    data[30:34, elbow] = 0.0
+    doc = PoseDocument(seq.replace(data=data, confidence=conf))
+    original = doc.sequence
+    doc.fill_missing(25, 40)
+    filled = doc.sequence
+    assert (filled.confidence[30:34, elbow] > 0).all() and filled.filled[30:34, elbow].all()
+    rng = np.random.default_rng(0)
+    noisy = filled.data.copy()
+    noisy[10:60] += rng.normal(0, 0.01, noisy[10:60].shape).astype(np.float32)
+    doc2 = PoseDocument(filled.replace(data=noisy))
+    doc2.smooth(10, 60, window=9)
+    steady = (filled.confidence[10:60] > 0).all(axis=0)  # joints present throughout are smoothed
+    jitter = lambda d: np.abs(np.diff(d[10:60, steady], 2, axis=0)).mean()  # noqa: E731
+    assert jitter(doc2.sequence.data) < 0.5 * jitter(noisy)
+    doc.mirror(0, doc.num_frames)
+    assert not np.array_equal(doc.sequence.data, filled.data)
+    doc.flag(50, "end of sign")
+    doc.trim(5, 60)
+    assert doc.num_frames == 55 and doc.flags == {45: "end of sign"}
+    with pytest.raises(ValueError, match="not inside a batch"), doc.batch_edit("x"):
+        doc.trim(0, 10)
+    while doc.undo():
+        pass
+    assert _equal(doc.sequence, original) and doc.flags == {}
+
+
+def test_bad_requests(seq):
+    doc = PoseDocument(seq)
+    with pytest.raises(ValueError, match="outside"):
+        doc.move_joint(10_000, 0, (0, 0, 0))
+    with pytest.raises(ValueError, match="empty frame range"):
+        doc.smooth(20, 20)
+    with pytest.raises(ValueError, match="cannot fit"):
+        doc.smooth(0, 3, window=3, order=3)
+    assert not doc.undo() and not doc.redo() and not doc.dirty
