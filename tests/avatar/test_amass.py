@@ -88,3 +88,17 @@ def test_bad_files_say_what_is_wrong(tmp_path):
     np.savez(tmp_path / "b.npz", poses=np.zeros((3, POSE_SIZE)))
     with pytest.raises(ValueError, match=r"b\.npz: an AMASS motion needs trans, mocap_frame_rate"):
         read_amass(tmp_path / "b.npz")
+
+
+def test_our_pose_reader_reads_the_export_exactly(tmp_path):
+    """The export is an AMASS file to the studio's own reader (`signstudio.pose.formats`): the
+    parameters come back exactly, and the joints are SMPL-X's."""
+    from signstudio.pose.formats import read_one
+
+    fit = _fit(4)
+    path = write_amass(tmp_path / "motion.npz", from_fit(fit, np.zeros(3)))
+    seq = read_one(path)
+    assert seq.layout == "smplx" and seq.num_frames == 4 and seq.fps == 25.0
+    params = seq.meta["smplx_params"]
+    assert np.array_equal(np.asarray(params["poses"]), read_amass(path).poses)
+    assert np.array_equal(np.asarray(params["trans"]), read_amass(path).trans)
