@@ -34,6 +34,7 @@ from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
 from signstudio.session.clock import Clock
+from signstudio.session.document import PoseDocument
 from signstudio.session.studio import StudioState
 
 STATE_VERSION = 3  # bump when the dock layout changes, so an old saved layout is not restored
@@ -91,6 +92,9 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._scores: PairScores | None = None  # of the pair on screen, once scored
         self._heat_cache: tuple[np.ndarray, str] | tuple[()] | None = None  # () = nothing to show
         self._avatar_requests: dict[int, PoseSequence] = {}  # token -> the sequence being fitted
+        self.document: PoseDocument | None = None  # the shown sequence, editable with undo
+        self._document_source: PoseSequence | None = None
+        self._from_document = False
         self._avatar_tokens = 0
 
         # ---- docks -------------------------------------------------------------------------
@@ -354,6 +358,7 @@ class StudioWindow(QtWidgets.QMainWindow):
             self._show_pair(rescore=True)
 
     def _show_pair(self, then: Callable[[], object] | None = None, rescore: bool = False) -> None:
+        self._adopt_document()
         gen, ref = self.state.sequence, self.state.reference
         self.viewport.set_sequences(gen, ref)
         self.viewport.set_reference_mode(self.state.reference_display)
@@ -379,6 +384,59 @@ class StudioWindow(QtWidgets.QMainWindow):
 
         # The table repaints in a later turn of the event loop, apart from the views.
         QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
+
+    # ---- editing -----------------------------------------------------------------------------
+    def _adopt_document(self) -> None:
+        """A new sequence from outside (generated, opened) becomes the document being edited;
+        the document's own edits come back here through `_document_changed`, not as new ones."""
+        if self._from_document:
+            return
+        seq = self.state.sequence
+        if seq is None:
+            self.document, self._document_source = None, None
+        elif seq is not self._document_source:
+            self.document = PoseDocument(seq)
+            self.document.changed.connect(self._document_changed)
+            self._document_source = seq
+        self._sync_edit_actions()
+
+    def _document_changed(self, _frames: object = None) -> None:
+        """An edit, undo or redo: the edited sequence replaces the shown one (and is re-scored)."""
+        if self.document is None:
+            return
+        seq = self.document.sequence
+        self._from_document = True
+        try:
+            self._document_source = seq
+            self.state.sequence = seq
+        finally:
+            self._from_document = False
+        self._sync_edit_actions()
+
+    def _sync_edit_actions(self) -> None:
+        if not hasattr(self, "undo_action"):
+            return
+        doc = self.document
+        self.undo_action.setEnabled(doc is not None and doc.can_undo)
+        self.redo_action.setEnabled(doc is not None and doc.can_redo)
+        self.undo_action.setText(f"Undo {doc.undo_text}" if doc is not None and doc.can_undo else "Undo")
+        self.redo_action.setText(f"Redo {doc.redo_text}" if doc is not None and doc.can_redo else "Redo")
+        for action in self.edit_tools:
+            action.setEnabled(doc is not None)
+
+    def undo(self) -> bool:
+        return self.document is not None and self.document.undo()
+
+    def redo(self) -> bool:
+        return self.document is not None and self.document.redo()
+
+    def _edit(self, tool: Callable[[PoseDocument, int], object]) -> None:
+        if self.document is None:
+            return
+        try:
+            tool(self.document, self.clock.frame)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"Cannot edit: {exc}", 8000)
 
     def set_body_mode(self, mode: str) -> None:
         """``skeleton``, ``avatar`` or ``both``: what represents each sequence (avatars are fitted
@@ -771,6 +829,22 @@ class StudioWindow(QtWidgets.QMainWindow):
         file_menu.addSeparator()
         add("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close, file_menu)
 
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = add("Undo", QtGui.QKeySequence.StandardKey.Undo, self.undo, edit_menu)
+        self.redo_action = add("Redo", "Ctrl+Y", self.redo, edit_menu)  # DESIGN.md: Ctrl+Z / Ctrl+Y
+        edit_menu.addSeparator()
+        self.edit_tools = [
+            add("Fill missing points", None, lambda: self._edit(lambda d, _f: d.fill_missing()), edit_menu,
+                "Interpolate missing points in time (marked as filled)"),
+            add("Smooth around this frame", None,
+                lambda: self._edit(lambda d, f: d.smooth(f - 12, f + 13, window=7)), edit_menu,
+                "Savitzky-Golay over the 25 frames around the cursor (jitter removal)"),
+            add("Mirror left and right", None, lambda: self._edit(lambda d, _f: d.mirror(0, d.num_frames)),
+                edit_menu, "Swap the signer's left and right over the whole sequence"),
+            add("Flag this frame", "F", lambda: self._edit(lambda d, f: d.flag(f, "flagged")), edit_menu,
+                "Mark the current frame for review (undoable)"),
+        ]  # fmt: skip
+
         gen_menu = bar.addMenu("&Generate")
         add("Generate", "Ctrl+Return", self.text_panel.generate_button.click, gen_menu)
         add("Cancel generation", "Escape", self.cancel_generation, gen_menu)
@@ -857,6 +931,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         tb.addAction(self.actions_by_name["save_screenshot"])
         self._fill_recent_menu()
         self._sync_checks()
+        self._sync_edit_actions()
 
     def _sync_checks(self) -> None:
         if not hasattr(self, "side_action"):

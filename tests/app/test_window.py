@@ -67,7 +67,7 @@ def test_named_docks_menus_and_first_view(studio) -> None:
     titles = {d.windowTitle() for d in studio.docks.values()}
     assert titles == {"Text && Prompt", "Files", "Metrics", "Timeline"}
     menus = [a.text().replace("&", "") for a in studio.menuBar().actions()]
-    assert menus == ["File", "Generate", "View", "Playback", "Help"]
+    assert menus == ["File", "Edit", "Generate", "View", "Playback", "Help"]
     # the built-in sample is on screen before anything is generated
     assert studio.state.reference is not None and studio.state.sequence is None
     assert studio.clock.num_frames == studio.state.reference.num_frames
@@ -454,3 +454,33 @@ def test_smplx_after_choosing_its_folder_once(studio, qtbot, smplx_folder, tmp_p
         smplx_folder
     )
     assert studio.body_model_actions["smplx"].isChecked() and not messages[1:]
+
+
+def test_edits_undo_redo_and_rescore(studio, qtbot) -> None:
+    """Edit → Fill missing points on a sequence with a gap: the gap is filled and the pair is
+    scored again; Ctrl+Z restores the sequence exactly, Ctrl+Y brings the edit back."""
+    from signstudio.corpus.store import open_corpus
+
+    corpus = open_corpus(quiet=True)
+    word = corpus.words("ase", "test")[0]
+    ref = corpus.word_sequence("ase", word, "upper50")
+    elbow = ref.skeleton.index("LElbow", "BODY")
+    conf, data = ref.confidence.copy(), ref.data.copy()
+    conf[10:14, elbow], data[10:14, elbow] = 0.0, 0.0
+    gen = ref.replace(data=data, confidence=conf)
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+        studio.set_pair(gen, ref)
+    assert studio.document is not None and not studio.undo_action.isEnabled()
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):  # the edited pair is scored again
+        studio.actions_by_name["fill_missing_points"].trigger()
+    edited = studio.state.sequence
+    assert (edited.confidence[10:14, elbow] > 0).all() and edited.filled[10:14, elbow].all()
+    assert studio.undo_action.isEnabled() and studio.undo_action.text() == "Undo fill missing points"
+    assert studio.undo()
+    back = studio.state.sequence
+    assert np.array_equal(back.data, gen.data) and np.array_equal(back.confidence, gen.confidence)
+    assert studio.redo()
+    assert np.array_equal(studio.state.sequence.data, edited.data)
+    # a sequence from outside starts a new document: nothing to undo
+    studio.set_pair(ref, None)
+    assert studio.document is not None and not studio.document.can_undo and not studio.undo_action.isEnabled()
