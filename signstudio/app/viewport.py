@@ -457,6 +457,8 @@ class Viewport(QtWidgets.QWidget):
         """Colour the generated skeleton's joints by ``errors`` (J,) (shoulder widths, NaN:
         unknown; `heat_colors`), or its own colours again with None. ``note`` (e.g. the worst
         joints) goes under the heat scale in the legend."""
+        if errors is None and self._heat is None:
+            return  # the window calls this on every frame: nothing to do while the map is off
         was_on, old_note = self._heat is not None, self._heat_note
         self._heat = None if errors is None else np.asarray(errors, np.float64)
         self._heat_note = note

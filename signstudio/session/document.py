@@ -131,20 +131,22 @@ class PoseDocument:
                     self._push(_merge(self._batch_label, parts))
 
     def undo(self) -> bool:
-        if not self._undo:
-            return False
-        cmd = self._undo.pop()
-        self._write(cmd.frames, cmd.before, cmd.meta_before)
-        self._redo.append(cmd)
-        self._after_history(cmd)
-        return True
+        return self._step(self._undo, self._redo, forward=False)
 
     def redo(self) -> bool:
-        if not self._redo:
+        return self._step(self._redo, self._undo, forward=True)
+
+    def _step(self, source: list[Command], target: list[Command], forward: bool) -> bool:
+        """Move the newest command of ``source`` to ``target``, writing its after (redo) or
+        before (undo) state."""
+        if not source:
             return False
-        cmd = self._redo.pop()
-        self._write(cmd.frames, cmd.after, cmd.meta_after)
-        self._undo.append(cmd)
+        cmd = source.pop()
+        if forward:
+            self._write(cmd.frames, cmd.after, cmd.meta_after)
+        else:
+            self._write(cmd.frames, cmd.before, cmd.meta_before)
+        target.append(cmd)
         self._after_history(cmd)
         return True
 
