@@ -8,7 +8,7 @@
 
 One ``.autosave.npz`` per document: the arrays as they are (float32 data and confidence, bool
 filled: no conversion, so a restore is bit for bit), the skeleton, fps and meta as JSON, the
-per-frame flags and notes, and when it was written. A file is replaced atomically (written beside
+per-frame flags, notes and keyframes, and when it was written. A file is replaced atomically (written beside
 it, then renamed), so a crash during an autosave leaves the previous one intact.
 """
 
@@ -67,6 +67,7 @@ class Autosaver:
             "meta": _jsonable(seq.meta),
             "flags": {str(k): v for k, v in doc.flags.items()},
             "notes": {str(k): v for k, v in doc.notes.items()},
+            "keyframes": sorted(doc.keyframes),
         }
         path = self.path_for(name)
         with atomic_path(path) as tmp, tmp.open("wb") as fh:
@@ -111,6 +112,7 @@ class Autosaver:
         doc = PoseDocument(seq)
         doc.flags = {int(k): v for k, v in header.get("flags", {}).items()}
         doc.notes = {int(k): v for k, v in header.get("notes", {}).items()}
+        doc.keyframes = {int(k) for k in header.get("keyframes", ())}
         return doc
 
     def discard(self, path: str | Path) -> None:

@@ -19,16 +19,29 @@ tool called inside them merge into one command — one drag, one undo step.
 * `move_joint` — moves a joint towards a target by turning the bone from its parent (the joint
   lands where the bone, at its length, points at the target) and everything hanging off it with
   it: every bone length of the skeleton is unchanged. A joint without a parent moves its whole
-  subtree. ``falloff=k`` applies the same turn, faded linearly, to the k frames on either side.
+  subtree. ``reach=True`` solves the two bones above the joint instead (analytic two-bone IK:
+  a dragged wrist reaches the target, the elbow bends in its own plane). How far in time:
+  ``falloff=k`` applies the same turn, faded linearly, to the k frames on either side;
+  ``between_keyframes=True`` makes the frame a keyframe and fades the turn to nothing at the
+  neighbouring keyframes (or the ends of the sequence), so the frames that are keyframes stay
+  as they were set.
 * `fill_missing` — interpolates missing points of a frame range (`pose.transforms.fill_missing`;
   marked as filled, never passed off as measured).
 * `smooth` — Savitzky–Golay along time over a frame range (jitter removal; present points only).
 * `mirror` — left and right swapped over a frame range (`pose.transforms.mirror`).
-* `trim` — keeps frames [start, stop).
-* `flag` / `note` — per-frame flags and a free-text note per frame, undoable like the rest.
+* `trim` — keeps frames [start, stop); `cut` removes [start, stop); `insert_hold` repeats a
+  frame (a hold). Flags, notes, keyframes and letter segments (``meta["segments"]``) move with
+  their frames.
+* `flag` / `note` / `set_keyframe` — per-frame flags, a free-text note per frame, keyframes;
+  undoable like the rest.
 
-Events: ``changed(frames)`` after every edit, undo and redo (``frames``: the frame indices it
-touched, or None when the length changed); ``dirty_changed(bool)``.
+The document also holds what the editor works on beside the poses: ``reference`` (the ground
+truth it is compared with; never edited) and ``selection`` (the picked joint, or None).
+
+Events: ``changed(frames)`` after every edit, undo and redo that enters or leaves the history
+(``frames``: the frame indices it touched, or None when the length changed); ``edited(frames)``
+after every applied edit, also inside an open batch (a drag in progress: views follow it, the
+re-scoring waits for ``changed``); ``dirty_changed(bool)``; ``selection_changed(joint)``.
 """
 
 from __future__ import annotations
@@ -36,8 +49,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.clock import Event
@@ -52,20 +67,24 @@ class Command:
     frames: np.ndarray | None
     before: tuple[np.ndarray, np.ndarray, np.ndarray]
     after: tuple[np.ndarray, np.ndarray, np.ndarray]
-    meta_before: dict[str, dict[int, str]] = field(default_factory=dict)
-    meta_after: dict[str, dict[int, str]] = field(default_factory=dict)
+    meta_before: dict[str, Any] = field(default_factory=dict)  # see `PoseDocument._meta_state`
+    meta_after: dict[str, Any] = field(default_factory=dict)
 
 
 class PoseDocument:
     """A sequence being edited, its undo history and dirty state (see the module docstring)."""
 
-    def __init__(self, sequence: PoseSequence) -> None:
+    def __init__(self, sequence: PoseSequence, reference: PoseSequence | None = None) -> None:
         self._seq = sequence
+        self.reference = reference
+        self.selection: int | None = None
         self._data = np.array(sequence.data, np.float32, copy=True)
         self._conf = np.array(sequence.confidence, np.float32, copy=True)
         self._filled = np.array(sequence.filled, bool, copy=True)
         self.flags: dict[int, str] = {}
         self.notes: dict[int, str] = {}
+        self.keyframes: set[int] = set()
+        self._segments: list[dict[str, Any]] = [dict(x) for x in sequence.meta.get("segments", ())]
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._saved_at = 0  # len(self._undo) when last saved
@@ -74,15 +93,33 @@ class PoseDocument:
         self._depth = 0
         self._parents = _parents(sequence)
         self.changed = Event("changed")
+        self.edited = Event("edited")
         self.dirty_changed = Event("dirty_changed")
+        self.selection_changed = Event("selection_changed")
 
     # ---- state ------------------------------------------------------------------------------
     @property
     def sequence(self) -> PoseSequence:
         """The current state as a `PoseSequence` (copies: edits never alias it)."""
+        meta = dict(self._seq.meta)
+        if self._segments or "segments" in meta:
+            meta["segments"] = [dict(x) for x in self._segments]
         return self._seq.replace(
-            data=self._data.copy(), confidence=self._conf.copy(), filled=self._filled.copy()
+            data=self._data.copy(), confidence=self._conf.copy(), filled=self._filled.copy(), meta=meta
         )
+
+    def select(self, joint: int | None) -> None:
+        """Pick ``joint`` (None: nothing) for the tools; not an edit, so not undoable."""
+        if joint is not None and not 0 <= joint < self._data.shape[1]:
+            raise ValueError(f"joint {joint} outside 0..{self._data.shape[1] - 1}")
+        if joint != self.selection:
+            self.selection = joint
+            self.selection_changed.emit(joint)
+
+    @property
+    def in_batch(self) -> bool:
+        """True while a batch (a drag) is open: edits show, the undo step is not made yet."""
+        return self._batch is not None
 
     @property
     def num_frames(self) -> int:
@@ -118,17 +155,26 @@ class PoseDocument:
     @contextmanager
     def batch_edit(self, label: str) -> Iterator[None]:
         """Edits inside the block (nested blocks too) become one undo step named ``label``."""
-        if self._depth == 0:
-            self._batch, self._batch_label = [], label
-        self._depth += 1
+        self.begin_batch(label)
         try:
             yield
         finally:
-            self._depth -= 1
-            if self._depth == 0:
-                parts, self._batch = self._batch or [], None
-                if parts:
-                    self._push(_merge(self._batch_label, parts))
+            self.end_batch()
+
+    def begin_batch(self, label: str) -> None:
+        """Open a batch that spans events (a mouse drag: press ... release); see `batch_edit`."""
+        if self._depth == 0:
+            self._batch, self._batch_label = [], label
+        self._depth += 1
+
+    def end_batch(self) -> None:
+        if self._depth == 0:
+            raise RuntimeError("end_batch without begin_batch")
+        self._depth -= 1
+        if self._depth == 0:
+            parts, self._batch = self._batch or [], None
+            if parts:
+                self._push(_merge(self._batch_label, parts))
 
     def undo(self) -> bool:
         return self._step(self._undo, self._redo, forward=False)
@@ -175,7 +221,7 @@ class PoseDocument:
         self,
         frames: np.ndarray | None,
         arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
-        meta: dict[str, dict[int, str]],
+        meta: dict[str, Any],
     ) -> None:
         if frames is None:
             self._data, self._conf, self._filled = (a.copy() for a in arrays)
@@ -183,6 +229,17 @@ class PoseDocument:
             self._data[frames], self._conf[frames], self._filled[frames] = arrays
         if meta:
             self.flags, self.notes = dict(meta["flags"]), dict(meta["notes"])
+            self.keyframes = set(meta["keyframes"])
+            self._segments = [dict(x) for x in meta["segments"]]
+
+    def _meta_state(self) -> dict[str, Any]:
+        """Flags, notes, keyframes and segments as one value (small: stored whole per command)."""
+        return {
+            "flags": dict(self.flags),
+            "notes": dict(self.notes),
+            "keyframes": frozenset(self.keyframes),
+            "segments": [dict(x) for x in self._segments],
+        }
 
     def _edit(
         self,
@@ -200,6 +257,7 @@ class PoseDocument:
         )
         self._write(frames, after, {})
         self._push(Command(label, frames, before, tuple(a.copy() for a in after)))  # type: ignore[arg-type]
+        self.edited.emit(None if frames is None else frames.tolist())
 
     def _frames(self, start: int, stop: int) -> np.ndarray:
         start, stop = max(0, int(start)), min(self.num_frames, int(stop))
@@ -209,35 +267,68 @@ class PoseDocument:
 
     # ---- tools ------------------------------------------------------------------------------
     def move_joint(
-        self, frame: int, joint: int, target: Sequence[float] | np.ndarray, falloff: int = 0
+        self,
+        frame: int,
+        joint: int,
+        target: Sequence[float] | np.ndarray,
+        falloff: int = 0,
+        between_keyframes: bool = False,
+        reach: bool = False,
     ) -> None:
-        """Turn ``joint``'s bone (and its subtree) so the joint points at ``target`` (see the module
-        docstring); ``falloff`` frames either side get the same turn, faded linearly."""
-        from scipy.spatial.transform import Rotation
-
+        """Move ``joint`` at ``frame`` towards ``target`` (raw coordinates), bone lengths kept (see
+        the module docstring for ``reach``, ``falloff`` and ``between_keyframes``)."""
         if not 0 <= frame < self.num_frames:
             raise ValueError(f"frame {frame} outside 0..{self.num_frames - 1}")
         target = np.asarray(target, np.float64)
-        subtree = _subtree(self._parents, joint)
-        parent = self._parents[joint]
         x = self._data[frame].astype(np.float64)
+        parent = self._parents[joint]
+        grand = self._parents[parent] if parent >= 0 else -1
+        # (pivot joint or -1 for a shift, rotation vector, shift) applied in order, each to the
+        # subtree of the joint below the pivot
+        steps: list[tuple[int, int, np.ndarray, np.ndarray]] = []
         if parent < 0:
-            turn, pivot, shift = Rotation.identity(), x[joint], target - x[joint]
+            steps.append((-1, joint, np.zeros(3), target - x[joint]))
+        elif reach and grand >= 0:
+            elbow = _two_bone_elbow(x[grand], x[parent], x[joint], target)
+            first = _swing(x[parent] - x[grand], elbow - x[grand])
+            steps.append((grand, parent, first.as_rotvec(), np.zeros(3)))
+            wrist = first.apply(x[joint] - x[grand]) + x[grand]
+            second = _swing(wrist - elbow, target - elbow)
+            steps.append((parent, joint, second.as_rotvec(), np.zeros(3)))
         else:
-            pivot = x[parent]
-            turn, shift = _swing(x[joint] - pivot, target - pivot), np.zeros(3)
-        lo, hi = max(0, frame - falloff), min(self.num_frames, frame + falloff + 1)
-        frames = np.arange(lo, hi)
+            steps.append(
+                (parent, joint, _swing(x[joint] - x[parent], target - x[parent]).as_rotvec(), np.zeros(3))
+            )
+        frames, weights = self._spread(frame, falloff, between_keyframes)
         data = self._data[frames].astype(np.float64)
-        for i, f in enumerate(frames):
-            w = 1.0 - abs(int(f) - frame) / (falloff + 1)
-            part = Rotation.from_rotvec(turn.as_rotvec() * w)
-            p = data[i, parent] if parent >= 0 else data[i, joint]
-            moved = part.apply(data[i, subtree] - p) + p + shift * w
-            data[i, subtree] = moved
+        for pivot, top, rotvec, shift in steps:
+            subtree = _subtree(self._parents, top)
+            for i, w in enumerate(weights):
+                part = Rotation.from_rotvec(rotvec * w)
+                p = data[i, pivot] if pivot >= 0 else data[i, top]
+                data[i, subtree] = part.apply(data[i, subtree] - p) + p + shift * w
         present = self._conf[frames] > 0
         data = np.where(present[..., None], data, self._data[frames])
-        self._edit("move joint", frames, data.astype(np.float32))
+        name = "move joint" if not reach else "reach"
+        if between_keyframes and frame not in self.keyframes:
+            with self.batch_edit(name):
+                self.set_keyframe(frame, True)
+                self._edit(name, frames, data.astype(np.float32))
+        else:
+            self._edit(name, frames, data.astype(np.float32))
+
+    def _spread(self, frame: int, falloff: int, between_keyframes: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The frames an edit at ``frame`` reaches and its weight on each (1 at ``frame``)."""
+        if between_keyframes:
+            before = [k for k in self.keyframes if k < frame]
+            after = [k for k in self.keyframes if k > frame]
+            lo, hi = max(before, default=-1), min(after, default=self.num_frames)
+            frames = np.arange(lo + 1, hi)
+            side = np.where(frames < frame, frame - lo, hi - frame)
+            return frames, 1.0 - np.abs(frames - frame) / side
+        lo, hi = max(0, frame - falloff), min(self.num_frames, frame + falloff + 1)
+        frames = np.arange(lo, hi)
+        return frames, 1.0 - np.abs(frames - frame) / (falloff + 1)
 
     def fill_missing(self, start: int = 0, stop: int | None = None, max_gap: int | None = None) -> None:
         from signstudio.pose.transforms import fill_missing
@@ -252,8 +343,10 @@ class PoseDocument:
             filled.filled[frames],
         )
 
-    def smooth(self, start: int, stop: int, window: int = 7, order: int = 2) -> None:
-        """Savitzky–Golay over frames [start, stop) (window clipped to the range, odd)."""
+    def smoothed(
+        self, start: int, stop: int, window: int = 7, order: int = 2
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(frames, data) that `smooth` would write, without writing it (a preview)."""
         from scipy.signal import savgol_filter
 
         frames = self._frames(start, stop)
@@ -264,7 +357,12 @@ class PoseDocument:
         smoothed = savgol_filter(data, window, order, axis=0, mode="interp")
         present = self._conf[frames] > 0
         out = np.where(present.all(axis=0)[None, :, None], smoothed, data)  # joints present throughout
-        self._edit("smooth", frames, out.astype(np.float32))
+        return frames, out.astype(np.float32)
+
+    def smooth(self, start: int, stop: int, window: int = 7, order: int = 2) -> None:
+        """Savitzky–Golay over frames [start, stop) (window clipped to the range, odd)."""
+        frames, data = self.smoothed(start, stop, window, order)
+        self._edit("smooth", frames, data)
 
     def mirror(self, start: int, stop: int) -> None:
         from signstudio.pose.transforms import mirror
@@ -275,17 +373,42 @@ class PoseDocument:
 
     def trim(self, start: int, stop: int) -> None:
         """Keep frames [start, stop) only (one undo step, whole arrays stored)."""
+        self._reshape("trim", self._frames(start, stop))
+
+    def cut(self, start: int, stop: int) -> None:
+        """Remove frames [start, stop) (at least one frame stays)."""
+        gone = self._frames(start, stop)
+        if len(gone) >= self.num_frames:
+            raise ValueError("cutting every frame would leave an empty sequence")
+        self._reshape("cut", np.setdiff1d(np.arange(self.num_frames), gone))
+
+    def insert_hold(self, frame: int, count: int) -> None:
+        """Hold ``frame`` for ``count`` more frames (copies of it, inserted after it)."""
+        if not 0 <= frame < self.num_frames:
+            raise ValueError(f"frame {frame} outside 0..{self.num_frames - 1}")
+        if count < 1:
+            raise ValueError(f"a hold needs at least one frame, not {count}")
+        index = np.concatenate(
+            [np.arange(frame + 1), np.full(count, frame), np.arange(frame + 1, self.num_frames)]
+        )
+        self._reshape(f"hold {count} frames", index)
+
+    def _reshape(self, label: str, index: np.ndarray) -> None:
+        """New frames = old frames ``index`` (kept in order; a repeated frame is a hold, whose
+        copies carry no flag, note or keyframe). One undo step storing the whole arrays."""
         if self._batch is not None:
-            raise ValueError("trim changes the length: do it on its own, not inside a batch edit")
-        frames = self._frames(start, stop)
-        before = self._snapshot(None)
-        meta_before = {"flags": dict(self.flags), "notes": dict(self.notes)}
-        self._data, self._conf, self._filled = (a[frames].copy() for a in before)
-        shift = int(frames[0])
-        self.flags = {k - shift: v for k, v in self.flags.items() if start <= k < stop}
-        self.notes = {k - shift: v for k, v in self.notes.items() if start <= k < stop}
-        meta_after = {"flags": dict(self.flags), "notes": dict(self.notes)}
-        self._push(Command("trim", None, before, self._snapshot(None), meta_before, meta_after))
+            raise ValueError(f"{label} changes the length: do it on its own, not inside a batch edit")
+        before, meta_before = self._snapshot(None), self._meta_state()
+        self._data, self._conf, self._filled = (a[index].copy() for a in before)
+        first: dict[int, int] = {}  # old frame -> its first new frame
+        for new, old in enumerate(index.tolist()):
+            first.setdefault(old, new)
+        self.flags = {first[k]: v for k, v in self.flags.items() if k in first}
+        self.notes = {first[k]: v for k, v in self.notes.items() if k in first}
+        self.keyframes = {first[k] for k in self.keyframes if k in first}
+        self._segments = _remap_segments(self._segments, index)
+        self._push(Command(label, None, before, self._snapshot(None), meta_before, self._meta_state()))
+        self.edited.emit(None)
 
     def flag(self, frame: int, text: str | None) -> None:
         """Flag ``frame`` (``text``: why), or clear its flag with None."""
@@ -294,19 +417,59 @@ class PoseDocument:
     def note(self, frame: int, text: str | None) -> None:
         self._meta_edit("note", "notes", frame, text)
 
+    def set_keyframe(self, frame: int, on: bool = True) -> None:
+        """Make ``frame`` a keyframe (edits between keyframes fade out at them) or not."""
+        self._meta_edit("keyframe" if on else "remove keyframe", "keyframes", frame, "" if on else None)
+
     def _meta_edit(self, label: str, which: str, frame: int, text: str | None) -> None:
         if not 0 <= frame < self.num_frames:
             raise ValueError(f"frame {frame} outside 0..{self.num_frames - 1}")
-        before = {"flags": dict(self.flags), "notes": dict(self.notes)}
-        target = self.flags if which == "flags" else self.notes
-        if text is None:
-            target.pop(frame, None)
+        before = self._meta_state()
+        if which == "keyframes":
+            (self.keyframes.add if text is not None else self.keyframes.discard)(frame)
         else:
-            target[frame] = text
-        after = {"flags": dict(self.flags), "notes": dict(self.notes)}
+            target = self.flags if which == "flags" else self.notes
+            if text is None:
+                target.pop(frame, None)
+            else:
+                target[frame] = text
+        after = self._meta_state()
+        if after == before:
+            return  # nothing changed: no empty undo step
         empty = np.zeros(0, np.int64)
         snap = self._snapshot(empty)
         self._push(Command(label, empty, snap, snap, before, after))
+        self.edited.emit([])
+
+
+def _remap_segments(segments: list[dict[str, Any]], index: np.ndarray) -> list[dict[str, Any]]:
+    """Letter segments [start, end) after new frames = old frames ``index``: each keeps the new
+    frames that came from inside it; a segment left without frames is dropped."""
+    out = []
+    for seg in segments:
+        inside = np.flatnonzero((index >= seg["start"]) & (index < seg["end"]))
+        if len(inside):
+            out.append({**seg, "start": int(inside[0]), "end": int(inside[-1]) + 1})
+    return out
+
+
+def _two_bone_elbow(root: np.ndarray, mid: np.ndarray, end: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Where the middle joint goes so that a two-bone chain root–mid–end, lengths kept, reaches
+    ``target`` (or points at it, stretched straight, when it is out of reach); the chain bends
+    in the plane it bends in now."""
+    a, b = np.linalg.norm(mid - root), np.linalg.norm(end - mid)
+    to = target - root
+    d = float(np.clip(np.linalg.norm(to), abs(a - b) + 1e-9, a + b - 1e-9))
+    u = to / max(np.linalg.norm(to), 1e-12)
+    bend = (mid - root) - np.dot(mid - root, u) * u  # the current elbow direction, off the line
+    if np.linalg.norm(bend) < 1e-9:  # a straight arm: bend it any way off the line
+        bend = np.cross(u, [0.0, 0.0, 1.0])
+        if np.linalg.norm(bend) < 1e-9:
+            bend = np.cross(u, [0.0, 1.0, 0.0])
+    v = bend / np.linalg.norm(bend)
+    cos_root = (a * a + d * d - b * b) / (2 * a * d)
+    angle = np.arccos(np.clip(cos_root, -1.0, 1.0))
+    return root + a * (np.cos(angle) * u + np.sin(angle) * v)
 
 
 def _parents(seq: PoseSequence) -> np.ndarray:
@@ -330,10 +493,8 @@ def _subtree(parents: np.ndarray, joint: int) -> np.ndarray:
     return np.asarray(out, np.int64)
 
 
-def _swing(a: np.ndarray, b: np.ndarray):  # type: ignore[no-untyped-def]
-    """The shortest rotation taking direction ``a`` onto direction ``b`` (scipy Rotation)."""
-    from scipy.spatial.transform import Rotation
-
+def _swing(a: np.ndarray, b: np.ndarray) -> Rotation:
+    """The shortest rotation taking direction ``a`` onto direction ``b``."""
     a = a / max(np.linalg.norm(a), 1e-12)
     b = b / max(np.linalg.norm(b), 1e-12)
     axis = np.cross(a, b)

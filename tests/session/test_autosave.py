@@ -28,6 +28,7 @@ def test_only_unsaved_work_is_written_and_restores_exactly(doc, tmp_path):
     assert saver.save(doc, "hello") is None  # nothing to save
     doc.move_joint(10, 16, doc.sequence.data[10, 16] + 5.0)
     doc.flag(10, "wrist fixed")
+    doc.set_keyframe(12)
     doc.note(3, "ü and ß survive")
     path = saver.save(doc, "hello / world")
     assert path is not None and path.name == "hello___world.autosave.npz"
@@ -37,6 +38,7 @@ def test_only_unsaved_work_is_written_and_restores_exactly(doc, tmp_path):
     assert np.array_equal(a.filled, b.filled) and a.fps == b.fps and a.layout == b.layout
     assert a.skeleton.joints == b.skeleton.joints and a.meta["text"] == b.meta["text"]
     assert back.flags == {10: "wrist fixed"} and back.notes == {3: "ü and ß survive"}
+    assert back.keyframes == {12}
     [found] = saver.pending()
     assert found.name == "hello / world" and found.frames == doc.num_frames
     saver.discard(path)

@@ -124,3 +124,102 @@ def test_bad_requests(seq):
     with pytest.raises(ValueError, match="cannot fit"):
         doc.smooth(0, 3, window=3, order=3)
     assert not doc.undo() and not doc.redo() and not doc.dirty
+
+
+def _scale(seq: PoseSequence) -> float:
+    return float(np.linalg.norm(seq.data[0, 2] - seq.data[0, 5]))  # shoulder width
+
+
+def test_reach_puts_a_dragged_wrist_on_the_target_with_the_arm_bones_kept(seq):
+    doc = PoseDocument(seq)
+    wrist, elbow, shoulder = (seq.skeleton.index(n, "BODY") for n in ("RWrist", "RElbow", "RShoulder"))
+    frame = 30
+    x = seq.data[frame].astype(np.float64)
+    target = x[wrist] + np.array([0.10, 0.05, -0.08]) * _scale(seq)  # within the arm's reach
+    before = doc.sequence
+    doc.move_joint(frame, wrist, target, reach=True)
+    after = doc.sequence
+    assert np.linalg.norm(after.data[frame, wrist] - target) < 1e-4 * _scale(seq)
+    assert np.abs(_bone_lengths(after) - _bone_lengths(before)).max() < 1e-5 * max(
+        1.0, float(np.abs(seq.data).max())
+    )
+    assert np.array_equal(after.data[frame, shoulder], before.data[frame, shoulder])  # the root stays
+    assert not np.array_equal(after.data[frame, elbow], before.data[frame, elbow])  # the elbow bent
+    # a plain move turns only the forearm: the wrist stays on its sphere round the elbow
+    plain = PoseDocument(seq)
+    plain.move_joint(frame, wrist, target)
+    assert np.array_equal(plain.sequence.data[frame, elbow], before.data[frame, elbow])
+    assert doc.undo() and _equal(doc.sequence, before)
+
+
+def test_an_edit_between_keyframes_fades_out_at_them_and_leaves_them_alone(seq):
+    doc = PoseDocument(seq)
+    wrist = seq.skeleton.index("RWrist", "BODY")
+    doc.set_keyframe(20)
+    doc.set_keyframe(50)
+    before = doc.sequence
+    target = seq.data[35, wrist] + np.array([0.0, 0.0, 0.15]) * _scale(seq)
+    doc.move_joint(35, wrist, target, between_keyframes=True)
+    after = doc.sequence
+    moved = np.abs(after.data - before.data).max(axis=(1, 2))
+    assert moved[21:50].all() and not moved[:21].any() and not moved[50:].any()
+    assert moved[35] == moved.max() and moved[22] < moved[30] < moved[35] > moved[40] > moved[48]
+    assert doc.keyframes == {20, 35, 50} and doc.undo_text == "move joint"
+    # a second edit at a keyframe's neighbour now stops at 35
+    doc.move_joint(
+        40, wrist, after.data[40, wrist] + np.array([0.05, 0, 0]) * _scale(seq), between_keyframes=True
+    )
+    assert np.array_equal(doc.sequence.data[35], after.data[35])
+    assert doc.undo() and doc.undo()  # one step each: the keyframe went with its edit
+    assert _equal(doc.sequence, before) and doc.keyframes == {20, 50}
+
+
+def test_cut_and_hold_move_flags_keyframes_and_letter_segments_and_undo(seq):
+    seq = seq.replace(
+        meta={
+            **seq.meta,
+            "segments": [
+                {"start": 0, "end": 30, "label": "A", "hand": "right"},
+                {"start": 40, "end": 70, "label": "B", "hand": "right"},
+            ],
+        }
+    )
+    doc = PoseDocument(seq)
+    doc.flag(50, "check")
+    doc.set_keyframe(60)
+    original = doc.sequence
+    doc.cut(10, 20)
+    assert doc.num_frames == seq.num_frames - 10
+    assert doc.flags == {40: "check"} and doc.keyframes == {50}
+    assert [(s["start"], s["end"]) for s in doc.sequence.meta["segments"]] == [(0, 20), (30, 60)]
+    assert np.array_equal(doc.sequence.data[10], seq.data[20])
+    doc.insert_hold(5, 3)
+    held = doc.sequence
+    assert held.num_frames == seq.num_frames - 7
+    assert all(np.array_equal(held.data[5 + k], held.data[5]) for k in range(4))
+    assert doc.flags == {43: "check"} and doc.keyframes == {53}
+    with pytest.raises(ValueError, match="empty"):
+        doc.cut(0, doc.num_frames)
+    assert doc.undo() and doc.undo()
+    assert _equal(doc.sequence, original) and doc.flags == {50: "check"} and doc.keyframes == {60}
+    assert doc.sequence.meta["segments"] == seq.meta["segments"]
+
+
+def test_a_drag_shows_every_move_but_makes_one_undo_step(seq):
+    doc = PoseDocument(seq)
+    j = seq.skeleton.index("INDEX_FINGER_TIP", "RIGHT_HAND")
+    shown, steps = [], []
+    doc.edited.connect(shown.append)
+    doc.changed.connect(steps.append)
+    doc.begin_batch("move index tip")
+    for k in range(5):
+        doc.move_joint(12, j, seq.data[12, j] + 0.01 * (k + 1) * _scale(seq))
+        assert doc.in_batch
+    assert len(shown) == 5 and steps == []
+    doc.end_batch()
+    assert len(steps) == 1 and not doc.in_batch and doc.undo_text == "move index tip"
+    assert doc.undo() and _equal(doc.sequence, seq) and not doc.can_undo
+    doc.flag(3, None)  # clearing a flag that is not there is no edit
+    assert not doc.can_undo
+    with pytest.raises(RuntimeError):
+        doc.end_batch()
