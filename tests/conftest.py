@@ -102,3 +102,10 @@ def smplx_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("smplx-models")
     build_smplx_file(folder)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _own_autosave_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or leaves autosaves in the user's data folder (the studio offers to restore
+    whatever it finds there at start)."""
+    monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path_factory.mktemp("autosave")))

@@ -104,6 +104,82 @@ def _toggle_icon(kind: str, off: QtGui.QColor, on: QtGui.QColor, dpr: float = 2.
     return icon
 
 
+KEYFRAME_COLOR = QtGui.QColor(255, 196, 0)
+FLAG_COLOR = QtGui.QColor(235, 64, 52)
+
+
+class MarkedSlider(QtWidgets.QSlider):
+    """The scrubber, with the document's keyframes (amber diamonds, over the groove) and flagged
+    frames (red flags, under it) drawn at their frames; hovering one shows what it is."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(QtCore.Qt.Orientation.Horizontal, parent)
+        self.keyframes: list[int] = []
+        self.flags: dict[int, str] = {}
+        self.setMinimumHeight(26)
+        self.setMouseTracking(True)
+
+    def set_marks(self, keyframes: list[int], flags: dict[int, str]) -> None:
+        self.keyframes, self.flags = sorted(keyframes), dict(flags)
+        self.update()
+
+    def value_x(self, value: int) -> float:
+        """Widget x of the handle's centre at ``value``."""
+        opt = QtWidgets.QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        cc, sc = QtWidgets.QStyle.ComplexControl.CC_Slider, QtWidgets.QStyle.SubControl
+        groove = style.subControlRect(cc, opt, sc.SC_SliderGroove, self)
+        hw = style.subControlRect(cc, opt, sc.SC_SliderHandle, self).width()
+        span = max(groove.width() - hw, 1)
+        return (
+            groove.x()
+            + hw / 2
+            + QtWidgets.QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), value, span)
+        )
+
+    def paintEvent(self, ev: QtGui.QPaintEvent) -> None:
+        super().paintEvent(ev)
+        if not self.keyframes and not self.flags:
+            return
+        p = QtGui.QPainter(self)
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        mid = self.height() / 2
+        p.setPen(QtGui.QPen(QtGui.QColor(0, 0, 0, 140), 1))
+        p.setBrush(KEYFRAME_COLOR)
+        for k in self.keyframes:
+            x = self.value_x(k)
+            diamond = [QtCore.QPointF(x, mid - 12), QtCore.QPointF(x + 4, mid - 8),
+                       QtCore.QPointF(x, mid - 4), QtCore.QPointF(x - 4, mid - 8)]  # fmt: skip
+            p.drawPolygon(diamond)
+        p.setBrush(FLAG_COLOR)
+        for f in self.flags:
+            x = self.value_x(f)
+            p.drawLine(QtCore.QPointF(x, mid + 3), QtCore.QPointF(x, mid + 12))
+            p.drawPolygon(
+                [QtCore.QPointF(x, mid + 3), QtCore.QPointF(x + 6, mid + 5.5), QtCore.QPointF(x, mid + 8)]
+            )
+        p.end()
+
+    def mark_at(self, x: float) -> str:
+        """What the mark under widget x is ("" when none)."""
+        near = [k for k in self.keyframes if abs(self.value_x(k) - x) <= 5]
+        flagged = [f for f in self.flags if abs(self.value_x(f) - x) <= 5]
+        parts = [f"keyframe {k}" for k in near] + [f"frame {f} flagged: {self.flags[f]}" for f in flagged]
+        return " · ".join(parts)
+
+    def event(self, ev: QtCore.QEvent) -> bool:
+        if ev.type() == QtCore.QEvent.Type.ToolTip:
+            assert isinstance(ev, QtGui.QHelpEvent)
+            text = self.mark_at(ev.pos().x())
+            if text:
+                QtWidgets.QToolTip.showText(ev.globalPos(), text, self)
+            else:
+                QtWidgets.QToolTip.showText(ev.globalPos(), self.toolTip(), self)
+            return True
+        return super().event(ev)
+
+
 class Timeline(QtWidgets.QWidget):
     """Transport row, scrubber and curve strip over a `Clock`."""
 
@@ -162,7 +238,7 @@ class Timeline(QtWidgets.QWidget):
             self.speed_box.addItem(speed_text(speed), speed)
         self.speed_box.currentIndexChanged.connect(self._speed_chosen)
 
-        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self)
+        self.slider = MarkedSlider(self)
         self.slider.setObjectName("frame_slider")
         self.slider.setFocusPolicy(no_focus)  # keys go to the window's shortcuts
         self.slider.setToolTip("Drag to scrub · ←/→ one frame · Home/End first/last frame")
@@ -238,6 +314,10 @@ class Timeline(QtWidgets.QWidget):
 
     def clear_curves(self) -> None:
         self.set_curves({})
+
+    def set_marks(self, keyframes: list[int], flags: dict[int, str]) -> None:
+        """Keyframes and flagged frames to mark on the scrubber."""
+        self.slider.set_marks(keyframes, flags)
 
     # ---- slots for the window (shortcuts) ------------------------------------------------
     def play_pause(self) -> None:

@@ -28,9 +28,11 @@ their right hand is on the right of the screen.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +41,17 @@ import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app.geometry import HEAT_FULL, DisplaySkeleton, display_skeleton, heat_colors
+from signstudio.app.geometry import (
+    HEAT_FULL,
+    DisplaySkeleton,
+    Ray,
+    camera_forward,
+    camera_ray,
+    display_skeleton,
+    drag_point,
+    heat_colors,
+    pick_point,
+)
 from signstudio.app.glitems import (
     GLBonesItem,
     GLFloorGrid,
@@ -65,6 +77,10 @@ FRAME_MARGIN = 1.08
 #: below this view width or height (pixels) captions and legend are shortened
 COMPACT_WIDTH = 420
 GROUP_LABELS = {"body": "body", "left_hand": "left hand", "right_hand": "right hand", "face": "face"}
+SELECTED_COLOR = (1.0, 0.2, 0.9)  # magenta: no group colour and no heat colour is near it
+#: drag axis locks (display space: x left-right, y depth, z up), by key
+AXES = {"X": (1.0, 0.0, 0.0), "Y": (0.0, 1.0, 0.0), "Z": (0.0, 0.0, 1.0)}
+AXIS_NAMES = {"X": "left–right", "Y": "front–back", "Z": "up–down"}
 
 
 @dataclass(frozen=True)
@@ -167,6 +183,34 @@ class GLView(gl.GLViewWidget):
         self.paint_count = 0
         self.user_moved_camera = False
         self.setMinimumSize(160, 120)
+        #: (kind, event) -> True when it took the event ("press", "move", "release", "key");
+        #: the joint editor hooks in here, anything it leaves orbits the camera as before
+        self.mouse_hook: Callable[[str, QtCore.QEvent], bool] | None = None
+
+    def mousePressEvent(self, ev: QtGui.QMouseEvent) -> None:
+        if self.mouse_hook is not None and self.mouse_hook("press", ev):
+            ev.accept()
+            return
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev: QtGui.QMouseEvent) -> None:
+        if self.mouse_hook is not None and self.mouse_hook("move", ev):
+            ev.accept()
+            self.mousePos = ev.position()  # no jump of the camera when the drag ends
+            return
+        super().mouseMoveEvent(ev)
+
+    def mouseReleaseEvent(self, ev: QtGui.QMouseEvent) -> None:
+        if self.mouse_hook is not None and self.mouse_hook("release", ev):
+            ev.accept()
+            return
+        super().mouseReleaseEvent(ev)
+
+    def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:
+        if self.mouse_hook is not None and self.mouse_hook("key", ev):
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
 
     def initializeGL(self) -> None:
         super().initializeGL()
@@ -338,6 +382,15 @@ class Viewport(QtWidgets.QWidget):
     """
 
     painted = QtCore.Signal()
+    #: joint editing (`set_editing`): a joint of the generated skeleton was clicked (its index)
+    joint_picked = QtCore.Signal(int)
+    joint_drag_started = QtCore.Signal(int)
+    #: (joint, target) — target (3,) float64 in the sequence's raw coordinates
+    joint_dragged = QtCore.Signal(int, object)
+    #: (joint, committed) — False when Esc cancelled the drag
+    joint_drag_finished = QtCore.Signal(int, bool)
+    #: the axis lock changed during a drag: "" (view plane), "X", "Y" or "Z"
+    drag_axis_changed = QtCore.Signal(str)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -385,6 +438,10 @@ class Viewport(QtWidgets.QWidget):
         self._avatars: dict[int, AvatarMesh] = {}  # id(sequence) -> its avatar mesh
         self._heat: np.ndarray | None = None  # (J,) error per joint of the generated sequence
         self._heat_note = ""
+        self.editing = False
+        self.selected_joint: int | None = None
+        self._drag: dict | None = None  # joint, start (display), normal, axis while dragging
+        self.view.mouse_hook = self._edit_event
 
         self.title = self._overlay_label(self.view, "title")
         self.title_b = self._overlay_label(self.view_b, "title_reference")
@@ -401,6 +458,173 @@ class Viewport(QtWidgets.QWidget):
         self.frames = (0, 0)
         self._arrange()
         self.frame_camera(self.preset)
+
+    def replace_generated(self, seq: PoseSequence) -> None:
+        """Show an edited version of the generated sequence in its place: same display
+        normalisation, camera and frame (no re-framing while someone drags a joint); its avatar,
+        fitted to the old poses, is dropped."""
+        old = self.generated
+        if old is None or seq.num_joints != old.num_joints:
+            self.set_sequences(seq, self.reference)
+            return
+        self.generated = seq
+        for key, disp in list(self._displays.items()):
+            if disp.seq is old:
+                del self._displays[key]
+                new = dataclasses.replace(disp, seq=seq)
+                self._displays[(id(seq), key[1])] = new
+                for slot in (self.main, self.ghost, self.side):
+                    if slot.display is disp:
+                        slot.display = new
+        self._avatars.pop(id(old), None)
+        self._apply_bodies()
+        self.set_frames(*self.frames)
+        self._apply_heat()
+        self.update_views()
+
+    def set_editing(self, on: bool) -> None:
+        """Joint editing: a click on a joint of the generated skeleton picks it, a drag moves it
+        (signals `joint_picked`, `joint_drag_started`, `joint_dragged`, `joint_drag_finished`);
+        clicks elsewhere orbit the camera as always."""
+        self.editing = bool(on)
+        self.view.setMouseTracking(self.editing)  # hover feedback over joints
+        if not self.editing:
+            self._drag = None
+            self.view.unsetCursor()
+
+    def set_selected_joint(self, joint: int | None) -> None:
+        """Highlight ``joint`` of the generated skeleton (None: no highlight)."""
+        if joint != self.selected_joint:
+            self.selected_joint = joint
+            self._apply_heat()
+            self.update_views()
+
+    def editable_display(self) -> DisplaySkeleton | None:
+        """The generated skeleton's display in the main view (what joint editing acts on)."""
+        disp = self.main.display
+        if disp is None or self.generated is None or disp.seq is not self.generated:
+            return None
+        return disp
+
+    def joint_ray(self, x: float, y: float) -> Ray:
+        """The pick ray through pixel (x, y) of the main view (`geometry.Ray`, display space)."""
+        return camera_ray(self.view.camera(), max(self.view.width(), 1), max(self.view.height(), 1), x, y)
+
+    def joint_at(self, x: float, y: float, tolerance_px: float = 10.0) -> int | None:
+        """The joint of the generated skeleton under pixel (x, y) of the main view, if any."""
+        disp = self.editable_display()
+        if disp is None:
+            return None
+        frame = disp.clamp(self.frames[0])
+        points = disp.to_display(disp.seq.data[frame])
+        pickable = (disp.seq.confidence[frame] > 0) & (disp.size > 0)
+        return pick_point(self.joint_ray(x, y), points, pickable, tolerance_px)
+
+    def joint_pixel(self, joint: int) -> QtCore.QPointF:
+        """Where ``joint`` of the generated skeleton's shown frame is drawn in the main view
+        (pixels), from the same matrices the GL items draw with."""
+        disp = self.editable_display()
+        if disp is None:
+            raise ValueError("no generated sequence shown")
+        v = self.view
+        point = disp.to_display(disp.seq.data[disp.clamp(self.frames[0]), joint]).astype(float)
+        w, h = v.width(), v.height()
+        mvp = v.projectionMatrix((0, 0, w, h), (0, 0, w, h)) * v.viewMatrix()
+        ndc = mvp.map(QtGui.QVector3D(*point))
+        return QtCore.QPointF((ndc.x() + 1) / 2 * w, (1 - ndc.y()) / 2 * h)
+
+    def _edit_event(self, kind: str, ev: QtCore.QEvent) -> bool:
+        """The main view's mouse and keys while editing (see `set_editing`)."""
+        if not self.editing:
+            return False
+        if kind == "key":
+            return self._drag_key(ev)  # type: ignore[arg-type]
+        assert isinstance(ev, QtGui.QMouseEvent)
+        pos = ev.position()
+        if kind == "press":
+            plain = ev.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier == QtCore.Qt.KeyboardModifier(
+                0
+            )
+            if ev.button() != QtCore.Qt.MouseButton.LeftButton or not plain:
+                return False
+            joint = self.joint_at(pos.x(), pos.y())
+            disp = self.editable_display()
+            if joint is None or disp is None:
+                return False  # orbit
+            start = disp.to_display(disp.seq.data[disp.clamp(self.frames[0]), joint]).astype(np.float64)
+            self._drag = {
+                "joint": joint,
+                "start": start,
+                "normal": camera_forward(self.view.camera()),
+                "axis": "",
+                "moved": False,
+                "matrix_inv": np.linalg.inv(disp.matrix),
+            }
+            self.view.setFocus()
+            self.set_selected_joint(joint)
+            self.joint_picked.emit(joint)
+            return True
+        if kind == "move":
+            if self._drag is None:
+                if ev.buttons() == QtCore.Qt.MouseButton.NoButton:  # hover: say what a click would pick
+                    over = self.joint_at(pos.x(), pos.y()) is not None
+                    shape = (
+                        QtCore.Qt.CursorShape.PointingHandCursor
+                        if over
+                        else QtCore.Qt.CursorShape.ArrowCursor
+                    )
+                    self.view.setCursor(shape)
+                return False
+            self._drag_to(pos.x(), pos.y())
+            return True
+        if kind == "release" and self._drag is not None:
+            drag, self._drag = self._drag, None
+            if drag["moved"]:
+                self.joint_drag_finished.emit(drag["joint"], True)
+            return True
+        return False
+
+    def _drag_to(self, x: float, y: float) -> None:
+        drag = self._drag
+        assert drag is not None
+        axis = np.asarray(AXES[drag["axis"]]) if drag["axis"] else None
+        target = drag_point(self.joint_ray(x, y), drag["start"], drag["normal"], axis)
+        m = drag["matrix_inv"]
+        raw = m[:3, :3] @ target + m[:3, 3]
+        if not drag["moved"]:
+            drag["moved"] = True
+            self.joint_drag_started.emit(drag["joint"])
+        drag["last"] = (x, y)
+        self.joint_dragged.emit(drag["joint"], raw)
+
+    @property
+    def dragging(self) -> bool:
+        return self._drag is not None
+
+    def cancel_drag(self) -> bool:
+        """Drop the drag in progress (Esc): the joint goes back; False when none was going on."""
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return False
+        if drag["moved"]:
+            self.joint_drag_finished.emit(drag["joint"], False)
+        return True
+
+    def _drag_key(self, ev: QtGui.QKeyEvent) -> bool:
+        """During a drag: X, Y or Z lock the move to that axis (again: unlock), Esc cancels."""
+        drag = self._drag
+        if drag is None:
+            return False
+        if ev.key() == QtCore.Qt.Key.Key_Escape:
+            return self.cancel_drag()
+        name = ev.text().upper()
+        if name in AXES:
+            drag["axis"] = "" if drag["axis"] == name else name
+            self.drag_axis_changed.emit(drag["axis"])
+            if "last" in drag:
+                self._drag_to(*drag["last"])
+            return True
+        return False
 
     def set_reference_mode(self, mode: str) -> None:
         """``"side-by-side"`` (two views, linked cameras) or ``"ghost"`` (reference overlaid)."""
@@ -468,13 +692,22 @@ class Viewport(QtWidgets.QWidget):
             self._place_overlays()
 
     def _apply_heat(self) -> None:
+        """The generated skeleton's joint colours: its own or the heat map's, the selected joint
+        highlighted."""
         slot = self.main
         if slot.display is None or self.generated is None or slot.display.seq is not self.generated:
             return
-        if self._heat is None or len(self._heat) != slot.cloud.num_joints:
+        heat_on = self._heat is not None and len(self._heat) == slot.cloud.num_joints
+        selected = self.selected_joint
+        if selected is not None and not 0 <= selected < slot.cloud.num_joints:
+            selected = None
+        if not heat_on and selected is None:
             slot.cloud.set_colors(None)
         else:
-            slot.cloud.set_colors(heat_colors(self._heat))
+            rgb = heat_colors(self._heat) if heat_on else slot.display.rgb.copy()  # type: ignore[arg-type]
+            if selected is not None:
+                rgb[selected] = SELECTED_COLOR
+            slot.cloud.set_colors(rgb)
         slot.bones.update()
 
     def set_camera(self, preset: str) -> None:

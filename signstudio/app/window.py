@@ -11,6 +11,7 @@ recent files and the last language/model/mode/theme.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +21,11 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.curves import Curve
+from signstudio.app.editor import SPREADS, PoseEditor, ask_int
 from signstudio.app.files_panel import FilesPanel
 from signstudio.app.geometry import joint_label
 from signstudio.app.metrics_panel import MetricsPanel
+from signstudio.app.recovery import RecoveryBar
 from signstudio.app.runner_bridge import RunnerBridge
 from signstudio.app.settings import Settings
 from signstudio.app.text_panel import TextPromptPanel
@@ -33,16 +36,26 @@ from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
+from signstudio.session.autosave import Recovery
 from signstudio.session.clock import Clock
 from signstudio.session.document import PoseDocument
 from signstudio.session.studio import StudioState
 
-STATE_VERSION = 3  # bump when the dock layout changes, so an old saved layout is not restored
+STATE_VERSION = 4  # bump when the dock layout changes, so an old saved layout is not restored
 DEFAULT_TEXT = "hello"
 DEFAULT_LANGUAGE = "ase"
 HINTS = (
     "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
+
+
+def _title_of(seq: PoseSequence) -> str:
+    """What a person calls a sequence: its text, else its file's name."""
+    text = seq.meta.get("text")
+    if text:
+        return str(text)
+    source = seq.meta.get("source") or seq.meta.get("path")
+    return Path(str(source)).stem if source else "untitled"
 
 
 def language_list() -> list[tuple[str, str, str]]:
@@ -92,9 +105,6 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._scores: PairScores | None = None  # of the pair on screen, once scored
         self._heat_cache: tuple[np.ndarray, str] | tuple[()] | None = None  # () = nothing to show
         self._avatar_requests: dict[int, PoseSequence] = {}  # token -> the sequence being fitted
-        self.document: PoseDocument | None = None  # the shown sequence, editable with undo
-        self._document_source: PoseSequence | None = None
-        self._from_document = False
         self._avatar_tokens = 0
 
         # ---- docks -------------------------------------------------------------------------
@@ -104,13 +114,19 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.metrics = MetricsPanel(self)
         self.files = FilesPanel(self)
         self.setCentralWidget(self.viewport)
+        self.editor = PoseEditor(self.viewport, self.clock, self.settings, self._status, self)
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         area = QtCore.Qt.DockWidgetArea
         self._dock("Text && Prompt", self.text_panel, area.LeftDockWidgetArea)
         self._dock("Files", self.files, area.LeftDockWidgetArea)
         self._dock("Metrics", self.metrics, area.RightDockWidgetArea)
         self._dock("Timeline", self.timeline, area.BottomDockWidgetArea)
+        self.history = QtWidgets.QUndoView(self.editor.undo_stack, self)
+        self.history.setEmptyLabel("(as opened)")
+        self.history.setObjectName("history")
+        self._dock("History", self.history, area.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["Files"], self.docks["Metrics"])
+        self.tabifyDockWidget(self.docks["Metrics"], self.docks["History"])
         self.docks["Metrics"].raise_()
         # The input panel keeps its natural height; Files/Metrics share what is left.
         self.text_panel.setMinimumHeight(self.text_panel.sizeHint().height())
@@ -129,6 +145,11 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._load_corpus_browser()
 
         self._make_actions()
+        self.recovery_bar = RecoveryBar(self)
+        self.addToolBarBreak()
+        self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, self.recovery_bar)
+        self.recovery_bar.restore_requested.connect(self.restore_recovery)
+        self.recovery_bar.discard_requested.connect(lambda r: self.editor.autosaver.discard(r.path))
         self._status_device = QtWidgets.QLabel()
         self.statusBar().addPermanentWidget(self._status_device)
         self.statusBar().showMessage(HINTS)
@@ -148,6 +169,11 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.bridge.finished.connect(self._on_finished)
         self.bridge.scored.connect(self._on_scored)
         self.bridge.avatar_ready.connect(self._on_avatar)
+        self.editor.sequence_edited.connect(self._on_sequence_edited)
+        self.editor.marks_changed.connect(self.timeline.set_marks)
+        self.editor.dirty_changed.connect(lambda _d: self._update_title())
+        self.editor.document_changed.connect(lambda _d: self._sync_edit_actions())
+        self.editor.undo_stack.indexChanged.connect(self._on_history_index)
 
         self._applying = False  # set while a (sequence, reference) pair is replaced as one
         self.state.sequence_changed.connect(lambda _s: self._pair_changed())
@@ -167,6 +193,7 @@ class StudioWindow(QtWidgets.QMainWindow):
             self.set_pair(sequence, reference)
         else:
             self._show_default(auto_generate)
+        QtCore.QTimer.singleShot(0, self, self._offer_recovery)
 
     # ---- construction helpers ----------------------------------------------------------------
     def _dock(self, name: str, widget: QtWidgets.QWidget, where: QtCore.Qt.DockWidgetArea) -> None:
@@ -236,6 +263,11 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.text_panel.set_busy(True, f"Generating with {model_id}…")
         self.statusBar().showMessage(f"Generating “{text}” ({lang}, {model_id})…")
         return self._pending
+
+    def _escape(self) -> None:
+        """Esc: cancel a joint drag in progress, else the generation."""
+        if not self.viewport.cancel_drag():
+            self.cancel_generation()
 
     def cancel_generation(self) -> None:
         if self.bridge.cancel():
@@ -385,58 +417,112 @@ class StudioWindow(QtWidgets.QMainWindow):
         # The table repaints in a later turn of the event loop, apart from the views.
         QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
 
-    # ---- editing -----------------------------------------------------------------------------
+    # ---- editing (signstudio.app.editor) -------------------------------------------------
+    @property
+    def document(self) -> PoseDocument | None:
+        """The shown generated sequence as an editable document (None: nothing shown)."""
+        return self.editor.document
+
+    def _status(self, text: str, ms: int = 5000) -> None:
+        self.statusBar().showMessage(text, ms)
+
     def _adopt_document(self) -> None:
         """A new sequence from outside (generated, opened) becomes the document being edited;
-        the document's own edits come back here through `_document_changed`, not as new ones."""
-        if self._from_document:
-            return
+        the document's own edits come back through `_on_sequence_edited`, not as new ones."""
         seq = self.state.sequence
-        if seq is None:
-            self.document, self._document_source = None, None
-        elif seq is not self._document_source:
-            self.document = PoseDocument(seq)
-            self.document.changed.connect(self._document_changed)
-            self._document_source = seq
+        self.editor.adopt(seq, self.state.reference, name=_title_of(seq) if seq is not None else "")
         self._sync_edit_actions()
 
-    def _document_changed(self, _frames: object = None) -> None:
-        """An edit, undo or redo: the edited sequence replaces the shown one (and is re-scored)."""
-        if self.document is None:
-            return
-        seq = self.document.sequence
-        self._from_document = True
+    def _on_sequence_edited(self, seq: PoseSequence, final: bool) -> None:
+        """An edit, undo or redo: the edited sequence replaces the shown one in place (camera and
+        normalisation kept). While a drag goes on only the views follow; when it ends the pair
+        is re-scored off the GUI thread and the curves, table and avatar follow."""
+        self._applying = True  # not a new pair: `_pair_changed` stays out of it
         try:
-            self._document_source = seq
             self.state.sequence = seq
         finally:
-            self._from_document = False
+            self._applying = False
+        self.viewport.replace_generated(seq)
+        if self.clock.num_frames != seq.num_frames:
+            self.clock.num_frames = seq.num_frames
+        if final:
+            ref = self.state.reference
+            self._scores = None
+            self._heat_cache = None
+            self.timeline.set_curves(self._curves(seq, ref))
+            self._pair_token = getattr(self, "_pair_token", 0) + 1
+            self._request_scores(self._pair_token, seq, ref)
+            self.metrics.show_sequences(seq, ref, None, scoring=True)
+            self._request_avatars()
+        self._on_frame(self.clock.frame)
         self._sync_edit_actions()
 
     def _sync_edit_actions(self) -> None:
         if not hasattr(self, "undo_action"):
             return
         doc = self.document
-        self.undo_action.setEnabled(doc is not None and doc.can_undo)
-        self.redo_action.setEnabled(doc is not None and doc.can_redo)
-        self.undo_action.setText(f"Undo {doc.undo_text}" if doc is not None and doc.can_undo else "Undo")
-        self.redo_action.setText(f"Redo {doc.redo_text}" if doc is not None and doc.can_redo else "Redo")
+        stack = self.editor.undo_stack
+        self.undo_action.setEnabled(stack.canUndo())
+        self.redo_action.setEnabled(stack.canRedo())
+        self.undo_action.setText(f"Undo {stack.undoText()}" if stack.canUndo() else "Undo")
+        self.redo_action.setText(f"Redo {stack.redoText()}" if stack.canRedo() else "Redo")
         for action in self.edit_tools:
             action.setEnabled(doc is not None)
+        if doc is not None:
+            self.keyframe_action.setChecked(self.clock.frame in doc.keyframes)
+        self._update_title()
+
+    def _on_history_index(self, _index: int) -> None:
+        self._sync_edit_actions()  # a bound slot: disconnected when the window goes (lambdas are not)
+
+    def _update_title(self) -> None:
+        doc = self.document
+        name = self.editor.saved_path.name if self.editor.saved_path is not None else None
+        if name is None and self.state.sequence is not None:
+            name = _title_of(self.state.sequence)
+        title = f"{name} — SignStudio" if name else "SignStudio"
+        self.setWindowTitle(("• " if doc is not None and doc.dirty else "") + title)
 
     def undo(self) -> bool:
-        return self.document is not None and self.document.undo()
+        return self.editor.undo()
 
     def redo(self) -> bool:
-        return self.document is not None and self.document.redo()
+        return self.editor.redo()
 
     def _edit(self, tool: Callable[[PoseDocument, int], object]) -> None:
-        if self.document is None:
-            return
+        self.editor.apply(tool)
+
+    def set_editing(self, on: bool) -> None:
+        """Joint editing in the viewport (E): click a joint to pick it, drag to move it."""
+        self.viewport.set_editing(on)
+        self.edit_joints_action.setChecked(on)
+        if on:
+            self._status(
+                "Edit joints: click a joint of the generated skeleton, drag to move it; "
+                "elsewhere the mouse turns the camera as usual",
+                10000,
+            )
+
+    def _offer_recovery(self) -> None:
+        """Unsaved work autosaved by an earlier session that ended without saving: offer it."""
+        found = self.editor.pending_recoveries()
+        own = self.editor.autosaver.path_for(self.editor.autosave_name)
+        found = [r for r in found if r.path != own]
+        self.recovery_bar.offer(found)
+
+    def restore_recovery(self, recovery: Recovery) -> None:
+        """Show the autosaved document (with its reference) as the document being edited."""
         try:
-            tool(self.document, self.clock.frame)
+            doc = self.editor.restore(recovery)
         except ValueError as exc:
-            self.statusBar().showMessage(f"Cannot edit: {exc}", 8000)
+            self._status(str(exc), 10000)
+            return
+        seq = doc.sequence
+        self.editor.claim(seq)
+        self.set_pair(seq, doc.reference)
+        self.editor.document_changed.emit(doc)
+        self._sync_edit_actions()
+        self._status(f"Restored unsaved edits of {recovery.name} ({recovery.frames} frames)", 8000)
 
     def set_body_mode(self, mode: str) -> None:
         """``skeleton``, ``avatar`` or ``both``: what represents each sequence (avatars are fitted
@@ -823,8 +909,23 @@ class StudioWindow(QtWidgets.QMainWindow):
             "Open a pose file as the reference beside what is shown")  # fmt: skip
         self.recent_menu = file_menu.addMenu("Open recent")
         file_menu.addSeparator()
+        add(
+            "Save",
+            QtGui.QKeySequence.StandardKey.Save,
+            self.save_document,
+            file_menu,
+            "Save the edited sequence (.pose unless it came from another writable format)",
+        )
+        add(
+            "Save as…",
+            QtGui.QKeySequence.StandardKey.SaveAs,
+            lambda: self.save_document(ask=True),
+            file_menu,
+            "Save the edited sequence in a format of your choice",
+        )
+        self.export_menu = file_menu.addMenu("Export")
         add("Save screenshot…", "P", self._screenshot_dialog, file_menu, "Save the viewport as PNG")
-        add("Export SMPL-X motion…", None, self._export_motion_dialog, file_menu,
+        add("Export SMPL-X motion…", None, self._export_motion_dialog, self.export_menu,
             "The generated sequence's avatar parameters as an AMASS-style .npz (hands included)")  # fmt: skip
         file_menu.addSeparator()
         add("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close, file_menu)
@@ -833,21 +934,114 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.undo_action = add("Undo", QtGui.QKeySequence.StandardKey.Undo, self.undo, edit_menu)
         self.redo_action = add("Redo", "Ctrl+Y", self.redo, edit_menu)  # DESIGN.md: Ctrl+Z / Ctrl+Y
         edit_menu.addSeparator()
+        self.edit_joints_action = add(
+            "Edit joints",
+            "E",
+            lambda: self.set_editing(self.edit_joints_action.isChecked()),
+            edit_menu,
+            "Click a joint of the generated skeleton to pick it, drag to move it "
+            "(X/Y/Z lock an axis, Esc cancels)",
+            checkable=True,
+        )
+        spread_menu = edit_menu.addMenu("Drag reaches")
+        self.spread_actions = {}
+        group = QtGui.QActionGroup(self)
+        for key_, text in SPREADS.items():
+            action = add(
+                text, None, functools.partial(self.editor.set_spread, key_), spread_menu, checkable=True
+            )
+            action.setActionGroup(group)
+            action.setChecked(self.editor.spread == key_)
+            self.spread_actions[key_] = action
+        spread_menu.addSeparator()
+        add(
+            "Falloff frames…",
+            None,
+            self._falloff_dialog,
+            spread_menu,
+            "How many frames on either side a falloff move reaches",
+        )
+        self.arm_ik_action = add(
+            "Wrist drags bend the elbow",
+            None,
+            lambda: self.editor.set_arm_ik(self.arm_ik_action.isChecked()),
+            edit_menu,
+            "Dragging a wrist solves the arm (two-bone IK); off: only the forearm turns",
+            checkable=True,
+        )
+        self.arm_ik_action.setChecked(self.editor.arm_ik)
+        self.keyframe_action = add(
+            "Keyframe this frame",
+            "K",
+            self._toggle_keyframe,
+            edit_menu,
+            "Pin this frame: moves between keyframes fade out at them",
+            checkable=True,
+        )
+        edit_menu.addSeparator()
         self.edit_tools = [
-            add("Fill missing points", None, lambda: self._edit(lambda d, _f: d.fill_missing()), edit_menu,
-                "Interpolate missing points in time (marked as filled)"),
-            add("Smooth around this frame", None,
-                lambda: self._edit(lambda d, f: d.smooth(f - 12, f + 13, window=7)), edit_menu,
-                "Savitzky-Golay over the 25 frames around the cursor (jitter removal)"),
-            add("Mirror left and right", None, lambda: self._edit(lambda d, _f: d.mirror(0, d.num_frames)),
-                edit_menu, "Swap the signer's left and right over the whole sequence"),
-            add("Flag this frame", "F", lambda: self._edit(lambda d, f: d.flag(f, "flagged")), edit_menu,
-                "Mark the current frame for review (undoable)"),
-        ]  # fmt: skip
+            self.keyframe_action,
+            add(
+                "Fill missing points",
+                None,
+                lambda: self._edit(lambda d, _f: d.fill_missing()),
+                edit_menu,
+                "Interpolate missing points in time (marked as filled)",
+            ),
+            add(
+                "Smooth…",
+                None,
+                self._smooth_dialog,
+                edit_menu,
+                "Savitzky-Golay over a frame range (jitter removal), previewed before it is applied",
+            ),
+            add(
+                "Mirror left and right",
+                None,
+                lambda: self._edit(lambda d, _f: d.mirror(0, d.num_frames)),
+                edit_menu,
+                "Swap the signer's left and right over the whole sequence",
+            ),
+            add(
+                "Trim to…",
+                None,
+                lambda: self._range_tool("Trim", "Keep frames", lambda d, a, b: d.trim(a, b)),
+                edit_menu,
+                "Keep a range of frames, drop the rest",
+            ),
+            add(
+                "Cut frames…",
+                None,
+                lambda: self._range_tool("Cut", "Remove frames", lambda d, a, b: d.cut(a, b)),
+                edit_menu,
+                "Remove a range of frames",
+            ),
+            add(
+                "Insert hold…",
+                None,
+                self._hold_dialog,
+                edit_menu,
+                "Repeat this frame (a hold) for a number of frames",
+            ),
+            add(
+                "Flag this frame",
+                "F",
+                lambda: self._edit(lambda d, f: d.flag(f, "flagged")),
+                edit_menu,
+                "Mark the current frame for review (undoable)",
+            ),
+            add(
+                "Note on this frame…",
+                None,
+                self._note_dialog,
+                edit_menu,
+                "A free-text note on the current frame",
+            ),
+        ]
 
         gen_menu = bar.addMenu("&Generate")
         add("Generate", "Ctrl+Return", self.text_panel.generate_button.click, gen_menu)
-        add("Cancel generation", "Escape", self.cancel_generation, gen_menu)
+        add("Cancel generation", "Escape", self._escape, gen_menu)
         gen_menu.addSeparator()
         add("Text mode", "Ctrl+1", lambda: self.text_panel.set_prompt_mode(False), gen_menu)
         add("Prompt mode", "Ctrl+2", lambda: self.text_panel.set_prompt_mode(True), gen_menu)
@@ -929,9 +1123,177 @@ class StudioWindow(QtWidgets.QMainWindow):
         tb.addAction(self.heat_action)
         tb.addSeparator()
         tb.addAction(self.actions_by_name["save_screenshot"])
+        tb.addSeparator()
+        tb.addAction(self.edit_joints_action)
         self._fill_recent_menu()
         self._sync_checks()
         self._sync_edit_actions()
+
+    # ---- edit dialogs ------------------------------------------------------------------------
+    def _toggle_keyframe(self) -> None:
+        doc = self.document
+        if doc is not None:
+            on = self.clock.frame not in doc.keyframes
+            self._edit(lambda d, f: d.set_keyframe(f, on))
+        self._sync_edit_actions()
+
+    def _falloff_dialog(self) -> None:
+        n = ask_int(self, "Falloff", "Frames on either side a move reaches:", self.editor.falloff, 1, 500)
+        if n is not None:
+            self.editor.set_falloff(n)
+            self.editor.set_spread("falloff")
+            self.spread_actions["falloff"].setChecked(True)
+
+    def _frame_range(self, title: str, label: str, start: int, stop: int) -> tuple[int, int] | None:
+        """Ask for frames [from, to] (inclusive, as shown on the timeline); None when cancelled."""
+        n = self.clock.num_frames
+        dialog = QtWidgets.QDialog(self)
+        dialog.setWindowTitle(title)
+        form = QtWidgets.QFormLayout(dialog)
+        first, last = QtWidgets.QSpinBox(dialog), QtWidgets.QSpinBox(dialog)
+        for box, value in ((first, start), (last, stop - 1)):
+            box.setRange(0, n - 1)
+            box.setValue(min(max(value, 0), n - 1))
+        form.addRow(QtWidgets.QLabel(label, dialog))
+        form.addRow("From frame", first)
+        form.addRow("To frame (included)", last)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return None
+        a, b = sorted((first.value(), last.value()))
+        return a, b + 1
+
+    def _range_tool(self, title: str, label: str, tool: Callable[[PoseDocument, int, int], object]) -> None:
+        f = self.clock.frame
+        picked = self._frame_range(title, label, f, min(f + 10, self.clock.num_frames))
+        if picked is not None:
+            self._edit(lambda d, _f: tool(d, *picked))
+
+    def _hold_dialog(self) -> None:
+        n = ask_int(
+            self, "Insert hold", f"Hold frame {self.clock.frame} for how many more frames?", 5, 1, 1000
+        )
+        if n is not None:
+            self._edit(lambda d, f: d.insert_hold(f, n))
+
+    def _note_dialog(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        f = self.clock.frame
+        text, ok = QtWidgets.QInputDialog.getMultiLineText(
+            self, "Note", f"Note on frame {f}:", doc.notes.get(f, "")
+        )
+        if ok:
+            self._edit(lambda d, _f: d.note(f, text.strip() or None))
+
+    def _smooth_dialog(self) -> None:
+        """Smoothing with a preview: the views show the smoothed range while the dialog is open;
+        Apply makes it one undo step, Cancel puts the sequence back as it was."""
+        doc = self.document
+        if doc is None:
+            return
+        f, n = self.clock.frame, self.clock.num_frames
+        dialog = QtWidgets.QDialog(self)
+        dialog.setWindowTitle("Smooth (preview)")
+        form = QtWidgets.QFormLayout(dialog)
+        first, last, window = (
+            QtWidgets.QSpinBox(dialog),
+            QtWidgets.QSpinBox(dialog),
+            QtWidgets.QSpinBox(dialog),
+        )
+        first.setRange(0, n - 1)
+        last.setRange(0, n - 1)
+        first.setValue(max(0, f - 12))
+        last.setValue(min(n - 1, f + 12))
+        window.setRange(3, 51)
+        window.setSingleStep(2)
+        window.setValue(7)
+        form.addRow("From frame", first)
+        form.addRow("To frame (included)", last)
+        form.addRow("Window (frames, odd)", window)
+        note = QtWidgets.QLabel(dialog)
+        form.addRow(note)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Apply | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Apply).clicked.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        original = doc.sequence
+
+        def preview() -> None:
+            a, b = sorted((first.value(), last.value()))
+            try:
+                frames, data = doc.smoothed(a, b + 1, window.value() | 1)
+            except ValueError as exc:
+                note.setText(str(exc))
+                return
+            shown = original.data.copy()
+            shown[frames] = data
+            moved = float(np.abs(data - original.data[frames]).max()) if len(frames) else 0.0
+            note.setText(f"Preview: {len(frames)} frames, largest change {moved:.3g}")
+            self.viewport.replace_generated(original.replace(data=shown))
+
+        for box in (first, last, window):
+            box.valueChanged.connect(lambda _v: preview())
+        preview()
+        dialog.setObjectName("smooth_dialog")
+        self._smooth_preview: QtWidgets.QDialog | None = dialog  # tests drive it
+        accepted = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
+        self._smooth_preview = None
+        self.viewport.replace_generated(self.state.sequence or original)  # the preview ends
+        if accepted:
+            a, b = sorted((first.value(), last.value()))
+            self._edit(lambda d, _f: d.smooth(a, b + 1, window.value() | 1))
+
+    # ---- saving ------------------------------------------------------------------------------
+    SAVE_FILTERS = ";;".join(
+        (
+            "Pose file (*.pose)",
+            "SignStudio arrays (*.npz)",
+            "Progressive Transformers (*.skels)",
+            "Prompt2Sign (*.h5)",
+        )
+    )
+
+    def save_document(self, path: str | Path | None = None, ask: bool = False) -> Path | None:
+        """Write the edited sequence (atomically) to ``path``, the last path saved to, or a path
+        asked for; the document is then clean and its autosave removed."""
+        doc = self.document
+        if doc is None:
+            self._status("Nothing to save: generate or open a sequence first", 6000)
+            return None
+        target = Path(path) if path is not None else (None if ask else self.editor.saved_path)
+        if target is None:
+            suggested = f"{_title_of(doc.sequence)}.pose"
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Save sequence", suggested, self.SAVE_FILTERS
+            )
+            if not chosen:
+                return None
+            target = Path(chosen)
+        from signstudio.pose.formats import write
+
+        try:
+            write(target, doc.sequence)
+        except FormatError as exc:
+            self._error("Cannot save", str(exc))
+            return None
+        self.editor.saved(target)
+        self._sync_edit_actions()
+        self._status(f"Saved {target}", 6000)
+        return target
+
+    def _error(self, title: str, text: str) -> None:
+        self._status(text, 10000)
+        if not getattr(self, "quiet_errors", False):
+            QtWidgets.QMessageBox.warning(self, title, text)
 
     def _sync_checks(self) -> None:
         if not hasattr(self, "side_action"):
@@ -1036,8 +1398,10 @@ class StudioWindow(QtWidgets.QMainWindow):
         state = self.settings.get("window_state")
         if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
             self.restoreState(state, STATE_VERSION)
+        self.recovery_bar.hide()  # shown only with something to offer, never from the saved layout
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.editor.closing()
         self.settings.set("geometry", self.saveGeometry())
         self.settings.set("window_state", self.saveState(STATE_VERSION))
         self.settings.sync()

@@ -1,6 +1,12 @@
 """`signstudio render FILE [--gt FILE] [--avatar mannequin|smplx|none] --out VIDEO`: a video, headless.
 
 See `signstudio.app.render`. Needs a display with OpenGL (under `xvfb-run` on a server).
+
+Beyond the contract line (DESIGN.md §9): ``--out`` may name PNG frames (a folder/, a ``%05d``
+pattern or a ``.png`` name), ``--frames A:B`` renders a range, ``--strip`` stacks the DTW and
+FGD-style rows under the video, and ``--metrics OUT.csv|json`` writes the per-frame metrics
+(`signstudio.runner.frame_metrics`) — with or without a video. The strip and the metrics need
+``--gt``; the pair is scored once, here, and both use that one result.
 """
 
 from __future__ import annotations
@@ -14,32 +20,128 @@ SIZE_NAMES = ("hd", "small")
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("render", help="render a pose file to a video (mp4 or gif), headless")
+    p = sub.add_parser(
+        "render", help="render a pose file to a video (mp4 or gif) or PNG frames, headless; per-frame metrics"
+    )
     p.add_argument("file", metavar="FILE", help="pose file to render")
-    p.add_argument("--gt", metavar="FILE", help="reference rendered beside it")
+    p.add_argument("--gt", metavar="FILE", help="reference rendered beside it (and scored against)")
     p.add_argument("--avatar", choices=["mannequin", "smplx", "none"], default="none")
     p.add_argument(
         "--smplx-folder", default=None, help="the folder holding SMPLX_NEUTRAL.npz (--avatar smplx)"
     )
     p.add_argument("--size", choices=SIZE_NAMES, default="small")
-    p.add_argument("--out", required=True, type=Path, help="VIDEO.mp4 or VIDEO.gif")
+    # a str, not a Path: a trailing "/" (PNG frames into a new folder) must survive
+    p.add_argument(
+        "--out",
+        metavar="VIDEO|FOLDER/",
+        help="VIDEO.mp4 or VIDEO.gif; a folder/, frame_%%05d.png or NAME.png for one PNG per frame",
+    )
+    p.add_argument(
+        "--strip", action="store_true", help="the DTW and FGD-style curves under the video (needs --gt)"
+    )
+    p.add_argument(
+        "--frames",
+        metavar="A:B",
+        help="only frames A to B-1 (either may be left out: 10:, :50; from the end: --frames=-30:)",
+    )
+    p.add_argument(
+        "--metrics",
+        type=Path,
+        metavar="OUT.csv|json",
+        help="per-frame DTW, FGD-style and joint errors (needs --gt)",
+    )
     p.set_defaults(func=run)
 
 
+def _check(args: argparse.Namespace) -> str | None:
+    """What is wrong with the request before anything is read, or None."""
+    if args.out is None and args.metrics is None:
+        return "render needs --out VIDEO|FOLDER/ or --metrics OUT.csv|json (or both)"
+    if args.gt is None and (args.strip or args.metrics is not None):
+        what = "--strip" if args.strip else "--metrics"
+        return f"{what} compares with a reference: give one with --gt FILE"
+    if args.strip and args.out is None:
+        return "--strip draws under a video or PNG frames: give --out"
+    if args.metrics is not None and args.metrics.suffix.lower() not in (".csv", ".json"):
+        return f"{args.metrics}: --metrics writes .csv or .json"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
-    from signstudio.app.render import SIZES, render
+    from signstudio.modeling.base import ModelError
     from signstudio.pose.errors import FormatError
     from signstudio.pose.formats import read_one
 
+    problem = _check(args)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    bar: Any = None
     try:
+        if args.out is not None:
+            from signstudio.app.render import VIDEO_SUFFIXES, png_pattern
+
+            suffix = Path(args.out).suffix.lower()
+            if png_pattern(args.out) is None and suffix not in VIDEO_SUFFIXES:
+                raise ValueError(
+                    f"{args.out}: render writes .mp4 or .gif, not {suffix or 'no extension'} "
+                    "(or PNG frames: a folder/, a %05d pattern or a .png name)"
+                )
         seq = read_one(args.file)
         ref = read_one(args.gt) if args.gt else None
-        result = render(seq, args.out, ref, args.avatar, SIZES[args.size], args.smplx_folder)
-    except (FormatError, ValueError) as exc:
+        frames = None
+        if args.frames is not None:
+            from signstudio.app.render import frame_range, parse_frames
+
+            frames = parse_frames(args.frames)
+            frame_range(frames, seq.num_frames)  # a bad range fails before the models load
+        scores = None
+        if ref is not None and (args.strip or args.metrics is not None):
+            from signstudio.app.render import pair_scores, pair_text
+
+            scores = pair_scores(seq, ref)
+        if args.metrics is not None:
+            assert scores is not None and ref is not None
+            from signstudio.runner.frame_metrics import write_frame_metrics
+
+            text, lang = pair_text(seq, ref)
+            meta = {"file": str(args.file), "reference": str(args.gt), "text": text, "sign_language": lang}
+            write_frame_metrics(args.metrics, scores, meta, fps=float(seq.fps))
+            print(f"wrote {args.metrics}: {scores.n_gen} frames of per-frame metrics")
+        if args.out is None:
+            return 0
+        from tqdm import tqdm
+
+        from signstudio.app.render import SIZES, render
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:  # first frame drawn: nothing printed before an early error
+                bar = tqdm(total=total, desc="render", unit="frame", file=sys.stderr, leave=False)
+            bar.update(done - bar.n)
+
+        result = render(
+            seq,
+            args.out,
+            ref,
+            args.avatar,
+            SIZES[args.size],
+            args.smplx_folder,
+            progress,
+            strip=args.strip,
+            scores=scores,
+            frames=frames,
+        )
+    except (FormatError, ValueError, ModelError) as exc:
+        if bar is not None:
+            bar.close()
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if bar is not None:
+        bar.close()
+    what = f"{len(result['files'])} PNG files" if "files" in result else f"{result['frames']} frames"
     print(
-        f"wrote {result['out']}: {result['frames']} frames at {result['fps']:g} fps, "
+        f"wrote {result['out']}: {what} at {result['fps']:g} fps, "
         f"{result['size'][0]}x{result['size'][1]}, in {result['seconds']:.1f} s"
     )
     return 0

@@ -1,6 +1,6 @@
 """Autosave and recovery of unsaved edits (Qt-free; the window calls `save` on a timer).
 
-    saver = Autosaver()                       # <data dir>/autosave (SIGNSTUDIO_DATA_DIR or XDG)
+    saver = Autosaver()                       # $SIGNSTUDIO_AUTOSAVE_DIR or <data dir>/autosave
     saver.save(doc, name="hello")             # atomic; only when doc.dirty
     for found in saver.pending():             # after a crash: what the last session left
         doc = saver.restore(found.path)       # equals the document at its last autosave, exactly
@@ -44,9 +44,11 @@ def _safe(name: str) -> str:
 class Autosaver:
     def __init__(self, folder: str | Path | None = None) -> None:
         if folder is None:
+            import os
+
             from signstudio.corpus.store import data_dir
 
-            folder = data_dir() / "autosave"
+            folder = os.environ.get("SIGNSTUDIO_AUTOSAVE_DIR") or data_dir() / "autosave"
         self.folder = Path(folder)
 
     def path_for(self, name: str) -> Path:
@@ -59,6 +61,7 @@ class Autosaver:
         from signstudio.pose.formats._atomic import atomic_path
 
         seq = doc.sequence
+        ref = doc.reference
         header = {
             "name": name,
             "saved_at": time.time(),
@@ -69,15 +72,18 @@ class Autosaver:
             "notes": {str(k): v for k, v in doc.notes.items()},
             "keyframes": sorted(doc.keyframes),
         }
+        arrays = {"data": seq.data, "confidence": seq.confidence, "filled": seq.filled}
+        if ref is not None:  # the reference it was compared with comes back with it
+            header["reference"] = {
+                "fps": ref.fps,
+                "skeleton": ref.skeleton.to_dict(),
+                "meta": _jsonable(ref.meta),
+            }
+            arrays.update(ref_data=ref.data, ref_confidence=ref.confidence, ref_filled=ref.filled)
         path = self.path_for(name)
         with atomic_path(path) as tmp, tmp.open("wb") as fh:
-            np.savez(
-                fh,
-                data=seq.data,
-                confidence=seq.confidence,
-                filled=seq.filled,
-                header=np.array(json.dumps(header, ensure_ascii=False)),
-            )
+            arrays["header"] = np.array(json.dumps(header, ensure_ascii=False))
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
         return path
 
     def pending(self) -> list[Recovery]:
@@ -96,7 +102,8 @@ class Autosaver:
         return sorted(out, key=lambda r: -r.saved_at)
 
     def restore(self, path: str | Path) -> PoseDocument:
-        """The document as it was autosaved (ValueError with one line for a damaged file)."""
+        """The document as it was autosaved, unsaved (dirty) as it was, with its reference if it
+        had one (ValueError with one line for a damaged file)."""
         from signstudio.pose.skeleton import Skeleton
 
         path = Path(path)
@@ -104,12 +111,25 @@ class Autosaver:
             with np.load(path, allow_pickle=False) as z:
                 header = json.loads(str(z["header"]))
                 data, conf, filled = z["data"], z["confidence"], z["filled"]
+                ref = header.get("reference")
+                if ref is not None:
+                    reference: PoseSequence | None = PoseSequence(
+                        z["ref_data"],
+                        z["ref_confidence"],
+                        float(ref["fps"]),
+                        Skeleton.from_dict(ref["skeleton"]),
+                        ref["meta"],
+                        z["ref_filled"],
+                    )
+                else:
+                    reference = None
         except (OSError, ValueError, KeyError) as exc:
             raise ValueError(f"{path}: not a readable autosave ({exc})") from None
         seq = PoseSequence(
             data, conf, float(header["fps"]), Skeleton.from_dict(header["skeleton"]), header["meta"], filled
         )
-        doc = PoseDocument(seq)
+        doc = PoseDocument(seq, reference)
+        doc.mark_unsaved()
         doc.flags = {int(k): v for k, v in header.get("flags", {}).items()}
         doc.notes = {int(k): v for k, v in header.get("notes", {}).items()}
         doc.keyframes = {int(k) for k in header.get("keyframes", ())}

@@ -41,7 +41,8 @@ truth it is compared with; never edited) and ``selection`` (the picked joint, or
 Events: ``changed(frames)`` after every edit, undo and redo that enters or leaves the history
 (``frames``: the frame indices it touched, or None when the length changed); ``edited(frames)``
 after every applied edit, also inside an open batch (a drag in progress: views follow it, the
-re-scoring waits for ``changed``); ``dirty_changed(bool)``; ``selection_changed(joint)``.
+re-scoring waits for ``changed``); ``pushed(label)`` when a new undo step is made (an undo stack
+in the app mirrors the history with it); ``dirty_changed(bool)``; ``selection_changed(joint)``.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class PoseDocument:
         self._depth = 0
         self._parents = _parents(sequence)
         self.changed = Event("changed")
+        self.pushed = Event("pushed")
         self.edited = Event("edited")
         self.dirty_changed = Event("dirty_changed")
         self.selection_changed = Event("selection_changed")
@@ -107,6 +109,15 @@ class PoseDocument:
         return self._seq.replace(
             data=self._data.copy(), confidence=self._conf.copy(), filled=self._filled.copy(), meta=meta
         )
+
+    @property
+    def parents(self) -> np.ndarray:
+        """(J,) each joint's parent along the skeleton's bones (-1: none)."""
+        return self._parents
+
+    def frame_data(self, frame: int) -> np.ndarray:
+        """(J, 3) float64 copy of one frame (clamped) as it is now."""
+        return self._data[min(max(int(frame), 0), self.num_frames - 1)].astype(np.float64)
 
     def select(self, joint: int | None) -> None:
         """Pick ``joint`` (None: nothing) for the tools; not an edit, so not undoable."""
@@ -128,6 +139,13 @@ class PoseDocument:
     @property
     def dirty(self) -> bool:
         return len(self._undo) != self._saved_at or self._batch is not None
+
+    def mark_unsaved(self) -> None:
+        """Dirty with no history behind it (work restored from an autosave is not saved yet)."""
+        was = self.dirty
+        self._saved_at = -1
+        if not was:
+            self.dirty_changed.emit(True)
 
     def mark_saved(self) -> None:
         was = self.dirty
@@ -176,6 +194,24 @@ class PoseDocument:
             if parts:
                 self._push(_merge(self._batch_label, parts))
 
+    def rollback_batch(self) -> None:
+        """Take back what the open batch did so far, keeping it open (a drag re-applies its move
+        from where it began on every mouse move, rather than adding up small moves)."""
+        if self._batch is None:
+            raise RuntimeError("rollback_batch outside a batch")
+        if not self._batch:
+            return
+        touched: set[int] = set()
+        whole = False
+        for cmd in reversed(self._batch):
+            self._write(cmd.frames, cmd.before, cmd.meta_before)
+            if cmd.frames is None:
+                whole = True
+            else:
+                touched.update(cmd.frames.tolist())
+        self._batch.clear()
+        self.edited.emit(None if whole else sorted(touched))
+
     def undo(self) -> bool:
         return self._step(self._undo, self._redo, forward=False)
 
@@ -206,8 +242,11 @@ class PoseDocument:
         if self._batch is not None:
             self._batch.append(cmd)  # the batch announces itself once, when it closes
         else:
+            if self._saved_at > len(self._undo):
+                self._saved_at = -1  # the saved state was in the redo history, now gone
             self._undo.append(cmd)
             self._redo.clear()
+            self.pushed.emit(cmd.label)
             self.changed.emit(None if cmd.frames is None else cmd.frames.tolist())
         if was != self.dirty:
             self.dirty_changed.emit(self.dirty)

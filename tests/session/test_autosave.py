@@ -81,3 +81,24 @@ def test_a_killed_editor_leaves_its_last_autosave(tmp_path):
         restored.data.shape
     )
     assert np.array_equal(restored.data, expected)
+
+
+def test_the_reference_comes_back_and_restored_work_counts_as_unsaved(doc, tmp_path):
+    from signstudio.corpus.lexicon import default_sample
+
+    ref = default_sample()
+    doc.reference = ref
+    doc.fill_missing()
+    saver = Autosaver(tmp_path)
+    back = saver.restore(saver.save(doc, "pair"))  # type: ignore[arg-type]
+    assert back.dirty and not back.can_undo  # unsaved work, nothing to undo into
+    assert back.reference is not None and np.array_equal(back.reference.data, ref.data)
+    assert back.reference.fps == ref.fps and back.reference.skeleton.joints == ref.skeleton.joints
+
+
+def test_saving_then_undoing_and_editing_is_dirty_again(doc):
+    doc.fill_missing()
+    doc.mark_saved()
+    doc.undo()
+    doc.flag(2, "x")  # the saved state is gone from the history
+    assert doc.dirty and len(doc._undo) == 1

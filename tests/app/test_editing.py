@@ -1,0 +1,286 @@
+"""Editing in the studio under Xvfb: pick and drag a joint in the viewport (one drag = one undo
+step, bone lengths kept, camera still), undo/redo through the undo stack, keyframes and flags on
+the timeline, the smoothing preview, and recovery after the studio is killed mid-edit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
+    """A window on a real word (upper50, with its lexicon reference), its own settings and
+    autosave folder, an in-thread runner."""
+    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    from signstudio.app.runner_bridge import RunnerBridge
+    from signstudio.app.window import StudioWindow
+    from signstudio.corpus.store import open_corpus
+    from signstudio.runner.service import Runner
+
+    corpus = open_corpus(quiet=True)
+    word = corpus.words("ase", "test")[0]
+    ref = corpus.word_sequence("ase", word, "upper50")
+    win = StudioWindow(ref, ref, bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
+    win.quiet_errors = True
+    qtbot.addWidget(win)
+    win.resize(1300, 850)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    assert win.wait_painted()
+    yield win
+    win.clock.pause()
+    win.close()
+
+
+def _mouse(view, kind: str, pos, buttons=None) -> None:  # type: ignore[no-untyped-def]
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    left = QtCore.Qt.MouseButton.LeftButton
+    none = QtCore.Qt.MouseButton.NoButton
+    types = {
+        "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
+        "move": (QtCore.QEvent.Type.MouseMove, none, left if buttons is None else buttons),
+        "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
+    }
+    etype, button, held = types[kind]
+    local = QtCore.QPointF(pos)
+    ev = QtGui.QMouseEvent(etype, local, view.mapToGlobal(local), button, held, QtCore.Qt.KeyboardModifier(0))
+    QtWidgets.QApplication.sendEvent(view, ev)
+
+
+def _bones(seq) -> np.ndarray:  # type: ignore[no-untyped-def]
+    b = np.asarray(seq.skeleton.bones)
+    return np.linalg.norm(seq.data[:, b[:, 1]] - seq.data[:, b[:, 0]], axis=-1)
+
+
+def _drag(studio, qtbot, joint: int, dx: float, dy: float, steps: int = 6) -> None:  # type: ignore[no-untyped-def]
+    from PySide6 import QtCore
+
+    view = studio.viewport.view
+    start = studio.viewport.joint_pixel(joint)
+    _mouse(view, "press", start)
+    for k in range(1, steps + 1):
+        _mouse(view, "move", start + QtCore.QPointF(dx * k / steps, dy * k / steps))
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):  # the drag's end re-scores the pair
+        _mouse(view, "release", start + QtCore.QPointF(dx, dy))
+
+
+def test_picking_hits_the_joint_drawn_under_the_pointer(studio) -> None:
+    vp = studio.viewport
+    studio.clock.frame = 30
+    disp = vp.editable_display()
+    assert disp is not None
+    seq = disp.seq
+    wrist = seq.skeleton.index("RWrist", "BODY")
+    p = vp.joint_pixel(wrist)
+    assert 0 < p.x() < vp.view.width() and 0 < p.y() < vp.view.height()
+    assert vp.joint_at(p.x(), p.y()) == wrist
+    # the ray through that pixel passes through the joint (the same matrices as the GL items)
+    ray = vp.joint_ray(p.x(), p.y())
+    point = disp.to_display(seq.data[30, wrist]).astype(np.float64)
+    off = np.linalg.norm(np.cross(point - ray.origin, ray.direction))
+    assert off < 1e-3 * np.linalg.norm(point - ray.origin)
+    assert vp.joint_at(5, 5) is None  # the corner: nothing there
+
+
+def test_dragging_a_wrist_is_one_undo_step_keeps_bones_and_camera(studio, qtbot) -> None:
+    studio.set_editing(True)
+    studio.clock.frame = 30
+    before = studio.state.sequence
+    wrist = before.skeleton.index("RWrist", "BODY")
+    elbow = before.skeleton.index("RElbow", "BODY")
+    camera = studio.viewport.view.camera()
+    _drag(studio, qtbot, wrist, 40, -30)
+    after = studio.state.sequence
+    assert studio.viewport.view.camera() == camera  # the view did not jump while editing
+    moved = np.abs(after.data - before.data).max(axis=(1, 2)) > 0
+    assert moved[30] and moved.sum() == 1  # "this frame only", the default
+    # it went right and up on screen: +x and -y in image coordinates
+    delta = after.data[30, wrist] - before.data[30, wrist]
+    assert delta[0] > 0 and delta[1] < 0
+    assert not np.array_equal(after.data[30, elbow], before.data[30, elbow])  # the arm bent (IK)
+    scale = float(np.abs(before.data).max())
+    assert np.abs(_bones(after) - _bones(before)).max() < 1e-5 * max(1.0, scale)
+    assert studio.undo_action.text() == "Undo move right wrist"
+    assert studio.editor.undo_stack.count() == 1  # six mouse moves, one step
+    assert studio.windowTitle().startswith("• ")
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+        qtbot.keyClick(studio, "z", modifier=_ctrl())
+    assert np.array_equal(studio.state.sequence.data, before.data)
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+        qtbot.keyClick(studio, "y", modifier=_ctrl())
+    assert np.array_equal(studio.state.sequence.data, after.data)
+
+
+def _ctrl():  # type: ignore[no-untyped-def]
+    from PySide6 import QtCore
+
+    return QtCore.Qt.KeyboardModifier.ControlModifier
+
+
+def test_a_finger_fixed_on_three_frames_spreads_between_keyframes(studio, qtbot) -> None:
+    """The done-when story: fix a fingertip on three frames, keyframes pin the frames around."""
+    studio.set_editing(True)
+    seq = studio.state.sequence
+    tip = seq.skeleton.index("INDEX_FINGER_TIP", "RIGHT_HAND")
+    studio.editor.set_spread("keyframes")
+    for f in (20, 23, 26):
+        studio.clock.frame = f
+        studio.keyframe_action.trigger()
+    assert studio.document.keyframes == {20, 23, 26}
+    assert studio.timeline.slider.keyframes == [20, 23, 26]
+    for f in (21, 22, 24):
+        studio.clock.frame = f
+        _drag(studio, qtbot, tip, 0, -12)
+    after = studio.state.sequence
+    moved = np.flatnonzero(np.abs(after.data - seq.data).max(axis=(1, 2)) > 0)
+    assert set(moved.tolist()) <= {21, 22, 24, 25} and {21, 22, 24} <= set(moved.tolist())
+    assert studio.document.keyframes == {20, 21, 22, 23, 24, 26}
+    steps = studio.editor.undo_stack.count()
+    for _ in range(3):
+        studio.undo()
+    assert studio.editor.undo_stack.count() == steps and studio.editor.undo_stack.index() == steps - 3
+    assert np.array_equal(studio.state.sequence.data, seq.data)
+    assert studio.document.keyframes == {20, 23, 26}
+
+
+def test_escape_cancels_a_drag_and_flags_show_on_the_timeline(studio, qtbot) -> None:
+    from PySide6 import QtCore
+
+    studio.set_editing(True)
+    studio.clock.frame = 10
+    seq = studio.state.sequence
+    wrist = seq.skeleton.index("LWrist", "BODY")
+    view = studio.viewport.view
+    start = studio.viewport.joint_pixel(wrist)
+    _mouse(view, "press", start)
+    _mouse(view, "move", start + QtCore.QPointF(30, 30))
+    assert not np.array_equal(studio.state.sequence.data, seq.data)  # the views follow the drag
+    qtbot.keyClick(view, QtCore.Qt.Key.Key_Escape)
+    _mouse(view, "release", start + QtCore.QPointF(30, 30))
+    assert np.array_equal(studio.state.sequence.data, seq.data) and not studio.undo_action.isEnabled()
+    studio.actions_by_name["flag_this_frame"].trigger()
+    assert studio.timeline.slider.flags == {10: "flagged"}
+    assert "flagged" in studio.timeline.slider.mark_at(studio.timeline.slider.value_x(10))
+
+
+def test_smoothing_is_previewed_then_applied_or_cancelled(studio, qtbot) -> None:
+    from PySide6 import QtCore, QtWidgets
+
+    seq = studio.state.sequence
+    studio.clock.frame = 30
+
+    def answer(apply: bool) -> None:
+        dialog = studio._smooth_preview
+        assert dialog is not None
+        shown = studio.viewport.generated
+        assert shown is not studio.state.sequence and not np.array_equal(shown.data, seq.data)  # preview
+        assert np.array_equal(studio.state.sequence.data, seq.data)  # nothing applied yet
+        (dialog.accept if apply else dialog.reject)()
+
+    QtCore.QTimer.singleShot(300, lambda: answer(False))
+    studio.actions_by_name["smooth"].trigger()
+    assert np.array_equal(studio.viewport.generated.data, seq.data) and not studio.undo_action.isEnabled()
+    QtCore.QTimer.singleShot(300, lambda: answer(True))
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+        studio.actions_by_name["smooth"].trigger()
+    assert studio.undo_action.text() == "Undo smooth"
+    assert QtWidgets.QApplication.activeModalWidget() is None
+
+
+def test_save_makes_the_document_clean_and_reopens_equal(studio, tmp_path) -> None:
+    from signstudio.pose.formats import read_one
+
+    studio.actions_by_name["fill_missing_points"].trigger()
+    assert studio.document.dirty and studio.editor.autosave() is not None
+    path = studio.save_document(tmp_path / "fixed.pose")
+    assert path is not None and not studio.document.dirty and not studio.windowTitle().startswith("•")
+    assert studio.editor.pending_recoveries() == []  # saved work needs no autosave
+    back = read_one(path)
+    assert np.allclose(back.data, studio.state.sequence.data, atol=1e-6)
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import numpy as np
+    from PySide6 import QtWidgets
+    from signstudio.app.main import prepare_qt
+    prepare_qt()
+    app = QtWidgets.QApplication([])
+    from signstudio.app.runner_bridge import RunnerBridge
+    from signstudio.app.window import StudioWindow
+    from signstudio.corpus.store import open_corpus
+    from signstudio.runner.service import Runner
+    corpus = open_corpus(quiet=True)
+    ref = corpus.word_sequence("ase", corpus.words("ase", "test")[0], "upper50")
+    win = StudioWindow(ref, ref, bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
+    win.show()
+    app.processEvents()
+    doc = win.document
+    wrist = ref.skeleton.index("RWrist", "BODY")
+    doc.move_joint(12, wrist, ref.data[12, wrist] + 0.2, falloff=2)
+    doc.flag(12, "wrist fixed")
+    win.editor.autosave()
+    s = doc.sequence
+    np.savez(sys.argv[1], data=s.data, confidence=s.confidence, filled=s.filled)
+    doc.move_joint(40, wrist, ref.data[40, wrist] - 0.2)   # after the last autosave: lost
+    print("autosaved", flush=True)
+    while True:
+        app.processEvents()
+        time.sleep(0.02)
+    """
+)
+
+
+def test_killed_mid_edit_the_next_start_offers_the_last_autosave(qtbot, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    expected = tmp_path / "expected.npz"
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(expected)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        line = child.stdout.readline() if child.stdout else ""
+        assert line.strip() == "autosaved", f"the studio did not start: {line!r}"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    assert child.returncode == -signal.SIGKILL
+
+    from signstudio.app.runner_bridge import RunnerBridge
+    from signstudio.app.window import StudioWindow
+    from signstudio.runner.service import Runner
+
+    win = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.recovery_bar.isVisible(), timeout=5000)
+    assert "frames" in win.recovery_bar.label.text()
+    win.recovery_bar.restore_button.click()
+    assert not win.recovery_bar.isVisible()
+    doc = win.document
+    assert doc is not None and doc.dirty and doc.flags == {12: "wrist fixed"}
+    want = np.load(expected)
+    got = win.state.sequence
+    for name in ("data", "confidence", "filled"):
+        assert np.array_equal(getattr(got, name), want[name]), name
+    assert win.state.reference is not None  # the pair comes back, not just the edited side
+    win.close()
+    # closing with unsaved work keeps it for the next start
+    assert [p.name for p in Path(tmp_path / "autosave").iterdir()]
