@@ -468,14 +468,13 @@ class Viewport(QtWidgets.QWidget):
             self.set_sequences(seq, self.reference)
             return
         self.generated = seq
-        for key, disp in list(self._displays.items()):
-            if disp.seq is old:
-                del self._displays[key]
-                new = dataclasses.replace(disp, seq=seq)
-                self._displays[(id(seq), key[1])] = new
-                for slot in (self.main, self.ghost, self.side):
-                    if slot.display is disp:
-                        slot.display = new
+        disp = self.main.display  # the generated sequence is always in the main view
+        if disp is not None and disp.seq is old:
+            new = dataclasses.replace(disp, seq=seq)
+            self._displays[(id(seq), self._theme.background)] = new
+            self.main.display = new
+        if self.reference is not old:  # the reference may be the very same sequence: it stays
+            self._displays = {k: d for k, d in self._displays.items() if d.seq is not old}
         self._avatars.pop(id(old), None)
         self._apply_bodies()
         self.set_frames(*self.frames)

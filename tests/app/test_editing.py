@@ -284,3 +284,16 @@ def test_killed_mid_edit_the_next_start_offers_the_last_autosave(qtbot, tmp_path
     win.close()
     # closing with unsaved work keeps it for the next start
     assert [p.name for p in Path(tmp_path / "autosave").iterdir()]
+
+
+def test_an_edit_shows_in_the_generated_view_only(studio, qtbot) -> None:
+    """The studio often shows a sequence beside itself (lookup's output is its reference): an
+    edit must move the generated skeleton and leave the reference as it was."""
+    vp = studio.viewport
+    assert studio.state.sequence is studio.state.reference
+    ref = studio.state.reference
+    studio.set_editing(True)
+    studio.clock.frame = 30
+    _drag(studio, qtbot, ref.skeleton.index("RWrist", "BODY"), -50, -40)
+    assert vp.main.display.seq is studio.state.sequence and vp.side.display.seq is ref
+    assert vp.side.cloud._data is ref.data and vp.main.cloud._data is studio.state.sequence.data
