@@ -12,6 +12,18 @@ For each pair of consecutive clips:
    non-face point (spoken-to-signed's ``pose_butterworth_filter``; a 3-frame Savitzky–Golay for
    sequences too short for it). Missing points stay missing.
 
+Letter segments: ``join`` records where each clip lies in the joined sequence as
+``meta["segments"]``, a list of ``{"start": int, "end": int, "label": str, "hand": str}`` in
+frames of the joined sequence (``end`` exclusive), in order, never overlapping; the bridges lie
+between them. A clip that carries segments itself (a joined word) contributes its own segments,
+shifted and clipped to the part of it that was kept, so joining words keeps their letters. The
+label is the clip's ``meta["text"]`` in upper case (the letter, as the gloss writes it). The hand
+is `signing_hand` of the segment's frames: the hands *present* in at least half of them. The
+lexicon recordings keep the hand that is not signing out of the picture or at rest below it, where
+MediaPipe does not track it, so presence tells which hand signs: ``"right"`` (most
+one-handed alphabets), ``"left"`` (a left-handed signer, e.g. the LIS clips) or ``"both"`` (the
+two-handed alphabets: the Czech and Turkish clips; BSL would be one).
+
 This is a numpy re-implementation rather than a call into spoken-to-signed because it must run on
 any layout (upper50 has no face component, which their smoothing requires) and on machines that
 carry only our compact letter cache; ``tests/corpus/test_join.py`` checks it against
@@ -23,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +45,9 @@ CONNECTION_WINDOW_S = 0.3
 BRIDGE_S = 0.2
 BUTTER_CUTOFF_HZ = 6.0
 BUTTER_ORDER = 4
+#: A hand signs in a segment when it is present in at least this share of its frames.
+HAND_PRESENT_SHARE = 0.5
+HANDS = ("right", "left", "both")
 
 
 @dataclass(frozen=True)
@@ -121,15 +137,85 @@ def smooth(seq: PoseSequence) -> PoseSequence:
     return seq.replace(data=data)
 
 
+def signing_hand(seq: PoseSequence, start: int = 0, end: int | None = None) -> str:
+    """Which hand signs in frames ``[start, end)``: ``"right"``, ``"left"`` or ``"both"``.
+
+    A hand counts when any of its points (group ``right_hand`` / ``left_hand``) is present in at
+    least `HAND_PRESENT_SHARE` of the frames. When neither reaches it, the hand present in more
+    frames; ``"right"`` when that does not decide (no hand present, or a layout without hands).
+    """
+    end = seq.num_frames if end is None else end
+    present = seq.present[start:end]
+    share: dict[str, float] = {}
+    for hand in ("right", "left"):
+        idx = seq.skeleton.groups.get(f"{hand}_hand")
+        share[hand] = float(present[:, idx].any(axis=1).mean()) if idx is not None and len(present) else 0.0
+    signing = [h for h in ("right", "left") if share[h] >= HAND_PRESENT_SHARE]
+    if len(signing) == 2:
+        return "both"
+    if signing:
+        return signing[0]
+    return "left" if share["left"] > share["right"] else "right"
+
+
+def _label(clip: PoseSequence, index: int) -> str:
+    text = clip.meta.get("text") or clip.meta.get("gloss")
+    return str(text).upper() if text else str(index + 1)
+
+
+def _placed_segments(clip: PoseSequence, kept: tuple[int, int], offset: int) -> list[dict[str, Any]] | None:
+    """The clip's own segments inside its kept frames ``[kept[0], kept[1])``, moved to start at
+    ``offset``; None when the clip has none (it is one segment itself)."""
+    own = clip.meta.get("segments")
+    if not own:
+        return None
+    out = []
+    for seg in own:
+        start, end = max(int(seg["start"]), kept[0]), min(int(seg["end"]), kept[1])
+        if end > start:
+            out.append({**seg, "start": start - kept[0] + offset, "end": end - kept[0] + offset})
+    return out
+
+
+def _segments(
+    joined: PoseSequence,
+    clips: Sequence[PoseSequence],
+    labels: Sequence[str],
+    kept: Sequence[tuple[int, int]],
+    offsets: Sequence[int],
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for clip, label, span, offset in zip(clips, labels, kept, offsets, strict=True):
+        placed = _placed_segments(clip, span, offset)
+        if placed is None:
+            start, end = offset, offset + span[1] - span[0]
+            placed = (
+                []
+                if end <= start
+                else [{"start": start, "end": end, "label": label, "hand": signing_hand(joined, start, end)}]
+            )
+        out.extend(placed)
+    return out
+
+
 def join(
     clips: Sequence[PoseSequence],
     cuts: Sequence[Cut] | None = None,
     bridge_s: float = BRIDGE_S,
     smoothing: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> PoseSequence:
-    """One sequence from several clips of the same layout and fps (see the module docstring)."""
+    """One sequence from several clips of the same layout and fps (see the module docstring).
+
+    clips: each (F_i, J, 3). labels: one per clip for ``meta["segments"]`` (default: each clip's
+    ``meta["text"]`` in upper case, else its gloss, else its number from 1).
+    Returns (F, J, 3) with ``meta["segments"]`` (see the module docstring).
+    """
     if not clips:
         raise ValueError("nothing to join")
+    labels = [_label(c, i) for i, c in enumerate(clips)] if labels is None else list(labels)
+    if len(labels) != len(clips):
+        raise ValueError(f"{len(labels)} labels for {len(clips)} clips")
     fps = clips[0].fps
     for c in clips[1:]:
         if c.skeleton.joints != clips[0].skeleton.joints:
@@ -138,14 +224,21 @@ def join(
             raise ValueError(f"clips have different frame rates ({fps} and {c.fps}); resample first")
     if len(clips) == 1:
         out = clips[0].copy()
+        out = out.replace(meta_update={"segments": _segments(out, clips, labels, [(0, out.num_frames)], [0])})
         return smooth(out) if smoothing else out
     cuts = list(cuts) if cuts is not None else plan_cuts(clips)
     bridge_frames = int(bridge_s * fps)
     parts_data, parts_conf, parts_filled = [], [], []
+    kept: list[tuple[int, int]] = []  # each clip's frames [start, end) that were kept
+    offsets: list[int] = []  # where they start in the joined sequence
+    length = 0
     start = 0
     for i, clip in enumerate(clips):
         end = cuts[i].end if i < len(clips) - 1 else clip.num_frames
         piece = clip.frames(start, end)
+        kept.append((start, max(start, end)))
+        offsets.append(length)
+        length += piece.num_frames
         parts_data.append(piece.data)
         parts_conf.append(piece.confidence)
         parts_filled.append(piece.filled)
@@ -158,6 +251,7 @@ def join(
                 parts_data.append(bridge_data)
                 parts_conf.append(bridge_conf)
                 parts_filled.append(bridge_conf > 0)
+                length += bridge_frames
             start = nxt
     first = clips[0]
     joined = first.replace(
@@ -166,4 +260,5 @@ def join(
         filled=np.concatenate(parts_filled),
         meta_update={"reference_kind": "lexicon join", "joined_from": len(clips)},
     )
+    joined = joined.replace(meta_update={"segments": _segments(joined, clips, labels, kept, offsets)})
     return smooth(joined) if smoothing else joined

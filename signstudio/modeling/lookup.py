@@ -7,6 +7,12 @@ Butterworth smoothing, wrist correction). Several words are joined by ``concaten
 as its ``gloss_to_pose`` joins signs; by default without its 0.8 s cap per sign, which would
 squeeze a whole fingerspelled word into 0.8 s (``max_word_seconds=0.8`` restores it).
 
+Letter segments: the same steps are run one by one with spoken-to-signed's own functions
+(`_concatenate_tracked`, checked against its ``concatenate_poses`` in the tests) so that the
+output records where each letter lies: ``meta["segments"]`` as ``corpus.join`` writes it (frames
+of the output, ``end`` exclusive; a letter spans its active signing span, so the first letter's
+onset and the last one's offset are outside it; the hand by ``corpus.join.signing_hand``).
+
 Output layout: spoken-to-signed reduces MediaPipe Holistic (``reduce_holistic``): 8 pose points
 (shoulders, elbows, wrists, hips), 128 face contour points and 2 x 21 hand points = 178 joints,
 named as in holistic, so ``convert(seq, "upper50")`` works (the nose is absent, so upper50's Nose
@@ -22,6 +28,7 @@ Loading (importing spoken-to-signed, pose-format, scipy) takes about 1 s once.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import logging
 import threading
@@ -30,6 +37,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
+from signstudio.corpus.join import signing_hand
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.modeling.base import (
     CancelToken,
@@ -142,6 +152,68 @@ def _quiet() -> Iterator[None]:
         log.debug("spoken-to-signed: %s", buffer.getvalue().strip().replace("\n", " | "))
 
 
+def _concatenate_tracked(
+    poses: list[Any], parts: Sequence[str | list[dict[str, Any]]], max_sign_seconds: float | None
+) -> tuple[Any, list[dict[str, Any]] | None]:
+    """spoken-to-signed's ``concatenate_poses(poses, max_sign_seconds=...)`` (trim, cap, cut at the
+    closest frames, padding, smoothing, wrist correction, size, idle hands hidden), run step by
+    step with its own functions, and where each part lands in the result.
+
+    parts: per pose, a label (the pose is one segment: its active signing span) or its own
+    segments ``{"start", "end", "label", ...}`` in its frames. Returns the pose and the segments
+    in its frames (no ``hand`` yet), or None when the frame bookkeeping does not add up (a
+    spoken-to-signed whose steps changed): the pose is right, only the segments are unknown.
+    """
+    from spoken_to_signed.gloss_to_pose import concatenate as cat
+    from spoken_to_signed.gloss_to_pose.smoothing import find_best_connection_point, smooth_concatenate_poses
+
+    if cat.ConcatenationSettings.is_reduce_holistic:
+        poses = [cat.reduce_holistic(p) for p in poses]
+    poses = [cat.normalize_pose(p) for p in poses]
+    last = len(poses) - 1
+    processed, sources, own = [], [], []
+    for i, (pose, part) in enumerate(zip(poses, parts, strict=True)):
+        n = len(pose.body)
+        first, end = cat.active_signing_span(pose)
+        out = cat.process_sign(
+            pose, keep_onset=i == 0, keep_offset=i == last, max_sign_seconds=max_sign_seconds
+        )
+        # which frame of the input each output frame shows (the capped sign is resampled evenly)
+        onset = np.arange(first) if i == 0 and first > 0 else np.arange(0)
+        offset = np.arange(end, n) if i == last and end < n else np.arange(0)
+        sign_len = len(out.body) - len(onset) - len(offset)
+        sign = first + np.rint(np.linspace(0, max(end - first - 1, 0), sign_len)).astype(np.int64)
+        processed.append(out)
+        sources.append(np.concatenate([onset, sign, offset]).astype(np.int64))
+        own.append([{"start": first, "end": end, "label": part}] if isinstance(part, str) else part)
+    cuts = [find_best_connection_point(processed[i], processed[i + 1]) for i in range(last)]
+    fps = processed[0].body.fps
+    padding = int(inspect.signature(smooth_concatenate_poses).parameters["padding"].default * fps)
+    joined = smooth_concatenate_poses(processed)
+    pose = cat.correct_wrists(joined)
+    cat.normalize_pose_size(pose)
+    if inspect.signature(cat.concatenate_poses).parameters["hide_idle_hands"].default:
+        pose = cat.hide_lowered_hands(pose)
+
+    segments: list[dict[str, Any]] = []
+    offset_out, start = 0, 0
+    for i, src in enumerate(sources):
+        stop = int(cuts[i][0]) if i < last else len(src)
+        kept = src[start:stop]
+        for seg in own[i]:
+            inside = np.flatnonzero((kept >= seg["start"]) & (kept < seg["end"]))
+            if len(inside):
+                segments.append(
+                    {**seg, "start": offset_out + int(inside[0]), "end": offset_out + int(inside[-1]) + 1}
+                )
+        offset_out += len(kept) + (padding if i < last else 0)
+        start = int(cuts[i][1]) if i < last else 0
+    if offset_out != len(pose.body):
+        log.warning("letter segments dropped: frame count %d != %d", offset_out, len(pose.body))
+        return pose, None
+    return pose, segments
+
+
 class LookupModel(SignModel):
     """Lexicon lookup and join through spoken-to-signed (see the module docstring)."""
 
@@ -190,8 +262,6 @@ class LookupModel(SignModel):
         **options: Any,
     ) -> list[PoseSequence]:
         """One sequence per text: (F, 178, 3) reduced-holistic poses (see the module docstring)."""
-        from spoken_to_signed.gloss_to_pose import concatenate_poses
-
         config = apply_options(self.config, options)
         self.check_language(lang)
         if isinstance(texts, str):
@@ -202,31 +272,59 @@ class LookupModel(SignModel):
         done = 0
         out = []
         for text, plan in zip(texts, plans, strict=True):
-            poses = []
+            poses, word_segments = [], []
             for sp in plan:
                 check_cancel(cancel)
                 report(progress, done / steps, f"spelling {sp.word!r}")
                 with self._lock, _quiet():
-                    poses.append(self._lookup.lookup(sp.prepared, sp.prepared, spoken, lang).pose)
+                    pose, segments = self._spell_word(sp, spoken, lang)
+                poses.append(pose)
+                word_segments.append(segments)
                 done += 1
             check_cancel(cancel)
             if len(poses) > 1:
                 report(progress, done / steps, f"joining {len(poses)} words")
+                parts: list[str | list[dict[str, Any]]] = [
+                    segs if segs is not None else sp.word.upper()
+                    for segs, sp in zip(word_segments, plan, strict=True)
+                ]
                 with self._lock, _quiet():
-                    pose = concatenate_poses(poses, max_sign_seconds=config.max_word_seconds)
+                    pose, segments = _concatenate_tracked(poses, parts, config.max_word_seconds)
                 done += 1
             else:
-                pose = poses[0]
-            out.append(self._to_sequence(pose, text, plan, lang, spoken, config))
+                pose, segments = poses[0], word_segments[0]
+            out.append(self._to_sequence(pose, text, plan, lang, spoken, config, segments))
         report(progress, 1.0, "done")
         return out
 
+    def _spell_word(self, sp: Spelling, spoken: str, lang: str) -> tuple[Any, list[dict[str, Any]] | None]:
+        """What ``FingerspellingPoseLookup.lookup`` does for one word (its letter clips, the last one
+        held twice as long, joined by ``concatenate_poses``), with the letters' segments."""
+        from spoken_to_signed.gloss_to_pose import concatenate_poses
+
+        letters = list(self._lookup.characters_lookup(sp.prepared.lower(), spoken, lang))
+        letters[-1] = self._lookup.stretch_pose(letters[-1], 2)
+        labels = [u.upper() for u in sp.units]
+        if len(labels) != len(letters):  # their split differs from ours: no labels to give
+            labels = [str(i + 1) for i in range(len(letters))]
+        cap = inspect.signature(concatenate_poses).parameters["max_sign_seconds"].default
+        return _concatenate_tracked(letters, labels, cap)
+
     def _to_sequence(
-        self, pose: Any, text: str, plan: list[Spelling], lang: str, spoken: str, config: LookupConfig
+        self,
+        pose: Any,
+        text: str,
+        plan: list[Spelling],
+        lang: str,
+        spoken: str,
+        config: LookupConfig,
+        segments: list[dict[str, Any]] | None = None,
     ) -> PoseSequence:
         seq = from_pose(pose)
         if config.normalise:
             seq = normalise(seq)
+        if segments is not None:
+            segments = [{**g, "hand": signing_hand(seq, g["start"], g["end"])} for g in segments]
         meta = {k: v for k, v in seq.meta.items() if k not in ("format", "convention", "source")}
         meta.update(
             text=text,
@@ -239,4 +337,6 @@ class LookupModel(SignModel):
             source="spoken-to-signed fingerspelling lookup",
             config=asdict(config),
         )
+        if segments is not None:
+            meta["segments"] = segments
         return seq.replace(meta=meta)

@@ -58,6 +58,8 @@ def _load_all() -> None:
     # Import the family modules for their registrations (cheap: heavy deps import lazily).
     from signstudio.pose.formats import (  # noqa: F401
         amass,
+        bvh,
+        eaf,
         h5,
         npz,
         openpose,

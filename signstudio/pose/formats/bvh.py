@@ -1,0 +1,748 @@
+"""BVH (Biovision Hierarchy): a pose sequence as a rotation rig that Blender imports, and back.
+
+**Hierarchy.** The joints are the skeleton's bones made a tree: a breadth-first spanning tree of
+the bone graph from the root (the joint named ``Neck`` where there is one, as in ``upper50``
+and ``openpose137``; else the body joint at the centre of the largest connected part, e.g. a
+shoulder of ``holistic``), so cycles such as the hand's knuckle line are dropped and
+every joint hangs from the joint nearest the root (``upper50``: Neck → Nose and the shoulders →
+elbows → wrists → hand wrist → five fingers). Joint names are ours (``BODY:Neck``,
+``RIGHT_HAND:WRIST``; whitespace becomes ``_``). A joint with several children (Neck, each hand
+wrist) gets one *branch* joint per child, named ``<joint>><child point>``
+(``RIGHT_HAND:WRIST>INDEX_FINGER_MCP``), at the joint (OFFSET 0) and with its own rotation, so
+each bone turns on its own and every bone direction is reproduced exactly (one rotation for a
+joint cannot follow several non-rigid children). Leaves end in an ``End Site`` a quarter of
+their bone beyond them. Parts of the skeleton no bone connects to the root (a face mesh, world
+landmarks) hang from the root with their own position channels.
+
+**Rest pose (OFFSETs).** Each bone's direction is taken from the first frame with the most
+points present (or the first frame where the bone is present; a bone never present takes its
+mirror bone's, mirrored, else length 0); its length is the *median* of its per-frame lengths.
+
+**Motion.** Per frame: the root position (6 channels ``Xposition Yposition Zposition Zrotation
+Xrotation Yrotation``), then per joint ``Zrotation Xrotation Yrotation`` in degrees (local
+matrix Rz·Rx·Ry). A joint with one child turns by the shortest arc that takes the rest bone to
+the frame's bone, in its parent's frame (so a bone's twist follows its parent); a joint with
+several children turns by the least-squares (Kabsch) fit of its children's rest directions to
+theirs, and the branch joints add each child's remaining shortest arc. Forward kinematics then
+puts every joint where the data has it **up to bone-length changes**: BVH bone lengths are fixed,
+so a joint is off by at most the sum, over the bones from the root to it, of how far that
+frame's bone length is from the median (exact for a sequence with constant bone lengths; the
+tests check exactly this bound). Missing points (confidence 0): a bone whose ends are not both
+present (or a branching joint with fewer than two such children) **holds its last rotation**
+(the first known one before it is first seen; the rest pose if never), so a lost hand follows
+its arm; a missing root holds its last position. BVH cannot say "missing": a file read back has
+every point present (confidence 1), at the rotations held.
+
+**Axes and units.** Our data is in image convention (x right, y down, z away from the camera);
+BVH and Blender expect y up, so the file holds (x, −y, −z) (right-handed, the signer facing
++z). ``units="display"`` (default) writes the studio's display units: neck at the origin and
+shoulder width 1 (`signstudio.pose.transforms.normalise`; a sequence in those units already, as
+every model output and corpus sequence is — median neck within `DISPLAY_TOLERANCE` of the
+origin, shoulder width within it of 1 — is written exactly as it is); ``units="file"`` writes
+the coordinates as they are. ``scale`` multiplies them on writing and divides on reading (e.g.
+``scale=0.4`` for metres at an average adult shoulder width).
+
+**Reading** parses the hierarchy and motion (any channel order, position channels on any
+joint, which replace the joint's OFFSET as in Blender's importer), runs forward kinematics and
+gives the joints other than branch joints and End Sites: in a named layout when the names are
+exactly that layout's (``upper50``, ``holistic``, ``openpose137``, ``smplx``; or ``layout=``),
+else in a ``bvh`` layout built from the file (components from ``COMPONENT:point`` names, bones
+from the hierarchy), so any BVH (e.g. CMU motion capture) can be viewed. Bad input raises
+`FormatError` naming the line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from signstudio.pose.errors import FormatError
+from signstudio.pose.formats import FormatSpec, register
+from signstudio.pose.formats._atomic import atomic_path
+from signstudio.pose.formats.npz import check_writable, guarded, option_fps
+from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.skeleton import LAYOUTS, Component, Skeleton, get_layout, infer_group
+
+#: Image convention (y down, z away) <-> BVH (y up, z towards the viewer): its own inverse.
+AXES = np.asarray([1.0, -1.0, -1.0])
+#: Separates a branch joint's parent name from its child's point name.
+BRANCH = ">"
+ROTATION_CHANNELS = ("Zrotation", "Xrotation", "Yrotation")
+POSITION_CHANNELS = ("Xposition", "Yposition", "Zposition")
+_AXIS_INDEX = {"x": 0, "y": 1, "z": 2}
+_CHANNEL_NAMES = {f"{axis}{kind}" for axis in _AXIS_INDEX for kind in ("position", "rotation")}
+_EPS = 1e-9
+#: A sequence whose neck is this close to the origin and shoulder width this close to 1 is
+#: taken to be in display units already and written exactly as it is.
+DISPLAY_TOLERANCE = 0.05
+
+
+# ---- rotations ---------------------------------------------------------------------------------
+
+
+def _unit(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., 3) unit vectors and (...,) norms (zero vectors stay zero)."""
+    norm = np.linalg.norm(v, axis=-1)
+    return v / np.where(norm > _EPS, norm, 1.0)[..., None], norm
+
+
+def _skew(v: np.ndarray) -> np.ndarray:
+    zero = np.zeros(v.shape[:-1])
+    x, y, z = v[..., 0], v[..., 1], v[..., 2]
+    return np.stack([zero, -z, y, z, zero, -x, -y, x, zero], axis=-1).reshape(*v.shape[:-1], 3, 3)
+
+
+def shortest_arc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N, 3, 3) rotations taking unit vectors ``a`` (N, 3) to unit vectors ``b`` (N, 3)."""
+    c = np.einsum("ni,ni->n", a, b)
+    k = _skew(np.cross(a, b))
+    eye = np.broadcast_to(np.eye(3), k.shape)
+    opposite = c < -1.0 + 1e-12
+    denom = np.where(opposite, 1.0, 1.0 + c)[:, None, None]
+    rot = eye + k + k @ k / denom
+    if opposite.any():  # half turn about any axis perpendicular to a
+        a_op = a[opposite]
+        helper = np.where(np.abs(a_op[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
+        axis, _ = _unit(np.cross(a_op, helper))
+        rot[opposite] = 2.0 * axis[:, :, None] * axis[:, None, :] - np.eye(3)
+    return rot
+
+
+def kabsch(rest: np.ndarray, target: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rotations R (F, 3, 3) minimising sum_k w_k |R rest_k - target_fk|^2, and (F,) bool where
+    the fit is determined (at least two weighted, non-parallel directions).
+
+    rest: (K, 3) unit vectors; target: (F, K, 3) unit vectors; weight: (F, K) 0/1.
+    """
+    h = np.einsum("fk,ki,fkj->fij", weight, rest, target)  # (F, 3, 3) covariance
+    u, s, vt = np.linalg.svd(h)
+    d = np.sign(np.linalg.det(vt.transpose(0, 2, 1) @ u.transpose(0, 2, 1)))
+    d = np.where(d == 0, 1.0, d)
+    fix = np.zeros_like(h)
+    fix[:, 0, 0] = 1.0
+    fix[:, 1, 1] = 1.0
+    fix[:, 2, 2] = d
+    rot = vt.transpose(0, 2, 1) @ fix @ u.transpose(0, 2, 1)
+    ok = (s[:, 0] > _EPS) & (s[:, 1] > 1e-6 * np.maximum(s[:, 0], _EPS))
+    return rot, ok
+
+
+def _axis_rotation(axis: int, radians: np.ndarray) -> np.ndarray:
+    c, s = np.cos(radians), np.sin(radians)
+    one, zero = np.ones_like(c), np.zeros_like(c)
+    if axis == 0:
+        m = [one, zero, zero, zero, c, -s, zero, s, c]
+    elif axis == 1:
+        m = [c, zero, s, zero, one, zero, -s, zero, c]
+    else:
+        m = [c, -s, zero, s, c, zero, zero, zero, one]
+    return np.stack(m, axis=-1).reshape(*c.shape, 3, 3)
+
+
+def euler_zxy(rot: np.ndarray) -> np.ndarray:
+    """(N, 3, 3) rotations -> (N, 3) angles (z, x, y) in degrees with rot = Rz(z) Rx(x) Ry(y)."""
+    cos_x = np.hypot(rot[:, 0, 1], rot[:, 1, 1])
+    x = np.arctan2(rot[:, 2, 1], cos_x)
+    z = np.arctan2(-rot[:, 0, 1], rot[:, 1, 1])
+    y = np.arctan2(-rot[:, 2, 0], rot[:, 2, 2])
+    lock = cos_x < 1e-9  # x = ±90°: only z ± y is defined; put it all in z
+    z = np.where(lock, np.arctan2(rot[:, 1, 0], rot[:, 0, 0]), z)
+    y = np.where(lock, 0.0, y)
+    return np.degrees(np.stack([z, x, y], axis=-1))
+
+
+def from_euler(order: Sequence[int], degrees: np.ndarray) -> np.ndarray:
+    """(N, 3, 3) = R_order[0] R_order[1] R_order[2]; degrees: (N, len(order)) in that order."""
+    rot = np.broadcast_to(np.eye(3), (degrees.shape[0], 3, 3)).copy()
+    for k, axis in enumerate(order):
+        rot = rot @ _axis_rotation(axis, np.radians(degrees[:, k]))
+    return rot
+
+
+def _hold(valid: np.ndarray) -> np.ndarray | None:
+    """(F,) index of the frame whose value each frame takes: itself where valid, else the last
+    valid one before it (the first valid one before any); None when none is valid."""
+    if not valid.any():
+        return None
+    idx = np.where(valid, np.arange(len(valid)), -1)
+    idx = np.maximum.accumulate(idx)
+    idx[idx < 0] = int(np.argmax(valid))
+    return idx
+
+
+# ---- the rig -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Node:
+    """One BVH joint: a skeleton joint (``joint`` >= 0) or a branch joint towards ``child``."""
+
+    name: str
+    parent: int  # node index, -1 for the root
+    joint: int = -1  # skeleton joint index; -1 for a branch joint
+    child: int = -1  # branch joint: the skeleton joint it turns towards
+    offset: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    free: bool = False  # has position channels (root, unconnected parts)
+    end_site: np.ndarray | None = None
+    children: list[int] = field(default_factory=list)
+
+
+def _bvh_name(name: str) -> str:
+    return re.sub(r"[\s{}]", "_", name)
+
+
+def _root_joint(skeleton: Skeleton, adjacent: list[list[int]]) -> int:
+    """The joint named Neck; else the body joint at the centre (fewest bone steps to its farthest
+    joint) of the largest part of the bone graph that holds a body joint; else joint 0."""
+    for i, name in enumerate(skeleton.joints):
+        if name.rsplit(":", 1)[-1].lower() == "neck":
+            return i
+    body = set(skeleton.groups.get("body", np.zeros(0, np.int64)).tolist())
+    part = np.full(skeleton.num_joints, -1)
+    best: list[int] = []
+    for start in range(skeleton.num_joints):
+        if part[start] >= 0:
+            continue
+        members, stack = [], [start]
+        part[start] = start
+        while stack:
+            j = stack.pop()
+            members.append(j)
+            for k in adjacent[j]:
+                if part[k] < 0:
+                    part[k] = start
+                    stack.append(k)
+        if body & set(members) and len(members) > len(best):
+            best = sorted(members)
+    if not best:
+        return 0
+
+    def eccentricity(j: int) -> int:  # bone steps to the farthest joint of the part
+        dist = {j: 0}
+        queue = [j]
+        for k in queue:
+            for m in adjacent[k]:
+                if m not in dist:
+                    dist[m] = dist[k] + 1
+                    queue.append(m)
+        return max(dist.values())
+
+    return min((j for j in best if j in body), key=lambda j: (eccentricity(j), -len(adjacent[j]), j))
+
+
+def spanning_tree(skeleton: Skeleton) -> tuple[np.ndarray, list[int]]:
+    """(J,) parent of each joint in the breadth-first spanning tree of the bones (-1: a root) and
+    the roots: the main root first, then one per part no bone connects to it."""
+    n = skeleton.num_joints
+    adjacent: list[list[int]] = [[] for _ in range(n)]
+    for a, b in skeleton.bones.tolist():
+        if a != b:
+            adjacent[a].append(b)
+            adjacent[b].append(a)
+    parent = np.full(n, -1, np.int64)
+    seen = np.zeros(n, bool)
+    roots = []
+    for start in [_root_joint(skeleton, adjacent), *range(n)]:
+        if seen[start]:
+            continue
+        roots.append(start)
+        seen[start] = True
+        queue = [start]
+        while queue:
+            nxt = []
+            for j in queue:
+                for k in adjacent[j]:
+                    if not seen[k]:
+                        seen[k] = True
+                        parent[k] = j
+                        nxt.append(k)
+            queue = nxt
+    return parent, roots
+
+
+def _rest_vectors(seq: PoseSequence, pts: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """(J, 3) rest bone vector parent -> joint (zero for roots); see the module docstring."""
+    present = seq.present
+    reference = int(np.argmax(present.sum(axis=1)))
+    rest = np.zeros((seq.num_joints, 3))
+    known = np.zeros(seq.num_joints, bool)
+    for j, p in enumerate(parent.tolist()):
+        if p < 0:
+            continue
+        both = present[:, j] & present[:, p]
+        if not both.any():
+            continue
+        vectors = pts[both, j] - pts[both, p]
+        frame = reference if both[reference] else int(np.argmax(both))
+        direction, norm = _unit(pts[frame, j] - pts[frame, p])
+        rest[j] = direction * float(np.median(np.linalg.norm(vectors, axis=-1)))
+        known[j] = norm > _EPS
+    mirror = seq.skeleton.mirror
+    for j, p in enumerate(parent.tolist()):
+        mj, mp = int(mirror[j]), int(mirror[p]) if p >= 0 else -1
+        if p >= 0 and not known[j] and known[mj] and parent[mj] == mp:
+            rest[j] = rest[mj] * [-1.0, 1.0, 1.0]  # mirrored across the body's midline (x)
+    return rest
+
+
+def _build_rig(seq: PoseSequence, pts: np.ndarray) -> tuple[list[_Node], np.ndarray]:
+    parent, roots = spanning_tree(seq.skeleton)
+    rest = _rest_vectors(seq, pts, parent)
+    names = [_bvh_name(n) for n in seq.skeleton.joints]
+    children: list[list[int]] = [[] for _ in names]
+    for j, p in enumerate(parent.tolist()):
+        if p >= 0:
+            children[p].append(j)
+    nodes: list[_Node] = []
+
+    def add(node: _Node) -> int:
+        nodes.append(node)
+        if node.parent >= 0:
+            nodes[node.parent].children.append(len(nodes) - 1)
+        return len(nodes) - 1
+
+    def grow(joint: int, node_parent: int, free: bool) -> None:
+        me = add(
+            _Node(names[joint], node_parent, joint, offset=np.zeros(3) if free else rest[joint], free=free)
+        )
+        kids = children[joint]
+        if not kids:
+            incoming = rest[joint] if np.linalg.norm(rest[joint]) > _EPS else np.asarray([0.0, 0.1, 0.0])
+            nodes[me].end_site = 0.25 * incoming
+        elif len(kids) == 1:
+            grow(kids[0], me, False)
+        else:
+            for k in kids:
+                point = seq.skeleton.joints[k].rsplit(":", 1)[-1]
+                branch = add(_Node(f"{names[joint]}{BRANCH}{_bvh_name(point)}", me, -1, k))
+                grow(k, branch, False)
+
+    grow(roots[0], -1, True)
+    for extra in roots[1:]:
+        grow(extra, 0, True)
+    bvh_names = [n.name for n in nodes]
+    if len(set(bvh_names)) != len(bvh_names):
+        dup = next(n for n in bvh_names if bvh_names.count(n) > 1)
+        raise FormatError(None, f"joint name {dup!r} occurs twice once written as a BVH name")
+    return nodes, rest
+
+
+def _motion(seq: PoseSequence, pts: np.ndarray, nodes: list[_Node], rest: np.ndarray) -> np.ndarray:
+    """(F, C) channel values: positions of free nodes, then ZXY Euler degrees, in node order."""
+    frames = seq.num_frames
+    present = seq.present
+    world: list[np.ndarray] = []
+    local: list[np.ndarray] = []
+    eye = np.broadcast_to(np.eye(3), (frames, 3, 3))
+
+    def bone(j: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """Frame bone directions (F, 3) parent -> j and where they are known."""
+        direction, norm = _unit(pts[:, j] - pts[:, p])
+        return direction, present[:, j] & present[:, p] & (norm > _EPS)
+
+    def held(rot: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        idx = _hold(valid)
+        return eye.copy() if idx is None else rot[idx]
+
+    for node in nodes:
+        parent_world = eye if node.parent < 0 else world[node.parent]
+        if node.joint < 0:  # branch: the remaining shortest arc towards its child
+            owner = nodes[node.parent].joint
+            rest_dir, rest_len = _unit(rest[node.child])
+            target, valid = bone(node.child, owner)
+            target_local = np.einsum("fji,fj->fi", parent_world, target)  # R^T v
+            rot = shortest_arc(np.broadcast_to(rest_dir, target_local.shape), target_local)
+            rot = held(rot, valid & (rest_len > _EPS))
+        else:
+            kids = [nodes[c] for c in node.children if not nodes[c].free]  # free parts move alone
+            targets = [(c.child if c.joint < 0 else c.joint) for c in kids]
+            if not targets:
+                rot = eye.copy()
+            elif len(targets) == 1:
+                rest_dir, rest_len = _unit(rest[targets[0]])
+                target, valid = bone(targets[0], node.joint)
+                target_local = np.einsum("fji,fj->fi", parent_world, target)
+                rot = shortest_arc(np.broadcast_to(rest_dir, target_local.shape), target_local)
+                rot = held(rot, valid & (rest_len > _EPS))
+            else:
+                rest_dirs, rest_lens = _unit(rest[targets])
+                dirs, valids = zip(*(bone(t, node.joint) for t in targets), strict=True)
+                target = np.einsum("fji,fkj->fki", parent_world, np.stack(dirs, axis=1))
+                weight = (np.stack(valids, axis=1) & (rest_lens > _EPS)).astype(np.float64)
+                rot, ok = kabsch(rest_dirs, target, weight)
+                rot = held(rot, ok)
+        local.append(rot)
+        world.append(parent_world @ rot)
+
+    columns = []
+    root_joint = nodes[0].joint
+    for i, node in enumerate(nodes):
+        if node.free:
+            where = _hold(present[:, node.joint])
+            pos = np.zeros((frames, 3)) if where is None else pts[where, node.joint]
+            if i > 0:  # a part hanging from the root: its position in the root's frame
+                root_at = _hold(present[:, root_joint])
+                root_pos = np.zeros((frames, 3)) if root_at is None else pts[root_at, root_joint]
+                pos = np.einsum("fji,fj->fi", world[0], pos - root_pos)
+            columns.append(pos)
+        columns.append(euler_zxy(local[i]))
+    return np.concatenate(columns, axis=1)
+
+
+def _in_units(path: Path, seq: PoseSequence, units: str) -> PoseSequence:
+    if units not in ("display", "file"):
+        raise FormatError(path, f"option units={units!r}: use 'display' or 'file'")
+    if units == "file":
+        return seq
+    from signstudio.pose.transforms import normalisation_of, normalise
+
+    try:
+        origin, scale = normalisation_of(seq)
+    except (ValueError, KeyError):
+        return seq  # no shoulders to normalise by: written as it is
+    if np.abs(origin).max() < DISPLAY_TOLERANCE and abs(scale - 1.0) < DISPLAY_TOLERANCE:
+        return seq  # in display units already (a model output, a corpus word): kept exactly
+    return normalise(seq)
+
+
+def _scale_option(path: Path, scale: Any) -> float:
+    try:
+        value = float(scale)
+    except (TypeError, ValueError):
+        raise FormatError(path, f"option scale={scale!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise FormatError(path, f"option scale={scale!r} must be a positive number")
+    return value
+
+
+def _fmt(values: np.ndarray) -> str:
+    return " ".join(f"{v:.9g}" for v in values.tolist())
+
+
+def bvh_text(seq: PoseSequence, units: str = "display", scale: float = 1.0, path: Path | None = None) -> str:
+    """The BVH file of ``seq`` (data (F, J, 3)) as text; see the module docstring."""
+    where = path or Path(str(seq.meta.get("source", "sequence")))
+    seq = _in_units(where, seq, units)
+    pts = seq.data.astype(np.float64) * AXES * scale  # (F, J, 3) in BVH axes
+    try:
+        nodes, rest = _build_rig(seq, pts)
+    except FormatError as exc:
+        raise FormatError(where, exc.problem) from None
+    values = _motion(seq, pts, nodes, rest)
+    lines = ["HIERARCHY"]
+
+    def emit(i: int, depth: int) -> None:
+        node, pad = nodes[i], "\t" * depth
+        lines.append(f"{pad}{'ROOT' if i == 0 else 'JOINT'} {node.name}")
+        lines.append(f"{pad}{{")
+        lines.append(f"{pad}\tOFFSET {_fmt(node.offset)}")
+        channels = (POSITION_CHANNELS if node.free else ()) + ROTATION_CHANNELS
+        lines.append(f"{pad}\tCHANNELS {len(channels)} {' '.join(channels)}")
+        for c in node.children:
+            emit(c, depth + 1)
+        if node.end_site is not None:
+            end = [f"{pad}\tEnd Site", f"{pad}\t{{", f"{pad}\t\tOFFSET {_fmt(node.end_site)}", f"{pad}\t}}"]
+            lines.extend(end)
+        lines.append(f"{pad}}}")
+
+    emit(0, 0)
+    lines += ["MOTION", f"Frames: {seq.num_frames}", f"Frame Time: {1.0 / seq.fps:.12g}"]
+    lines += [_fmt(row) for row in values]
+    return "\n".join(lines) + "\n"
+
+
+def write_bvh(
+    path: Path, seqs: list[PoseSequence], units: str = "display", scale: Any = 1.0, **_: Any
+) -> None:
+    """Write one sequence as BVH (atomically); see the module docstring for the rig."""
+    if len(seqs) != 1:
+        raise FormatError(path, f"a BVH file holds one sequence, got {len(seqs)}")
+    check_writable(path, seqs[0], 0)
+    factor = _scale_option(path, scale)
+    text = bvh_text(seqs[0], units=units, scale=factor, path=path)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    name: str
+    parent: int
+    line: int
+    offset: np.ndarray
+    channels: list[str] = field(default_factory=list)
+    first_column: int = 0
+
+
+class _Lines:
+    """Non-empty lines as (line number, tokens), with errors that name the line."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.items = [(n, line.split()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        self.i = 0
+
+    def peek(self) -> tuple[int, list[str]]:
+        if self.i >= len(self.items):
+            last = self.items[-1][0] if self.items else 0
+            raise FormatError(self.path, "ends before the hierarchy is complete", f"line {last}")
+        return self.items[self.i]
+
+    def take(self) -> tuple[int, list[str]]:
+        item = self.peek()
+        self.i += 1
+        return item
+
+    def fail(self, problem: str, line: int) -> FormatError:
+        return FormatError(self.path, problem, f"line {line}")
+
+    def numbers(self, tokens: list[str], line: int, what: str) -> np.ndarray:
+        try:
+            values = np.asarray([float(t) for t in tokens], np.float64)
+        except ValueError:
+            bad = next(t for t in tokens if not _is_number(t))
+            raise self.fail(f"{what}: {bad!r} is not a number", line) from None
+        if not np.isfinite(values).all():
+            raise self.fail(f"{what} is NaN or infinite", line)
+        return values
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_joint(lines: _Lines, nodes: list[_Parsed], parent: int, line: int, name: str) -> None:
+    n, tokens = lines.take()
+    if tokens != ["{"]:
+        raise lines.fail(f"expected '{{' after joint {name!r}, found {' '.join(tokens)!r}", n)
+    n, tokens = lines.take()
+    if not tokens or tokens[0].upper() != "OFFSET" or len(tokens) != 4:
+        raise lines.fail(f"expected 'OFFSET x y z' in joint {name!r}", n)
+    offset = lines.numbers(tokens[1:], n, "OFFSET")
+    me = len(nodes)
+    node = _Parsed(name, parent, line, offset)
+    nodes.append(node)
+    n, tokens = lines.peek()
+    if tokens and tokens[0].upper() == "CHANNELS":
+        lines.take()
+        if len(tokens) < 2 or not tokens[1].isdigit() or int(tokens[1]) != len(tokens) - 2:
+            raise lines.fail("CHANNELS: the count does not match the channels listed", n)
+        for channel in tokens[2:]:
+            if channel.lower() not in _CHANNEL_NAMES:
+                raise lines.fail(f"unknown channel {channel!r}", n)
+        node.channels = tokens[2:]
+    while True:
+        n, tokens = lines.take()
+        head = tokens[0].upper()
+        if tokens == ["}"]:
+            return
+        if head == "JOINT":
+            if len(tokens) < 2:
+                raise lines.fail("JOINT without a name", n)
+            _parse_joint(lines, nodes, me, n, "_".join(tokens[1:]))
+        elif head == "END" and len(tokens) >= 2 and tokens[1].lower() == "site":
+            _, brace = lines.take()
+            m2, off = lines.take()
+            _, close = lines.take()
+            if brace != ["{"] or not off or off[0].upper() != "OFFSET" or len(off) != 4 or close != ["}"]:
+                raise lines.fail("End Site must be '{', 'OFFSET x y z', '}'", n)
+            lines.numbers(off[1:], m2, "End Site OFFSET")
+        else:
+            raise lines.fail(f"expected JOINT, End Site or '}}' in joint {name!r}, found {tokens[0]!r}", n)
+
+
+def parse_bvh(path: Path, text: str) -> tuple[list[_Parsed], np.ndarray, float]:
+    """The joints (file order, parents first), the motion (F, C) and the frame time of a BVH text."""
+    lines = _Lines(path, text)
+    if not lines.items:
+        raise FormatError(path, "file is empty")
+    n, tokens = lines.take()
+    if tokens[0].lstrip("\ufeff").upper() != "HIERARCHY":
+        raise lines.fail(f"not a BVH file: expected HIERARCHY, found {tokens[0]!r}", n)
+    nodes: list[_Parsed] = []
+    n, tokens = lines.take()
+    if tokens[0].upper() != "ROOT" or len(tokens) < 2:
+        raise lines.fail(f"expected 'ROOT name', found {' '.join(tokens)!r}", n)
+    _parse_joint(lines, nodes, -1, n, "_".join(tokens[1:]))
+    n, tokens = lines.take()
+    if tokens[0].upper() == "ROOT":
+        raise lines.fail("a second ROOT: only one skeleton per file is supported", n)
+    if [t.upper() for t in tokens] != ["MOTION"]:
+        raise lines.fail(f"expected MOTION, found {' '.join(tokens)!r}", n)
+    n, tokens = lines.take()
+    if len(tokens) != 2 or tokens[0].lower() != "frames:" or not tokens[1].isdigit():
+        raise lines.fail("expected 'Frames: N'", n)
+    count, frames_line = int(tokens[1]), n
+    if count == 0:
+        raise lines.fail("holds zero frames", n)
+    n, tokens = lines.take()
+    if len(tokens) != 3 or [t.lower() for t in tokens[:2]] != ["frame", "time:"] or not _is_number(tokens[2]):
+        raise lines.fail("expected 'Frame Time: seconds'", n)
+    frame_time = float(tokens[2])
+    if not (math.isfinite(frame_time) and frame_time > 0):
+        raise lines.fail(f"Frame Time must be a positive number of seconds, got {tokens[2]}", n)
+    column = 0
+    for node in nodes:
+        node.first_column = column
+        column += len(node.channels)
+    rows = lines.items[lines.i :]
+    if len(rows) != count:  # point at the first extra row, or at the count that promised more
+        at = rows[count][0] if len(rows) > count else frames_line
+        raise lines.fail(f"holds {len(rows)} frames of motion but 'Frames:' says {count}", at)
+    motion = np.zeros((count, column))
+    for f, (m, values) in enumerate(rows):
+        if len(values) != column:
+            raise lines.fail(f"frame {f} has {len(values)} values, the hierarchy has {column} channels", m)
+        motion[f] = lines.numbers(values, m, f"frame {f}")
+    return nodes, motion, frame_time
+
+
+def forward_kinematics(nodes: list[_Parsed], motion: np.ndarray) -> np.ndarray:
+    """(F, N, 3) world positions of the parsed joints for motion (F, C)."""
+    frames = motion.shape[0]
+    pos = np.zeros((frames, len(nodes), 3))
+    rot = np.zeros((frames, len(nodes), 3, 3))
+    for i, node in enumerate(nodes):
+        values = motion[:, node.first_column : node.first_column + len(node.channels)]
+        translation = np.broadcast_to(node.offset, (frames, 3)).copy()
+        order, angles = [], []
+        for k, channel in enumerate(node.channels):
+            lower = channel.lower()
+            axis = _AXIS_INDEX[lower[0]]
+            if lower.endswith("position"):
+                if not any(c.lower().endswith("position") for c in node.channels[:k]):
+                    translation[:] = 0.0  # position channels replace the OFFSET
+                translation[:, axis] = values[:, k]
+            else:
+                order.append(axis)
+                angles.append(values[:, k])
+        local = (
+            from_euler(order, np.stack(angles, axis=1))
+            if order
+            else np.broadcast_to(np.eye(3), (frames, 3, 3))
+        )
+        if node.parent < 0:
+            pos[:, i], rot[:, i] = translation, local
+        else:
+            parent_rot = rot[:, node.parent]
+            pos[:, i] = pos[:, node.parent] + np.einsum("fij,fj->fi", parent_rot, translation)
+            rot[:, i] = parent_rot @ local
+    return pos
+
+
+def _generic_skeleton(names: list[str], parents: list[int]) -> tuple[Skeleton, list[int]]:
+    """A skeleton from the file's joints (parents: index into ``names`` or -1), and the order of
+    ``names`` in it (components from ``COMPONENT:point`` names, each kept together)."""
+    prefixes = [n.split(":", 1)[0] if ":" in n else "BVH" for n in names]
+    component_names = list(dict.fromkeys(prefixes))
+    order = [i for c in component_names for i, p in enumerate(prefixes) if p == c]
+    position = {old: new for new, old in enumerate(order)}
+    components, links = [], []
+    for c in component_names:
+        members = [i for i in order if prefixes[i] == c]
+        start = position[members[0]]
+        limbs = tuple(
+            (position[parents[i]] - start, position[i] - start)
+            for i in members
+            if parents[i] >= 0 and prefixes[parents[i]] == c
+        )
+        points = tuple(names[i].split(":", 1)[1] if ":" in names[i] else names[i] for i in members)
+        components.append(Component(c, points, limbs, group=infer_group(c)))
+    for i in order:
+        if parents[i] >= 0 and prefixes[parents[i]] != prefixes[i]:
+            links.append((position[parents[i]], position[i]))
+    return Skeleton("bvh", tuple(components), links=tuple(links)), order
+
+
+def read_bvh(
+    path: Path, layout: str | None = None, scale: Any = 1.0, fps: Any = None, **_: Any
+) -> list[PoseSequence]:
+    """Read a BVH file: one sequence, (F, J, 3), every point present; see the module docstring."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError(path, f"not a text file ({exc.reason} at byte {exc.start})") from None
+    nodes, motion, frame_time = parse_bvh(path, text)
+    factor = _scale_option(path, scale)
+    world = forward_kinematics(nodes, motion) / factor * AXES  # back to image convention
+    keep = [i for i, node in enumerate(nodes) if BRANCH not in node.name]
+    names = [nodes[i].name for i in keep]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        second = [k for k, n in enumerate(names) if n == dup][1]
+        raise FormatError(path, f"joint name {dup!r} occurs twice", f"line {nodes[keep[second]].line}")
+    by_name = {n: i for n, i in zip(names, keep, strict=True)}
+    candidates = [layout] if layout else list(LAYOUTS)
+    skeleton: Skeleton | None = None
+    for name in candidates:
+        try:
+            ref = get_layout(name)
+        except KeyError:
+            raise FormatError(path, f"unknown layout {name!r}") from None
+        wanted = [_bvh_name(j) for j in ref.joints]
+        if set(wanted) == set(names) and len(wanted) == len(names):
+            skeleton, order = ref, [by_name[w] for w in wanted]
+            break
+        if layout:
+            missing = [w for w in wanted if w not in by_name][:3]
+            raise FormatError(path, f"its joints are not those of layout {layout} (missing e.g. {missing})")
+    if skeleton is None:
+        # parents among the kept joints (a branch joint passes its parent on)
+        kept_index = {node_i: k for k, node_i in enumerate(keep)}
+
+        def kept_parent(i: int) -> int:
+            p = nodes[i].parent
+            while p >= 0 and p not in kept_index:
+                p = nodes[p].parent
+            return kept_index.get(p, -1)
+
+        skeleton, generic_order = _generic_skeleton(names, [kept_parent(i) for i in keep])
+        order = [keep[k] for k in generic_order]
+    data = world[:, order].astype(np.float32)
+    rate, given = option_fps(path, fps, 1.0 / frame_time)
+    if not given and abs(rate - round(rate)) < 1e-6 * rate:
+        rate = float(round(rate))
+    meta = {
+        "format": "bvh",
+        "source": str(path),
+        "convention": {"layout": skeleton.layout, "axes": "x, -y, -z (y up)", "scale": factor},
+    }
+    return [PoseSequence(data, np.ones(data.shape[:2], np.float32), rate, skeleton, meta)]
+
+
+def _sniff(path: Path, head: bytes) -> float:
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text[:9].upper() == b"HIERARCHY":
+        return 0.95
+    return 0.55 if path.suffix.lower() == ".bvh" and path.is_file() else 0.0
+
+
+SPEC = register(
+    FormatSpec(
+        "bvh",
+        "BVH motion (rotation rig for Blender; positions exact up to bone-length changes)",
+        (".bvh",),
+        _sniff,
+        guarded("bvh", read_bvh),
+        write_bvh,
+        options={
+            "units": "write: 'display' (neck origin, shoulder width 1; default) or 'file' (as is)",
+            "scale": "multiply coordinates by this on writing, divide on reading (default 1)",
+            "layout": "read: the layout whose joint names the file uses (default: recognised)",
+            "fps": "read: override the frame rate",
+        },
+    )
+)
