@@ -9,6 +9,11 @@ startup  seconds from process start to the first painted GL frame of ``signstudi
 stall    the longest gap of a 2 ms GUI timer while the studio generates (request, model run in
          the runner's child process, result applied to the views), against the same probe on
          an idle window.
+edit     on a 300-frame sequence with its reference: a joint dragged in the viewport, from each
+         mouse move to the repaint that shows it, and from the release (one undo step) to its
+         repaint and to the pair's new scores (DTW/FGD strip and Metrics, computed off the GUI
+         thread in the model process); baseline: stepping one frame to its repaint, same window,
+         same run. The GUI timer's longest gap while the re-scoring runs is reported too.
 """
 
 from __future__ import annotations
@@ -181,11 +186,143 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
     }
 
 
+def _long_pair(frames: int) -> tuple[Any, Any]:
+    """A real ``frames``-frame sequence (consecutive ASL test words joined end to end) and a
+    reference of the same words in another order."""
+    import numpy as np
+
+    from signstudio.corpus.store import open_corpus
+
+    corpus = open_corpus(quiet=True)
+    words = corpus.words("ase", "test")
+    seqs = []
+    total = 0
+    for word in words:
+        seqs.append(corpus.word_sequence("ase", word, "upper50"))
+        total += seqs[-1].num_frames
+        if total >= 2 * frames:
+            break
+
+    def glue(parts: list[Any]) -> Any:
+        first = parts[0]
+        return first.replace(
+            data=np.concatenate([p.data for p in parts])[:frames],
+            confidence=np.concatenate([p.confidence for p in parts])[:frames],
+            filled=np.concatenate([p.filled for p in parts])[:frames],
+            meta={**first.meta, "text": " ".join(str(p.meta.get("text", "")) for p in parts)[:60]},
+        )
+
+    return glue(seqs), glue(seqs[::-1])
+
+
+def edit(frames: int = 300, drags: int = 8, moves: int = 6) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    os.environ.setdefault("SIGNSTUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
+    os.environ.setdefault("SIGNSTUDIO_AUTOSAVE_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    from signstudio.app.main import prepare_qt
+    from signstudio.app.window import StudioWindow
+
+    prepare_qt()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["bench"])
+    seq, ref = _long_pair(frames)
+    win = StudioWindow(seq, ref, auto_generate=False)
+    win.resize(1400, 900)
+    win.show()
+    win.wait_painted()
+    view = win.viewport.view
+    scored = [0.0]
+    win.scores_ready.connect(lambda _s: scored.__setitem__(0, time.perf_counter()))
+
+    def until(done: Any, timeout: float = 60.0) -> float:
+        end = time.perf_counter() + timeout
+        while not done() and time.perf_counter() < end:
+            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 2)
+        return time.perf_counter()
+
+    def repainted(action: Any) -> float:
+        count = view.paint_count
+        start = time.perf_counter()
+        action()
+        return until(lambda: view.paint_count > count) - start
+
+    def mouse(kind: str, pos: QtCore.QPointF) -> None:
+        left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
+        etype, button, held = {
+            "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
+            "move": (QtCore.QEvent.Type.MouseMove, none, left),
+            "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
+        }[kind]
+        ev = QtGui.QMouseEvent(etype, pos, view.mapToGlobal(pos), button, held, QtCore.Qt.KeyboardModifier(0))
+        QtWidgets.QApplication.sendEvent(view, ev)
+
+    until(lambda: scored[0] > 0, 120)  # the model process is up and has scored the pair once
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def probe() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QtCore.QTimer()
+    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(probe)
+    win.set_editing(True)
+    wrist = seq.skeleton.index("RWrist", "BODY")
+    step: list[float] = []
+    move: list[float] = []
+    release: list[float] = []
+    rescore: list[float] = []
+    rescore_gaps: list[float] = []
+    for k in range(drags):
+        frame = 40 + 25 * k
+        win.clock.frame = frame
+        until(lambda: False, 0.05)
+        step.append(repainted(win.timeline.step_forward))
+        step.append(repainted(win.timeline.step_back))
+        start = win.viewport.joint_pixel(wrist)
+        mouse("press", start)
+        for m in range(1, moves + 1):
+            to = start + QtCore.QPointF(-6 * m, -5 * m)
+            move.append(repainted(lambda to=to: mouse("move", to)))
+        scored[0] = 0.0
+        t0 = time.perf_counter()
+        gaps.clear()
+        last[0] = t0
+        timer.start(2)
+        end = start + QtCore.QPointF(-6 * moves, -5 * moves)
+        release.append(repainted(lambda end=end: mouse("release", end)))
+        rescore.append(until(lambda: scored[0] > 0) - t0)
+        timer.stop()
+        rescore_gaps.extend(gaps)
+    win.close()
+
+    def ms(values: list[float]) -> dict[str, float]:
+        v = sorted(x * 1000 for x in values)
+        return {"median_ms": statistics.median(v), "max_ms": v[-1], "samples": len(v)}
+
+    base = ms(step)
+    return {
+        "frames": frames,
+        "drags": drags,
+        "frame_step": base,
+        "drag_move": ms(move),
+        "drag_release": ms(release),
+        "rescored": ms(rescore),
+        "rescore_max_gui_gap_ms": max(rescore_gaps, default=0.0) * 1000,
+        "ratio_move": ms(move)["median_ms"] / max(base["median_ms"], 1e-9),
+        "ratio_release": ms(release)["median_ms"] / max(base["median_ms"], 1e-9),
+    }
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     return {
         "name": "studio",
         "startup": startup(repeats=2 if quick else 3),
         "stall": stall(generations=2 if quick else 4),
+        "edit": edit(drags=3 if quick else 8),
     }
 
 
@@ -204,14 +341,37 @@ def format_table(result: dict[str, Any]) -> str:
         f"while the model runs max {run_['max_ms']:.1f} ms (p99 {run_['p99_ms']:.1f}); "
         f"applying the result (views, curves, table repaint) max {apply_['max_ms']:.1f} ms"
     )
-    return "\n".join(["studio: launch to first painted frame, and GUI stalls while generating", first, gaps])
+    lines = [
+        "studio: launch to first painted frame, GUI stalls while generating, edit to repaint",
+        first,
+        gaps,
+    ]
+    ed = result.get("edit")
+    if ed:
+        lines.append(
+            f"  edit to repaint ({ed['frames']} frames, {ed['drags']} wrist drags): "
+            f"drag move {ed['drag_move']['median_ms']:.1f} ms (max {ed['drag_move']['max_ms']:.1f}), "
+            f"release {ed['drag_release']['median_ms']:.1f} ms vs one frame step "
+            f"{ed['frame_step']['median_ms']:.1f} ms (x{ed['ratio_move']:.2f} / x{ed['ratio_release']:.2f}); "
+            f"new scores {ed['rescored']['median_ms']:.0f} ms after release "
+            f"(GUI gap max {ed['rescore_max_gui_gap_ms']:.1f} ms meanwhile)"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", metavar="OUT")
+    parser.add_argument("--only", choices=["edit"], help="run only this part")
     args = parser.parse_args(argv)
+    if args.only == "edit":
+        result = {"name": "studio", "edit": edit(drags=3 if args.quick else 8)}
+        ed = result["edit"]
+        print(json.dumps(ed, indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+        return 0
     result = run(quick=args.quick)
     print(format_table(result))
     if args.json:
