@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.curves import Curve
 from signstudio.app.editor import SPREADS, PoseEditor, ask_int
+from signstudio.app.exports import KINDS, export_dialog
 from signstudio.app.files_panel import FilesPanel
 from signstudio.app.geometry import joint_label
 from signstudio.app.metrics_panel import MetricsPanel
@@ -47,6 +48,15 @@ DEFAULT_LANGUAGE = "ase"
 HINTS = (
     "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
+
+
+EXPORT_TIPS = {
+    "eaf": "ELAN annotation file: the text, a tier per hand with the letters, the pose file linked",
+    "bvh": "Skeleton motion for Blender, MotionBuilder, …: rotations with fixed bone lengths",
+    "video": "The viewport as mp4 or gif, with the reference and the DTW/FGD strip if you like",
+    "frames": "One PNG per frame into a folder",
+    "metrics": "Per-frame DTW cost, FGD-style window score and joint errors as CSV or JSON",
+}
 
 
 def _title_of(seq: PoseSequence) -> str:
@@ -471,6 +481,12 @@ class StudioWindow(QtWidgets.QMainWindow):
         if doc is not None:
             self.keyframe_action.setChecked(self.clock.frame in doc.keyframes)
         self._update_title()
+
+    def _title_for_files(self) -> str:
+        """The shown sequence's title as a file name stem."""
+        seq = self.state.sequence
+        title = _title_of(seq) if seq is not None else "untitled"
+        return "".join(c if c.isalnum() or c in "-_" else "_" for c in title)[:60] or "untitled"
 
     def _on_history_index(self, _index: int) -> None:
         self._sync_edit_actions()  # a bound slot: disconnected when the window goes (lambdas are not)
@@ -924,6 +940,9 @@ class StudioWindow(QtWidgets.QMainWindow):
             "Save the edited sequence in a format of your choice",
         )
         self.export_menu = file_menu.addMenu("Export")
+        for kind, (label, _filters, _suffix) in KINDS.items():
+            add(label, None, functools.partial(export_dialog, self, kind), self.export_menu,
+                EXPORT_TIPS[kind])  # fmt: skip
         add("Save screenshot…", "P", self._screenshot_dialog, file_menu, "Save the viewport as PNG")
         add("Export SMPL-X motion…", None, self._export_motion_dialog, self.export_menu,
             "The generated sequence's avatar parameters as an AMASS-style .npz (hands included)")  # fmt: skip

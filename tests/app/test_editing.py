@@ -297,3 +297,62 @@ def test_an_edit_shows_in_the_generated_view_only(studio, qtbot) -> None:
     _drag(studio, qtbot, ref.skeleton.index("RWrist", "BODY"), -50, -40)
     assert vp.main.display.seq is studio.state.sequence and vp.side.display.seq is ref
     assert vp.side.cloud._data is ref.data and vp.main.cloud._data is studio.state.sequence.data
+
+
+def test_fix_a_finger_then_export_pose_eaf_mp4_bvh_metrics_and_reopen(studio, qtbot, tmp_path) -> None:
+    """The issue's story end to end: fix a fingertip on three frames by dragging, undo and redo,
+    export .pose, .eaf, mp4 (with the reference and the metric strip), BVH and per-frame
+    metrics, and read each back with our readers (ELAN with pympi-ling)."""
+    import imageio_ffmpeg
+    from pympi import Elan
+
+    from signstudio.app.exports import export
+    from signstudio.pose.formats import read_one
+    from signstudio.runner.frame_metrics import read_frame_metrics
+
+    seq = studio.state.sequence
+    tip = seq.skeleton.index("INDEX_FINGER_TIP", "RIGHT_HAND")
+    studio.set_editing(True)
+    for f in (24, 25, 26):
+        studio.clock.frame = f
+        _drag(studio, qtbot, tip, 8, -10)
+    fixed = studio.state.sequence
+    moved = np.flatnonzero(np.abs(fixed.data - seq.data).max(axis=(1, 2)) > 0)
+    assert moved.tolist() == [24, 25, 26]
+    for _ in range(3):
+        with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+            assert studio.undo()
+    assert np.array_equal(studio.state.sequence.data, seq.data)
+    for _ in range(3):
+        with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+            assert studio.redo()
+    assert np.array_equal(studio.state.sequence.data, fixed.data)
+
+    pose = studio.save_document(tmp_path / "fixed.pose")
+    assert pose is not None
+    back = read_one(pose)
+    assert back.num_frames == fixed.num_frames
+    assert np.abs(back.data[24:27, tip] - fixed.data[24:27, tip]).max() < 1e-5
+
+    eaf = export(studio, "eaf", tmp_path / "fixed.eaf")
+    doc = Elan.Eaf(str(eaf))
+    assert set(doc.get_tier_names()) >= {"text", "right hand", "left hand"}
+    [(start, end, text)] = doc.get_annotation_data_for_tier("text")
+    assert text == fixed.meta["text"] and start == 0 and end > 0
+    letters = [a[2] for a in sorted(doc.get_annotation_data_for_tier("right hand"))]
+    assert "".join(letters).lower() == str(fixed.meta["text"]).replace(" ", "").lower()
+    assert any(Path(m.get("LINK_URL", "") or m.get("RELATIVE_LINK_URL", "")).name == "fixed.pose"
+               for m in doc.linked_file_descriptors + doc.media_descriptors)  # fmt: skip
+
+    video = export(studio, "video", tmp_path / "fixed.mp4", reference=True, strip=True)
+    reader = imageio_ffmpeg.read_frames(str(video))
+    meta = next(reader)
+    frames = sum(1 for _ in reader)
+    assert frames == fixed.num_frames and meta["size"][1] > 360  # taller than the view: the strip
+
+    bvh = export(studio, "bvh", tmp_path / "fixed.bvh")
+    assert read_one(bvh).num_frames == fixed.num_frames
+
+    csv = export(studio, "metrics", tmp_path / "fixed.csv")
+    _summary, rows = read_frame_metrics(csv)
+    assert len(rows) == fixed.num_frames and rows[25]["dtw_cost"] is not None

@@ -1,0 +1,150 @@
+"""File → Export: the edited sequence (and its pair's scores) in every form a lab needs.
+
+    export(window, "eaf", path)                   # ELAN: text tier, a tier per hand (letters), media
+    export(window, "bvh", path)                   # BVH for Blender & co (bone lengths fixed)
+    export(window, "video", path, reference=True, strip=True)   # mp4 or gif of the viewport
+    export(window, "frames", folder, ...)         # one PNG per frame
+    export(window, "metrics", path)               # per-frame DTW/FGD/joint errors, .csv or .json
+
+Pose files (.pose, .npz, .skels, .h5) are File → Save as (they keep everything and are what the
+studio reopens); these are one-way exports. Every file is written atomically by the writer it
+goes through (`signstudio.pose.formats`, `signstudio.app.render`,
+`signstudio.runner.frame_metrics`). The video and PNG frames are rendered off screen in this
+process, with a progress dialog; the window waits meanwhile (a render of a 100-frame word takes a
+few seconds on a CPU).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+KINDS = {
+    "eaf": ("ELAN annotations (.eaf)…", "ELAN (*.eaf)", ".eaf"),
+    "bvh": ("BVH motion (.bvh)…", "BVH (*.bvh)", ".bvh"),
+    "video": ("Video (.mp4, .gif)…", "Video (*.mp4 *.gif)", ".mp4"),
+    "frames": ("PNG frames…", "", ""),
+    "metrics": ("Per-frame metrics (.csv, .json)…", "CSV (*.csv);;JSON (*.json)", ".csv"),
+}
+
+
+def export(window: Any, kind: str, path: str | Path, **options: Any) -> Path:
+    """Write the window's edited sequence as ``kind`` to ``path``; returns what was written.
+    ValueError or FormatError (one line) when it cannot be done."""
+    from signstudio.pose import formats
+
+    seq = window.state.sequence
+    if seq is None:
+        raise ValueError("nothing to export: generate or open a sequence first")
+    path = Path(path)
+    doc = window.document
+    if kind in ("eaf", "bvh"):
+        if kind == "eaf" and "media" not in options and window.editor.saved_path is not None:
+            options["media"] = window.editor.saved_path  # link the pose file it was saved as
+        formats.write(path, seq, format=kind, **options)
+        return path
+    if kind == "metrics":
+        from signstudio.runner.frame_metrics import write_frame_metrics
+
+        scores = window._scores
+        if scores is None or window.state.reference is None:
+            raise ValueError("per-frame metrics need a reference and its scores (they follow each edit)")
+        return write_frame_metrics(
+            path,
+            scores,
+            {"text": seq.meta.get("text"), "sign_language": seq.meta.get("sign_language")},
+            fps=seq.fps,
+            flags=doc.flags if doc else None,
+            notes=doc.notes if doc else None,
+        )
+    if kind in ("video", "frames"):
+        from signstudio.app.render import render
+
+        reference = window.state.reference if options.get("reference", True) else None
+        strip = bool(options.get("strip", False)) and reference is not None
+        out: str | Path = path
+        if kind == "frames":
+            path.mkdir(parents=True, exist_ok=True)
+            out = f"{path}/"
+        progress = options.get("progress")
+        scores = window._scores if reference is window.state.reference else None
+        render(seq, out, reference, strip=strip, scores=scores if strip else None, progress=progress)
+        return path
+    raise ValueError(f"unknown export {kind!r} (known: {', '.join(KINDS)})")
+
+
+def export_dialog(window: Any, kind: str) -> Path | None:
+    """Ask where (and, for videos and frames, what to show), export, say what was written."""
+    seq = window.state.sequence
+    if seq is None:
+        window._status("Nothing to export: generate or open a sequence first", 6000)
+        return None
+    title, filters, suffix = KINDS[kind]
+    name = window._title_for_files()
+    options: dict[str, Any] = {}
+    if kind == "frames":
+        chosen = QtWidgets.QFileDialog.getExistingDirectory(
+            window, "Export PNG frames into", str(Path.home())
+        )
+    else:
+        chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
+            window, title.rstrip("…"), f"{name}{suffix}", filters
+        )
+    if not chosen:
+        return None
+    if kind in ("video", "frames"):
+        picked = _video_options(window)
+        if picked is None:
+            return None
+        options.update(picked)
+        bar = QtWidgets.QProgressDialog("Rendering…", "", 0, seq.num_frames, window)
+        bar.setWindowTitle(title.rstrip("…"))
+        bar.setCancelButton(None)
+        bar.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+        bar.setMinimumDuration(0)
+
+        def progress(done: int, total: int) -> None:
+            bar.setMaximum(total)
+            bar.setValue(done)
+
+        options["progress"] = progress
+    try:
+        out = export(window, kind, chosen, **options)
+    except (ValueError, OSError) as exc:  # FormatError is a ValueError
+        window._error(title.rstrip("…"), str(exc))
+        return None
+    finally:
+        if "progress" in options:
+            bar.close()
+    window._status(f"Exported {out}", 8000)
+    return out
+
+
+def _video_options(window: Any) -> dict[str, bool] | None:
+    has_ref = window.state.reference is not None
+    dialog = QtWidgets.QDialog(window)
+    dialog.setWindowTitle("What to show")
+    column = QtWidgets.QVBoxLayout(dialog)
+    with_ref = QtWidgets.QCheckBox("The reference beside it", dialog)
+    with_ref.setChecked(has_ref)
+    with_ref.setEnabled(has_ref)
+    strip = QtWidgets.QCheckBox("The DTW / FGD strip under the views", dialog)
+    strip.setChecked(has_ref)
+    strip.setEnabled(has_ref)
+    with_ref.toggled.connect(strip.setEnabled)
+    column.addWidget(with_ref)
+    column.addWidget(strip)
+    buttons = QtWidgets.QDialogButtonBox(
+        QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    column.addWidget(buttons)
+    if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+        return None
+    return {"reference": with_ref.isChecked(), "strip": strip.isChecked() and with_ref.isChecked()}
+
+
+__all__ = ["KINDS", "export", "export_dialog"]
