@@ -13,6 +13,9 @@ evaluation.png   nar-kd again with its quality: DTW and FGD-style curves, scores
                  in Metrics, joints coloured by their error at the frame furthest off (away from the
                  ends)
 avatar.png       the same pair on the built-in mannequin (IK), translucent around the skeletons
+editing.png      nar-kd's word being corrected: Edit joints on, the right wrist dragged up between
+                 two keyframes (amber marks on the scrubber), a flagged frame (red), the History
+                 panel, and the DTW/FGD strip re-scored after the edit
 """
 
 from __future__ import annotations
@@ -112,8 +115,51 @@ def main(out_dir: str) -> int:
         win.clock.frame = win.clock.num_frames // 2
         print(win.save_screenshot(out / "avatar.png"))
         win.set_body_mode("skeleton")
+        editing_shot(win, out / "editing.png")
     win.close()
     return 0
+
+
+def editing_shot(win, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Correct the shown sequence the way a user does: keyframes, a flag, a wrist dragged."""
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    def settle(seconds: float) -> None:
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    def mouse(kind: str, pos: QtCore.QPointF) -> None:
+        left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
+        etype, button, held = {
+            "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
+            "move": (QtCore.QEvent.Type.MouseMove, none, left),
+            "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
+        }[kind]
+        view = win.viewport.view
+        ev = QtGui.QMouseEvent(etype, pos, view.mapToGlobal(pos), button, held, QtCore.Qt.KeyboardModifier(0))
+        QtWidgets.QApplication.sendEvent(view, ev)
+
+    seq = win.state.sequence
+    n = win.clock.num_frames
+    win.set_editing(True)
+    win.editor.set_spread("keyframes")
+    for f in (n // 4, 3 * n // 4):
+        win.clock.frame = f
+        win.keyframe_action.trigger()
+    win.clock.frame = 2 * n // 3
+    win.actions_by_name["flag_this_frame"].trigger()
+    win.clock.frame = n // 2
+    settle(0.3)
+    start = win.viewport.joint_pixel(seq.skeleton.index("RWrist", "BODY"))
+    mouse("press", start)
+    for k in range(1, 7):
+        mouse("move", start + QtCore.QPointF(-8 * k, -9 * k))
+    mouse("release", start + QtCore.QPointF(-48, -54))
+    win.docks["History"].raise_()
+    settle(4.0)  # the edited pair is re-scored in the model process
+    print(win.save_screenshot(path))
+    win.set_editing(False)
 
 
 if __name__ == "__main__":

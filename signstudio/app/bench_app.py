@@ -124,15 +124,19 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
         win._on_finished(response)
 
     win.bridge.finished.connect(on_finished)
+    wake = QtCore.QTimer()  # keeps run_for's waits short before the probe starts
+    wake.start(5)
 
     timer = QtCore.QTimer()
     timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
     timer.timeout.connect(probe)
 
     def run_for(seconds: float) -> None:
+        # sleep in the event loop (the 2 ms probe wakes it): a spinning wait would hold the GIL
+        # and a core that the runner's reader thread and the model process need
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
     def generate_once() -> float:
         loop = QtCore.QEventLoop()
@@ -235,10 +239,16 @@ def edit(frames: int = 300, drags: int = 8, moves: int = 6) -> dict[str, Any]:
     scored = [0.0]
     win.scores_ready.connect(lambda _s: scored.__setitem__(0, time.perf_counter()))
 
+    tick = QtCore.QTimer()  # wakes the waits below: they sleep in the event loop, never spin
+    tick.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    tick.start(1)
+
     def until(done: Any, timeout: float = 60.0) -> float:
+        # A spinning wait would hold the GIL and a core that the runner's reader thread and the
+        # model process need, and measure itself rather than the studio.
         end = time.perf_counter() + timeout
         while not done() and time.perf_counter() < end:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 2)
+            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         return time.perf_counter()
 
     def repainted(action: Any) -> float:
