@@ -17,3 +17,14 @@ def test_first_paint_happens_without_torch() -> None:
     result = startup(repeats=1)
     assert result["torch_imported_before_first_paint"] is False
     assert result["studio_s"] > 0 and result["bare_qt_gl_s"] > 0
+
+
+def test_edit_to_repaint_benchmark_measures_drags_and_rescoring() -> None:
+    """The edit benchmark runs end to end on a short pair: every drag move repainted, each
+    release re-scored (the figures themselves are `signstudio bench` output, not asserted)."""
+    from signstudio.app.bench_app import edit
+
+    result = edit(frames=120, drags=2, moves=3)
+    assert result["drag_move"]["samples"] == 6 and result["drag_release"]["samples"] == 2
+    assert result["rescored"]["samples"] == 2 and result["rescored"]["max_ms"] < 60_000  # arrived
+    assert result["frame_step"]["median_ms"] > 0 and result["ratio_move"] > 0
