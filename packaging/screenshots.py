@@ -29,6 +29,7 @@ from pathlib import Path
 def main(out_dir: str) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     os.environ.setdefault("SIGNSTUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="signstudio-shots-"))
+    os.environ.setdefault("SIGNSTUDIO_AUTOSAVE_DIR", tempfile.mkdtemp(prefix="signstudio-shots-"))
     from PySide6 import QtCore, QtWidgets
 
     from signstudio.app import theme

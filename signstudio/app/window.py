@@ -33,6 +33,7 @@ from signstudio.app.text_panel import TextPromptPanel
 from signstudio.app.theme import Theme
 from signstudio.app.timeline import PlaybackDriver, Timeline
 from signstudio.app.viewport import Viewport
+from signstudio.app.welcome import Spot, WelcomeOverlay
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
@@ -1127,6 +1128,9 @@ class StudioWindow(QtWidgets.QMainWindow):
                                checkable=True)  # fmt: skip
 
         help_menu = bar.addMenu("&Help")
+        self.help_menu = help_menu
+        add("Welcome tour", None, lambda: self.show_welcome(force=True), help_menu,
+            "The five places to start, marked on the window")  # fmt: skip
         add("Keyboard shortcuts", "F1", self._show_shortcuts, help_menu)
         add("About SignStudio", None, self._about, help_menu)
 
@@ -1147,6 +1151,30 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._fill_recent_menu()
         self._sync_checks()
         self._sync_edit_actions()
+
+    # ---- first run -----------------------------------------------------------------------------
+    def show_welcome(self, force: bool = False) -> WelcomeOverlay | None:
+        """The welcome overlay (`signstudio.app.welcome`): on the first start only, unless
+        ``force``; dismissing it is remembered."""
+        if not force and bool(self.settings.get("welcome_done", False)):
+            return None
+        tb = self.findChild(QtWidgets.QToolBar, "main_toolbar")
+        reference_button = tb.widgetForAction(self.side_action) if tb is not None else None
+        tp = self.text_panel
+        spots = [
+            Spot(tp.input, "Type here", "a word or a request like “How do I sign water in DGS?”"),
+            Spot(tp.language, "Sign language", "the language to sign in"),
+            Spot(tp.generate_button, "Generate", "the model signs it (Enter)"),
+            Spot(self.timeline, "Timeline", "play (Space), scrub, read the DTW and FGD curves"),
+        ]
+        if reference_button is not None:
+            spots.append(Spot(reference_button, "Reference", "real signing beside it (S) or as a ghost (G)"))
+        overlay = WelcomeOverlay(self, spots)
+        overlay.dismissed.connect(lambda: self.settings.set("welcome_done", True))
+        overlay.show()
+        overlay.setFocus()
+        self.welcome = overlay
+        return overlay
 
     # ---- edit dialogs ------------------------------------------------------------------------
     def _toggle_keyframe(self) -> None:
