@@ -122,9 +122,12 @@ class PoseSequence:
         return PoseSequence(**fields)
 
     def frames(self, start: int | None = None, stop: int | None = None) -> PoseSequence:
-        """Frames ``[start, stop)`` as a new sequence."""
+        """Frames ``[start, stop)`` as a new sequence (letter segments follow their frames)."""
         sl = slice(start, stop)
-        return self.replace(data=self.data[sl], confidence=self.confidence[sl], filled=self.filled[sl])
+        out = self.replace(data=self.data[sl], confidence=self.confidence[sl], filled=self.filled[sl])
+        if "segments" in self.meta:
+            out.meta["segments"] = remap_segments(self.meta["segments"], np.arange(self.num_frames)[sl])
+        return out
 
     def copy(self) -> PoseSequence:
         return self.replace(
@@ -159,6 +162,18 @@ class PoseSequence:
             "filled_points": int(np.count_nonzero(self.filled)),
             "meta": {k: _brief(v) for k, v in self.meta.items()},
         }
+
+
+def remap_segments(segments: list[dict[str, Any]], index: np.ndarray) -> list[dict[str, Any]]:
+    """Letter segments (``meta["segments"]``: ``start``, ``end`` exclusive, in frames) after the
+    frames were rearranged so that new frame k shows old frame ``index[k]``: each segment keeps
+    the new frames that came from inside it; one left without frames is dropped."""
+    out = []
+    for seg in segments:
+        inside = np.flatnonzero((index >= seg["start"]) & (index < seg["end"]))
+        if len(inside):
+            out.append({**seg, "start": int(inside[0]), "end": int(inside[-1]) + 1})
+    return out
 
 
 def _brief(value: Any, limit: int = 200) -> Any:

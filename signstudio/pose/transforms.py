@@ -11,10 +11,11 @@ fill_missing             interpolate gaps in time; filled points are marked in `
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
-from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.sequence import PoseSequence, remap_segments
 
 # ---- anatomy lookups per layout ------------------------------------------------------------
 
@@ -128,7 +129,10 @@ def resample(seq: PoseSequence, fps: float) -> PoseSequence:
     conf = np.where(ok, conf, 0.0)
     data[~ok] = 0.0
     filled = (seq.filled[i0] | (seq.filled[i1] & ~exact)) & ok
-    return seq.replace(data=data, confidence=conf, filled=filled, fps=fps)
+    out = seq.replace(data=data, confidence=conf, filled=filled, fps=fps)
+    if "segments" in seq.meta:  # a new frame at time t belongs to the letter shown at t
+        out.meta["segments"] = remap_segments(seq.meta["segments"], i0)
+    return out
 
 
 # ---- trim ------------------------------------------------------------------------------------
@@ -187,9 +191,13 @@ def mirror(seq: PoseSequence, centre_x: float | None = None) -> PoseSequence:
     conf = seq.confidence[:, perm]
     data[conf <= 0] = 0.0
     mirrored = not seq.meta.get("mirrored", False)
-    return seq.replace(
-        data=data, confidence=conf, filled=seq.filled[:, perm], meta_update={"mirrored": mirrored}
-    )
+    update: dict[str, Any] = {"mirrored": mirrored}
+    if "segments" in seq.meta:  # a right-handed letter is signed with the left hand now
+        swap = {"right": "left", "left": "right"}
+        update["segments"] = [
+            {**g, "hand": swap.get(g.get("hand", ""), g.get("hand"))} for g in seq.meta["segments"]
+        ]
+    return seq.replace(data=data, confidence=conf, filled=seq.filled[:, perm], meta_update=update)
 
 
 # ---- groups ----------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ in the app mirrors the history with it); ``dirty_changed(bool)``; ``selection_ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.sequence import PoseSequence, remap_segments
 from signstudio.session.clock import Event
 
 
@@ -408,7 +408,20 @@ class PoseDocument:
 
         frames = self._frames(start, stop)
         m = mirror(self.sequence)
-        self._edit("mirror left and right", frames, m.data[frames], m.confidence[frames], m.filled[frames])
+        label = "mirror left and right"
+        with self.batch_edit(label):
+            self._edit(label, frames, m.data[frames], m.confidence[frames], m.filled[frames])
+            self._meta_change(label, lambda: self._swap_hands(start, stop))
+
+    def _swap_hands(self, start: int, stop: int) -> None:
+        """Letters signed inside [start, stop) are signed with the other hand after a mirror."""
+        swap = {"right": "left", "left": "right"}
+        self._segments = [
+            {**g, "hand": swap.get(g.get("hand", ""), g.get("hand"))}
+            if start <= g["start"] and g["end"] <= stop
+            else g
+            for g in self._segments
+        ]
 
     def trim(self, start: int, stop: int) -> None:
         """Keep frames [start, stop) only (one undo step, whole arrays stored)."""
@@ -445,7 +458,7 @@ class PoseDocument:
         self.flags = {first[k]: v for k, v in self.flags.items() if k in first}
         self.notes = {first[k]: v for k, v in self.notes.items() if k in first}
         self.keyframes = {first[k] for k in self.keyframes if k in first}
-        self._segments = _remap_segments(self._segments, index)
+        self._segments = remap_segments(self._segments, index)
         self._push(Command(label, None, before, self._snapshot(None), meta_before, self._meta_state()))
         self.edited.emit(None)
 
@@ -463,15 +476,23 @@ class PoseDocument:
     def _meta_edit(self, label: str, which: str, frame: int, text: str | None) -> None:
         if not 0 <= frame < self.num_frames:
             raise ValueError(f"frame {frame} outside 0..{self.num_frames - 1}")
-        before = self._meta_state()
-        if which == "keyframes":
-            (self.keyframes.add if text is not None else self.keyframes.discard)(frame)
-        else:
-            target = self.flags if which == "flags" else self.notes
-            if text is None:
-                target.pop(frame, None)
+
+        def change() -> None:
+            if which == "keyframes":
+                (self.keyframes.add if text is not None else self.keyframes.discard)(frame)
             else:
-                target[frame] = text
+                target = self.flags if which == "flags" else self.notes
+                if text is None:
+                    target.pop(frame, None)
+                else:
+                    target[frame] = text
+
+        self._meta_change(label, change)
+
+    def _meta_change(self, label: str, change: Callable[[], object]) -> None:
+        """Run ``change`` (it edits flags, notes, keyframes or segments) as an undoable command."""
+        before = self._meta_state()
+        change()
         after = self._meta_state()
         if after == before:
             return  # nothing changed: no empty undo step
@@ -479,17 +500,6 @@ class PoseDocument:
         snap = self._snapshot(empty)
         self._push(Command(label, empty, snap, snap, before, after))
         self.edited.emit([])
-
-
-def _remap_segments(segments: list[dict[str, Any]], index: np.ndarray) -> list[dict[str, Any]]:
-    """Letter segments [start, end) after new frames = old frames ``index``: each keeps the new
-    frames that came from inside it; a segment left without frames is dropped."""
-    out = []
-    for seg in segments:
-        inside = np.flatnonzero((index >= seg["start"]) & (index < seg["end"]))
-        if len(inside):
-            out.append({**seg, "start": int(inside[0]), "end": int(inside[-1]) + 1})
-    return out
 
 
 def _two_bone_elbow(root: np.ndarray, mid: np.ndarray, end: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -111,3 +111,20 @@ def test_fill_missing_does_not_extrapolate():
     s = PoseSequence(np.ones((5, 50, 3)), conf, 25, skel)
     f = T.fill_missing(s)
     assert f.confidence[0, 0] == 0 and f.confidence[4, 1] == 0 and not f.filled.any()
+
+
+def test_letter_segments_follow_frames_resampling_and_mirroring(real_holistic):
+    from signstudio.pose.transforms import mirror, resample
+
+    seq = real_holistic.replace(
+        meta={**real_holistic.meta, "segments": [
+            {"start": 2, "end": 10, "label": "H", "hand": "right"},
+            {"start": 12, "end": 20, "label": "I", "hand": "left"},
+        ]}
+    )  # fmt: skip
+    cut = seq.frames(5, 15)
+    assert [(g["start"], g["end"]) for g in cut.meta["segments"]] == [(0, 5), (7, 10)]
+    double = resample(seq, seq.fps * 2)
+    assert [(g["start"], g["end"]) for g in double.meta["segments"]] == [(4, 20), (24, 40)]  # the same times
+    assert [g["hand"] for g in mirror(seq).meta["segments"]] == ["left", "right"]
+    assert seq.meta["segments"][0]["hand"] == "right"  # the original is untouched

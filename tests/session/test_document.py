@@ -223,3 +223,11 @@ def test_a_drag_shows_every_move_but_makes_one_undo_step(seq):
     assert not doc.can_undo
     with pytest.raises(RuntimeError):
         doc.end_batch()
+
+
+def test_mirroring_puts_the_letters_on_the_other_hand_and_undoes(seq):
+    seq = seq.replace(meta={**seq.meta, "segments": [{"start": 0, "end": 30, "label": "A", "hand": "right"}]})
+    doc = PoseDocument(seq)
+    doc.mirror(0, doc.num_frames)
+    assert doc.sequence.meta["segments"][0]["hand"] == "left" and doc.undo_text == "mirror left and right"
+    assert doc.undo() and doc.sequence.meta["segments"][0]["hand"] == "right" and not doc.can_undo
