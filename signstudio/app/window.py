@@ -1132,6 +1132,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         add("Welcome tour", None, lambda: self.show_welcome(force=True), help_menu,
             "The five places to start, marked on the window")  # fmt: skip
         add("Keyboard shortcuts", "F1", self._show_shortcuts, help_menu)
+        add("Diagnostics…", None, self._show_diagnostics, help_menu,
+            "Check this machine: display, OpenGL, packages, CUDA, corpus, models, autosave")  # fmt: skip
         add("About SignStudio", None, self._about, help_menu)
 
         tb = self.addToolBar("Main")
@@ -1151,6 +1153,11 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._fill_recent_menu()
         self._sync_checks()
         self._sync_edit_actions()
+
+    def _show_diagnostics(self) -> None:
+        from signstudio.app.diagnostics_dialog import show_diagnostics
+
+        show_diagnostics(self)
 
     # ---- first run -----------------------------------------------------------------------------
     def show_welcome(self, force: bool = False) -> WelcomeOverlay | None:

@@ -14,7 +14,18 @@ from collections.abc import Sequence
 
 from signstudio import __version__
 
-SUBCOMMANDS = ("app", "info", "convert", "corpus", "generate", "bench", "train", "evaluate", "render")
+SUBCOMMANDS = (
+    "app",
+    "info",
+    "convert",
+    "corpus",
+    "generate",
+    "bench",
+    "train",
+    "evaluate",
+    "render",
+    "doctor",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
