@@ -95,6 +95,7 @@ class PoseEditor(QtCore.QObject):
         self.autosaver = Autosaver()
         self.autosave_name = "untitled"
         self.saved_path: Path | None = None  # where Save writes (None: ask)
+        self.saved_format: str | None = None  # the format id it was saved as (None: by extension)
         self._source: PoseSequence | None = None  # the sequence on screen that the document made
         self._drag_joint: int | None = None
         self._drag_offset = np.zeros(3)

@@ -7,6 +7,7 @@ on the GUI thread and the window never touches a half-made result.
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import Future
 
 from PySide6 import QtCore
@@ -43,15 +44,22 @@ class RunnerBridge(QtCore.QObject):
         """Score the pair off the GUI thread; `scored` brings ``token`` back with the result."""
 
         def done(future: Future) -> None:
-            try:
-                self.scored.emit(token, future.result())
-            except Exception as exc:  # a ModelError's line, or what went wrong
-                self.scored.emit(token, str(exc) or type(exc).__name__)
+            self._deliver("scored", token, future)
 
         try:
             self.runner.score(sequence, reference, text, lang).add_done_callback(done)
         except RuntimeError as exc:  # shut down
             self.scored.emit(token, str(exc))
+
+    def _deliver(self, signal: str, token: int, future: Future) -> None:
+        """Emit ``signal`` with the future's result, or its error as one line (from the runner's
+        thread); nothing when the bridge is already gone (the window closed meanwhile)."""
+        try:
+            value: object = future.result()
+        except Exception as exc:  # a ModelError's line, or what went wrong
+            value = str(exc) or type(exc).__name__
+        with contextlib.suppress(RuntimeError):  # "Signal source has been deleted": the window is gone
+            getattr(self, signal).emit(token, value)
 
     def avatar(
         self,
@@ -64,10 +72,7 @@ class RunnerBridge(QtCore.QObject):
         """Build ``sequence``'s avatar off the GUI thread; `avatar_ready` brings ``token`` back."""
 
         def done(future: Future) -> None:
-            try:
-                self.avatar_ready.emit(token, future.result())
-            except Exception as exc:
-                self.avatar_ready.emit(token, str(exc) or type(exc).__name__)
+            self._deliver("avatar_ready", token, future)
 
         try:
             self.runner.avatar(sequence, body, folder, shape).add_done_callback(done)

@@ -15,7 +15,7 @@ import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -1307,18 +1307,23 @@ class StudioWindow(QtWidgets.QMainWindow):
             self._edit(lambda d, _f: d.smooth(a, b + 1, window.value() | 1))
 
     # ---- saving ------------------------------------------------------------------------------
-    SAVE_FILTERS = ";;".join(
-        (
-            "Pose file (*.pose)",
-            "SignStudio arrays (*.npz)",
-            "Progressive Transformers (*.skels)",
-            "Prompt2Sign (*.h5)",
-        )
-    )
+    #: Save as…'s file types and the format each writes (the .skels families differ in scale and
+    #: counter convention: the file type chooses it)
+    SAVE_FORMATS: ClassVar[dict[str, str]] = {
+        "Pose file (*.pose)": "pose",
+        "SignStudio arrays (*.npz)": "npz",
+        "Progressive Transformers / Phoenix14T (*.skels)": "pt-skels",
+        "Prompt2Sign legacy (*.skels)": "p2s-legacy",
+        "Prompt2Sign 2025 (*.skels)": "p2s-2025",
+        "HDF5 (*.h5)": "h5",
+    }
 
-    def save_document(self, path: str | Path | None = None, ask: bool = False) -> Path | None:
+    def save_document(
+        self, path: str | Path | None = None, ask: bool = False, format: str | None = None
+    ) -> Path | None:
         """Write the edited sequence (atomically) to ``path``, the last path saved to, or a path
-        asked for; the document is then clean and its autosave removed."""
+        asked for (``format``: a format id, else by extension); the document is then clean and
+        its autosave removed."""
         doc = self.document
         if doc is None:
             self._status("Nothing to save: generate or open a sequence first", 6000)
@@ -1326,20 +1331,24 @@ class StudioWindow(QtWidgets.QMainWindow):
         target = Path(path) if path is not None else (None if ask else self.editor.saved_path)
         if target is None:
             suggested = f"{_title_of(doc.sequence)}.pose"
-            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Save sequence", suggested, self.SAVE_FILTERS
+            chosen, picked = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Save sequence", suggested, ";;".join(self.SAVE_FORMATS)
             )
             if not chosen:
                 return None
             target = Path(chosen)
+            format = self.SAVE_FORMATS.get(picked) if target.suffix.lower() == ".skels" else None
+        elif path is None:
+            format = self.editor.saved_format
         from signstudio.pose.formats import write
 
         try:
-            write(target, doc.sequence)
+            write(target, doc.sequence, format=format)
         except FormatError as exc:
             self._error("Cannot save", str(exc))
             return None
         self.editor.saved(target)
+        self.editor.saved_format = format
         self._sync_edit_actions()
         self._status(f"Saved {target}", 6000)
         return target

@@ -356,3 +356,15 @@ def test_fix_a_finger_then_export_pose_eaf_mp4_bvh_metrics_and_reopen(studio, qt
     csv = export(studio, "metrics", tmp_path / "fixed.csv")
     _summary, rows = read_frame_metrics(csv)
     assert len(rows) == fixed.num_frames and rows[25]["dtw_cost"] is not None
+
+
+def test_save_as_skels_in_the_convention_asked_for(studio, tmp_path) -> None:
+    from signstudio.pose.formats import read_one
+
+    path = studio.save_document(tmp_path / "word.skels", format="p2s-legacy")
+    assert path is not None
+    back = read_one(path)
+    assert back.meta.get("format") == "p2s-legacy" and back.num_frames == studio.state.sequence.num_frames
+    studio.actions_by_name["flag_this_frame"].trigger()
+    assert studio.save_document() == path  # Save again: same file, same convention
+    assert read_one(path).meta.get("format") == "p2s-legacy"
