@@ -2,6 +2,15 @@
 
 Files are read before any window exists, so a bad file ends as the CLI's one-line error and
 exit 2 (DESIGN.md §4); once the window is up, errors go to a dialog instead.
+
+The other flags (`signstudio.cli.app_cmd`) set the window up through the same actions and
+methods its menus use, in a fixed order: generate (``--text``) and wait for it; edits (mirror,
+keyframes, flags, Edit joints, a mouse drag of a joint); view choices (reference display and
+timing, body, camera, speed, loop, panel). With ``--screenshot`` the picture waits for the
+pair's scores (so the DTW/FGD rows and the Metrics table are drawn) and for the avatars (IK runs
+in the model process); then the heat map and ``--frame``. A flag that cannot be applied (an
+unknown language, a joint that is not drawn) is a one-line error and exit 2. A ``--quit`` run
+reads the user's settings but never writes them (`session_settings`).
 """
 
 from __future__ import annotations
@@ -9,6 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from signstudio.pose.sequence import PoseSequence
 
@@ -88,13 +99,283 @@ def prepare_qt() -> None:
         QtCore.QCoreApplication.setAttribute(QtCore.Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 
+def session_settings() -> Any:
+    """The user's settings for reading, with every change kept in memory only: a run that ends
+    by itself (``--quit``) leaves the studio's remembered layout, modes and files as they were."""
+    from signstudio.app.settings import MAX_RECENT, Settings
+
+    class SessionSettings(Settings):
+        def __init__(self) -> None:
+            super().__init__()
+            self._changed: dict[str, Any] = {}
+
+        def get(self, key: str, default: Any = None) -> Any:
+            if key in self._changed:
+                return self._changed[key]
+            return super().get(key, default)
+
+        def set(self, key: str, value: Any) -> None:
+            self._changed[key] = value
+
+        def recent_files(self) -> list[str]:
+            if "recent_files" in self._changed:
+                return list(self._changed["recent_files"])
+            return super().recent_files()
+
+        def add_recent(self, path: str) -> list[str]:
+            recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+            self._changed["recent_files"] = recent[:MAX_RECENT]
+            return list(self._changed["recent_files"])
+
+        def sync(self) -> None:
+            pass
+
+    return SessionSettings()
+
+
+# ---- flags that set the studio up (signstudio.cli.app_cmd) --------------------------------------
+#: Seconds to wait for what a screenshot must show: a generation (model loading included), the
+#: pair's scores, the avatars (IK on the CPU: seconds per sequence).
+GENERATION_TIMEOUT = 300.0
+SCORES_TIMEOUT = 120.0
+AVATAR_TIMEOUT = 300.0
+
+#: Flags whose effect needs the generated (or opened) sequence on screen.
+_RESULT_FLAGS = ("mirror", "keyframe", "flag", "drag", "heat", "camera")
+
+
+def _flag(args: argparse.Namespace, name: str, default: object = None) -> Any:
+    """``args.name``, or ``default`` for a namespace made without the newer flags."""
+    return getattr(args, name, default)
+
+
+def check_flags(args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of flags (one line), or None."""
+    if _flag(args, "text") is not None:
+        if args.file or args.gt:
+            return "--text generates what is shown: give FILE (and --gt) or --text, not both"
+        if not str(args.text).strip():
+            return "--text is empty"
+    else:
+        given = [f"--{n}" for n in ("lang", "model") if _flag(args, n)] + (
+            ["--prompt"] if _flag(args, "prompt") else []
+        )
+        if given:
+            return f"{', '.join(given)} go with --text (what to generate on start)"
+    drag = _flag(args, "drag")
+    if drag:
+        try:
+            float(drag[1]), float(drag[2])
+        except ValueError:
+            return (
+                f"--drag JOINT DX DY: DX and DY are pixels, e.g. --drag 'right wrist' -40 -50, not {drag[1:]}"
+            )
+    for name in ("keyframe", "flag"):
+        if any(n < 0 for n in _flag(args, name) or []):
+            return f"--{name}: frames count from 0"
+    return None
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    """Process events until ``condition()`` holds (False on timeout); the window stays live."""
+    import time
+
+    from PySide6 import QtCore, QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    assert app is not None
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
+    return True
+
+
+def _settle(seconds: float) -> None:
+    import time
+
+    end = time.monotonic() + seconds
+    _wait_until(lambda: time.monotonic() >= end, seconds + 1.0)
+
+
+class Arrivals:
+    """What arrived asynchronously: the generation's answer, the scores of the pair on screen,
+    failures of scoring or of an avatar fit (connected right after the window is made, before
+    any event is processed, so nothing is missed)."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.response: Any = None
+        self.scored_for: object = None  # the generated sequence whose scores are drawn
+        self.score_error: str | None = None
+        self.avatar_error: str | None = None
+        window.generation_finished.connect(self._on_generated)
+        window.scores_ready.connect(self._on_scores)
+        window.bridge.scored.connect(self._on_scored)
+        window.bridge.avatar_ready.connect(self._on_avatar)
+
+    def _on_generated(self, response: Any) -> None:
+        self.response = response
+        if getattr(response, "scores", None) is not None:
+            self.scored_for = response.sequence  # scored with the generation: no second round
+
+    def _on_scores(self, _scores: object) -> None:
+        self.scored_for = self.window.state.sequence
+        self.score_error = None
+
+    def _on_scored(self, _token: int, result: object) -> None:
+        if isinstance(result, str):
+            self.score_error = result
+
+    def _on_avatar(self, _token: int, result: object) -> None:
+        if isinstance(result, str):
+            self.avatar_error = result
+
+    def scores_shown(self) -> bool:
+        gen = self.window.state.sequence
+        return gen is None or self.scored_for is gen or self.score_error is not None
+
+    def avatars_shown(self) -> bool:
+        w = self.window
+        if w.viewport.body_mode == "skeleton" or self.avatar_error is not None:
+            return True
+        shown = (w.state.sequence, w.state.reference)
+        return all(w.viewport.avatar_of(s) is not None for s in shown if s is not None)
+
+
+def _joint_index(seq: PoseSequence, name: str) -> int:
+    """A joint of ``seq`` by the name people use in the studio ("right wrist", "right index tip",
+    as the status bar says them) or by its layout name ("BODY:RWrist")."""
+    from signstudio.app.geometry import joint_label
+
+    wanted = " ".join(name.replace("_", " ").split()).lower()
+    for i, joint in enumerate(seq.skeleton.joints):
+        if wanted in (joint_label(joint).lower(), joint.lower(), joint.rpartition(":")[2].lower()):
+            return i
+    known = ", ".join(dict.fromkeys(joint_label(j) for j in seq.skeleton.joints[:12]))
+    raise ValueError(f"--drag: no joint {name!r} in the {seq.layout} skeleton (e.g. {known}, …)")
+
+
+def _drag_joint(window: Any, name: str, dx: float, dy: float) -> None:
+    """Drag a joint of the generated skeleton with the mouse, as a user does with Edit joints on:
+    press on the joint, six moves, release (one undo step)."""
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    seq = window.state.sequence
+    if seq is None:
+        raise ValueError("--drag: no generated or opened sequence to edit")
+    joint = _joint_index(seq, name)
+    window.set_editing(True)
+    window.clock.pause()
+    window.wait_painted()
+    view = window.viewport.view
+    start = window.viewport.joint_pixel(joint)
+    steps_before = window.editor.undo_stack.count()
+
+    def mouse(kind: str, pos: QtCore.QPointF) -> None:
+        left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
+        etype, button, held = {
+            "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
+            "move": (QtCore.QEvent.Type.MouseMove, none, left),
+            "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
+        }[kind]
+        global_pos = QtCore.QPointF(view.mapToGlobal(pos))
+        event = QtGui.QMouseEvent(etype, pos, global_pos, button, held, QtCore.Qt.KeyboardModifier(0))
+        QtWidgets.QApplication.sendEvent(view, event)
+        QtWidgets.QApplication.processEvents()
+
+    mouse("press", start)
+    for k in range(1, 7):
+        mouse("move", start + QtCore.QPointF(dx * k / 6, dy * k / 6))
+    mouse("release", start + QtCore.QPointF(dx, dy))
+    if window.editor.undo_stack.count() == steps_before:
+        raise ValueError(
+            f"--drag: {name!r} could not be picked on frame {window.clock.frame} (not drawn there?)"
+        )
+
+
+def _frame_in_range(window: Any, flag: str, frame: int) -> int:
+    n = window.clock.num_frames
+    if not 0 <= frame < n:
+        raise ValueError(f"--{flag} {frame}: the sequence has frames 0..{n - 1}")
+    return frame
+
+
+def _apply_edits(window: Any, args: argparse.Namespace) -> None:
+    """Edits in the order a user would make them; ValueError (one line) when one cannot be made."""
+    edits = _flag(args, "mirror") or _flag(args, "keyframe") or _flag(args, "flag") or _flag(args, "drag")
+    if edits and window.document is None:
+        raise ValueError("nothing to edit: the edit flags need a generated or opened sequence")
+    if _flag(args, "mirror"):
+        window.actions_by_name["mirror_left_and_right"].trigger()
+    for frame in _flag(args, "keyframe") or []:
+        window.clock.frame = _frame_in_range(window, "keyframe", frame)
+        if frame not in window.document.keyframes:
+            window.keyframe_action.trigger()
+    for frame in _flag(args, "flag") or []:
+        window.clock.frame = _frame_in_range(window, "flag", frame)
+        window.actions_by_name["flag_this_frame"].trigger()
+    if _flag(args, "reach"):
+        window.spread_actions[args.reach].trigger()
+    if _flag(args, "edit"):
+        window.set_editing(True)
+    drag = _flag(args, "drag")
+    if drag:
+        if args.frame is not None:
+            window.clock.frame = _frame_in_range(window, "frame", args.frame)
+        _drag_joint(window, drag[0], float(drag[1]), float(drag[2]))
+
+
+def _apply_view(window: Any, args: argparse.Namespace) -> None:
+    """Display choices (as the View and Playback menus make them)."""
+    reference = _flag(args, "reference")
+    if reference:
+        (window.ghost_action if reference == "ghost" else window.side_action).trigger()
+    timing = _flag(args, "timing")
+    if timing:
+        (window.warped_action if timing == "warped" else window.own_clock_action).trigger()
+    body = _flag(args, "body")
+    if body:
+        window.set_body_mode(body)
+    if _flag(args, "camera"):
+        window.viewport.set_camera(args.camera)
+    if _flag(args, "speed"):
+        window.timeline.set_speed(args.speed)
+    if _flag(args, "loop"):
+        window.timeline.set_loop(True)
+    name = _flag(args, "panel")
+    if name:
+        window.docks[name].show()
+        window.docks[name].raise_()
+
+
+def _start_generation(window: Any, args: argparse.Namespace) -> None:
+    panel = window.text_panel
+    if args.lang and not panel.set_language(args.lang):
+        raise ValueError(f"--lang {args.lang}: no such sign language here (see the studio's list)")
+    if args.model and not panel.set_model(args.model):
+        from signstudio.modeling.registry import available_models
+
+        known = ", ".join(m.id for m in available_models())
+        raise ValueError(f"--model {args.model}: no such model (known: {known})")
+    panel.set_prompt_mode(bool(args.prompt))
+    panel.set_text(args.text)
+    panel.generate_button.click()  # as the user does: the panel's language, model and options
+
+
 def run(args: argparse.Namespace) -> int:
+    problem = check_flags(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     seq, gt = load_sequences(args)  # FormatError -> one line, exit 2 (cli.main)
     if not _has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
 
-    from PySide6 import QtWidgets
+    from PySide6 import QtCore, QtWidgets
 
     from signstudio.app.window import StudioWindow
 
@@ -103,23 +384,31 @@ def run(args: argparse.Namespace) -> int:
     from signstudio.app import theme
     from signstudio.app.settings import Settings
 
-    settings = Settings()
+    # A --quit run (a screenshot, a smoke test) reads the user's settings but changes none of them.
+    settings = session_settings() if args.quit else Settings()
     if app is None:
         QtWidgets.QApplication.setApplicationName("SignStudio")
         QtWidgets.QApplication.setOrganizationName("SignStudio")
         app = QtWidgets.QApplication(["signstudio"])
     assert isinstance(app, QtWidgets.QApplication)
-    theme.apply(app, str(settings.get("theme", "system")))
+    theme.apply(app, _flag(args, "theme") or str(settings.get("theme", "system")))
 
-    window = StudioWindow(seq, gt, settings=settings)
+    text = _flag(args, "text")
+    window = StudioWindow(seq, gt, settings=settings, auto_generate=text is None)
+    watch = Arrivals(window)
+    if _flag(args, "size"):
+        window.resize(*args.size)
     if os.environ.get("SIGNSTUDIO_REPORT_STARTUP"):
         _report_first_paint(window)
     window.show()
-    if args.screenshot:
-        # The first view generates its sample: let it finish so the picture is complete.
-        window.wait_generated(timeout=120)
-    if args.frame is not None:
-        window.clock.frame = args.frame
+    try:
+        status = apply_flags(window, watch, args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        status = 2
+    if status:
+        window.close()
+        return status
     if args.screenshot:
         path = window.save_screenshot(args.screenshot)
         print(f"screenshot: {path}")
@@ -129,4 +418,42 @@ def run(args: argparse.Namespace) -> int:
             return 1
         window.close()
         return 0
+    # first start: the welcome tour over the window (never on --quit/--screenshot runs)
+    QtCore.QTimer.singleShot(400, window, window.show_welcome)
     return int(app.exec())
+
+
+def apply_flags(window: Any, watch: Arrivals, args: argparse.Namespace) -> int:
+    """Apply the flags; with --screenshot, wait until what they ask for is drawn. Returns an exit
+    status (0: go on); a flag that cannot be applied raises ValueError (one line)."""
+    text = _flag(args, "text")
+    if text is not None:
+        _start_generation(window, args)
+    needs_result = bool(args.screenshot) or any(_flag(args, f) for f in _RESULT_FLAGS)
+    if needs_result or text is not None:
+        # The first view (or --text) generates: let it finish so the picture is complete.
+        if not window.wait_generated(timeout=GENERATION_TIMEOUT):
+            print(f"error: the generation took longer than {GENERATION_TIMEOUT:.0f} s", file=sys.stderr)
+            return 1
+        response = watch.response
+        if text is not None and response is not None and not response.ok:
+            why = response.error or "cancelled"
+            print(f"error: could not generate {text!r}: {why}", file=sys.stderr)
+            return 1
+        _settle(0.1)  # the pair's second slice (metrics table)
+    _apply_edits(window, args)
+    _apply_view(window, args)
+    if args.screenshot:
+        if not _wait_until(watch.scores_shown, SCORES_TIMEOUT):
+            print("warning: the scores did not arrive in time; the picture lacks them", file=sys.stderr)
+        if not _wait_until(watch.avatars_shown, AVATAR_TIMEOUT):
+            print("warning: the avatars were not fitted in time; the picture lacks them", file=sys.stderr)
+        if watch.avatar_error:
+            print(f"warning: no avatar: {watch.avatar_error}", file=sys.stderr)
+    if _flag(args, "heat") and not window.heat_action.isChecked():
+        window.heat_action.trigger()  # after the scores: the map is drawn at once
+    if args.frame is not None:
+        window.clock.frame = args.frame
+    if args.screenshot:
+        _settle(0.3)  # let the last repaints (curves, table, status) land
+    return 0

@@ -159,6 +159,8 @@ def describe(seq: PoseSequence, with_kind: bool = True) -> list[str]:
         name = SIGN_LANGUAGE_NAMES.get(str(lang))
         lines.append(f"{name} ({lang})" if name else str(lang))
     facts = [reference_kind(seq)] if with_kind else []
+    if meta.get("mirrored"):
+        facts.append("mirrored (left ↔ right)")
     facts.append(f"layout {seq.layout}")
     facts.append(f"{seq.num_frames} frames at {seq.fps:g} fps ({seq.duration:.2f} s)")
     lines.append(" · ".join(facts))
@@ -479,6 +481,8 @@ class Viewport(QtWidgets.QWidget):
         self._apply_bodies()
         self.set_frames(*self.frames)
         self._apply_heat()
+        if describe(seq) != describe(old):  # e.g. mirrored, or a length cut: say so (not per drag)
+            self._caption()
         self.update_views()
 
     def set_editing(self, on: bool) -> None:

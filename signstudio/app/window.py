@@ -1131,6 +1131,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.help_menu = help_menu
         add("Welcome tour", None, lambda: self.show_welcome(force=True), help_menu,
             "The five places to start, marked on the window")  # fmt: skip
+        add("User guide", None, self._open_guide, help_menu,
+            "Step by step: the three journeys, the metrics, your own corpus")  # fmt: skip
         add("Keyboard shortcuts", "F1", self._show_shortcuts, help_menu)
         add("Diagnostics…", None, self._show_diagnostics, help_menu,
             "Check this machine: display, OpenGL, packages, CUDA, corpus, models, autosave")  # fmt: skip
@@ -1153,6 +1155,11 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._fill_recent_menu()
         self._sync_checks()
         self._sync_edit_actions()
+
+    def _open_guide(self) -> None:
+        from signstudio.app.guide_viewer import open_user_guide
+
+        open_user_guide(self)
 
     def _show_diagnostics(self) -> None:
         from signstudio.app.diagnostics_dialog import show_diagnostics

@@ -86,6 +86,7 @@ class PoseDocument:
         self.notes: dict[int, str] = {}
         self.keyframes: set[int] = set()
         self._segments: list[dict[str, Any]] = [dict(x) for x in sequence.meta.get("segments", ())]
+        self._mirrored = bool(sequence.meta.get("mirrored", False))
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._saved_at = 0  # len(self._undo) when last saved
@@ -106,6 +107,8 @@ class PoseDocument:
         meta = dict(self._seq.meta)
         if self._segments or "segments" in meta:
             meta["segments"] = [dict(x) for x in self._segments]
+        if self._mirrored or "mirrored" in meta:
+            meta["mirrored"] = self._mirrored
         return self._seq.replace(
             data=self._data.copy(), confidence=self._conf.copy(), filled=self._filled.copy(), meta=meta
         )
@@ -270,6 +273,7 @@ class PoseDocument:
             self.flags, self.notes = dict(meta["flags"]), dict(meta["notes"])
             self.keyframes = set(meta["keyframes"])
             self._segments = [dict(x) for x in meta["segments"]]
+            self._mirrored = bool(meta["mirrored"])
 
     def _meta_state(self) -> dict[str, Any]:
         """Flags, notes, keyframes and segments as one value (small: stored whole per command)."""
@@ -278,6 +282,7 @@ class PoseDocument:
             "notes": dict(self.notes),
             "keyframes": frozenset(self.keyframes),
             "segments": [dict(x) for x in self._segments],
+            "mirrored": self._mirrored,
         }
 
     def _edit(
@@ -416,6 +421,8 @@ class PoseDocument:
     def _swap_hands(self, start: int, stop: int) -> None:
         """Letters signed inside [start, stop) are signed with the other hand after a mirror."""
         swap = {"right": "left", "left": "right"}
+        if start <= 0 and stop >= self.num_frames:
+            self._mirrored = not self._mirrored  # the whole sequence: it is a mirror image now
         self._segments = [
             {**g, "hand": swap.get(g.get("hand", ""), g.get("hand"))}
             if start <= g["start"] and g["end"] <= stop

@@ -230,4 +230,6 @@ def test_mirroring_puts_the_letters_on_the_other_hand_and_undoes(seq):
     doc = PoseDocument(seq)
     doc.mirror(0, doc.num_frames)
     assert doc.sequence.meta["segments"][0]["hand"] == "left" and doc.undo_text == "mirror left and right"
+    assert doc.sequence.meta["mirrored"] is True  # the captions say so
     assert doc.undo() and doc.sequence.meta["segments"][0]["hand"] == "right" and not doc.can_undo
+    assert not doc.sequence.meta.get("mirrored")
