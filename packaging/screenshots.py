@@ -123,23 +123,14 @@ def main(out_dir: str) -> int:
 
 def editing_shot(win, path: Path) -> None:  # type: ignore[no-untyped-def]
     """Correct the shown sequence the way a user does: keyframes, a flag, a wrist dragged."""
-    from PySide6 import QtCore, QtGui, QtWidgets
+    from PySide6 import QtCore
+
+    from signstudio.app.pointer import drag
 
     def settle(seconds: float) -> None:
         loop = QtCore.QEventLoop()
         QtCore.QTimer.singleShot(int(seconds * 1000), loop.quit)
         loop.exec()
-
-    def mouse(kind: str, pos: QtCore.QPointF) -> None:
-        left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
-        etype, button, held = {
-            "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
-            "move": (QtCore.QEvent.Type.MouseMove, none, left),
-            "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
-        }[kind]
-        view = win.viewport.view
-        ev = QtGui.QMouseEvent(etype, pos, view.mapToGlobal(pos), button, held, QtCore.Qt.KeyboardModifier(0))
-        QtWidgets.QApplication.sendEvent(view, ev)
 
     seq = win.state.sequence
     n = win.clock.num_frames
@@ -153,10 +144,7 @@ def editing_shot(win, path: Path) -> None:  # type: ignore[no-untyped-def]
     win.clock.frame = n // 2
     settle(0.3)
     start = win.viewport.joint_pixel(seq.skeleton.index("RWrist", "BODY"))
-    mouse("press", start)
-    for k in range(1, 7):
-        mouse("move", start + QtCore.QPointF(-8 * k, -9 * k))
-    mouse("release", start + QtCore.QPointF(-48, -54))
+    drag(win.viewport.view, start, -48, -54)
     win.docks["History"].raise_()
     settle(4.0)  # the edited pair is re-scored in the model process
     print(win.save_screenshot(path))

@@ -223,9 +223,10 @@ def edit(frames: int = 300, drags: int = 8, moves: int = 6) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     os.environ.setdefault("SIGNSTUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
     os.environ.setdefault("SIGNSTUDIO_AUTOSAVE_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
-    from PySide6 import QtCore, QtGui, QtWidgets
+    from PySide6 import QtCore, QtWidgets
 
     from signstudio.app.main import prepare_qt
+    from signstudio.app.pointer import send_mouse
     from signstudio.app.window import StudioWindow
 
     prepare_qt()
@@ -258,14 +259,7 @@ def edit(frames: int = 300, drags: int = 8, moves: int = 6) -> dict[str, Any]:
         return until(lambda: view.paint_count > count) - start
 
     def mouse(kind: str, pos: QtCore.QPointF) -> None:
-        left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
-        etype, button, held = {
-            "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
-            "move": (QtCore.QEvent.Type.MouseMove, none, left),
-            "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
-        }[kind]
-        ev = QtGui.QMouseEvent(etype, pos, view.mapToGlobal(pos), button, held, QtCore.Qt.KeyboardModifier(0))
-        QtWidgets.QApplication.sendEvent(view, ev)
+        send_mouse(view, kind, pos)
 
     until(lambda: scored[0] > 0, 120)  # the model process is up and has scored the pair once
     gaps: list[float] = []

@@ -261,7 +261,9 @@ def _joint_index(seq: PoseSequence, name: str) -> int:
 def _drag_joint(window: Any, name: str, dx: float, dy: float) -> None:
     """Drag a joint of the generated skeleton with the mouse, as a user does with Edit joints on:
     press on the joint, six moves, release (one undo step)."""
-    from PySide6 import QtCore, QtGui, QtWidgets
+    from PySide6 import QtWidgets
+
+    from signstudio.app.pointer import drag
 
     seq = window.state.sequence
     if seq is None:
@@ -274,22 +276,8 @@ def _drag_joint(window: Any, name: str, dx: float, dy: float) -> None:
     start = window.viewport.joint_pixel(joint)
     steps_before = window.editor.undo_stack.count()
 
-    def mouse(kind: str, pos: QtCore.QPointF) -> None:
-        left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
-        etype, button, held = {
-            "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
-            "move": (QtCore.QEvent.Type.MouseMove, none, left),
-            "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
-        }[kind]
-        global_pos = QtCore.QPointF(view.mapToGlobal(pos))
-        event = QtGui.QMouseEvent(etype, pos, global_pos, button, held, QtCore.Qt.KeyboardModifier(0))
-        QtWidgets.QApplication.sendEvent(view, event)
-        QtWidgets.QApplication.processEvents()
-
-    mouse("press", start)
-    for k in range(1, 7):
-        mouse("move", start + QtCore.QPointF(dx * k / 6, dy * k / 6))
-    mouse("release", start + QtCore.QPointF(dx, dy))
+    drag(view, start, dx, dy)
+    QtWidgets.QApplication.processEvents()
     if window.editor.undo_stack.count() == steps_before:
         raise ValueError(
             f"--drag: {name!r} could not be picked on frame {window.clock.frame} (not drawn there?)"

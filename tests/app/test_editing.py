@@ -46,20 +46,10 @@ def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped
     win.close()
 
 
-def _mouse(view, kind: str, pos, buttons=None) -> None:  # type: ignore[no-untyped-def]
-    from PySide6 import QtCore, QtGui, QtWidgets
+def _mouse(view, kind: str, pos) -> None:  # type: ignore[no-untyped-def]
+    from signstudio.app.pointer import send_mouse
 
-    left = QtCore.Qt.MouseButton.LeftButton
-    none = QtCore.Qt.MouseButton.NoButton
-    types = {
-        "press": (QtCore.QEvent.Type.MouseButtonPress, left, left),
-        "move": (QtCore.QEvent.Type.MouseMove, none, left if buttons is None else buttons),
-        "release": (QtCore.QEvent.Type.MouseButtonRelease, left, none),
-    }
-    etype, button, held = types[kind]
-    local = QtCore.QPointF(pos)
-    ev = QtGui.QMouseEvent(etype, local, view.mapToGlobal(local), button, held, QtCore.Qt.KeyboardModifier(0))
-    QtWidgets.QApplication.sendEvent(view, ev)
+    send_mouse(view, kind, pos)
 
 
 def _bones(seq) -> np.ndarray:  # type: ignore[no-untyped-def]
