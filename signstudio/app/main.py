@@ -377,8 +377,13 @@ def run(args: argparse.Namespace) -> int:
     if app is None:
         QtWidgets.QApplication.setApplicationName("SignStudio")
         QtWidgets.QApplication.setOrganizationName("SignStudio")
+        # ties the windows to packaging/linux/signstudio.desktop (its icon in docks and task bars)
+        QtWidgets.QApplication.setDesktopFileName("signstudio")
         app = QtWidgets.QApplication(["signstudio"])
     assert isinstance(app, QtWidgets.QApplication)
+    from signstudio.app.icons import app_icon
+
+    app.setWindowIcon(app_icon())
     theme.apply(app, _flag(args, "theme") or str(settings.get("theme", "system")))
 
     text = _flag(args, "text")
