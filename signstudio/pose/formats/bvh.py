@@ -65,6 +65,7 @@ import numpy as np
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
+from signstudio.pose.formats._options import scale_option
 from signstudio.pose.formats.npz import check_writable, guarded, option_fps
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import LAYOUTS, Component, Skeleton, get_layout, infer_group
@@ -411,16 +412,6 @@ def _in_units(path: Path, seq: PoseSequence, units: str) -> PoseSequence:
     return normalise(seq)
 
 
-def _scale_option(path: Path, scale: Any) -> float:
-    try:
-        value = float(scale)
-    except (TypeError, ValueError):
-        raise FormatError(path, f"option scale={scale!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise FormatError(path, f"option scale={scale!r} must be a positive number")
-    return value
-
-
 def _fmt(values: np.ndarray) -> str:
     return " ".join(f"{v:.9g}" for v in values.tolist())
 
@@ -464,7 +455,7 @@ def write_bvh(
     if len(seqs) != 1:
         raise FormatError(path, f"a BVH file holds one sequence, got {len(seqs)}")
     check_writable(path, seqs[0], 0)
-    factor = _scale_option(path, scale)
+    factor = scale_option(path, scale)
     text = bvh_text(seqs[0], units=units, scale=factor, path=path)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
@@ -676,7 +667,7 @@ def read_bvh(
     except UnicodeDecodeError as exc:
         raise FormatError(path, f"not a text file ({exc.reason} at byte {exc.start})") from None
     nodes, motion, frame_time = parse_bvh(path, text)
-    factor = _scale_option(path, scale)
+    factor = scale_option(path, scale)
     world = forward_kinematics(nodes, motion) / factor * AXES  # back to image convention
     keep = [i for i, node in enumerate(nodes) if BRANCH not in node.name]
     names = [nodes[i].name for i in keep]

@@ -75,7 +75,6 @@ exactly at a frame boundary is indistinguishable from a shorter, valid one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -88,6 +87,7 @@ from signstudio.pose import convert
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_paths
+from signstudio.pose.formats._options import scale_option
 from signstudio.pose.formats.npz import check_writable, guarded, option_fps
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import (
@@ -398,16 +398,6 @@ def decode_scaled(stored: np.ndarray, scale: float) -> np.ndarray:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def _scale_option(path: Path, scale: Any) -> float:
-    try:
-        value = float(scale)
-    except (TypeError, ValueError):
-        raise FormatError(path, f"option scale={scale!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise FormatError(path, f"option scale={scale!r} must be positive")
-    return value
-
-
 def _parse_line(path: Path, text: str, lineno: int) -> np.ndarray:
     tokens = text.split()
     try:
@@ -514,7 +504,7 @@ def read_family(
     """Read every line of a ``.skels`` file of ``family`` (see the module docstring)."""
     fam = FAMILIES[family]
     fps_value, fps_given = option_fps(path, fps, DEFAULT_FPS)
-    scale_value = fam.scale if scale is None else _scale_option(path, scale)
+    scale_value = fam.scale if scale is None else scale_option(path, scale)
     if path.stat().st_size == 0:
         raise FormatError(path, "file is empty")
     parallel = _read_parallel(path)
@@ -668,7 +658,7 @@ def _one_line(value: Any) -> str:
 def write_family(path: Path, seqs: Sequence[PoseSequence], family: str, scale: Any = None, **_: Any) -> None:
     """Write sequences (one per line) and the parallel ``.text/.gloss/.files``, atomically."""
     fam = FAMILIES[family]
-    scale_value = fam.scale if scale is None else _scale_option(path, scale)
+    scale_value = fam.scale if scale is None else scale_option(path, scale)
     targets = parallel_paths(path)
     if path in targets.values():
         raise FormatError(path, f"a .skels file cannot be named like its parallel files ({path.suffix})")
