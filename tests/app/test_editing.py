@@ -5,6 +5,7 @@ the timeline, the smoothing preview, and recovery after the studio is killed mid
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -246,7 +247,9 @@ def test_killed_mid_edit_the_next_start_offers_the_last_autosave(qtbot, tmp_path
         [sys.executable, "-c", CHILD, str(expected)], stdout=subprocess.PIPE, text=True, env=env
     )
     try:
-        line = child.stdout.readline() if child.stdout else ""
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], 180)  # never hang the suite on a stuck child
+        line = child.stdout.readline() if ready else ""
         assert line.strip() == "autosaved", f"the studio did not start: {line!r}"
     finally:
         child.send_signal(signal.SIGKILL)
