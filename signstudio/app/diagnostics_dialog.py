@@ -19,6 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app import diagnostics
 from signstudio.app.diagnostics import FAIL, INFO, OK, SKIP, WARN, Check
+from signstudio.app.dialogs import bring_to_front
 
 COLUMNS = ("Status", "Check", "Found", "Remedy")
 COLOURS = {OK: "#2e7d32", INFO: "#1565c0", WARN: "#b26a00", FAIL: "#c62828", SKIP: "#757575"}
@@ -213,9 +214,7 @@ def show_diagnostics(parent: QtWidgets.QWidget | None = None) -> DiagnosticsDial
     """Help → Diagnostics: open the dialog (non-modal) and start the checks."""
     existing = parent.findChild(DiagnosticsDialog, "diagnostics_dialog") if parent is not None else None
     if isinstance(existing, DiagnosticsDialog):
-        existing.show()
-        existing.raise_()
-        existing.activateWindow()
+        bring_to_front(existing)
         existing.run()
         return existing
     dialog = DiagnosticsDialog(parent)

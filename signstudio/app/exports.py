@@ -21,6 +21,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from signstudio.app.dialogs import ask
+
 KINDS = {
     "eaf": ("ELAN annotations (.eaf)…", "ELAN (*.eaf)", ".eaf"),
     "bvh": ("BVH motion (.bvh)…", "BVH (*.bvh)", ".bvh"),
@@ -136,13 +138,7 @@ def _video_options(window: Any) -> dict[str, bool] | None:
     with_ref.toggled.connect(strip.setEnabled)
     column.addWidget(with_ref)
     column.addWidget(strip)
-    buttons = QtWidgets.QDialogButtonBox(
-        QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    column.addWidget(buttons)
-    if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+    if not ask(dialog, column):
         return None
     return {"reference": with_ref.isChecked(), "strip": strip.isChecked() and with_ref.isChecked()}
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from signstudio.app.dialogs import bring_to_front
 from signstudio.app.resources import resource
 
 MISSING = """# User guide
@@ -313,14 +314,10 @@ def open_user_guide(parent: QtWidgets.QWidget | None = None) -> GuideViewer:
     if parent is not None:
         existing = parent.findChild(GuideViewer, "user_guide")
         if isinstance(existing, GuideViewer):
-            existing.show()
-            existing.raise_()
-            existing.activateWindow()
+            bring_to_front(existing)
             return existing
     viewer = GuideViewer(parent)
-    viewer.show()
-    viewer.raise_()
-    viewer.activateWindow()
+    bring_to_front(viewer)
     return viewer
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.curves import Curve
+from signstudio.app.dialogs import ask
 from signstudio.app.editor import SPREADS, PoseEditor, ask_int
 from signstudio.app.exports import KINDS, export_dialog
 from signstudio.app.files_panel import FilesPanel
@@ -1218,13 +1219,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         form.addRow(QtWidgets.QLabel(label, dialog))
         form.addRow("From frame", first)
         form.addRow("To frame (included)", last)
-        buttons = QtWidgets.QDialogButtonBox(
-            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
-        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+        if not ask(dialog, form):
             return None
         a, b = sorted((first.value(), last.value()))
         return a, b + 1

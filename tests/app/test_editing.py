@@ -361,3 +361,27 @@ def test_save_as_skels_in_the_convention_asked_for(studio, tmp_path) -> None:
     studio.actions_by_name["flag_this_frame"].trigger()
     assert studio.save_document() == path  # Save again: same file, same convention
     assert read_one(path).meta.get("format") == "p2s-legacy"
+
+
+def test_cut_frames_asks_for_the_range_and_is_one_undo_step(studio, qtbot) -> None:
+    from PySide6 import QtCore, QtWidgets
+
+    n = studio.state.sequence.num_frames
+    studio.clock.frame = 10
+
+    def answer() -> None:
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        assert isinstance(dialog, QtWidgets.QDialog)
+        first, last = dialog.findChildren(QtWidgets.QSpinBox)
+        first.setValue(10)
+        last.setValue(19)  # included: ten frames
+        dialog.accept()
+
+    QtCore.QTimer.singleShot(300, answer)
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+        studio.actions_by_name["cut_frames"].trigger()
+    assert studio.state.sequence.num_frames == n - 10 and studio.clock.num_frames == n - 10
+    assert studio.undo_action.text() == "Undo cut"
+    with qtbot.waitSignal(studio.scores_ready, timeout=30000):
+        studio.undo()
+    assert studio.state.sequence.num_frames == n
