@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     import PySide6
     from PySide6 import QtGui, QtWidgets
 
-    from signstudio.app.bench_viewport import holistic_pair
+    from benchmarks.viewport import holistic_pair
     from signstudio.app.geometry import display_skeleton
     from signstudio.app.glitems import GLBonesItem, GLFloorGrid, GLJointsItem, JointCloud
     from signstudio.pose.convert import convert

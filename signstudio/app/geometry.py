@@ -15,7 +15,7 @@ their robust height as the unit (a shoulder is roughly a third of the upper body
 `SkeletonGeometry` turns a `PoseSequence` into the per-frame vertex arrays that pyqtgraph's stock
 ``GLLinePlotItem`` (``mode='lines'``, two vertices per visible bone) and ``GLScatterPlotItem``
 (one vertex per visible joint) need. The viewport no longer draws with those; the benchmark
-(`signstudio.app.bench_viewport`) feeds them through it to compare, and it documents the same
+(`benchmarks.viewport`) feeds them through it to compare, and it documents the same
 drawing rules on plain arrays.
 
 Display space: the GL scene is z-up. Pose data is in image convention (x right, y *down*,

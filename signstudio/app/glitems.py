@@ -6,7 +6,7 @@ re-specify every vertex attribute and look up every uniform on each paint, and g
 PySide6's ``QOpenGLBuffer`` (whose 6.12 bindings leak a reference to None on every call). For
 two holistic skeletons with new data every frame at 800x600 under Mesa llvmpipe they cost
 1.25-1.28x an empty frame (1.19-1.22x even with every frame's arrays built ahead); these items
-1.14-1.17x (``python -m signstudio.app.bench_viewport``; most of what is left is the driver's
+1.14-1.17x (``python -m benchmarks.viewport``; most of what is left is the driver's
 own per-draw work, which both pay alike).
 
 How the items here work (napari / vispy style):

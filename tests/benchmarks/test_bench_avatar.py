@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from signstudio.avatar import bench_avatar
+from benchmarks import avatar as bench_avatar
 
 
 def test_quick_avatar_benchmark():

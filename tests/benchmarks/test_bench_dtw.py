@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from signstudio.cli.bench_cmd import real_long_sequences
+from benchmarks.suite import real_long_sequences
 from signstudio.cli.main import main
 from signstudio.metrics.dtw import accumulate, dtw
 

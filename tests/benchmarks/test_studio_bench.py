@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 def test_first_paint_happens_without_torch() -> None:
-    from signstudio.app.bench_app import startup
+    from benchmarks.studio import startup
 
     result = startup(repeats=1)
     assert result["torch_imported_before_first_paint"] is False
@@ -22,7 +22,7 @@ def test_first_paint_happens_without_torch() -> None:
 def test_edit_to_repaint_benchmark_measures_drags_and_rescoring() -> None:
     """The edit benchmark runs end to end on a short pair: every drag move repainted, each
     release re-scored (the figures themselves are `signstudio bench` output, not asserted)."""
-    from signstudio.app.bench_app import edit
+    from benchmarks.studio import edit
 
     result = edit(frames=120, drags=2, moves=3)
     assert result["drag_move"]["samples"] == 6 and result["drag_release"]["samples"] == 2

@@ -17,7 +17,7 @@ import pytest
 @pytest.mark.gui
 @pytest.mark.slow
 def test_viewport_items_beat_pyqtgraph_items(tmp_path) -> None:
-    from signstudio.cli.bench_cmd import viewport_unavailable
+    from benchmarks.suite import viewport_unavailable
 
     reason = viewport_unavailable()
     if reason is not None:
@@ -27,7 +27,7 @@ def test_viewport_items_beat_pyqtgraph_items(tmp_path) -> None:
     out = tmp_path / "viewport.json"
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
     proc = subprocess.run(
-        [sys.executable, "-m", "signstudio.app.bench_viewport", "--quick", "--json", str(out)],
+        [sys.executable, "-m", "benchmarks.viewport", "--quick", "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -51,7 +51,7 @@ def test_viewport_items_beat_pyqtgraph_items(tmp_path) -> None:
 
 
 def test_bench_cli_says_why_the_viewport_is_skipped(monkeypatch) -> None:
-    from signstudio.cli import bench_cmd
+    from benchmarks import suite as bench_cmd
 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.delenv("DISPLAY", raising=False)

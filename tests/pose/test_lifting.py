@@ -354,7 +354,7 @@ def test_argument_checks():
 
 def test_benchmark_baselines_are_algorithm1():
     # The bench's two loops (its baseline) compute what the transcription above computes.
-    from signstudio.pose.bench_lifting import lift_loop, lift_loop_lists
+    from benchmarks.lifting import lift_loop, lift_loop_lists
 
     for x, y, w in [*lexicon_xyw()[:2], *random_clips(8, [13])]:
         want = algorithm1_loop(x, y, w, UPPER50_STRUCTURE, 0.01, np.random.default_rng(4), 0.5)

@@ -1,6 +1,6 @@
 """Generation benchmark: latency per text for every registered model, and cached-vs-uncached decoding.
 
-Used by ``signstudio bench --only generation [--quick]`` (`signstudio.cli.bench_cmd`). Like the other
+Used by ``signstudio bench --only generation [--quick]`` (`benchmarks.suite`). Like the other
 benchmarks it reports ratios measured in the same run, never pass/fail times; torch runs on one
 intra-op thread (one CPU core, as in the lifting benchmark):
 

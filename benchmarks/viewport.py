@@ -1,7 +1,7 @@
 """Viewport frame time: two holistic skeletons with new data every frame, as a ratio to an empty
 frame measured in the same run.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" python -m signstudio.app.bench_viewport [--quick] [--json OUT]
+    xvfb-run -a -s "-screen 0 1600x1000x24" python -m benchmarks.viewport [--quick] [--json OUT]
 
 One `Viewport` widget, 800x600 by default, shows in turn:
 

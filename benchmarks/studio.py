@@ -1,6 +1,6 @@
 """Studio benchmarks: launch to first painted frame, and GUI stalls while generating.
 
-Run under a display (``xvfb-run -a python -m signstudio.app.bench_app``); `signstudio bench`
+Run under a display (``xvfb-run -a python -m benchmarks.studio``); `signstudio bench`
 runs it in a child process. Each figure comes with a baseline measured in the same run:
 
 startup  seconds from process start to the first painted GL frame of ``signstudio app FILE``,

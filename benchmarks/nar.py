@@ -7,7 +7,7 @@ intra-op thread on the CPU (as the other generation benchmarks), and on CUDA whe
   and 200 frames per text, at batch 1 and batch 32 (one call per batch). ``nar-kd`` is told the
   length (``num_frames``; its decoder runs all T_max queries whatever the length, as Hwang et al.'s
   design); ``signllm-mlsf`` decodes exactly that many frames with its stop counter out of reach
-  (`signstudio.modeling.bench_generation.forced_length`). Reported: median seconds per call and
+  (`benchmarks.generation.forced_length`). Reported: median seconds per call and
   ratio = mlsf / nar-kd. Hwang et al.'s point: the NAR time does not grow with the length.
 * **Diffusion steps** — ``diffusion`` at 5, 10, 20 and 50 DDIM steps at its shipped guidance
   scale (1: one denoiser pass per step; otherwise two, conditional and unconditional), batch 1
@@ -20,7 +20,7 @@ import statistics
 from functools import partial
 from typing import Any
 
-from signstudio.modeling.bench_generation import (
+from benchmarks.generation import (
     _gpu_name,
     corpus_words,
     cuda_available,

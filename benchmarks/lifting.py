@@ -5,7 +5,7 @@ over bones and frames, one clip at a time (the way Prompt2Sign's ``pose2Dto3D.in
 runs). Both are timed in the same process on the same data; the result is a *ratio*. The loop is
 timed on a few clips and extrapolated linearly to all of them (its cost is per clip).
 
-The data is passed in (the CLI takes real lexicon recordings, see `signstudio.cli.bench_cmd`):
+The data is passed in (the CLI takes real lexicon recordings, see `benchmarks.suite`):
 this module only needs numpy.
 """
 
