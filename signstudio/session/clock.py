@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
-Callback = Callable[..., Any]
+from signstudio.session.events import Event
 
 #: The playback speeds the studio offers (the timeline's selector, `faster` / `slower`).
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -36,34 +35,6 @@ SPEEDS: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 #: Frames are floored with this much slack, so that sums of decimal seconds that land on a frame
 #: boundary (10 × 0.04 s at 25 fps = 9.999999999999998 frames in binary) count as reaching it.
 _EPS = 1e-6
-
-
-class Event:
-    """A list of callbacks; ``emit(*args)`` calls them in connection order."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._callbacks: list[Callback] = []
-
-    def connect(self, callback: Callback) -> Callback:
-        """Subscribe ``callback`` (returned, so this works as a decorator)."""
-        if callback not in self._callbacks:
-            self._callbacks.append(callback)
-        return callback
-
-    def disconnect(self, callback: Callback) -> None:
-        if callback in self._callbacks:
-            self._callbacks.remove(callback)
-
-    def emit(self, *args: Any) -> None:
-        for callback in list(self._callbacks):
-            callback(*args)
-
-    def __len__(self) -> int:
-        return len(self._callbacks)
-
-    def __repr__(self) -> str:
-        return f"Event({self.name!r}, {len(self)} callbacks)"
 
 
 def _positive(name: str, value: float) -> float:

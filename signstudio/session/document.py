@@ -56,7 +56,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from signstudio.pose.sequence import PoseSequence, remap_segments
-from signstudio.session.clock import Event
+from signstudio.session.events import Event
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from signstudio.pose.sequence import PoseSequence
-from signstudio.session.clock import Event
+from signstudio.session.events import Event
 from signstudio.session.timewarp import TIMING_MODES, TimingMode, frame_map, validate_path
 
 if TYPE_CHECKING:

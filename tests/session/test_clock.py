@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from signstudio.session.clock import SPEEDS, Clock, Event
+from signstudio.session.clock import SPEEDS, Clock
+from signstudio.session.events import Event
 
 
 def record(event: Event) -> list:
