@@ -2,7 +2,7 @@
 
     show_diagnostics(window)        # non-modal; runs the checks off the GUI thread
 
-The checks (`signstudio.app.diagnostics`) take a couple of seconds (torch is imported, the
+The checks (`signstudio.doctor`) take a couple of seconds (torch is imported, the
 OpenGL probe runs in a subprocess), so they run on a worker thread and the rows appear as they
 are known. The SMPL-X row uses the window's own settings. "Copy report" puts the same text as
 `signstudio doctor` on the clipboard, for a bug report.
@@ -17,9 +17,10 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app import diagnostics
-from signstudio.app.diagnostics import FAIL, INFO, OK, SKIP, WARN, Check
+from signstudio import doctor
 from signstudio.app.dialogs import bring_to_front
+from signstudio.app.settings import Settings
+from signstudio.doctor import FAIL, INFO, OK, SKIP, WARN, BodyChoice, Check
 
 COLUMNS = ("Status", "Check", "Found", "Remedy")
 COLOURS = {OK: "#2e7d32", INFO: "#1565c0", WARN: "#b26a00", FAIL: "#c62828", SKIP: "#757575"}
@@ -116,7 +117,7 @@ class DiagnosticsDialog(QtWidgets.QDialog):
         self.rerun_button.setEnabled(True)
         self._seconds = seconds
         self.checks = checks
-        text = diagnostics.summary(checks, seconds).removeprefix("summary: ")
+        text = doctor.summary(checks, seconds).removeprefix("summary: ")
         colour = COLOURS[FAIL] if any(c.blocks for c in checks) else COLOURS[OK]
         self.summary_label.setText(f'<b style="color:{colour}">{text[:1].upper() + text[1:]}</b>')
         self.finished_checks.emit(checks)
@@ -133,13 +134,13 @@ class DiagnosticsDialog(QtWidgets.QDialog):
         return out
 
     def report_text(self) -> str:
-        return diagnostics.report_text(self.checks, self._seconds)
+        return doctor.report_text(self.checks, self._seconds)
 
     def copy_report(self) -> None:
         QtWidgets.QApplication.clipboard().setText(self.report_text())
 
     # ---- running ------------------------------------------------------------------------------
-    def run(self, body: tuple[str, str | None] | None = None) -> None:
+    def run(self, body: BodyChoice | None = None) -> None:
         """Run every check on a worker thread; rows appear as they come, then `finished_checks`.
 
         body: the studio's (body model, SMPL-X folder); None: from the parent window's settings."""
@@ -159,7 +160,7 @@ class DiagnosticsDialog(QtWidgets.QDialog):
         def work() -> None:
             t0 = time.perf_counter()
             try:
-                checks = diagnostics.run_checks(body=body, progress=relay.row)
+                checks = doctor.run_checks(body=body, read_body=_remembered_body, progress=relay.row)
             except Exception as exc:  # the checks catch their own errors; this is a last resort
                 checks = [Check("doctor", FAIL, f"{type(exc).__name__}: {exc}", "report this as a bug")]
             relay.done(checks, time.perf_counter() - t0)
@@ -201,13 +202,17 @@ class _Relay(QtCore.QObject):
             self._done.emit(self.run_id, checks, seconds)
 
 
-def _window_body(window: Any) -> tuple[str, str | None] | None:
+def _window_body(window: Any) -> BodyChoice | None:
     """(body model, SMPL-X folder) from a StudioWindow-like parent, else None (read the settings)."""
-    getter = getattr(window, "settings", None)
-    if getter is None or not hasattr(getter, "get"):
+    settings = getattr(window, "settings", None)
+    if settings is None or not hasattr(settings, "get"):
         return None
-    folder = getter.get("smplx_folder")
-    return str(getter.get("body_model", "mannequin")), (str(folder) if folder else None)
+    return doctor.body_from_settings(settings)
+
+
+def _remembered_body() -> BodyChoice:
+    """(body model, SMPL-X folder) from the studio's own settings file (no window at hand)."""
+    return doctor.body_from_settings(Settings())
 
 
 def show_diagnostics(parent: QtWidgets.QWidget | None = None) -> DiagnosticsDialog:

@@ -5,7 +5,7 @@
      "version": "4.5 (Compatibility Profile) Mesa 22.3.6", "vendor": "Mesa", "glsl": "4.50",
      "context": [4, 5], "profile": "compatibility", "gles": false, "qt": "6.11.3", "pyside6": "6.11.3"}
 
-`signstudio doctor` (`signstudio.app.diagnostics`) runs this in a subprocess: a display that is
+`signstudio doctor` (`signstudio.doctor`) runs this in a subprocess: a display that is
 missing or broken, or a Qt platform plugin whose libraries are missing, can abort the process
 (Qt calls ``abort()`` when no platform plugin loads), and that must not take the caller with it.
 The context is made the way the studio's GL views get theirs (Qt's default surface format, on

@@ -2,7 +2,7 @@
 
 One line per check (``ok``/``info``/``warn``/``FAIL``/``skip``, what, and for a problem the
 remedy after an arrow), then a summary line. Exit status 0 when nothing blocks the studio, 1 when
-something does (what counts as blocking: `signstudio.app.diagnostics`); with ``--strict`` also 1
+something does (what counts as blocking: `signstudio.doctor`); with ``--strict`` also 1
 on warnings. The same report is Help → Diagnostics in the studio.
 """
 
@@ -12,7 +12,10 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the checks are imported when the command runs: `signstudio info` stays fast
+    from signstudio.doctor import BodyChoice
 
 
 def add_parser(sub: Any) -> None:
@@ -27,25 +30,34 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from signstudio.app import diagnostics
+    from signstudio import doctor
 
     t0 = time.perf_counter()
     if args.json:
-        checks = diagnostics.run_checks()
+        checks = doctor.run_checks(read_body=remembered_body)
         seconds = time.perf_counter() - t0
-        print(json.dumps(diagnostics.report_json(checks, seconds, args.strict), indent=2, default=str))
-        return diagnostics.exit_code(checks, args.strict)
+        print(json.dumps(doctor.report_json(checks, seconds, args.strict), indent=2, default=str))
+        return doctor.exit_code(checks, args.strict)
 
-    print(diagnostics.header(), flush=True)
+    print(doctor.header(), flush=True)
 
-    def show(check: diagnostics.Check) -> None:
+    def show(check: doctor.Check) -> None:
         print(check.line(), flush=True)
 
-    checks = diagnostics.run_checks(progress=show)
-    print(diagnostics.summary(checks, time.perf_counter() - t0))
+    checks = doctor.run_checks(read_body=remembered_body, progress=show)
+    print(doctor.summary(checks, time.perf_counter() - t0))
     if any(c.blocks for c in checks):
         print(
             "(command-line work without the window, e.g. convert, render, generate, still runs)",
             file=sys.stderr,
         )
-    return diagnostics.exit_code(checks, args.strict)
+    return doctor.exit_code(checks, args.strict)
+
+
+def remembered_body() -> BodyChoice:
+    """(body model, SMPL-X folder) as the studio remembers them: its settings are Qt's (QSettings),
+    so the app reads them; imported here, when the check runs, so a missing PySide6 is a skipped row."""
+    from signstudio.app.settings import Settings
+    from signstudio.doctor import body_from_settings
+
+    return body_from_settings(Settings())

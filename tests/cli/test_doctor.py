@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from signstudio.app import diagnostics
-from signstudio.app.diagnostics import FAIL, INFO, OK, SKIP, WARN, Check
+from signstudio import doctor
+from signstudio.cli import doctor_cmd
 from signstudio.cli.main import main
+from signstudio.doctor import FAIL, INFO, OK, SKIP, WARN, Check, display, packages
 
 HAS_DISPLAY = bool(os.environ.get("DISPLAY"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -54,13 +55,13 @@ def lines_of(text: str) -> dict[str, str]:
     out = {}
     for line in text.splitlines():
         status, _, rest = line.partition(" ")
-        if status in diagnostics.STATUSES:
+        if status in doctor.STATUSES:
             name = rest.strip().split("  ")[0]
             out[name] = line
     return out
 
 
-def doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "signstudio", "doctor", *args],
         capture_output=True,
@@ -76,7 +77,7 @@ def doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 @pytest.mark.gui
 @needs_display
 def test_healthy_machine_passes():
-    r = doctor()
+    r = run_doctor()
     assert r.returncode == 0, r.stdout + r.stderr
     rows = lines_of(r.stdout)
     assert {"python", "packages", "PySide6", "torch", "display", "OpenGL", "CUDA", "corpus"} <= set(rows)
@@ -91,7 +92,7 @@ def test_healthy_machine_passes():
 
 def test_without_a_display_it_fails_and_says_what_to_do():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    r = doctor(env=env)
+    r = run_doctor(env=env)
     assert r.returncode == 1, r.stdout + r.stderr
     rows = lines_of(r.stdout)
     assert rows["display"].startswith("FAIL") and "no display" in rows["display"]
@@ -105,8 +106,8 @@ def test_a_display_nobody_answers_on_is_named(monkeypatch):
     monkeypatch.setenv("DISPLAY", ":987")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
-    assert diagnostics.check_display().status == OK  # set, but ...
-    check = diagnostics.check_opengl()  # ... the probe's Qt aborts: this process goes on
+    assert doctor.check_display().status == OK  # set, but ...
+    check = doctor.check_opengl()  # ... the probe's Qt aborts: this process goes on
     assert check.status == FAIL
     assert "could not connect to display :987" in check.detail and "xvfb-run" in check.remedy
 
@@ -118,10 +119,10 @@ def _fake_probe(code: str) -> subprocess.Popen[str]:
 
 
 def test_a_qt_plugin_without_its_libraries_is_named(monkeypatch):
-    monkeypatch.setattr(diagnostics, "_missing_xcb_libraries", lambda: ["libxcb-cursor.so.0"])
+    monkeypatch.setattr(display, "_missing_xcb_libraries", lambda: ["libxcb-cursor.so.0"])
     qt_said = 'qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.'
     proc = _fake_probe(f"import os, sys; sys.stderr.write({qt_said!r} + '\\n'); os.abort()")
-    check = diagnostics.check_opengl(proc=proc)
+    check = doctor.check_opengl(proc=proc)
     assert check.status == FAIL and "libxcb-cursor.so.0" in check.detail
     assert (
         "bash packaging/bootstrap.sh studio" in check.remedy
@@ -134,27 +135,27 @@ def test_qt_libraries_missing_from_the_system_are_named():
         "PySide6 cannot be imported: libEGL.so.1: cannot open shared object file: No such file or directory"
     )
     proc = _fake_probe(f"import json; print(json.dumps({{'ok': False, 'error': {error!r}}}))")
-    check = diagnostics.check_opengl(proc=proc)
+    check = doctor.check_opengl(proc=proc)
     assert check.status == FAIL and "libEGL.so.1" in check.detail and "libegl1" in check.remedy
 
 
 def test_a_hanging_probe_is_stopped():
-    check = diagnostics.check_opengl(proc=_fake_probe("import time; time.sleep(60)"), timeout=0.5)
+    check = doctor.check_opengl(proc=_fake_probe("import time; time.sleep(60)"), timeout=0.5)
     assert check.status == FAIL and "hung" in check.detail
 
 
 def test_a_software_renderer_is_named_and_old_opengl_blocks():
     probe = {"ok": True, "platform": "xcb", "qt": "6.11.3", "vendor": "Mesa", "gles": False}
-    soft = diagnostics._gl_from_probe(
+    soft = display._gl_from_probe(
         {**probe, "renderer": "llvmpipe (LLVM 15.0.6, 256 bits)", "version": "4.5 Mesa", "context": [4, 5]},
         0.1,
     )
     assert soft.status == OK and "software rendering (Mesa llvmpipe)" in soft.detail
-    gpu = diagnostics._gl_from_probe(
+    gpu = display._gl_from_probe(
         {**probe, "renderer": "NVIDIA H100/PCIe/SSE2", "version": "4.6.0 NVIDIA", "context": [4, 6]}, 0.1
     )
     assert gpu.status == OK and gpu.detail.startswith("GPU") and gpu.data["software"] is False
-    old = diagnostics._gl_from_probe({**probe, "renderer": "old", "version": "1.4", "context": [1, 4]}, 0.1)
+    old = display._gl_from_probe({**probe, "renderer": "old", "version": "1.4", "context": [1, 4]}, 0.1)
     assert old.status == FAIL and "2.1" in old.detail
 
 
@@ -170,16 +171,16 @@ def test_cuda_device_and_memory(monkeypatch):
     )
     fake = SimpleNamespace(__version__="2.13.0+cu128", version=SimpleNamespace(cuda="12.8"), cuda=cuda)
     monkeypatch.setitem(sys.modules, "torch", fake)
-    check = diagnostics.check_cuda()
+    check = doctor.check_cuda()
     assert check.status == OK and "NVIDIA H100 80GB HBM3" in check.detail and "80.0 GiB" in check.detail
     assert "70.0 GiB free" in check.detail and check.data["devices"][0]["capability"] == "9.0"
     cuda.is_available = lambda: False
-    none = diagnostics.check_cuda()
+    none = doctor.check_cuda()
     assert none.status == INFO and "run on the CPU" in none.detail
 
 
 def test_offscreen_platform_has_no_opengl():
-    check = diagnostics.check_display({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, "linux")
+    check = doctor.check_display({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, "linux")
     assert check.status == FAIL and "no OpenGL" in check.detail and "QT_QPA_PLATFORM" in check.remedy
 
 
@@ -200,7 +201,7 @@ def test_a_corpus_that_cannot_be_built_blocks(tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("SIGNSTUDIO_DATA_DIR", str(blocker / "data"))
-    check = diagnostics.check_corpus()
+    check = doctor.check_corpus()
     assert check.status == FAIL and "cannot be built" in check.detail and "unusable" in check.detail
     assert "SIGNSTUDIO_DATA_DIR" in check.remedy
 
@@ -210,7 +211,7 @@ def test_an_unreadable_corpus_cache_blocks(tmp_path, monkeypatch):
 
     monkeypatch.setenv("SIGNSTUDIO_DATA_DIR", str(tmp_path))
     default_cache_path().write_bytes(b"\x00" * 100)
-    check = diagnostics.check_corpus()
+    check = doctor.check_corpus()
     assert check.status == FAIL and "cannot be read" in check.detail and "--force" in check.remedy
 
 
@@ -226,7 +227,7 @@ def test_unwritable_autosave_folder_is_named(tmp_path, monkeypatch, capsys):
 
 def test_writable_autosave_folder_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path / "new" / "autosave"))
-    check = diagnostics.check_autosave()
+    check = doctor.check_autosave()
     assert check.status == OK
     assert list((tmp_path / "new" / "autosave").iterdir()) == []
 
@@ -238,7 +239,7 @@ def test_json_parses(capsys):
     names = [c["name"] for c in doc["checks"]]
     assert names[:4] == ["python", "packages", "PySide6", "torch"] and "autosave" in names
     for c in doc["checks"]:
-        assert c["status"] in diagnostics.STATUSES and isinstance(c["detail"], str)
+        assert c["status"] in doctor.STATUSES and isinstance(c["detail"], str)
         assert c["remedy"] or c["status"] not in (WARN, FAIL)
     assert sum(doc["counts"].values()) == len(doc["checks"])
 
@@ -247,40 +248,40 @@ def test_json_parses(capsys):
 
 
 def test_pyside_612_on_python_311_is_refused():
-    bad = diagnostics.check_pyside(
+    bad = doctor.check_pyside(
         {"installed": "6.12.0", "required": "==6.11.3", "shiboken6": "6.12.0"}, python=(3, 11)
     )
     assert bad.status == FAIL and "QOpenGLBuffer" in bad.detail and "PySide6-Essentials==6.11.3" in bad.remedy
-    other = diagnostics.check_pyside(
+    other = doctor.check_pyside(
         {"installed": "6.12.0", "required": "==6.11.3", "shiboken6": "6.12.0"}, python=(3, 12)
     )
     assert other.status == WARN and "not the pinned" in other.detail
-    good = diagnostics.check_pyside({"installed": "6.11.3", "required": "==6.11.3", "shiboken6": "6.11.3"})
+    good = doctor.check_pyside({"installed": "6.11.3", "required": "==6.11.3", "shiboken6": "6.11.3"})
     assert good.status == OK
-    mixed = diagnostics.check_pyside({"installed": "6.11.3", "required": "==6.11.3", "shiboken6": "6.9.3"})
+    mixed = doctor.check_pyside({"installed": "6.11.3", "required": "==6.11.3", "shiboken6": "6.9.3"})
     assert mixed.status == FAIL and "shiboken6" in mixed.detail
 
 
 def test_pins_come_from_the_package_metadata():
-    reqs, _stale = diagnostics.requirements()
-    names = {diagnostics._parse(r)[0] for r in reqs}
+    reqs, _stale = doctor.requirements()
+    names = {packages._parse(r)[0] for r in reqs}
     assert {"torch", "PySide6-Essentials", "pyqtgraph"} <= names and "pytest" not in names
-    torch_row = diagnostics.check_torch_package({"installed": "2.99.0", "required": "==2.13.0"})
+    torch_row = doctor.check_torch_package({"installed": "2.99.0", "required": "==2.13.0"})
     assert torch_row.status == WARN and "torch==2.13.0" in torch_row.remedy and "cpu" in torch_row.remedy
-    assert diagnostics.check_torch_package({"installed": "2.13.0+cpu", "required": "==2.13.0"}).status == OK
+    assert doctor.check_torch_package({"installed": "2.13.0+cpu", "required": "==2.13.0"}).status == OK
 
 
 def test_debian_package_names():
-    assert diagnostics.debian_package("libxcb-cursor.so.0") == "libxcb-cursor0"
-    assert diagnostics.debian_package("libxcb-icccm.so.4") == "libxcb-icccm4"
-    assert diagnostics.debian_package("libxkbcommon-x11.so.0") == "libxkbcommon-x11-0"
-    assert diagnostics.debian_package("libglib-2.0.so.0") == "libglib2.0-0"
+    assert doctor.debian_package("libxcb-cursor.so.0") == "libxcb-cursor0"
+    assert doctor.debian_package("libxcb-icccm.so.4") == "libxcb-icccm4"
+    assert doctor.debian_package("libxkbcommon-x11.so.0") == "libxkbcommon-x11-0"
+    assert doctor.debian_package("libglib-2.0.so.0") == "libglib2.0-0"
 
 
 def test_smplx_folder(tmp_path, smplx_folder):
-    assert diagnostics.check_smplx(("mannequin", None)).status == OK
-    assert diagnostics.check_smplx(("smplx", str(smplx_folder))).status == OK
-    missing = diagnostics.check_smplx(("smplx", str(tmp_path / "nowhere")))
+    assert doctor.check_smplx(("mannequin", None)).status == OK
+    assert doctor.check_smplx(("smplx", str(smplx_folder))).status == OK
+    missing = doctor.check_smplx(("smplx", str(tmp_path / "nowhere")))
     assert missing.status == WARN and "SMPLX_NEUTRAL.npz" in missing.remedy and "nowhere" in missing.detail
 
 
@@ -291,8 +292,9 @@ def test_smplx_folder_from_the_studio_settings(tmp_path):
     settings.set("body_model", "smplx")
     settings.set("smplx_folder", str(tmp_path / "gone"))
     settings.sync()
-    assert diagnostics.remembered_body() == ("smplx", str(tmp_path / "gone"))
-    assert diagnostics.check_smplx().status == WARN
+    assert doctor_cmd.remembered_body() == ("smplx", str(tmp_path / "gone"))
+    assert doctor.check_smplx(read_choice=doctor_cmd.remembered_body).status == WARN
+    assert doctor.check_smplx().status == SKIP  # the doctor reads no Qt settings by itself
 
 
 def test_shipped_checkpoints(tmp_path):
@@ -309,26 +311,26 @@ def test_shipped_checkpoints(tmp_path):
     shutil.copy(src, good / src.name)
     (bad / src.name).write_bytes(src.read_bytes()[: src.stat().st_size // 2])
     (lfs / src.name).write_text("version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n")
-    [ok] = diagnostics.check_checkpoints(tmp_path / "good")
+    [ok] = doctor.check_checkpoints(tmp_path / "good")
     assert ok.status == OK and ok.name == f"model {mid}" and "sha256" in ok.detail and "loads" in ok.detail
     assert ok.data["sha256"][:12] in ok.detail
-    [broken] = diagnostics.check_checkpoints(tmp_path / "bad")
+    [broken] = doctor.check_checkpoints(tmp_path / "bad")
     assert broken.status == WARN and "does not load" in broken.detail and "signstudio train" in broken.remedy
-    [pointer] = diagnostics.check_checkpoints(tmp_path / "lfs")
+    [pointer] = doctor.check_checkpoints(tmp_path / "lfs")
     assert pointer.status == WARN and "LFS" in pointer.detail
     (tmp_path / "good" / "SHA256SUMS").write_text(f"{'0' * 64}  {mid}/{src.name}\n")
-    [changed] = diagnostics.check_checkpoints(tmp_path / "good")
+    [changed] = doctor.check_checkpoints(tmp_path / "good")
     assert changed.status == WARN and "SHA256SUMS" in changed.detail
-    [none] = diagnostics.check_checkpoints(tmp_path / "nothing")
+    [none] = doctor.check_checkpoints(tmp_path / "nothing")
     assert none.status == WARN and "no shipped checkpoints" in none.detail
 
 
 def test_line_format():
     assert Check("x", OK, "fine", "unused").line(4) == "ok    x    fine"
     assert Check("x", FAIL, "broken", "fix it").line(4) == "FAIL  x    broken  → fix it"
-    assert diagnostics.exit_code([Check("a", WARN, "w", "r")]) == 0
-    assert diagnostics.exit_code([Check("a", WARN, "w", "r")], strict=True) == 1
-    assert diagnostics.exit_code([Check("a", SKIP, "s"), Check("b", FAIL, "f", "r")]) == 1
+    assert doctor.exit_code([Check("a", WARN, "w", "r")]) == 0
+    assert doctor.exit_code([Check("a", WARN, "w", "r")], strict=True) == 1
+    assert doctor.exit_code([Check("a", SKIP, "s"), Check("b", FAIL, "f", "r")]) == 1
     with pytest.raises(ValueError):
         Check("x", "bad", "status")
 
