@@ -28,59 +28,18 @@ def add_parser(sub: Any) -> None:
         choices=(*TRAINABLE, COMPARE),
         help=f"model to train, or {COMPARE}: MSE vs RL+PLC runs of signllm-mlsf and their figure",
     )
-    p.add_argument("--langs", nargs="+", default=["ase", "gsg"], metavar="SL", help="sign languages")
-    p.add_argument("--size", choices=["tiny", "base", "large", "super"], default="tiny")
-    p.add_argument("--loss", choices=["mse", "rl"], default="mse")
-    p.add_argument("--plc", action="store_true", help="Priority Learning Channel sampling")
-    p.add_argument("--eta", type=float, default=0.6, help="PLC prioritisation strength")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--max-minutes", type=float, default=None, help="stop after this wall time")
-    p.add_argument("--max-steps", type=int, default=None)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--lr", type=float, default=5e-4)
-    p.add_argument(
-        "--schedule",
-        choices=["constant", "cosine"],
-        default="constant",
-        help="learning rate: constant, or warm-up then cosine down to 10%% at the last step",
-    )
-    p.add_argument("--eval-every", type=int, default=100, help="steps between dev evaluations")
-    p.add_argument("--dev-limit", type=int, default=16, help="dev words per language per evaluation")
-    p.add_argument("--future-k", type=int, default=0, help="Future Prediction: frames ahead (0 = off)")
-    p.add_argument("--noise-std", type=float, default=0.0, help="Gaussian Noise on decoder inputs")
-    p.add_argument(
-        "--out",
-        default=None,
-        help="run folder (last.pt, best.pt, log.json); default runs/MODEL (runs/loss-comparison)",
-    )
-    p.add_argument(
-        "--tolerance",
-        type=float,
-        default=0.10,
-        help=f"{COMPARE}: late stage = within this fraction of the MSE run's best dev score",
-    )
-    p.add_argument(
-        "--reader-minutes",
-        type=float,
-        default=4.0,
-        help="signllm-p2lg: minutes to train the prompt reader before the gloss-to-pose channel",
-    )
-    p.add_argument("--d-model", type=int, default=None, help="override the size's model width")
-    p.add_argument(
-        "--parallel",
-        action="store_true",
-        help=f"{COMPARE}: run MSE and RL+PLC side by side, half the CPU threads each",
-    )
-    p.add_argument(
-        "--add",
-        action="store_true",
-        help="with --export: add these languages to the existing checkpoint there (MLSF)",
-    )
-    p.add_argument("--export", default=None, help="also write best weights (fp16) here for shipping")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
-    p.add_argument("--corpus", default=None, help="corpus cache (default: the built-in corpus)")
-    p.add_argument(
+    _add_data_options(p.add_argument_group("data and output"))
+    _add_model_options(p.add_argument_group("model and loss"))
+    _add_schedule_options(p.add_argument_group("schedule and evaluation"))
+    _add_per_model_options(p.add_argument_group("for one model (named first in each help)"))
+    p.set_defaults(func=run)
+
+
+def _add_data_options(g: Any) -> None:
+    """What to train on, where the run goes, what is shipped, where it runs."""
+    g.add_argument("--langs", nargs="+", default=["ase", "gsg"], metavar="SL", help="sign languages")
+    g.add_argument("--corpus", default=None, help="corpus cache (default: the built-in corpus)")
+    g.add_argument(
         "--data",
         nargs="+",
         default=[],
@@ -88,35 +47,101 @@ def add_parser(sub: Any) -> None:
         help="train on these pose files instead (any readable format, each sequence with its text; "
         "one sign language in --langs)",
     )
-    p.add_argument(
+    g.add_argument(
+        "--out",
+        default=None,
+        help="run folder (last.pt, best.pt, log.json); default runs/MODEL (runs/loss-comparison)",
+    )
+    g.add_argument("--export", default=None, help="also write best weights (fp16) here for shipping")
+    g.add_argument(
+        "--add",
+        action="store_true",
+        help="with --export: add these languages to the existing checkpoint there (MLSF)",
+    )
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
+    g.add_argument("--no-progress", action="store_true")
+
+
+def _add_model_options(g: Any) -> None:
+    """The network's size and the training objective."""
+    g.add_argument("--size", choices=["tiny", "base", "large", "super"], default="tiny")
+    g.add_argument("--d-model", type=int, default=None, help="override the size's model width")
+    g.add_argument("--loss", choices=["mse", "rl"], default="mse")
+    g.add_argument("--plc", action="store_true", help="Priority Learning Channel sampling")
+    g.add_argument("--eta", type=float, default=0.6, help="PLC prioritisation strength")
+    g.add_argument("--future-k", type=int, default=0, help="Future Prediction: frames ahead (0 = off)")
+    g.add_argument("--noise-std", type=float, default=0.0, help="Gaussian Noise on decoder inputs")
+
+
+def _add_schedule_options(g: Any) -> None:
+    """How long, how fast, and how often the dev set is scored."""
+    g.add_argument("--epochs", type=int, default=20)
+    g.add_argument("--max-minutes", type=float, default=None, help="stop after this wall time")
+    g.add_argument("--max-steps", type=int, default=None)
+    g.add_argument("--batch-size", type=int, default=16)
+    g.add_argument("--lr", type=float, default=5e-4)
+    g.add_argument(
+        "--schedule",
+        choices=["constant", "cosine"],
+        default="constant",
+        help="learning rate: constant, or warm-up then cosine down to 10%% at the last step",
+    )
+    g.add_argument("--eval-every", type=int, default=100, help="steps between dev evaluations")
+    g.add_argument("--dev-limit", type=int, default=16, help="dev words per language per evaluation")
+
+
+def _add_per_model_options(g: Any) -> None:
+    """Options that only one model (or compare-losses) reads."""
+    g.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.10,
+        help=f"{COMPARE}: late stage = within this fraction of the MSE run's best dev score",
+    )
+    g.add_argument(
+        "--parallel",
+        action="store_true",
+        help=f"{COMPARE}: run MSE and RL+PLC side by side, half the CPU threads each",
+    )
+    g.add_argument(
+        "--reader-minutes",
+        type=float,
+        default=4.0,
+        help="signllm-p2lg: minutes to train the prompt reader before the gloss-to-pose channel",
+    )
+    _add_generative_options(g)
+    g.add_argument(
+        "--pretrain-steps", type=int, default=None, help="backtranslation: pseudo-gloss steps first"
+    )
+    g.add_argument(
+        "--no-gate", action="store_true", help="backtranslation: plain cross-attention (no zero-init gate)"
+    )
+    g.add_argument(
+        "--no-pseudo-gloss",
+        action="store_true",
+        help="backtranslation: no pseudo-gloss pretraining nor auxiliary loss (the ablation)",
+    )
+
+
+def _add_generative_options(g: Any) -> None:
+    """nar-kd and diffusion (`signstudio.modeling.train_generative`)."""
+    g.add_argument(
         "--no-kd",
         action="store_true",
         help="nar-kd: no distillation loss (the ablation of Hwang et al.'s Table 3a)",
     )
-    p.add_argument("--vae-steps", type=int, default=3000, help="nar-kd: frame-VAE steps first")
-    p.add_argument("--vae-from", default=None, help="nar-kd: take the frame VAE from this checkpoint")
-    p.add_argument("--layers", type=int, default=None, help="nar-kd / diffusion: decoder layers")
-    p.add_argument(
+    g.add_argument("--vae-steps", type=int, default=3000, help="nar-kd: frame-VAE steps first")
+    g.add_argument("--vae-from", default=None, help="nar-kd: take the frame VAE from this checkpoint")
+    g.add_argument("--layers", type=int, default=None, help="nar-kd / diffusion: decoder layers")
+    g.add_argument(
         "--prediction",
         choices=["eps", "x0"],
         default=None,
         help="diffusion: the denoiser predicts the noise (eps) or the clean features (x0)",
     )
-    p.add_argument("--sample-steps", type=int, default=None, help="diffusion: default DDIM steps to ship")
-    p.add_argument("--guidance", type=float, default=None, help="diffusion: default guidance scale to ship")
-    p.add_argument(
-        "--pretrain-steps", type=int, default=None, help="backtranslation: pseudo-gloss steps first"
-    )
-    p.add_argument(
-        "--no-gate", action="store_true", help="backtranslation: plain cross-attention (no zero-init gate)"
-    )
-    p.add_argument(
-        "--no-pseudo-gloss",
-        action="store_true",
-        help="backtranslation: no pseudo-gloss pretraining nor auxiliary loss (the ablation)",
-    )
-    p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(func=run)
+    g.add_argument("--sample-steps", type=int, default=None, help="diffusion: default DDIM steps to ship")
+    g.add_argument("--guidance", type=float, default=None, help="diffusion: default guidance scale to ship")
 
 
 def run(args: argparse.Namespace) -> int:
