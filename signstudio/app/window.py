@@ -246,7 +246,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     def _show_default(self, auto_generate: bool) -> None:
         """First view without a file: the built-in corpus' "hello" (ASL) as the reference, and its
         generation started, so a newcomer sees real signing at once and the generated one beside it."""
-        from signstudio.corpus.lexicon import default_sample
+        from signstudio.corpus.store import default_sample
 
         sample = default_sample(self.state.language)
         self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())

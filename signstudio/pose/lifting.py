@@ -320,7 +320,7 @@ def masked_median(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return np.where(count > 0, (a + b) / 2, np.nan)
 
 
-def fill_missing(xy: np.ndarray, measured: np.ndarray, tree: Tree) -> np.ndarray:
+def fill_with_joint_median(xy: np.ndarray, measured: np.ndarray, tree: Tree) -> np.ndarray:
     """Missing points replaced, in place, by their joint's median over the clip's measured frames.
 
     xy: (2, J, C, T) x and y; measured: (J, C, T) bool; joints in the tree's internal (depth)
@@ -434,7 +434,7 @@ def _lift_block(
     order = tree.joint_order
     xy = np.stack([X_x.transpose(2, 0, 1)[order], X_y.transpose(2, 0, 1)[order]])  # (2, J, C, T)
     measured = (X_w.transpose(2, 0, 1)[order] > 0) & np.isfinite(xy).all(axis=0) & mask[None]
-    observed = fill_missing(xy, measured, tree)
+    observed = fill_with_joint_median(xy, measured, tree)
     xs, ys = xy[0], xy[1]
 
     # eq. 1 and lines: the percentile of the lengths pooled per line, per clip.

@@ -15,7 +15,7 @@ list makes all points of that part missing.
 Body models, decided by the first frame with a body:
 
 * BODY_25 (25 points) → layout ``openpose137``: BODY_25, face 70, left hand 21, right hand 21.
-* COCO-18 (18 points) → layout ``p2s128`` (see ``skels.p2s128_skeleton``): COCO-18 body, left
+* COCO-18 (18 points) → layout ``p2s128`` (``get_layout("p2s128")``): COCO-18 body, left
   hand, right hand, face 68 — OpenPose's two pupil points (face points 68, 69) are dropped.
 
 Coordinates are pixels as OpenPose writes them (x right, y down). 2D unless the frames carry
@@ -41,7 +41,6 @@ import numpy as np
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats.npz import guarded, option_fps
-from signstudio.pose.formats.skels import p2s128_skeleton
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
@@ -158,7 +157,7 @@ def read_openpose(
     if model is None:
         model = 25  # no frame has a body: assume BODY_25
     layout, body_model, sizes, order = _MODELS[model]
-    skeleton = get_layout(layout) if layout == "openpose137" else p2s128_skeleton()
+    skeleton = get_layout(layout)
     n_frames, n_joints = len(files), skeleton.num_joints
     data = np.zeros((n_frames, n_joints, 3), np.float32)
     conf = np.zeros((n_frames, n_joints), np.float32)
