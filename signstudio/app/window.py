@@ -567,7 +567,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     def export_motion(self, path: str | Path) -> Path:
         """Write the shown sequence's SMPL-X parameters (from its avatar's IK) as AMASS ``.npz``.
         ValueError (one line) when there is no fitted avatar yet."""
-        from signstudio.avatar.amass import write_amass
+        from signstudio.pose.formats.amass import write_amass
 
         seq = self.state.sequence if self.state.sequence is not None else self.state.reference
         mesh = self.viewport.avatar_of(seq)
