@@ -413,6 +413,26 @@ def lift(
     return out
 
 
+def _line_log_lengths(
+    tree: Tree, xs: np.ndarray, ys: np.ndarray, measured: np.ndarray, mask: np.ndarray, percentile: float
+) -> np.ndarray:
+    """Eq. 1 and lines: (nL, C) log of the percentile of the 2D bone lengths pooled per line,
+    per clip (measured bones where a line has any, else every unpadded frame's)."""
+    n_joints, n_clips = xs.shape[:2]
+    par, chi = tree.parent_int, slice(1, n_joints)  # internal bone i places joint i + 1
+    bone_len = np.sqrt((xs[par] - xs[chi]) ** 2 + (ys[par] - ys[chi]) ** 2)  # (B, C, T)
+    both = measured[par] & measured[chi]  # (B, C, T)
+    slots, used = tree.line_slots, tree.line_slots >= 0
+    pool = bone_len[slots].transpose(0, 2, 1, 3).reshape(tree.num_lines, n_clips, -1)  # (nL, C, K T)
+    pool_both = (both[slots] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
+    pool_any = (mask[None, None] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
+    pool_valid = np.where(pool_both.any(axis=-1, keepdims=True), pool_both, pool_any)
+    count = pool_valid.sum(axis=-1)  # (nL, C)
+    rank = (percentile * (count - 1)).astype(np.int64)
+    chosen = _select_rank(pool, pool_valid, rank)  # (nL, C)
+    return np.log(np.maximum(chosen, MIN_LENGTH))
+
+
 def _lift_block(
     tree: Tree,
     X_x: np.ndarray,
@@ -437,19 +457,7 @@ def _lift_block(
     observed = fill_with_joint_median(xy, measured, tree)
     xs, ys = xy[0], xy[1]
 
-    # eq. 1 and lines: the percentile of the lengths pooled per line, per clip.
-    par, chi = tree.parent_int, slice(1, n_joints)  # internal bone i places joint i + 1
-    bone_len = np.sqrt((xs[par] - xs[chi]) ** 2 + (ys[par] - ys[chi]) ** 2)  # (B, C, T)
-    both = measured[par] & measured[chi]  # (B, C, T)
-    slots, used = tree.line_slots, tree.line_slots >= 0
-    pool = bone_len[slots].transpose(0, 2, 1, 3).reshape(tree.num_lines, n_clips, -1)  # (nL, C, K T)
-    pool_both = (both[slots] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
-    pool_any = (mask[None, None] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
-    pool_valid = np.where(pool_both.any(axis=-1, keepdims=True), pool_both, pool_any)
-    count = pool_valid.sum(axis=-1)  # (nL, C)
-    rank = (percentile * (count - 1)).astype(np.int64)
-    chosen = _select_rank(pool, pool_valid, rank)  # (nL, C)
-    lines = np.log(np.maximum(chosen, MIN_LENGTH))  # (nL, C)
+    lines = _line_log_lengths(tree, xs, ys, measured, mask, percentile)  # (nL, C)
 
     Y = np.empty((3, n_joints, n_clips, frames))
     Yx, Yy, Yz = Y
