@@ -172,9 +172,8 @@ def forward_kinematics(
     so that the solver's gradients flow through it."""
     offsets = torch.as_tensor(skeleton.offsets, dtype=local.dtype, device=local.device)
     with_root = torch.cat([root[:, None], local[:, 1:]], dim=1)
-    return kinematics.forward_kinematics(
-        skeleton.parents, offsets, with_root, translation + root @ offsets[0]
-    )
+    root_position = translation + root @ offsets[0]
+    return kinematics.forward_kinematics(skeleton.parents, offsets, with_root, root_position, torch.stack)
 
 
 @dataclass(frozen=True)

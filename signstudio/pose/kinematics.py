@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,11 @@ _EPS = 1e-9
 
 
 def forward_kinematics(
-    parents: Sequence[int], offsets: Any, local: Any, root_position: Any = None
+    parents: Sequence[int],
+    offsets: Any,
+    local: Any,
+    root_position: Any = None,
+    stack: Callable[[list[Any], int], Any] = np.stack,
 ) -> tuple[Any, Any]:
     """World positions (..., J, 3) and rotations (..., J, 3, 3) of a joint tree.
 
@@ -20,8 +24,8 @@ def forward_kinematics(
     (..., J, 3) each joint's translation from its parent in the parent's frame (a root's: its
     position). local: (..., J, 3, 3) local rotations. root_position: (..., 3) where the roots
     stand instead of their offsets. A joint's world rotation is R_parent · R_local, its position
-    the parent's plus R_parent · offset. numpy arrays or torch tensors alike (the IK's gradients
-    flow through), so there is one chain rule for every caller.
+    the parent's plus R_parent · offset. numpy arrays, or torch tensors with ``stack=torch.stack``
+    (the IK's gradients flow through; this layer never imports torch): one chain rule for all.
     """
     positions: list[Any] = []
     rotations: list[Any] = []
@@ -34,11 +38,7 @@ def forward_kinematics(
         else:
             positions.append(positions[p] + (rotations[p] @ offset[..., None])[..., 0])
             rotations.append(rotations[p] @ local[..., j, :, :])
-    if isinstance(local, np.ndarray):
-        return np.stack(positions, axis=-2), np.stack(rotations, axis=-3)
-    import torch
-
-    return torch.stack(positions, dim=-2), torch.stack(rotations, dim=-3)
+    return stack(positions, -2), stack(rotations, -3)
 
 
 def unit_vectors(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

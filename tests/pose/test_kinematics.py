@@ -92,7 +92,9 @@ def test_chain_on_numpy_and_torch_alike():
     offsets = rng.normal(size=(5, 3))
     local = kinematics.from_euler([2, 0, 1], rng.normal(0, 60, (4 * 5, 3))).reshape(4, 5, 3, 3)
     pos, rot = kinematics.forward_kinematics(parents, offsets, local)
-    tpos, trot = kinematics.forward_kinematics(parents, torch.from_numpy(offsets), torch.from_numpy(local))
+    tpos, trot = kinematics.forward_kinematics(
+        parents, torch.from_numpy(offsets), torch.from_numpy(local), stack=torch.stack
+    )
     np.testing.assert_allclose(tpos.numpy(), pos, atol=1e-12)
     np.testing.assert_allclose(trot.numpy(), rot, atol=1e-12)
     # a joint at its parent plus the parent's rotation of its offset
