@@ -28,7 +28,7 @@ PAPER_CLIPS = 1000
 PAPER_SECONDS = 10 * 3600.0
 
 
-def _fill_missing_loop(
+def _fill_with_joint_median_loop(
     Xx: np.ndarray, Xy: np.ndarray, Xw: np.ndarray, structure: Sequence[tuple[int, int, int]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The missing-point step of `signstudio.pose.lifting`, with loops: filled float64 copies of
@@ -82,7 +82,7 @@ def lift_loop(
     Xx, Xy, Xw: (T, n). Returns ``(lines, rootsx, rootsy, rootsz, anglesx, anglesy, anglesz,
     Yx, Yy, Yz)``; the same numbers as `lift` (after the same missing-point step).
     """
-    Xx, Xy, measured = _fill_missing_loop(Xx, Xy, Xw, structure)
+    Xx, Xy, measured = _fill_with_joint_median_loop(Xx, Xy, Xw, structure)
     T, n = Xx.shape
     n_lines = max(line for _, _, line in structure) + 1
     anglesx = np.zeros((T, len(structure)))

@@ -246,7 +246,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     def _show_default(self, auto_generate: bool) -> None:
         """First view without a file: the built-in corpus' "hello" (ASL) as the reference, and its
         generation started, so a newcomer sees real signing at once and the generated one beside it."""
-        from signstudio.corpus.lexicon import default_sample
+        from signstudio.corpus.store import default_sample
 
         sample = default_sample(self.state.language)
         self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
@@ -567,7 +567,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     def export_motion(self, path: str | Path) -> Path:
         """Write the shown sequence's SMPL-X parameters (from its avatar's IK) as AMASS ``.npz``.
         ValueError (one line) when there is no fitted avatar yet."""
-        from signstudio.avatar.amass import write_amass
+        from signstudio.pose.formats.amass import write_amass
 
         seq = self.state.sequence if self.state.sequence is not None else self.state.reference
         mesh = self.viewport.avatar_of(seq)

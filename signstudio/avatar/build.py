@@ -17,6 +17,7 @@ import numpy as np
 
 from signstudio.avatar.bodies import MannequinBody, SMPLXBody
 from signstudio.avatar.mesh import AvatarMesh
+from signstudio.pose.formats.amass import SMPLX_POSE_SIZE, SMPLXMotion
 from signstudio.pose.sequence import PoseSequence
 
 BODIES = ("mannequin", "smplx")
@@ -63,8 +64,6 @@ def build_avatar(
     except (KeyError, ValueError) as exc:
         where = seq.meta.get("text") or seq.meta.get("source") or "sequence"
         raise ValueError(f"no avatar for {where}: {exc}") from None
-    from signstudio.avatar.amass import from_fit
-
     mesh = b.mesh(fit, seq)
     return AvatarMesh(
         mesh.vertices,
@@ -79,4 +78,31 @@ def build_avatar(
     )
 
 
-__all__ = ["BODIES", "body", "build_avatar"]
+def from_fit(
+    fit: object, pelvis: np.ndarray, betas: np.ndarray | None = None, gender: str = "neutral"
+) -> SMPLXMotion:
+    """An `IKResult` as SMPL-X motion (for `signstudio.pose.formats.amass.write_amass`).
+
+    ``pelvis``: the body's rest pelvis position (``BodySkeleton.offsets[0]``). IK's root turns
+    about the origin, SMPL-X's about the pelvis, so SMPL-X's ``trans`` is t + R·J0 − J0."""
+    from scipy.spatial.transform import Rotation
+
+    body = np.asarray(fit.body_pose, np.float64)  # type: ignore[attr-defined]
+    f = len(body)
+    j0 = np.asarray(pelvis, np.float64)
+    rot = Rotation.from_rotvec(np.asarray(fit.global_rotation, np.float64)).as_matrix()  # type: ignore[attr-defined]
+    trans = np.asarray(fit.translation, np.float64) + rot @ j0 - j0  # type: ignore[attr-defined]
+    poses = np.zeros((f, SMPLX_POSE_SIZE))
+    poses[:, :3] = fit.global_rotation  # type: ignore[attr-defined]
+    poses[:, 3:66] = body.reshape(f, -1)
+    poses[:, 75:] = np.asarray(fit.hand_pose).reshape(f, -1)  # type: ignore[attr-defined]
+    return SMPLXMotion(
+        poses,
+        trans,
+        np.zeros(10) if betas is None else np.asarray(betas, np.float64),
+        gender,
+        float(fit.fps),  # type: ignore[attr-defined]
+    )
+
+
+__all__ = ["BODIES", "body", "build_avatar", "from_fit"]

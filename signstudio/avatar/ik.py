@@ -42,6 +42,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from signstudio.pose import kinematics
 from signstudio.pose.sequence import PoseSequence
 
 FINGERS = ("Index", "Middle", "Pinky", "Ring", "Thumb")  # SMPL-X's order within a hand
@@ -165,15 +166,14 @@ def forward_kinematics(
     skeleton: BodySkeleton, local: Tensor, root: Tensor, translation: Tensor
 ) -> tuple[Tensor, Tensor]:
     """local (B, J, 3, 3) local rotations (the root's ignored), root (B, 3, 3) global orientation,
-    translation (B, 3) -> world positions (B, J, 3) and world rotations (B, J, 3, 3)."""
+    translation (B, 3) -> world positions (B, J, 3) and world rotations (B, J, 3, 3).
+
+    The body's rest skeleton through `signstudio.pose.kinematics.forward_kinematics`, on tensors
+    so that the solver's gradients flow through it."""
     offsets = torch.as_tensor(skeleton.offsets, dtype=local.dtype, device=local.device)
-    rots: list[Tensor] = [root]
-    pos: list[Tensor] = [translation + root @ offsets[0]]
-    for j in range(1, len(skeleton.parents)):
-        p = skeleton.parents[j]
-        pos.append(pos[p] + (rots[p] @ offsets[j][:, None]).squeeze(-1))
-        rots.append(rots[p] @ local[:, j])
-    return torch.stack(pos, 1), torch.stack(rots, 1)
+    with_root = torch.cat([root[:, None], local[:, 1:]], dim=1)
+    root_position = translation + root @ offsets[0]
+    return kinematics.forward_kinematics(skeleton.parents, offsets, with_root, root_position, torch.stack)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class AvatarMesh:
     seconds: float = 0.0  # IK and posing
     arm_error_m: float = float("nan")  # IK's mean keypoint error, arms and hands (metres)
     hand_error_m: float = float("nan")
-    motion: Any = None  # signstudio.avatar.amass.SMPLXMotion: the parameters, for export
+    motion: Any = None  # signstudio.pose.formats.amass.SMPLXMotion: the parameters, for export
 
     @property
     def num_frames(self) -> int:

@@ -117,19 +117,3 @@ def load_clip(entry: LexiconEntry) -> PoseSequence:
             "reference_kind": "recorded clip",
         }
     )
-
-
-def default_sample(sign_language: str = "ase") -> PoseSequence:
-    """What the studio shows on first start: real signing from the built-in corpus.
-
-    A word of ``sign_language`` from the corpus cache when it is built ("hello" in ASL; a frequent
-    word elsewhere), joined from its recorded letters; otherwise the recorded clip of the first
-    letter of that language's alphabet.
-    """
-    try:
-        from signstudio.corpus.store import default_word
-
-        return default_word(sign_language)
-    except (ImportError, FileNotFoundError, KeyError, IndexError):
-        letters = alphabet(sign_language if sign_language in sign_languages() else "ase")
-        return load_clip(letters[sorted(letters)[0]])

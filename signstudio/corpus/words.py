@@ -1,10 +1,10 @@
 """Words of each spoken language, spelled with one sign language's manual alphabet, and splits.
 
 Word lists come from ``wordfreq`` (most frequent first); for a language wordfreq lacks
-(Estonian) a fixed list of common words stands in. A word is kept when the alphabet spells it:
-greedy longest match over the alphabet's letters and letter groups (``sch``, ``ch``, ``ll`` ...),
-as spoken-to-signed's fingerspelling lookup does, after lower-casing; a letter the alphabet lacks
-may fall back to its base letter (``é`` -> ``e``) but never to nothing.
+(Estonian) a fixed list of common words stands in. A word is kept when the alphabet spells it
+(`spell`: longest match over the alphabet's letters and letter groups (``sch``, ``ch``, ``ll``
+...) from the left, with backtracking, after lower-casing); a letter the alphabet lacks may fall
+back to its base letter (``é`` -> ``e``) but never to nothing.
 
 Splits are decided by a hash of the word alone, so a word (e.g. German "haus", spelled in DGS,
 ÖGS and DSGS) lands in the same split for every sign language: no word is in two splits.
@@ -53,34 +53,57 @@ def _strip_accents(ch: str) -> str:
 
 
 def spell(word: str, alphabet: Iterable[str]) -> list[str] | None:
-    """The alphabet units that spell ``word`` (greedy longest match), or None if it can't be spelled.
+    """The alphabet units that spell ``word``, or None if it can't be spelled.
 
-    Greek final sigma counts as sigma; other letters missing from the alphabet fall back to
-    their base letter without diacritics if the alphabet has that.
+    Longest match from the left, backtracking when that leads nowhere: at each position the
+    longest unit that matches is taken unless the rest of the word then cannot be spelled, in
+    which case the next shorter one is tried (so Jordanian "خلال" is خ لا ل, the lam-alif read
+    where it stands, and a word spelled only by a shorter choice is still spelled). Greek final
+    sigma counts as sigma; a letter no unit matches falls back to its base letter without
+    diacritics if the alphabet has that, and a stray combining mark belongs to the letter before.
+    This is the one speller: the corpus references and the lookup model both split with it.
     """
     units = sorted(set(alphabet), key=len, reverse=True)
     unit_set = set(units)
     w = normalise_word(word).replace("ς", "σ")
-    out: list[str] = []
-    i = 0
-    while i < len(w):
-        for u in units:
-            if w.startswith(u, i):
-                out.append(u)
-                i += len(u)
+    # rest[i]: the spelling of w[i:] (None: none), filled from the end, so each position's
+    # first workable option in order of preference is found without re-trying any suffix.
+    rest: list[list[str] | None] = [None] * len(w) + [[]]
+    for i in range(len(w) - 1, -1, -1):
+        for unit, step in _options(w, i, units, unit_set):
+            tail = rest[i + step]
+            if tail is not None:
+                rest[i] = [unit, *tail] if unit else tail
                 break
-        else:
-            ch = w[i]
-            if unicodedata.combining(ch):  # a stray combining mark: part of the previous letter
-                i += 1
-                continue
-            base = _strip_accents(ch)
-            if base and base in unit_set and base != ch:
-                out.append(base)
-                i += 1
-                continue
-            return None
-    return out or None
+    return rest[0] or None
+
+
+def _options(w: str, i: int, units: list[str], unit_set: set[str]) -> list[tuple[str, int]]:
+    """(unit, characters it covers) that may stand at ``w[i]``, best first; "" skips a mark."""
+    options = [(u, len(u)) for u in units if w.startswith(u, i)]
+    ch = w[i]
+    if unicodedata.combining(ch):  # a stray combining mark: part of the previous letter
+        options.append(("", 1))
+    else:
+        base = _strip_accents(ch)
+        if base and base in unit_set and base != ch:
+            options.append((base, 1))
+    return options
+
+
+def missing_letters(word: str, alphabet: Iterable[str]) -> list[str]:
+    """The characters of ``word`` that keep `spell` from spelling it (in order, once each): those
+    the alphabet has neither as a letter nor as a base letter. Empty when it spells the word."""
+    units = set(alphabet)
+    if spell(word, units) is not None:
+        return []
+    w = normalise_word(word).replace("ς", "σ")
+    blocking = [
+        ch
+        for ch in w
+        if ch not in units and not unicodedata.combining(ch) and _strip_accents(ch) not in units
+    ]
+    return list(dict.fromkeys(blocking)) or sorted(set(w) - units)
 
 
 def candidate_words(spoken_language: str, limit: int = 20000) -> list[str]:

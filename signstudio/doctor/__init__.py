@@ -43,7 +43,7 @@ What blocks the studio (FAIL, exit status 1):
   unusable.
 
 A corpus cache that is simply not built yet is a ``warn``, named as such with its remedy: the
-studio still opens (`signstudio.corpus.lexicon.default_sample` falls back to one recorded letter
+studio still opens (`signstudio.corpus.store.default_sample` falls back to one recorded letter
 clip; the lookup model and references read the lexicon directly), but the corpus browser is
 empty and the first view is a single letter instead of a joined word, until
 ``signstudio corpus build`` (about 30 s, once) makes it. Versions other than the pins, a

@@ -1,11 +1,13 @@
 """The ``lookup`` model: lexicon lookup and join, the sign.mt approach, through spoken-to-signed itself.
 
-Each word is fingerspelled by spoken-to-signed's ``FingerspellingPoseLookup`` (letter clips from
-its lexicon, each trimmed to its signing span and capped at 0.8 s, the last letter held twice as
-long, joined by its ``concatenate_poses``: cut at the closest frames, 0.07 s interpolated gap,
-Butterworth smoothing, wrist correction). Several words are joined by ``concatenate_poses`` again,
-as its ``gloss_to_pose`` joins signs; by default without its 0.8 s cap per sign, which would
-squeeze a whole fingerspelled word into 0.8 s (``max_word_seconds=0.8`` restores it).
+Each word is split into letters by the corpus's speller (`signstudio.corpus.words.spell`, so a
+model output and its reference spell alike) and fingerspelled as spoken-to-signed's
+``FingerspellingPoseLookup`` does (letter clips from its lexicon, each trimmed to its signing
+span and capped at 0.8 s, the last letter held twice as long, joined by its
+``concatenate_poses``: cut at the closest frames, 0.07 s interpolated gap, Butterworth
+smoothing, wrist correction). Several words are joined by ``concatenate_poses`` again, as its
+``gloss_to_pose`` joins signs; by default without its 0.8 s cap per sign, which would squeeze a
+whole fingerspelled word into 0.8 s (``max_word_seconds=0.8`` restores it).
 
 Letter segments: the same steps are run one by one with spoken-to-signed's own functions
 (`_concatenate_tracked`, checked against its ``concatenate_poses`` in the tests) so that the
@@ -32,7 +34,6 @@ import inspect
 import io
 import logging
 import threading
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -41,6 +42,7 @@ import numpy as np
 
 from signstudio.corpus.join import signing_hand
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
+from signstudio.corpus.words import missing_letters, spell
 from signstudio.modeling.base import (
     CancelToken,
     ModelError,
@@ -97,49 +99,6 @@ class Spelling:
     word: str
     prepared: str
     units: tuple[str, ...]
-
-
-def _strip_accents(ch: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-
-
-def spell(word: str, keys: Sequence[str]) -> tuple[str, list[str], list[str]]:
-    """(prepared word, units, missing characters) for ``word`` under an alphabet's ``keys``.
-
-    Mirrors spoken-to-signed's ``characters_lookup`` (the longest key found *anywhere* splits
-    the word, both sides recurse) without loading poses, so a word it would reject is rejected
-    up front with the characters named. Before that, as the corpus does: Greek final ς is σ, and
-    a letter no key contains falls back to its base letter (é -> e) when a key contains that.
-    """
-    ordered = sorted(keys, key=len, reverse=True)
-    letters = set("".join(ordered))
-    chars = []
-    for ch in word:
-        if ch == "ς" and ch not in letters:
-            ch = "σ"
-        elif ch not in letters:
-            base = _strip_accents(ch)
-            if base and base in letters:
-                ch = base
-        chars.append(ch)
-    prepared = unicodedata.normalize("NFC", "".join(chars))
-    units: list[str] = []
-    missing: list[str] = []
-
-    def walk(w: str) -> None:
-        if not w:
-            return
-        for key in ordered:
-            if key in w:
-                i = w.index(key)
-                walk(w[:i])
-                units.append(key)
-                walk(w[i + len(key) :])
-                return
-        missing.extend(c for c in w if c not in missing)
-
-    walk(prepared)
-    return prepared, units, missing
 
 
 @contextlib.contextmanager
@@ -242,14 +201,14 @@ class LookupModel(SignModel):
             raise SpellingError(f"nothing to sign in {text!r}: type a word")
         out = []
         for word in words:
-            prepared, units, missing = spell(word, keys)
-            if missing:
+            units = spell(word, keys)  # the corpus's speller: references split the same way
+            if units is None:
                 name = SIGN_LANGUAGE_NAMES.get(lang, lang)
                 raise SpellingError(
                     f"cannot spell {word!r}: the {name} ({lang}) manual alphabet has no "
-                    + ", ".join(repr(c) for c in missing)
+                    + ", ".join(repr(c) for c in missing_letters(word, keys))
                 )
-            out.append(Spelling(word, prepared, tuple(units)))
+            out.append(Spelling(word, "".join(units), tuple(units)))
         return out
 
     def generate(
@@ -302,11 +261,12 @@ class LookupModel(SignModel):
         held twice as long, joined by ``concatenate_poses``), with the letters' segments."""
         from spoken_to_signed.gloss_to_pose import concatenate_poses
 
-        letters = list(self._lookup.characters_lookup(sp.prepared.lower(), spoken, lang))
+        # The clips of our units rather than their characters_lookup, whose split (the longest
+        # key anywhere in the word first) differs from the corpus's for some words.
+        rows = self._lookup.words_index[spoken][lang]
+        letters = [self._lookup.get_pose(rows[unit][0])[0] for unit in sp.units]
         letters[-1] = self._lookup.stretch_pose(letters[-1], 2)
         labels = [u.upper() for u in sp.units]
-        if len(labels) != len(letters):  # their split differs from ours: no labels to give
-            labels = [str(i + 1) for i in range(len(letters))]
         cap = inspect.signature(concatenate_poses).parameters["max_sign_seconds"].default
         return _concatenate_tracked(letters, labels, cap)
 

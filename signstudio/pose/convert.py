@@ -7,6 +7,10 @@ source joints, so a missing source point stays missing (confidence 0) in the tar
 * openpose137 -> upper50: BODY_25 points 0–7 and both hands, as they are.
 * smplx       -> upper50: SMPL-X has no nose; the head joint stands in for it. Hand joints map to
                  the matching finger joints; SMPL-X has no fingertip joints, so the tips are missing.
+* p2s128      -> upper50: COCO-18 points 0–7 are BODY_25 points 0–7; both hands as they are.
+* openpose137 -> p2s128: BODY_25's COCO-18 points, both hands, the face without its two pupils.
+* holistic    -> p2s128: neck as for upper50; MediaPipe has no iBUG-68 face, so the face is missing.
+* upper50     -> p2s128: hips, legs, eyes, ears and face are missing.
 
 A source that lacks some joints of its layout by name (spoken-to-signed's ``reduce_holistic``
 output keeps 8 of MediaPipe's 33 pose points and drops the nose) converts too: a target joint
@@ -81,10 +85,57 @@ def _smplx_to_upper50() -> Recipe:
     return body + _smplx_hand("left") + _smplx_hand("right")
 
 
+def _coco18_points() -> tuple[str, ...]:
+    return get_layout("p2s128").component("BODY_18").points
+
+
+def _p2s128_to_upper50() -> Recipe:
+    # COCO-18 points 0-7 are BODY_25 points 0-7 (Nose, Neck, RShoulder ... LWrist).
+    body = [(f"BODY_18:{n}",) for n in _coco18_points()[:8]]
+    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND")
+
+
+def _openpose137_to_p2s128() -> Recipe:
+    body = [(f"BODY_25:{n}",) for n in _coco18_points()]
+    face = [(f"FACE_70:{i}",) for i in range(68)]  # the two pupils are dropped
+    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND") + face
+
+
+_MP_FOR_COCO = {
+    "Nose": "NOSE", "RShoulder": "RIGHT_SHOULDER", "RElbow": "RIGHT_ELBOW", "RWrist": "RIGHT_WRIST",
+    "LShoulder": "LEFT_SHOULDER", "LElbow": "LEFT_ELBOW", "LWrist": "LEFT_WRIST", "RHip": "RIGHT_HIP",
+    "RKnee": "RIGHT_KNEE", "RAnkle": "RIGHT_ANKLE", "LHip": "LEFT_HIP", "LKnee": "LEFT_KNEE",
+    "LAnkle": "LEFT_ANKLE", "REye": "RIGHT_EYE", "LEye": "LEFT_EYE", "REar": "RIGHT_EAR", "LEar": "LEFT_EAR",
+}  # fmt: skip
+
+
+def _holistic_to_p2s128() -> Recipe:
+    # MediaPipe has no neck (midpoint of the shoulders, as for upper50) and no iBUG-68 face:
+    # the 68 face points stay missing.
+    p = "POSE_LANDMARKS"
+    body = [
+        (f"{p}:LEFT_SHOULDER", f"{p}:RIGHT_SHOULDER") if n == "Neck" else (f"{p}:{_MP_FOR_COCO[n]}",)
+        for n in _coco18_points()
+    ]
+    missing_face: list[tuple[str, ...]] = [()] * 68
+    return body + _hand("LEFT_HAND_LANDMARKS") + _hand("RIGHT_HAND_LANDMARKS") + missing_face
+
+
+def _upper50_to_p2s128() -> Recipe:
+    # upper50's body is COCO-18's first eight points; hips, legs, eyes, ears and face are missing.
+    body = [(f"BODY:{n}",) if i < 8 else () for i, n in enumerate(_coco18_points())]
+    missing_face: list[tuple[str, ...]] = [()] * 68
+    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND") + missing_face
+
+
 _RECIPES: dict[tuple[str, str], Callable[[], Recipe]] = {
     ("holistic", "upper50"): _holistic_to_upper50,
     ("openpose137", "upper50"): _openpose137_to_upper50,
     ("smplx", "upper50"): _smplx_to_upper50,
+    ("p2s128", "upper50"): _p2s128_to_upper50,
+    ("openpose137", "p2s128"): _openpose137_to_p2s128,
+    ("holistic", "p2s128"): _holistic_to_p2s128,
+    ("upper50", "p2s128"): _upper50_to_p2s128,
 }
 
 
@@ -105,11 +156,12 @@ def source_joints(skeleton: Skeleton, target: str) -> np.ndarray:
     return np.array([names.get(src[0], -1) if len(src) == 1 else -1 for src in recipe], dtype=np.int64)
 
 
-def convert(seq: PoseSequence, target: str) -> PoseSequence:
+def convert(seq: PoseSequence, target: str, strict: bool = False) -> PoseSequence:
     """``seq`` in the ``target`` layout (a new object; the same object if already there).
 
     A sequence read from a holistic file may carry extra components (e.g. world landmarks);
-    joints are looked up by name, so those are simply not used.
+    joints are looked up by name, so those are simply not used. ``strict``: every source joint
+    must be there (KeyError naming the first absent one) instead of leaving its target missing.
     """
     if seq.layout == target:
         return seq
@@ -118,6 +170,10 @@ def convert(seq: PoseSequence, target: str) -> PoseSequence:
         raise ValueError(f"no conversion from {seq.layout} to {target} (known: {known})")
     recipe = _RECIPES[(seq.layout, target)]()
     names = {n: i for i, n in enumerate(seq.skeleton.joints)}
+    if strict:
+        first_absent = next((s for sources in recipe for s in sources if s not in names), None)
+        if first_absent is not None:
+            raise KeyError(first_absent)
     skel = get_layout(target)
     frames = seq.num_frames
     data = np.zeros((frames, len(recipe), 3), np.float32)

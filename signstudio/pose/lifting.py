@@ -320,7 +320,7 @@ def masked_median(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return np.where(count > 0, (a + b) / 2, np.nan)
 
 
-def fill_missing(xy: np.ndarray, measured: np.ndarray, tree: Tree) -> np.ndarray:
+def fill_with_joint_median(xy: np.ndarray, measured: np.ndarray, tree: Tree) -> np.ndarray:
     """Missing points replaced, in place, by their joint's median over the clip's measured frames.
 
     xy: (2, J, C, T) x and y; measured: (J, C, T) bool; joints in the tree's internal (depth)
@@ -413,6 +413,26 @@ def lift(
     return out
 
 
+def _line_log_lengths(
+    tree: Tree, xs: np.ndarray, ys: np.ndarray, measured: np.ndarray, mask: np.ndarray, percentile: float
+) -> np.ndarray:
+    """Eq. 1 and lines: (nL, C) log of the percentile of the 2D bone lengths pooled per line,
+    per clip (measured bones where a line has any, else every unpadded frame's)."""
+    n_joints, n_clips = xs.shape[:2]
+    par, chi = tree.parent_int, slice(1, n_joints)  # internal bone i places joint i + 1
+    bone_len = np.sqrt((xs[par] - xs[chi]) ** 2 + (ys[par] - ys[chi]) ** 2)  # (B, C, T)
+    both = measured[par] & measured[chi]  # (B, C, T)
+    slots, used = tree.line_slots, tree.line_slots >= 0
+    pool = bone_len[slots].transpose(0, 2, 1, 3).reshape(tree.num_lines, n_clips, -1)  # (nL, C, K T)
+    pool_both = (both[slots] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
+    pool_any = (mask[None, None] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
+    pool_valid = np.where(pool_both.any(axis=-1, keepdims=True), pool_both, pool_any)
+    count = pool_valid.sum(axis=-1)  # (nL, C)
+    rank = (percentile * (count - 1)).astype(np.int64)
+    chosen = _select_rank(pool, pool_valid, rank)  # (nL, C)
+    return np.log(np.maximum(chosen, MIN_LENGTH))
+
+
 def _lift_block(
     tree: Tree,
     X_x: np.ndarray,
@@ -434,22 +454,10 @@ def _lift_block(
     order = tree.joint_order
     xy = np.stack([X_x.transpose(2, 0, 1)[order], X_y.transpose(2, 0, 1)[order]])  # (2, J, C, T)
     measured = (X_w.transpose(2, 0, 1)[order] > 0) & np.isfinite(xy).all(axis=0) & mask[None]
-    observed = fill_missing(xy, measured, tree)
+    observed = fill_with_joint_median(xy, measured, tree)
     xs, ys = xy[0], xy[1]
 
-    # eq. 1 and lines: the percentile of the lengths pooled per line, per clip.
-    par, chi = tree.parent_int, slice(1, n_joints)  # internal bone i places joint i + 1
-    bone_len = np.sqrt((xs[par] - xs[chi]) ** 2 + (ys[par] - ys[chi]) ** 2)  # (B, C, T)
-    both = measured[par] & measured[chi]  # (B, C, T)
-    slots, used = tree.line_slots, tree.line_slots >= 0
-    pool = bone_len[slots].transpose(0, 2, 1, 3).reshape(tree.num_lines, n_clips, -1)  # (nL, C, K T)
-    pool_both = (both[slots] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
-    pool_any = (mask[None, None] & used[:, :, None, None]).transpose(0, 2, 1, 3).reshape(pool.shape)
-    pool_valid = np.where(pool_both.any(axis=-1, keepdims=True), pool_both, pool_any)
-    count = pool_valid.sum(axis=-1)  # (nL, C)
-    rank = (percentile * (count - 1)).astype(np.int64)
-    chosen = _select_rank(pool, pool_valid, rank)  # (nL, C)
-    lines = np.log(np.maximum(chosen, MIN_LENGTH))  # (nL, C)
+    lines = _line_log_lengths(tree, xs, ys, measured, mask, percentile)  # (nL, C)
 
     Y = np.empty((3, n_joints, n_clips, frames))
     Yx, Yy, Yz = Y

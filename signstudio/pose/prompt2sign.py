@@ -188,6 +188,32 @@ def _key(seq: PoseSequence, i: int) -> str:
     return str(key) if key not in (None, "") else f"clip{i:06d}"
 
 
+def _padded_batch(seqs: Sequence[PoseSequence]) -> tuple[np.ndarray, ...]:
+    """x, y, confidence (N, T_max, 50) zero-padded, and the (N,) frame counts."""
+    frames = max(s.num_frames for s in seqs)
+    xs = np.zeros((len(seqs), frames, 50))
+    ys = np.zeros((len(seqs), frames, 50))
+    ws = np.zeros((len(seqs), frames, 50))
+    lengths = np.zeros(len(seqs), np.int64)
+    for row, s in enumerate(seqs):
+        t = s.num_frames
+        xs[row, :t], ys[row, :t], ws[row, :t] = s.data[..., 0], s.data[..., 1], s.confidence
+        lengths[row] = t
+    return xs, ys, ws, lengths
+
+
+def _lifted_confidence(
+    measured: np.ndarray, ws: np.ndarray, observed: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(confidence, filled), (N, T, J): measured -> its likelihood; filled (a joint seen elsewhere
+    in the clip) -> the joint's mean likelihood; never seen -> missing."""
+    count = measured.sum(axis=1)  # (n, J)
+    mean_w = np.where(measured, ws, 0.0).sum(axis=1) / np.maximum(count, 1)
+    filled = ~measured & observed[:, None, :] & mask[..., None]
+    conf = np.where(measured, ws, np.where(filled, mean_w[:, None, :], 0.0))
+    return conf, filled
+
+
 def lift_sequences(
     seqs: Sequence[PoseSequence],
     *,
@@ -209,18 +235,8 @@ def lift_sequences(
     use = [i for i, s in enumerate(upper) if s.num_frames > 0]
     if not use:
         return Lifted([], None, skipped)
-    frames = max(upper[i].num_frames for i in use)
-    n = len(use)
-    xs = np.zeros((n, frames, 50))
-    ys = np.zeros((n, frames, 50))
-    ws = np.zeros((n, frames, 50))
-    lengths = np.zeros(n, np.int64)
-    for row, i in enumerate(use):
-        s = upper[i]
-        t = s.num_frames
-        xs[row, :t], ys[row, :t], ws[row, :t] = s.data[..., 0], s.data[..., 1], s.confidence
-        lengths[row] = t
-    mask = np.arange(frames)[None] < lengths[:, None]
+    xs, ys, ws, lengths = _padded_batch([upper[i] for i in use])
+    mask = np.arange(xs.shape[1])[None] < lengths[:, None]
     measured = (ws > 0) & mask[..., None]
     norm2d = normalisation_2d(xs, ys, measured, normalisation)
     skipped += [(keys[use[r]], norm2d.reasons[r]) for r in np.flatnonzero(~norm2d.ok)]
@@ -235,12 +251,7 @@ def lift_sequences(
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     res = lift(xs, ys, ws, UPPER50_STRUCTURE, sigma=sigma, rng=rng, percentile=percentile, lengths=lengths)
 
-    # Confidence: measured -> likelihood; filled (joint seen elsewhere in the clip) -> the joint's
-    # mean likelihood; never seen -> missing.
-    count = measured.sum(axis=1)  # (n, J)
-    mean_w = np.where(measured, ws, 0.0).sum(axis=1) / np.maximum(count, 1)
-    filled = ~measured & res.observed[:, None, :] & mask[good][..., None]
-    conf = np.where(measured, ws, np.where(filled, mean_w[:, None, :], 0.0))
+    conf, filled = _lifted_confidence(measured, ws, res.observed, mask[good])
     Y = np.array(res.Y)  # (n, T, J, 3), a copy: the lifting keeps its own
     present = conf > 0
     if normalisation == "neck":
@@ -258,24 +269,23 @@ def lift_sequences(
         if not ok3[row]:
             skipped.append((keys[use[r]], "no lifted frame with both shoulders"))
             continue
-        meta = dict(src.meta)
-        meta.pop("convention", None)
-        meta.pop("normalisation", None)
+        meta = {k: v for k, v in src.meta.items() if k not in ("convention", "normalisation")}
+        lifting = {
+            "method": "SignLLM Algorithm 1 (Prompt2Sign 2D to 3D)",
+            "sigma": float(sigma),
+            "percentile": float(percentile),
+            "root": int(res.root),
+            "lines": [float(v) for v in res.lines[row]],
+            "input_normalisation": {
+                "kind": normalisation,
+                "origin": [float(v) for v in origin[row]],
+                "scale": float(scale[row]),
+            },
+        }
         meta.update(
             {
                 "key": keys[use[r]],
-                "lifting": {
-                    "method": "SignLLM Algorithm 1 (Prompt2Sign 2D to 3D)",
-                    "sigma": float(sigma),
-                    "percentile": float(percentile),
-                    "root": int(res.root),
-                    "lines": [float(v) for v in res.lines[row]],
-                    "input_normalisation": {
-                        "kind": normalisation,
-                        "origin": [float(v) for v in origin[row]],
-                        "scale": float(scale[row]),
-                    },
-                },
+                "lifting": lifting,
                 "reference_kind": meta.get("reference_kind", "user file"),
             }
         )

@@ -14,13 +14,16 @@ Named layouts (see DESIGN.md §3):
 * ``upper50``     BODY_25 points 0–7, then the left hand (21), then the right hand (21): the
                   150-value layout of Progressive Transformers and SignLLM.
 * ``smplx``       the 55 SMPL-X joints (22 body, jaw, 2 eyes, 2 × 15 hand joints).
+* ``p2s128``      Prompt2Sign 2025 (DWPose): COCO-18 body, left hand 21, right hand 21, iBUG-68
+                  face; component names ``BODY_18``, ``LEFT_HAND``, ``RIGHT_HAND``, ``FACE_68``
+                  (``layouts/p2s128.json``; see ``signstudio.pose.formats.skels``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -329,8 +332,8 @@ SMPLX_LINKS = tuple(
 
 @cache
 def _builtin(name: str) -> Skeleton:
-    if name == "holistic":
-        text = resources.files("signstudio.pose").joinpath("layouts/holistic.json").read_text("utf-8")
+    if name in DATA_LAYOUTS:
+        text = resources.files("signstudio.pose").joinpath(f"layouts/{name}.json").read_text("utf-8")
         return Skeleton.from_dict(json.loads(text))
     if name == "upper50":
         comps = (
@@ -358,32 +361,20 @@ def _builtin(name: str) -> Skeleton:
         return Skeleton("openpose137", comps_op, tuple(int(i) for i in mirror), links)
     if name == "smplx":
         return Skeleton("smplx", _smplx_components(), links=SMPLX_LINKS)
-    raise KeyError(f"unknown layout {name!r}; known: {', '.join(LAYOUTS)}")
+    raise KeyError(f"unknown layout {name!r}; known: {', '.join((*LAYOUTS, *FAMILY_LAYOUTS))}")
 
 
 LAYOUTS = ("holistic", "openpose137", "upper50", "smplx")
-
-# Layouts a format family brings along (e.g. Prompt2Sign's 128-point ``p2s128``).
-_REGISTERED: dict[str, Callable[[], Skeleton]] = {}
-
-
-def register_layout(name: str, factory: Callable[[], Skeleton]) -> None:
-    """Make ``get_layout(name)`` return ``factory()`` (for layouts defined next to their format)."""
-    _REGISTERED[name] = factory
+#: Layouts only one format family uses (Prompt2Sign 2025's 128 points); known to `get_layout` but
+#: not among the general `LAYOUTS` that readers guess from and the studio offers.
+FAMILY_LAYOUTS = ("p2s128",)
+#: Layouts kept as data, ``layouts/<name>.json``.
+DATA_LAYOUTS = ("holistic", "p2s128")
 
 
 def get_layout(name: str) -> Skeleton:
     """The named layout's skeleton (``holistic``, ``openpose137``, ``upper50``, ``smplx``, and
-    layouts registered by format modules, such as ``p2s128``)."""
-    if name in _REGISTERED:
-        return _REGISTERED[name]()
-    if name not in LAYOUTS:
-        # Format modules register their layouts on import.
-        from signstudio.pose import formats
-
-        formats.formats()
-        if name in _REGISTERED:
-            return _REGISTERED[name]()
+    ``p2s128``, the layout of Prompt2Sign 2025 files)."""
     return _builtin(name)
 
 

@@ -47,7 +47,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The studio's default sample (a real recording) written as a .pose file."""
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
     from signstudio.pose.formats import write
 
     path = tmp_path_factory.mktemp("app") / "sample.pose"
@@ -59,7 +59,7 @@ def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def window(qtbot) -> Iterator:  # type: ignore[no-untyped-def]
     """The studio window on the default sample, shown and painted once."""
     from signstudio.app.window import StudioWindow
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
 
     win = StudioWindow(default_sample())
     qtbot.addWidget(win)

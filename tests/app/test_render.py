@@ -21,7 +21,7 @@ def _read(path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def short_file(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
     from signstudio.pose.formats import write
 
     seq = default_sample()
@@ -112,7 +112,7 @@ def test_mp4_with_the_metric_strip(short_file, sample_file, tmp_path, capsys, qa
 
 def test_the_strip_moves_only_its_cursor(qapp) -> None:
     from signstudio.app.metric_strip import MetricStrip, strip_height
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
     from signstudio.runner.scoring import score_pair
 
     full = default_sample()

@@ -442,7 +442,7 @@ def test_the_heat_map_recolours_joints_without_resending_the_frame(viewport) -> 
 def test_the_avatar_is_drawn_around_or_instead_of_the_skeleton(viewport) -> None:
     pytest.importorskip("torch")
     from signstudio.avatar.build import build_avatar
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
 
     seq = default_sample()
     mesh = build_avatar(seq)

@@ -408,7 +408,7 @@ def test_a_pair_plays_on_the_mannequin(studio, qtbot, tmp_path) -> None:
     studio.clock.frame = 7
     assert main.mesh.frame == 7
     # File → Export SMPL-X motion: AMASS-style, hands included, read back exactly
-    from signstudio.avatar.amass import read_amass
+    from signstudio.pose.formats.amass import read_motion as read_amass
 
     out = studio.export_motion(tmp_path / "motion.npz")
     motion = read_amass(out)

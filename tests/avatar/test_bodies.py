@@ -29,7 +29,7 @@ def test_normals_of_an_octahedron_point_outwards():
 
 
 def test_the_avatar_wraps_the_keypoints():
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
 
     seq = default_sample()  # a real holistic recording, in its own (pixel-like) coordinates
     mesh = build_avatar(seq)
@@ -51,7 +51,7 @@ def test_the_avatar_wraps_the_keypoints():
 
 
 def test_a_sequence_without_shoulders_says_so():
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
 
     seq = default_sample()
     conf = seq.confidence.copy()

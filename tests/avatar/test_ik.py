@@ -159,3 +159,19 @@ def test_real_lexicon_recordings_fit_closely(skeleton):
     assert fit.mean_error("arms") < 0.025 and fit.mean_error("hands") < 0.025
     # smooth: no joint flips between neighbouring frames
     assert np.abs(np.diff(fit.hand_pose, axis=0)).max() < 1.0
+
+
+def test_forward_kinematics_gives_the_old_numbers(skeleton):
+    """ik's chain through the shared `signstudio.pose.kinematics` is the one it had."""
+    rng = np.random.default_rng(1)
+    local = axis_angle_to_matrix(torch.from_numpy(rng.normal(0, 0.4, (3, len(skeleton.parents), 3))))
+    root = axis_angle_to_matrix(torch.from_numpy(rng.normal(0, 0.4, (3, 3))))
+    translation = torch.from_numpy(rng.normal(0, 0.1, (3, 3)))
+    offsets = torch.as_tensor(skeleton.offsets, dtype=local.dtype)
+    rots, pos = [root], [translation + root @ offsets[0]]
+    for j in range(1, len(skeleton.parents)):
+        p = skeleton.parents[j]
+        pos.append(pos[p] + (rots[p] @ offsets[j][:, None]).squeeze(-1))
+        rots.append(rots[p] @ local[:, j])
+    new_pos, new_rot = forward_kinematics(skeleton, local, root, translation)
+    assert torch.equal(new_pos, torch.stack(pos, 1)) and torch.equal(new_rot, torch.stack(rots, 1))

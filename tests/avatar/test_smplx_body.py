@@ -36,7 +36,7 @@ def test_the_model_folder_and_its_layouts(smplx_folder, tmp_path):
 
 
 def test_ik_and_mesh_on_smplx(smplx_folder):
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
 
     body = SMPLXBody(smplx_folder)
     assert body.num_vertices == 9930 and len(body.skeleton.parents) == 55

@@ -34,3 +34,18 @@ def test_split_is_deterministic_and_shared_across_languages():
     for w in (f"word{i}" for i in range(5000)):
         counts[split_of(w)] += 1
     assert 0.77 < counts["train"] / 5000 < 0.83 and 0.08 < counts["test"] / 5000 < 0.12
+
+
+def test_spell_backtracks_when_the_longest_unit_leads_nowhere():
+    assert spell("abc", ["ab", "bc", "a"]) == ["a", "bc"]  # greedy "ab" would leave "c"
+    assert spell("abc", ["ab", "c", "a", "bc"]) == ["ab", "c"]  # the longest first when it works
+    assert spell("abd", ["ab", "bc", "a"]) is None
+
+
+def test_spell_takes_the_longest_unit_where_it_stands():
+    # Jordanian lam-alif: greedy from the left gives خ لا ل; the longest key anywhere first
+    # (spoken-to-signed's own lookup) would cut the article ال out of the middle: خ ل ال.
+    assert spell("خلال", alphabet("jos")) == ["خ", "لا", "ل"]
+    assert spell("calle", alphabet("ssp")) == ["c", "a", "ll", "e"]
+    assert spell("tschüss", alphabet("sgg"))[:2] == ["t", "sch"]
+    assert spell("pizza", alphabet("ise")) == ["p", "i", "zz", "a"]

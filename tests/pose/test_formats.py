@@ -273,7 +273,7 @@ def test_writing_converts_other_layouts(tmp_path: Path, clips: list[PoseSequence
 
 
 def test_p2s128_layout() -> None:
-    skel = skels.p2s128_skeleton()
+    skel = get_layout("p2s128")
     assert skel.layout == "p2s128" and skel.num_joints == 128
     assert {g: len(ix) for g, ix in skel.groups.items()} == {
         "body": 18,

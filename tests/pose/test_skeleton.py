@@ -1,10 +1,21 @@
 import numpy as np
 import pytest
 
-from signstudio.pose.skeleton import LAYOUTS, SMPLX_PARENTS, Skeleton, get_layout
+from signstudio.pose.skeleton import (
+    FACE70_LIMBS,
+    FACE70_MIRROR,
+    FAMILY_LAYOUTS,
+    HAND_LIMBS,
+    HAND_POINTS,
+    LAYOUTS,
+    SMPLX_PARENTS,
+    Component,
+    Skeleton,
+    get_layout,
+)
 
 
-@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("name", LAYOUTS + FAMILY_LAYOUTS)
 def test_layout_is_consistent(name):
     skel = get_layout(name)
     j = skel.num_joints
@@ -83,3 +94,33 @@ def test_holistic_face_mirror_is_a_reflection(real_holistic):
     err = np.linalg.norm(reflected - pts, axis=-1).mean()
     spread = np.linalg.norm(pts, axis=-1).mean()
     assert err < 0.12 * spread
+
+
+def test_p2s128_data_is_its_definition():
+    """layouts/p2s128.json is the layout the .skels module used to build in code: COCO-18 body,
+    two MediaPipe-named hands, the iBUG-68 face (OpenPose's face without its pupils)."""
+    coco18 = (
+        "Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist",
+        "RHip", "RKnee", "RAnkle", "LHip", "LKnee", "LAnkle", "REye", "LEye", "REar", "LEar",
+    )  # fmt: skip
+    coco18_limbs = (
+        (1, 0), (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10), (1, 11),
+        (11, 12), (12, 13), (0, 14), (14, 16), (0, 15), (15, 17),
+    )  # fmt: skip
+    face68_limbs = tuple((a, b) for a, b in FACE70_LIMBS if a < 68 and b < 68)
+    comps = (
+        Component("BODY_18", coco18, coco18_limbs, group="body"),
+        Component("LEFT_HAND", HAND_POINTS, HAND_LIMBS, group="left_hand"),
+        Component("RIGHT_HAND", HAND_POINTS, HAND_LIMBS, group="right_hand"),
+        Component("FACE_68", tuple(str(i) for i in range(68)), face68_limbs, group="face"),
+    )
+    body_hands = list(Skeleton("x", comps[:3]).mirror)
+    face = [60 + i for i in FACE70_MIRROR[:68]]
+    expected = Skeleton("p2s128", comps, tuple(int(i) for i in body_hands + face), links=((7, 18), (4, 39)))
+    loaded = get_layout("p2s128")
+    assert loaded == expected and loaded.mirror_index == expected.mirror_index
+
+
+def test_unknown_layout_names_the_known_ones():
+    with pytest.raises(KeyError, match="p2s128"):
+        get_layout("no-such-layout")

@@ -149,7 +149,7 @@ def test_bad_requests(tmp_path) -> None:
 def test_render_writes_metrics_without_a_video(tmp_path, capsys) -> None:
     from signstudio.app.render import pair_text
     from signstudio.cli.main import main
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
     from signstudio.pose.formats import read_one, write
 
     full = default_sample()
@@ -181,7 +181,7 @@ def test_render_writes_metrics_without_a_video(tmp_path, capsys) -> None:
 )
 def test_render_requests_that_end_with_one_line(tmp_path, capsys, extra, message) -> None:
     from signstudio.cli.main import main
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
     from signstudio.pose.formats import write
 
     f = tmp_path / "s.pose"

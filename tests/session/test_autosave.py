@@ -18,7 +18,7 @@ from signstudio.session.document import PoseDocument
 
 @pytest.fixture
 def doc() -> PoseDocument:
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
 
     return PoseDocument(default_sample())
 
@@ -58,7 +58,7 @@ def test_a_killed_editor_leaves_its_last_autosave(tmp_path):
     script = textwrap.dedent(
         f"""
         import os, time
-        from signstudio.corpus.lexicon import default_sample
+        from signstudio.corpus.store import default_sample
         from signstudio.session.autosave import Autosaver
         from signstudio.session.document import PoseDocument
         doc = PoseDocument(default_sample())
@@ -84,7 +84,7 @@ def test_a_killed_editor_leaves_its_last_autosave(tmp_path):
 
 
 def test_the_reference_comes_back_and_restored_work_counts_as_unsaved(doc, tmp_path):
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
 
     ref = default_sample()
     doc.reference = ref

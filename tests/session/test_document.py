@@ -12,7 +12,7 @@ from signstudio.session.document import PoseDocument
 
 @pytest.fixture
 def seq() -> PoseSequence:
-    from signstudio.corpus.lexicon import default_sample
+    from signstudio.corpus.store import default_sample
     from signstudio.pose.convert import convert
 
     return convert(default_sample(), "upper50")  # a real recording, 50 joints with hand bones

@@ -1,4 +1,7 @@
-"""AMASS / SMPL-family motion ``.npz`` (read only): joint positions by forward kinematics.
+"""AMASS / SMPL-family motion ``.npz``: joint positions by forward kinematics; SMPL-X parameters.
+
+The registered format reads joint positions (read only). `read_motion` / `write_amass` read and
+write an SMPL-X file's parameters themselves (`SMPLXMotion`): the avatar's export, read back exactly.
 
 Keys (``numpy.load`` names): ``poses`` (F, 165) SMPL-X, (F, 156) SMPL-H or (F, 72) SMPL
 axis-angles; ``trans`` (F, 3) metres; ``betas`` (B,) shape; ``mocap_framerate`` *or*
@@ -37,6 +40,7 @@ lists keep ``meta`` JSON-serialisable for the ``.npz``/``.h5`` writers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,11 +49,13 @@ import numpy as np
 
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
+from signstudio.pose.formats._atomic import atomic_path
 from signstudio.pose.formats.npz import AMASS_KEYS, ZIP_MAGIC, guarded, load_npz, npz_members, option_fps
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import SMPLX_JOINTS, get_layout
 
 MODELS = {165: "smplx", 156: "smplh", 72: "smpl"}
+SMPLX_POSE_SIZE = 165  # 55 joints x 3
 #: AMASS z-up → SignStudio (x right, y down, z away from the camera).
 Z_UP_TO_IMAGE = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 _FPS_KEYS = ("mocap_framerate", "mocap_frame_rate")
@@ -97,13 +103,14 @@ def _numeric(path: Path, arrays: dict[str, np.ndarray], key: str, ndim: tuple[in
     return arr
 
 
-def _gender(path: Path) -> str:
+def _text(path: Path, key: str, default: str) -> str:
+    """A text entry such as ``gender``; ``default`` when absent or not one string."""
     try:
-        arr = load_npz(path, ["gender"]).get("gender")
+        arr = load_npz(path, [key]).get(key)
     except FormatError:
-        return "unknown"  # e.g. a pickled string: never unpickled, and only recorded anyway
+        return default  # e.g. a pickled string: never unpickled, and only recorded anyway
     if arr is None or arr.size != 1 or arr.dtype.kind not in "US":
-        return "unknown"
+        return default
     value = arr.reshape(()).item()
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -142,11 +149,24 @@ def forward_kinematics(
     return out
 
 
-def read_amass(path: Path, fps: Any = None, flat_hand_mean: bool = True, **_: Any) -> list[PoseSequence]:
-    """Read an AMASS / SMPL-X ``.npz`` as a ``smplx``-layout sequence (see the module docstring)."""
+@dataclass(frozen=True)
+class _Parameters:
+    """The checked numbers of an AMASS file."""
+
+    poses: np.ndarray  # (F, W)
+    trans: np.ndarray  # (F, 3)
+    betas: np.ndarray  # (B,)
+    betas_stored: np.ndarray  # as in the file, (B,) or (1, B)
+    fps_key: str
+    fps: float
+    members: set[str]  # the archive's array names
+
+
+def _parameters(path: Path) -> _Parameters:
+    """The file's poses, trans, betas and frame rate, checked (`FormatError` naming the key)."""
     if path.stat().st_size == 0:
         raise FormatError(path, "file is empty")
-    names = set(npz_members(path))
+    members = set(npz_members(path))
     arrays = load_npz(path, ["poses", "trans", "betas", *_FPS_KEYS])
     poses = _numeric(path, arrays, "poses", (2,))
     width = poses.shape[1]
@@ -160,8 +180,6 @@ def read_amass(path: Path, fps: Any = None, flat_hand_mean: bool = True, **_: An
     if trans.shape != (frames, 3):
         raise FormatError(path, f"'trans' has shape {trans.shape}, expected ({frames}, 3)", "key trans")
     betas = _numeric(path, arrays, "betas", (1, 2))
-    if betas.ndim == 2:
-        betas = betas[0]
     fps_key = next((k for k in _FPS_KEYS if k in arrays), None)
     if fps_key is None:
         raise FormatError(
@@ -170,10 +188,19 @@ def read_amass(path: Path, fps: Any = None, flat_hand_mean: bool = True, **_: An
     rate = _numeric(path, arrays, fps_key, (0, 1))
     if rate.size != 1 or not float(rate.reshape(-1)[0]) > 0:
         raise FormatError(path, f"'{fps_key}' must be one positive number", f"key {fps_key}")
-    file_fps = float(rate.reshape(-1)[0])
+    betas_row = betas[0] if betas.ndim == 2 else betas
+    return _Parameters(poses, trans, betas_row, betas, fps_key, float(rate.reshape(-1)[0]), members)
+
+
+def read_amass(path: Path, fps: Any = None, flat_hand_mean: bool = True, **_: Any) -> list[PoseSequence]:
+    """Read an AMASS / SMPL-X ``.npz`` as a ``smplx``-layout sequence (see the module docstring)."""
+    params = _parameters(path)
+    poses, trans, betas = params.poses, params.trans, params.betas
+    frames, width, fps_key, file_fps = poses.shape[0], poses.shape[1], params.fps_key, params.fps
+    names = params.members
     fps_value, fps_given = option_fps(path, fps, file_fps)
     model = MODELS[width]
-    gender = _gender(path) if "gender" in names else "unknown"
+    gender = _text(path, "gender", "unknown") if "gender" in names else "unknown"
 
     positions = forward_kinematics(poses, trans, betas, model, flat_hand_mean) @ Z_UP_TO_IMAGE.T
     if not np.isfinite(positions).all():
@@ -216,12 +243,89 @@ def read_amass(path: Path, fps: Any = None, flat_hand_mean: bool = True, **_: An
             "dtype": str(poses.dtype),
             "poses": poses.tolist(),
             "trans": trans.tolist(),
-            "betas": arrays["betas"].tolist(),
+            "betas": params.betas_stored.tolist(),
             "flat_hand_mean": bool(flat_hand_mean),
             "mocap_framerate": file_fps,
         },
     }
     return [PoseSequence(data, conf, fps_value, skeleton, meta)]
+
+
+# ---- SMPL-X parameters (the avatar's export) -------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class SMPLXMotion:
+    """SMPL-X motion parameters as an AMASS file holds them (see `write_amass`)."""
+
+    poses: np.ndarray  # (F, 165)
+    trans: np.ndarray  # (F, 3)
+    betas: np.ndarray  # (10,)
+    gender: str
+    fps: float
+    surface_model_type: str = "smplx"
+    hand_pose_convention: str = "flat"
+
+    @property
+    def global_orient(self) -> np.ndarray:
+        return self.poses[:, :3]
+
+    @property
+    def body_pose(self) -> np.ndarray:
+        return self.poses[:, 3:66].reshape(-1, 21, 3)
+
+    @property
+    def hand_pose(self) -> np.ndarray:
+        """(F, 30, 3): left hand's 15 joints, then the right's."""
+        return self.poses[:, 75:165].reshape(-1, 30, 3)
+
+
+def write_amass(path: str | Path, motion: SMPLXMotion) -> Path:
+    """Write SMPL-X motion as an AMASS-style ``.npz``, hands included, atomically.
+
+    Keys (AMASS's SMPL-X files): ``poses`` (F, 165) axis-angle — global orientation (3), 21 body
+    joints (63), jaw and eyes (9), 15 left-hand then 15 right-hand joints (90) —, ``trans`` (F, 3)
+    metres, ``betas`` (10,), ``gender``, ``mocap_frame_rate``, ``surface_model_type``
+    (``smplx``). aitviewer's export drops the hands; this one does not. ``hand_pose_convention``
+    says that the hand rotations are the finger rotations themselves (SMPL-X
+    ``flat_hand_mean=True``), so a loader with the relaxed-hand default must subtract its hand mean.
+    """
+    path = Path(path)
+    if motion.poses.ndim != 2 or motion.poses.shape[1] != SMPLX_POSE_SIZE:
+        raise FormatError(path, f"poses must be (F, {SMPLX_POSE_SIZE}), got {motion.poses.shape}")
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        np.savez(
+            fh,
+            poses=motion.poses.astype(np.float64),
+            trans=motion.trans.astype(np.float64),
+            betas=motion.betas.astype(np.float64),
+            gender=np.array(motion.gender),
+            mocap_frame_rate=np.array(motion.fps),
+            surface_model_type=np.array(motion.surface_model_type),
+            hand_pose_convention=np.array(motion.hand_pose_convention),
+        )
+    return path
+
+
+def read_motion(path: str | Path) -> SMPLXMotion:
+    """An SMPL-X AMASS file's parameters, exactly as stored (float64), checked as `read_amass`
+    checks them; `FormatError` for anything else, SMPL-H and SMPL files included."""
+    path = Path(path)
+    if not path.exists():
+        raise FormatError(path, "no such file")
+    params = _parameters(path)
+    if params.poses.shape[1] != SMPLX_POSE_SIZE:
+        width = params.poses.shape[1]
+        raise FormatError(path, f"'poses' has {width} values per frame; SMPL-X motion has 165", "key poses")
+    return SMPLXMotion(
+        np.asarray(params.poses, np.float64),
+        np.asarray(params.trans, np.float64),
+        np.asarray(params.betas, np.float64)[:10],
+        _text(path, "gender", "neutral"),
+        params.fps,
+        _text(path, "surface_model_type", "smplx"),
+        _text(path, "hand_pose_convention", "flat"),
+    )
 
 
 def _sniff(path: Path, head: bytes) -> float:

@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +66,14 @@ from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
 from signstudio.pose.formats._options import scale_option
 from signstudio.pose.formats.npz import check_writable, guarded, option_fps
+from signstudio.pose.kinematics import (
+    euler_zxy,
+    forward_kinematics,
+    from_euler,
+    kabsch,
+    shortest_arc,
+    unit_vectors,
+)
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import LAYOUTS, Component, Skeleton, get_layout, infer_group
 
@@ -82,88 +89,6 @@ _EPS = 1e-9
 #: A sequence whose neck is this close to the origin and shoulder width this close to 1 is
 #: taken to be in display units already and written exactly as it is.
 DISPLAY_TOLERANCE = 0.05
-
-
-# ---- rotations ---------------------------------------------------------------------------------
-
-
-def _unit(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(..., 3) unit vectors and (...,) norms (zero vectors stay zero)."""
-    norm = np.linalg.norm(v, axis=-1)
-    return v / np.where(norm > _EPS, norm, 1.0)[..., None], norm
-
-
-def _skew(v: np.ndarray) -> np.ndarray:
-    zero = np.zeros(v.shape[:-1])
-    x, y, z = v[..., 0], v[..., 1], v[..., 2]
-    return np.stack([zero, -z, y, z, zero, -x, -y, x, zero], axis=-1).reshape(*v.shape[:-1], 3, 3)
-
-
-def shortest_arc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(N, 3, 3) rotations taking unit vectors ``a`` (N, 3) to unit vectors ``b`` (N, 3)."""
-    c = np.einsum("ni,ni->n", a, b)
-    k = _skew(np.cross(a, b))
-    eye = np.broadcast_to(np.eye(3), k.shape)
-    opposite = c < -1.0 + 1e-12
-    denom = np.where(opposite, 1.0, 1.0 + c)[:, None, None]
-    rot = eye + k + k @ k / denom
-    if opposite.any():  # half turn about any axis perpendicular to a
-        a_op = a[opposite]
-        helper = np.where(np.abs(a_op[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
-        axis, _ = _unit(np.cross(a_op, helper))
-        rot[opposite] = 2.0 * axis[:, :, None] * axis[:, None, :] - np.eye(3)
-    return rot
-
-
-def kabsch(rest: np.ndarray, target: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rotations R (F, 3, 3) minimising sum_k w_k |R rest_k - target_fk|^2, and (F,) bool where
-    the fit is determined (at least two weighted, non-parallel directions).
-
-    rest: (K, 3) unit vectors; target: (F, K, 3) unit vectors; weight: (F, K) 0/1.
-    """
-    h = np.einsum("fk,ki,fkj->fij", weight, rest, target)  # (F, 3, 3) covariance
-    u, s, vt = np.linalg.svd(h)
-    d = np.sign(np.linalg.det(vt.transpose(0, 2, 1) @ u.transpose(0, 2, 1)))
-    d = np.where(d == 0, 1.0, d)
-    fix = np.zeros_like(h)
-    fix[:, 0, 0] = 1.0
-    fix[:, 1, 1] = 1.0
-    fix[:, 2, 2] = d
-    rot = vt.transpose(0, 2, 1) @ fix @ u.transpose(0, 2, 1)
-    ok = (s[:, 0] > _EPS) & (s[:, 1] > 1e-6 * np.maximum(s[:, 0], _EPS))
-    return rot, ok
-
-
-def _axis_rotation(axis: int, radians: np.ndarray) -> np.ndarray:
-    c, s = np.cos(radians), np.sin(radians)
-    one, zero = np.ones_like(c), np.zeros_like(c)
-    if axis == 0:
-        m = [one, zero, zero, zero, c, -s, zero, s, c]
-    elif axis == 1:
-        m = [c, zero, s, zero, one, zero, -s, zero, c]
-    else:
-        m = [c, -s, zero, s, c, zero, zero, zero, one]
-    return np.stack(m, axis=-1).reshape(*c.shape, 3, 3)
-
-
-def euler_zxy(rot: np.ndarray) -> np.ndarray:
-    """(N, 3, 3) rotations -> (N, 3) angles (z, x, y) in degrees with rot = Rz(z) Rx(x) Ry(y)."""
-    cos_x = np.hypot(rot[:, 0, 1], rot[:, 1, 1])
-    x = np.arctan2(rot[:, 2, 1], cos_x)
-    z = np.arctan2(-rot[:, 0, 1], rot[:, 1, 1])
-    y = np.arctan2(-rot[:, 2, 0], rot[:, 2, 2])
-    lock = cos_x < 1e-9  # x = ±90°: only z ± y is defined; put it all in z
-    z = np.where(lock, np.arctan2(rot[:, 1, 0], rot[:, 0, 0]), z)
-    y = np.where(lock, 0.0, y)
-    return np.degrees(np.stack([z, x, y], axis=-1))
-
-
-def from_euler(order: Sequence[int], degrees: np.ndarray) -> np.ndarray:
-    """(N, 3, 3) = R_order[0] R_order[1] R_order[2]; degrees: (N, len(order)) in that order."""
-    rot = np.broadcast_to(np.eye(3), (degrees.shape[0], 3, 3)).copy()
-    for k, axis in enumerate(order):
-        rot = rot @ _axis_rotation(axis, np.radians(degrees[:, k]))
-    return rot
 
 
 def _hold(valid: np.ndarray) -> np.ndarray | None:
@@ -281,7 +206,7 @@ def _rest_vectors(seq: PoseSequence, pts: np.ndarray, parent: np.ndarray) -> np.
             continue
         vectors = pts[both, j] - pts[both, p]
         frame = reference if both[reference] else int(np.argmax(both))
-        direction, norm = _unit(pts[frame, j] - pts[frame, p])
+        direction, norm = unit_vectors(pts[frame, j] - pts[frame, p])
         rest[j] = direction * float(np.median(np.linalg.norm(vectors, axis=-1)))
         known[j] = norm > _EPS
     mirror = seq.skeleton.mirror
@@ -344,7 +269,7 @@ def _motion(seq: PoseSequence, pts: np.ndarray, nodes: list[_Node], rest: np.nda
 
     def bone(j: int, p: int) -> tuple[np.ndarray, np.ndarray]:
         """Frame bone directions (F, 3) parent -> j and where they are known."""
-        direction, norm = _unit(pts[:, j] - pts[:, p])
+        direction, norm = unit_vectors(pts[:, j] - pts[:, p])
         return direction, present[:, j] & present[:, p] & (norm > _EPS)
 
     def held(rot: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -355,7 +280,7 @@ def _motion(seq: PoseSequence, pts: np.ndarray, nodes: list[_Node], rest: np.nda
         parent_world = eye if node.parent < 0 else world[node.parent]
         if node.joint < 0:  # branch: the remaining shortest arc towards its child
             owner = nodes[node.parent].joint
-            rest_dir, rest_len = _unit(rest[node.child])
+            rest_dir, rest_len = unit_vectors(rest[node.child])
             target, valid = bone(node.child, owner)
             target_local = np.einsum("fji,fj->fi", parent_world, target)  # R^T v
             rot = shortest_arc(np.broadcast_to(rest_dir, target_local.shape), target_local)
@@ -366,13 +291,13 @@ def _motion(seq: PoseSequence, pts: np.ndarray, nodes: list[_Node], rest: np.nda
             if not targets:
                 rot = eye.copy()
             elif len(targets) == 1:
-                rest_dir, rest_len = _unit(rest[targets[0]])
+                rest_dir, rest_len = unit_vectors(rest[targets[0]])
                 target, valid = bone(targets[0], node.joint)
                 target_local = np.einsum("fji,fj->fi", parent_world, target)
                 rot = shortest_arc(np.broadcast_to(rest_dir, target_local.shape), target_local)
                 rot = held(rot, valid & (rest_len > _EPS))
             else:
-                rest_dirs, rest_lens = _unit(rest[targets])
+                rest_dirs, rest_lens = unit_vectors(rest[targets])
                 dirs, valids = zip(*(bone(t, node.joint) for t in targets), strict=True)
                 target = np.einsum("fji,fkj->fki", parent_world, np.stack(dirs, axis=1))
                 weight = (np.stack(valids, axis=1) & (rest_lens > _EPS)).astype(np.float64)
@@ -601,11 +526,11 @@ def parse_bvh(path: Path, text: str) -> tuple[list[_Parsed], np.ndarray, float]:
     return nodes, motion, frame_time
 
 
-def forward_kinematics(nodes: list[_Parsed], motion: np.ndarray) -> np.ndarray:
+def world_positions(nodes: list[_Parsed], motion: np.ndarray) -> np.ndarray:
     """(F, N, 3) world positions of the parsed joints for motion (F, C)."""
     frames = motion.shape[0]
-    pos = np.zeros((frames, len(nodes), 3))
-    rot = np.zeros((frames, len(nodes), 3, 3))
+    offsets = np.zeros((frames, len(nodes), 3))
+    local = np.zeros((frames, len(nodes), 3, 3))
     for i, node in enumerate(nodes):
         values = motion[:, node.first_column : node.first_column + len(node.channels)]
         translation = np.broadcast_to(node.offset, (frames, 3)).copy()
@@ -620,18 +545,10 @@ def forward_kinematics(nodes: list[_Parsed], motion: np.ndarray) -> np.ndarray:
             else:
                 order.append(axis)
                 angles.append(values[:, k])
-        local = (
-            from_euler(order, np.stack(angles, axis=1))
-            if order
-            else np.broadcast_to(np.eye(3), (frames, 3, 3))
-        )
-        if node.parent < 0:
-            pos[:, i], rot[:, i] = translation, local
-        else:
-            parent_rot = rot[:, node.parent]
-            pos[:, i] = pos[:, node.parent] + np.einsum("fij,fj->fi", parent_rot, translation)
-            rot[:, i] = parent_rot @ local
-    return pos
+        offsets[:, i] = translation
+        local[:, i] = from_euler(order, np.stack(angles, axis=1)) if order else np.eye(3)
+    positions, _ = forward_kinematics([node.parent for node in nodes], offsets, local)
+    return positions
 
 
 def _generic_skeleton(names: list[str], parents: list[int]) -> tuple[Skeleton, list[int]]:
@@ -668,7 +585,7 @@ def read_bvh(
         raise FormatError(path, f"not a text file ({exc.reason} at byte {exc.start})") from None
     nodes, motion, frame_time = parse_bvh(path, text)
     factor = scale_option(path, scale)
-    world = forward_kinematics(nodes, motion) / factor * AXES  # back to image convention
+    world = world_positions(nodes, motion) / factor * AXES  # back to image convention
     keep = [i for i, node in enumerate(nodes) if BRANCH not in node.name]
     names = [nodes[i].name for i in keep]
     if len(set(names)) != len(names):

@@ -15,7 +15,7 @@ list makes all points of that part missing.
 Body models, decided by the first frame with a body:
 
 * BODY_25 (25 points) → layout ``openpose137``: BODY_25, face 70, left hand 21, right hand 21.
-* COCO-18 (18 points) → layout ``p2s128`` (see ``skels.p2s128_skeleton``): COCO-18 body, left
+* COCO-18 (18 points) → layout ``p2s128`` (``get_layout("p2s128")``): COCO-18 body, left
   hand, right hand, face 68 — OpenPose's two pupil points (face points 68, 69) are dropped.
 
 Coordinates are pixels as OpenPose writes them (x right, y down). 2D unless the frames carry
@@ -41,7 +41,6 @@ import numpy as np
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats.npz import guarded, option_fps
-from signstudio.pose.formats.skels import p2s128_skeleton
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
@@ -105,6 +104,46 @@ def _part(path: Path, person: dict[str, Any], key: str, index: int) -> np.ndarra
     return arr
 
 
+def _dims_and_model(
+    people: list[dict[str, Any] | None], paths: list[Path], dims: int | None
+) -> tuple[int, int]:
+    """2D or 3D, and the body model (25 or 18 points), from the first frame that has a body."""
+    use_dims = dims
+    model = None
+    for i, (p, fpath) in enumerate(zip(people, paths, strict=True)):
+        if p is None:
+            continue
+        if use_dims is None:
+            use_dims = 3 if _part(fpath, p, "pose_keypoints_3d", i).size else 2
+        stride = 4 if use_dims == 3 else 3
+        body = _part(fpath, p, f"pose_keypoints_{use_dims}d", i)
+        if body.size:
+            if body.size % stride or body.size // stride not in _MODELS:
+                want = f"{25 * stride} (BODY_25) or {18 * stride} (COCO-18)"
+                raise FormatError(
+                    fpath, f"pose_keypoints_{use_dims}d has {body.size} values; expected {want}", f"frame {i}"
+                )
+            model = body.size // stride
+            break
+    # no frame has a body: assume BODY_25
+    return use_dims or 2, 25 if model is None else model
+
+
+def _check_part_size(
+    fpath: Path, arr: np.ndarray, part: str, count: int, stride: int, model: int, i: int
+) -> None:
+    key_dims = 3 if stride == 4 else 2
+    key = f"{part}_keypoints_{key_dims}d"
+    allowed = {count * stride}
+    if part == "face" and model == 18:
+        allowed.add(70 * stride)  # OpenPose's 70-point face; pupils dropped
+    if arr.size not in allowed:
+        want = " or ".join(str(a) for a in sorted(allowed))
+        raise FormatError(
+            fpath, f"'{key}' has {arr.size} values, expected {want} or none", f"frame {i}, key {key}"
+        )
+
+
 def read_openpose(
     path: Path, fps: Any = None, person: int = 0, dims: int | None = None, **_: Any
 ) -> list[PoseSequence]:
@@ -134,35 +173,15 @@ def read_openpose(
         if chosen is not None and not isinstance(chosen, dict):
             raise FormatError(fpath, f"person {person} is not a JSON object", f"frame {i}")
         people.append(chosen)
-
-    # Decide 2D/3D and the body model from the first frame that has a body.
-    use_dims = dims
-    model = None
-    for i, (p, fpath) in enumerate(zip(people, (f for _n, f in files), strict=True)):
-        if p is None:
-            continue
-        if use_dims is None:
-            use_dims = 3 if _part(fpath, p, "pose_keypoints_3d", i).size else 2
-        stride = 4 if use_dims == 3 else 3
-        body = _part(fpath, p, f"pose_keypoints_{use_dims}d", i)
-        if body.size:
-            if body.size % stride or body.size // stride not in _MODELS:
-                want = f"{25 * stride} (BODY_25) or {18 * stride} (COCO-18)"
-                raise FormatError(
-                    fpath, f"pose_keypoints_{use_dims}d has {body.size} values; expected {want}", f"frame {i}"
-                )
-            model = body.size // stride
-            break
-    use_dims = use_dims or 2
+    paths = [f for _n, f in files]
+    use_dims, model = _dims_and_model(people, paths, dims)
     stride = 4 if use_dims == 3 else 3
-    if model is None:
-        model = 25  # no frame has a body: assume BODY_25
     layout, body_model, sizes, order = _MODELS[model]
-    skeleton = get_layout(layout) if layout == "openpose137" else p2s128_skeleton()
+    skeleton = get_layout(layout)
     n_frames, n_joints = len(files), skeleton.num_joints
     data = np.zeros((n_frames, n_joints, 3), np.float32)
     conf = np.zeros((n_frames, n_joints), np.float32)
-    for i, (p, fpath) in enumerate(zip(people, (f for _n, f in files), strict=True)):
+    for i, (p, fpath) in enumerate(zip(people, paths, strict=True)):
         if p is None:
             continue
         start = 0
@@ -171,16 +190,7 @@ def read_openpose(
             key = f"{part}_keypoints_{use_dims}d"
             arr = _part(fpath, p, key, i)
             if arr.size:
-                allowed = {count * stride}
-                if part == "face" and model == 18:
-                    allowed.add(70 * stride)  # OpenPose's 70-point face; pupils dropped
-                if arr.size not in allowed:
-                    want = " or ".join(str(a) for a in sorted(allowed))
-                    raise FormatError(
-                        fpath,
-                        f"'{key}' has {arr.size} values, expected {want} or none",
-                        f"frame {i}, key {key}",
-                    )
+                _check_part_size(fpath, arr, part, count, stride, model, i)
                 pts = arr.reshape(-1, stride)[:count]
                 c = pts[:, -1].astype(np.float32)
                 present = c > 0

@@ -22,7 +22,7 @@ Three families (registry names), told apart by content (see `classify`):
     ====================  =========  ==========================================================
     values (0-based)      count      content
     ====================  =========  ==========================================================
-    0 – 35                18 × 2     body x, y (COCO-18 / OpenPose-18 order, see `COCO18_POINTS`)
+    0 – 35                18 × 2     body x, y (COCO-18 / OpenPose-18 order, layout ``p2s128``)
     36 – 53               18         body scores
     54 – 137              42 × 2     hand x, y: left hand 21 points, then right hand 21
     138 – 179             42         hand scores (left 21, right 21)
@@ -31,7 +31,7 @@ Three families (registry names), told apart by content (see `classify`):
     384                   1          counter ``idx/(T−1)`` (0 when T = 1)
     ====================  =========  ==========================================================
 
-    The 128 points form the layout ``p2s128`` (`p2s128_skeleton`): body 18, left hand 21,
+    The 128 points form the layout ``p2s128`` (``get_layout("p2s128")``): body 18, left hand 21,
     right hand 21, face 68. The values are DWPose's normalised image coordinates, stored
     unscaled (scale 1). z = 0 and confidence = score; a point with score <= 0 is missing.
     (So not "all 128 x, y pairs, then all 128 scores": the tool writes block by block, and the
@@ -77,7 +77,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,16 +90,7 @@ from signstudio.pose.formats._atomic import atomic_paths
 from signstudio.pose.formats._options import scale_option
 from signstudio.pose.formats.npz import check_writable, guarded, option_fps
 from signstudio.pose.sequence import PoseSequence
-from signstudio.pose.skeleton import (
-    FACE70_LIMBS,
-    FACE70_MIRROR,
-    HAND_LIMBS,
-    HAND_POINTS,
-    Component,
-    Skeleton,
-    get_layout,
-    register_layout,
-)
+from signstudio.pose.skeleton import get_layout
 
 DEFAULT_FPS = 25.0
 PARALLEL = (("text", ".text"), ("gloss", ".gloss"), ("key", ".files"))
@@ -108,125 +99,23 @@ LEGACY_PLACEHOLDER = 0.016
 _F32_MAX = float(np.finfo(np.float32).max)
 _SNIFF_LIMIT = 64 << 20  # bytes of the first line looked at when sniffing
 
-# ---- the p2s128 layout -----------------------------------------------------------------------------
-
-COCO18_POINTS = (
-    "Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist",
-    "RHip", "RKnee", "RAnkle", "LHip", "LKnee", "LAnkle", "REye", "LEye", "REar", "LEar",
-)  # fmt: skip
-#: OpenPose's COCO-18 limbs (neck-centred tree).
-COCO18_LIMBS = (
-    (1, 0), (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10), (1, 11),
-    (11, 12), (12, 13), (0, 14), (14, 16), (0, 15), (15, 17),
-)  # fmt: skip
-FACE68_LIMBS = tuple((a, b) for a, b in FACE70_LIMBS if a < 68 and b < 68)
 P2S128 = "p2s128"
-
-
-@cache
-def p2s128_skeleton() -> Skeleton:
-    """Layout ``p2s128``: COCO-18 body, left hand 21, right hand 21, iBUG-68 face (128 points).
-
-    Component names ``BODY_18``, ``LEFT_HAND``, ``RIGHT_HAND``, ``FACE_68``; groups ``body``,
-    ``left_hand``, ``right_hand``, ``face``. Not known to ``skeleton.get_layout`` (which has a
-    fixed table); use this function.
-    """
-    comps = (
-        Component("BODY_18", COCO18_POINTS, COCO18_LIMBS, group="body"),
-        Component("LEFT_HAND", HAND_POINTS, HAND_LIMBS, group="left_hand"),
-        Component("RIGHT_HAND", HAND_POINTS, HAND_LIMBS, group="right_hand"),
-        Component("FACE_68", tuple(str(i) for i in range(68)), FACE68_LIMBS, group="face"),
-    )
-    body_hands = list(Skeleton("x", comps[:3]).mirror)  # by name: LShoulder <-> RShoulder ...
-    face = [60 + i for i in FACE70_MIRROR[:68]]
-    # LWrist (7) -> left hand WRIST (18); RWrist (4) -> right hand WRIST (39)
-    return Skeleton(P2S128, comps, tuple(int(i) for i in body_hands + face), links=((7, 18), (4, 39)))
-
-
-Recipe = list[tuple[str, ...]]
-
-
-def _hand(component: str) -> Recipe:
-    return [(f"{component}:{p}",) for p in HAND_POINTS]
-
-
-def _p2s128_to_upper50() -> Recipe:
-    # COCO-18 points 0-7 are BODY_25 points 0-7 (Nose, Neck, RShoulder ... LWrist).
-    return [(f"BODY_18:{n}",) for n in COCO18_POINTS[:8]] + _hand("LEFT_HAND") + _hand("RIGHT_HAND")
-
-
-def _openpose137_to_p2s128() -> Recipe:
-    body: Recipe = [(f"BODY_25:{n}",) for n in COCO18_POINTS]
-    face: Recipe = [(f"FACE_70:{i}",) for i in range(68)]  # the two pupils are dropped
-    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND") + face
-
-
-_MP_FOR_COCO = {
-    "Nose": "NOSE", "RShoulder": "RIGHT_SHOULDER", "RElbow": "RIGHT_ELBOW", "RWrist": "RIGHT_WRIST",
-    "LShoulder": "LEFT_SHOULDER", "LElbow": "LEFT_ELBOW", "LWrist": "LEFT_WRIST", "RHip": "RIGHT_HIP",
-    "RKnee": "RIGHT_KNEE", "RAnkle": "RIGHT_ANKLE", "LHip": "LEFT_HIP", "LKnee": "LEFT_KNEE",
-    "LAnkle": "LEFT_ANKLE", "REye": "RIGHT_EYE", "LEye": "LEFT_EYE", "REar": "RIGHT_EAR", "LEar": "LEFT_EAR",
-}  # fmt: skip
-
-
-def _holistic_to_p2s128() -> Recipe:
-    # MediaPipe has no neck (midpoint of the shoulders, as for upper50) and no iBUG-68 face:
-    # the 68 face points stay missing.
-    p = "POSE_LANDMARKS"
-    body: Recipe = [
-        (f"{p}:LEFT_SHOULDER", f"{p}:RIGHT_SHOULDER") if n == "Neck" else (f"{p}:{_MP_FOR_COCO[n]}",)
-        for n in COCO18_POINTS
-    ]
-    return body + _hand("LEFT_HAND_LANDMARKS") + _hand("RIGHT_HAND_LANDMARKS") + [()] * 68
-
-
-def _upper50_to_p2s128() -> Recipe:
-    # upper50's body is COCO-18's first eight points; hips, legs, eyes, ears and face are missing.
-    body: Recipe = [(f"BODY:{n}",) if i < 8 else () for i, n in enumerate(COCO18_POINTS)]
-    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND") + [()] * 68
-
-
-# p2s128 -> upper50 goes into the shared conversion table (its target is a named layout).
-convert._RECIPES[(P2S128, "upper50")] = _p2s128_to_upper50
-_TO_P2S128: dict[str, Callable[[], Recipe]] = {
-    "openpose137": _openpose137_to_p2s128,
-    "holistic": _holistic_to_p2s128,
-    "upper50": _upper50_to_p2s128,
-}
-for _source, _recipe in _TO_P2S128.items():
-    convert._RECIPES[(_source, P2S128)] = _recipe
-register_layout(P2S128, p2s128_skeleton)
+#: Layouts `to_p2s128` converts from.
+_TO_P2S128 = ("openpose137", "holistic", "upper50")
 
 
 def to_p2s128(seq: PoseSequence) -> PoseSequence:
     """``seq`` in the ``p2s128`` layout (from ``openpose137``, ``holistic`` or ``upper50``).
 
-    Built joint by joint like ``signstudio.pose.convert.convert`` (which cannot target a layout
-    outside ``get_layout``'s table): a target point is the mean of its source points, missing
-    if any of them is; points without a source (holistic's face) are missing.
+    Built joint by joint by ``signstudio.pose.convert.convert``, strictly: a target point is the
+    mean of its source points, missing if any of them is; points without a source (holistic's
+    face) are missing; a source joint absent by name is a KeyError.
     """
     if seq.layout == P2S128:
         return seq
     if seq.layout not in _TO_P2S128:
         raise ValueError(f"no conversion from {seq.layout} to {P2S128} (known: {', '.join(_TO_P2S128)})")
-    recipe = _TO_P2S128[seq.layout]()
-    names = {n: i for i, n in enumerate(seq.skeleton.joints)}
-    frames, joints = seq.num_frames, len(recipe)
-    data = np.zeros((frames, joints, 3), np.float32)
-    conf = np.zeros((frames, joints), np.float32)
-    filled = np.zeros((frames, joints), bool)
-    assert seq.filled is not None
-    for j, sources in enumerate(recipe):
-        if not sources:
-            continue
-        idx = [names[s] for s in sources]
-        conf[:, j] = seq.confidence[:, idx].min(axis=1)
-        data[:, j] = seq.data[:, idx].mean(axis=1)
-        filled[:, j] = seq.filled[:, idx].any(axis=1)
-    data[conf <= 0] = 0.0
-    meta = dict(seq.meta)
-    meta["converted_from"] = seq.layout
-    return PoseSequence(data, conf, seq.fps, p2s128_skeleton(), meta, filled)
+    return convert.convert(seq, P2S128, strict=True)
 
 
 # ---- families ----------------------------------------------------------------------------------
@@ -551,7 +440,7 @@ def _read_sequence(
         ) from None
     if not text.strip():
         return None
-    skeleton = get_layout("upper50") if fam.layout == "upper50" else p2s128_skeleton()
+    skeleton = get_layout(fam.layout)
     per_frame = fam.values_per_frame
     values = _parse_line(path, text, n)
     if len(values) % per_frame:
