@@ -15,6 +15,7 @@ it, then renamed), so a crash during an autosave leaves the previous one intact.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.skeleton import Skeleton
 from signstudio.session.document import PoseDocument
 
 SUFFIX = ".autosave.npz"
@@ -30,29 +32,31 @@ SUFFIX = ".autosave.npz"
 
 @dataclass(frozen=True)
 class Recovery:
+    """An autosave found on disk: its file, the document's name, when it was written."""
+
     path: Path
     name: str
     saved_at: float  # seconds since the epoch
     frames: int
 
 
-def _safe(name: str) -> str:
+def _file_stem(name: str) -> str:
     keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in name.strip())
     return keep[:80] or "untitled"
 
 
 class Autosaver:
+    """Autosaves of documents in one folder (see the module docstring)."""
+
     def __init__(self, folder: str | Path | None = None) -> None:
         if folder is None:
-            import os
-
             from signstudio.corpus.store import data_dir
 
             folder = os.environ.get("SIGNSTUDIO_AUTOSAVE_DIR") or data_dir() / "autosave"
         self.folder = Path(folder)
 
     def path_for(self, name: str) -> Path:
-        return self.folder / f"{_safe(name)}{SUFFIX}"
+        return self.folder / f"{_file_stem(name)}{SUFFIX}"
 
     def save(self, doc: PoseDocument, name: str = "untitled", force: bool = False) -> Path | None:
         """Write ``doc`` if it has unsaved changes (or ``force``); returns the file, or None."""
@@ -104,8 +108,6 @@ class Autosaver:
     def restore(self, path: str | Path) -> PoseDocument:
         """The document as it was autosaved, unsaved (dirty) as it was, with its reference if it
         had one (ValueError with one line for a damaged file)."""
-        from signstudio.pose.skeleton import Skeleton
-
         path = Path(path)
         try:
             with np.load(path, allow_pickle=False) as z:

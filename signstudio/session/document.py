@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from signstudio.pose import transforms
 from signstudio.pose.sequence import PoseSequence, remap_segments
 from signstudio.session.events import Event
 
@@ -323,26 +324,7 @@ class PoseDocument:
         the module docstring for ``reach``, ``falloff`` and ``between_keyframes``)."""
         if not 0 <= frame < self.num_frames:
             raise ValueError(f"frame {frame} outside 0..{self.num_frames - 1}")
-        target = np.asarray(target, np.float64)
-        x = self._data[frame].astype(np.float64)
-        parent = self._parents[joint]
-        grand = self._parents[parent] if parent >= 0 else -1
-        # (pivot joint or -1 for a shift, rotation vector, shift) applied in order, each to the
-        # subtree of the joint below the pivot
-        steps: list[tuple[int, int, np.ndarray, np.ndarray]] = []
-        if parent < 0:
-            steps.append((-1, joint, np.zeros(3), target - x[joint]))
-        elif reach and grand >= 0:
-            elbow = _two_bone_elbow(x[grand], x[parent], x[joint], target)
-            first = _swing(x[parent] - x[grand], elbow - x[grand])
-            steps.append((grand, parent, first.as_rotvec(), np.zeros(3)))
-            wrist = first.apply(x[joint] - x[grand]) + x[grand]
-            second = _swing(wrist - elbow, target - elbow)
-            steps.append((parent, joint, second.as_rotvec(), np.zeros(3)))
-        else:
-            steps.append(
-                (parent, joint, _swing(x[joint] - x[parent], target - x[parent]).as_rotvec(), np.zeros(3))
-            )
+        steps = self._turns_towards(frame, joint, np.asarray(target, np.float64), reach)
         frames, weights = self._spread(frame, falloff, between_keyframes)
         data = self._data[frames].astype(np.float64)
         for pivot, top, rotvec, shift in steps:
@@ -361,6 +343,28 @@ class PoseDocument:
         else:
             self._edit(name, frames, data.astype(np.float32))
 
+    def _turns_towards(
+        self, frame: int, joint: int, target: np.ndarray, reach: bool
+    ) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        """How `move_joint` moves ``joint`` at ``frame`` to ``target``: (pivot joint or -1 for a
+        shift, top joint, rotation vector, shift) steps, applied in order, each to the subtree of
+        its top joint (turned about the pivot, or shifted)."""
+        x = self._data[frame].astype(np.float64)
+        parent = self._parents[joint]
+        grand = self._parents[parent] if parent >= 0 else -1
+        if parent < 0:
+            return [(-1, joint, np.zeros(3), target - x[joint])]
+        if reach and grand >= 0:
+            elbow = _two_bone_elbow(x[grand], x[parent], x[joint], target)
+            first = _swing(x[parent] - x[grand], elbow - x[grand])
+            wrist = first.apply(x[joint] - x[grand]) + x[grand]
+            second = _swing(wrist - elbow, target - elbow)
+            return [
+                (grand, parent, first.as_rotvec(), np.zeros(3)),
+                (parent, joint, second.as_rotvec(), np.zeros(3)),
+            ]
+        return [(parent, joint, _swing(x[joint] - x[parent], target - x[parent]).as_rotvec(), np.zeros(3))]
+
     def _spread(self, frame: int, falloff: int, between_keyframes: bool) -> tuple[np.ndarray, np.ndarray]:
         """The frames an edit at ``frame`` reaches and its weight on each (1 at ``frame``)."""
         if between_keyframes:
@@ -375,10 +379,12 @@ class PoseDocument:
         return frames, 1.0 - np.abs(frames - frame) / (falloff + 1)
 
     def fill_missing(self, start: int = 0, stop: int | None = None, max_gap: int | None = None) -> None:
-        from signstudio.pose.transforms import fill_missing
-
+        """Fill the missing points of frames [start, stop) (default: to the end) as
+        `signstudio.pose.transforms.fill_missing` fills them in the whole sequence: a gap that
+        crosses the range's edge is interpolated from its measured ends outside the range, and
+        only its frames inside the range are written."""
         frames = self._frames(start, self.num_frames if stop is None else stop)
-        filled = fill_missing(self.sequence, max_gap=max_gap)
+        filled = transforms.fill_missing(self.sequence, max_gap=max_gap)
         self._edit(
             "fill missing points",
             frames,
@@ -391,7 +397,7 @@ class PoseDocument:
         self, start: int, stop: int, window: int = 7, order: int = 2
     ) -> tuple[np.ndarray, np.ndarray]:
         """(frames, data) that `smooth` would write, without writing it (a preview)."""
-        from scipy.signal import savgol_filter
+        from scipy.signal import savgol_filter  # scipy.signal is slow to import: only when smoothing
 
         frames = self._frames(start, stop)
         window = min(window, len(frames) - (1 - len(frames) % 2))
@@ -409,10 +415,8 @@ class PoseDocument:
         self._edit("smooth", frames, data)
 
     def mirror(self, start: int, stop: int) -> None:
-        from signstudio.pose.transforms import mirror
-
         frames = self._frames(start, stop)
-        m = mirror(self.sequence)
+        m = transforms.mirror(self.sequence)
         label = "mirror left and right"
         with self.batch_edit(label):
             self._edit(label, frames, m.data[frames], m.confidence[frames], m.filled[frames])

@@ -10,20 +10,21 @@ Holds the generated sequence and its reference, how the reference is shown (``si
 or ``ghost``) and timed (``own-clock`` or ``warped``, see `signstudio.session.timewarp`), an
 optional alignment path for the warp (DTW's, once metrics land), the language, model, text and
 text/prompt mode of the input panel, and the recent files (most recent first, at most 10).
-Each setter emits its event only when the value actually changes.
+Each setter emits its event only when the value actually changes (`signstudio.session.events.Field`).
 """
 
 from __future__ import annotations
 
+import operator
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from signstudio.pose.sequence import PoseSequence
-from signstudio.session.events import Event
+from signstudio.session.events import Event, EventedModel, Field
 from signstudio.session.timewarp import TIMING_MODES, TimingMode, frame_map, validate_path
 
 if TYPE_CHECKING:
@@ -34,7 +35,36 @@ DISPLAY_MODES: tuple[DisplayMode, ...] = ("side-by-side", "ghost")
 MAX_RECENT = 10
 
 
-class StudioState:
+def _one_of(what: str, modes: tuple[str, ...]) -> Callable[[object, str], Any]:
+    def check(_state: object, mode: str) -> str:
+        if mode not in modes:
+            raise ValueError(f"{what} must be one of {modes}, got {mode!r}")
+        return mode
+
+    return check
+
+
+def _checked_warp_path(state: StudioState, path: np.ndarray | None) -> np.ndarray | None:
+    if path is None:
+        return None
+    if state.sequence is None or state.reference is None:
+        raise ValueError("a warp path needs both a sequence and a reference")
+    path = validate_path(path, state.sequence.num_frames, state.reference.num_frames)
+    path.setflags(write=False)
+    return path
+
+
+def _same_path(old: np.ndarray | None, new: np.ndarray | None) -> bool:
+    if old is None or new is None:
+        return old is new
+    return bool(np.array_equal(old, new))
+
+
+def _recent_list(state: StudioState, paths: Iterable[str]) -> tuple[str, ...]:
+    return tuple(paths)[: state.max_recent]
+
+
+class StudioState(EventedModel):
     """Events (argument in brackets):
 
     ``sequence_changed`` (PoseSequence | None), ``reference_changed`` (PoseSequence | None),
@@ -44,34 +74,50 @@ class StudioState:
     ``recent_files_changed`` (list[str]).
     """
 
+    # the pair is assigned through `set_result` (it drops the old pair's warp path), and a new
+    # object is a new pair even when it is equal to the old one: compared by identity
+    _sequence = Field[PoseSequence | None](None, event="sequence_changed", equal=operator.is_)
+    _reference = Field[PoseSequence | None](None, event="reference_changed", equal=operator.is_)
+    reference_display = Field[DisplayMode]("side-by-side", check=_one_of("reference display", DISPLAY_MODES))
+    reference_timing = Field[TimingMode]("own-clock", check=_one_of("reference timing", TIMING_MODES))
+    warp_path = Field[np.ndarray | None](
+        None,
+        check=_checked_warp_path,
+        equal=_same_path,
+        doc="(K, 2) int64 (generated frame, reference frame) alignment used by ``warped`` timing, "
+        "or None for the linear warp.",
+    )
+    language = Field("ase", doc="ISO 639-3 code of the sign language.")
+    model_id = Field("lookup", event="model_changed")
+    text = Field("", doc="The text to sign, or the prompt in prompt mode.")
+    prompt_mode = Field(False, check=lambda _state, on: bool(on))
+    # a tuple, so no caller can change it in place; subscribers get a list of their own
+    _recent_files = Field[tuple[str, ...]]((), check=_recent_list, event="recent_files_changed", payload=list)
+
+    sequence_changed: Event
+    reference_changed: Event
+    reference_display_changed: Event
+    reference_timing_changed: Event
+    warp_path_changed: Event
+    language_changed: Event
+    model_changed: Event
+    text_changed: Event
+    prompt_mode_changed: Event
+    recent_files_changed: Event
+
     def __init__(
         self,
         language: str = "ase",
         model_id: str = "lookup",
         max_recent: int = MAX_RECENT,
     ) -> None:
-        self.sequence_changed = Event("sequence_changed")
-        self.reference_changed = Event("reference_changed")
-        self.reference_display_changed = Event("reference_display_changed")
-        self.reference_timing_changed = Event("reference_timing_changed")
-        self.warp_path_changed = Event("warp_path_changed")
-        self.language_changed = Event("language_changed")
-        self.model_changed = Event("model_changed")
-        self.text_changed = Event("text_changed")
-        self.prompt_mode_changed = Event("prompt_mode_changed")
-        self.recent_files_changed = Event("recent_files_changed")
-        self._sequence: PoseSequence | None = None
-        self._reference: PoseSequence | None = None
-        self._display: DisplayMode = "side-by-side"
-        self._timing: TimingMode = "own-clock"
-        self._warp_path: np.ndarray | None = None
-        self._table: np.ndarray | None = None  # (F_gen,) cached frame map
-        self._language = language
-        self._model_id = model_id
-        self._text = ""
-        self._prompt_mode = False
-        self._recent: list[str] = []
         self.max_recent = max_recent
+        self._table: np.ndarray | None = None  # (F_gen,) cached frame map
+        super().__init__(language=language, model_id=model_id)
+
+    def _fields_changed(self, names: set[str]) -> None:
+        if names & {"_sequence", "_reference", "reference_timing", "warp_path"}:
+            self._table = None
 
     # ---- the pair on screen --------------------------------------------------------------
     @property
@@ -94,19 +140,9 @@ class StudioState:
 
     def set_result(self, sequence: PoseSequence | None, reference: PoseSequence | None) -> None:
         """Show a new pair; a warp path of the old pair is dropped."""
-        seq_new = sequence is not self._sequence
-        ref_new = reference is not self._reference
-        if not (seq_new or ref_new):
+        if sequence is self._sequence and reference is self._reference:
             return
-        self._sequence, self._reference = sequence, reference
-        self._table = None
-        if self._warp_path is not None:
-            self._warp_path = None
-            self.warp_path_changed.emit(None)
-        if seq_new:
-            self.sequence_changed.emit(sequence)
-        if ref_new:
-            self.reference_changed.emit(reference)
+        self.update(warp_path=None, _sequence=sequence, _reference=reference)
 
     def apply_response(self, response: GenerateResponse, latest_id: int | None = None) -> bool:
         """Show a runner response's pair unless it failed, was cancelled or is stale (a newer
@@ -118,61 +154,15 @@ class StudioState:
         self.set_result(response.sequence, response.reference)
         return True
 
-    # ---- how the reference is shown ------------------------------------------------------
-    @property
-    def reference_display(self) -> DisplayMode:
-        return self._display
-
-    @reference_display.setter
-    def reference_display(self, mode: DisplayMode) -> None:
-        if mode not in DISPLAY_MODES:
-            raise ValueError(f"reference display must be one of {DISPLAY_MODES}, got {mode!r}")
-        if mode != self._display:
-            self._display = mode
-            self.reference_display_changed.emit(mode)
-
-    @property
-    def reference_timing(self) -> TimingMode:
-        return self._timing
-
-    @reference_timing.setter
-    def reference_timing(self, mode: TimingMode) -> None:
-        if mode not in TIMING_MODES:
-            raise ValueError(f"reference timing must be one of {TIMING_MODES}, got {mode!r}")
-        if mode != self._timing:
-            self._timing = mode
-            self._table = None
-            self.reference_timing_changed.emit(mode)
-
-    @property
-    def warp_path(self) -> np.ndarray | None:
-        """(K, 2) int64 (generated frame, reference frame) alignment used by ``warped`` timing, or
-        None for the linear warp."""
-        return self._warp_path
-
-    @warp_path.setter
-    def warp_path(self, path: np.ndarray | None) -> None:
-        if path is not None:
-            if self._sequence is None or self._reference is None:
-                raise ValueError("a warp path needs both a sequence and a reference")
-            path = validate_path(path, self._sequence.num_frames, self._reference.num_frames)
-            path.setflags(write=False)
-        if path is None and self._warp_path is None:
-            return
-        if path is not None and self._warp_path is not None and np.array_equal(path, self._warp_path):
-            return
-        self._warp_path = path
-        self._table = None
-        self.warp_path_changed.emit(path)
-
+    # ---- how the reference is timed ------------------------------------------------------
     def frame_table(self) -> np.ndarray:
         """(F_gen,) int64: the reference frame for every generated frame in the current timing."""
-        if self._sequence is None or self._reference is None:
+        gen, ref = self._sequence, self._reference
+        if gen is None or ref is None:
             raise ValueError("no generated sequence and reference pair to time")
         if self._table is None:
-            gen, ref = self._sequence, self._reference
             self._table = frame_map(
-                self._timing, gen.num_frames, gen.fps, ref.num_frames, ref.fps, self._warp_path
+                self.reference_timing, gen.num_frames, gen.fps, ref.num_frames, ref.fps, self.warp_path
             )
             self._table.setflags(write=False)
         return self._table
@@ -184,84 +174,34 @@ class StudioState:
         table = self.frame_table()
         return int(table[min(max(int(generated_frame), 0), len(table) - 1)])
 
-    # ---- the input panel -----------------------------------------------------------------
-    @property
-    def language(self) -> str:
-        """ISO 639-3 code of the sign language."""
-        return self._language
-
-    @language.setter
-    def language(self, code: str) -> None:
-        if code != self._language:
-            self._language = code
-            self.language_changed.emit(code)
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @model_id.setter
-    def model_id(self, model_id: str) -> None:
-        if model_id != self._model_id:
-            self._model_id = model_id
-            self.model_changed.emit(model_id)
-
-    @property
-    def text(self) -> str:
-        """The text to sign, or the prompt in prompt mode."""
-        return self._text
-
-    @text.setter
-    def text(self, text: str) -> None:
-        if text != self._text:
-            self._text = text
-            self.text_changed.emit(text)
-
-    @property
-    def prompt_mode(self) -> bool:
-        return self._prompt_mode
-
-    @prompt_mode.setter
-    def prompt_mode(self, on: bool) -> None:
-        on = bool(on)
-        if on != self._prompt_mode:
-            self._prompt_mode = on
-            self.prompt_mode_changed.emit(on)
-
     # ---- recent files --------------------------------------------------------------------
     @property
     def recent_files(self) -> list[str]:
         """Absolute paths, most recent first (a copy)."""
-        return list(self._recent)
+        return list(self._recent_files)
 
     def add_recent_file(self, path: str | os.PathLike[str]) -> None:
         """Put ``path`` first (moving it up if it is already listed), keeping at most ``max_recent``."""
         p = _key(path)
-        self._set_recent([p, *(r for r in self._recent if r != p)])
+        self._recent_files = (p, *(r for r in self._recent_files if r != p))
 
     def remove_recent_file(self, path: str | os.PathLike[str]) -> None:
         p = _key(path)
-        self._set_recent([r for r in self._recent if r != p])
+        self._recent_files = tuple(r for r in self._recent_files if r != p)
 
     def set_recent_files(self, paths: Iterable[str | os.PathLike[str]]) -> None:
         """Replace the list (e.g. from QSettings): normalised, deduplicated, first kept, trimmed."""
-        self._set_recent(list(dict.fromkeys(_key(p) for p in paths)))
+        self._recent_files = tuple(dict.fromkeys(_key(p) for p in paths))
 
     def clear_recent_files(self) -> None:
-        self._set_recent([])
-
-    def _set_recent(self, paths: list[str]) -> None:
-        paths = paths[: self.max_recent]
-        if paths != self._recent:
-            self._recent = paths
-            self.recent_files_changed.emit(list(paths))
+        self._recent_files = ()
 
     def __repr__(self) -> str:
         seq = f"{self._sequence.num_frames} frames" if self._sequence is not None else "none"
         ref = f"{self._reference.num_frames} frames" if self._reference is not None else "none"
         return (
-            f"StudioState(sequence {seq}, reference {ref}, {self._display}, {self._timing}, "
-            f"{self._language}, {self._model_id})"
+            f"StudioState(sequence {seq}, reference {ref}, {self.reference_display}, "
+            f"{self.reference_timing}, {self.language}, {self.model_id})"
         )
 
 

@@ -71,6 +71,30 @@ def test_a_batch_is_one_undo_step(seq):
     assert doc.redo() and _equal(doc.sequence, edited) and doc.flags == {21: "finger fixed"}
 
 
+@pytest.mark.parametrize(
+    ("start", "stop", "max_gap"), [(0, None, None), (25, 40, None), (32, 60, 3), (0, 90, 6)]
+)
+def test_fill_missing_is_the_transforms_fill_over_the_range(seq, start, stop, max_gap):
+    from signstudio.pose.transforms import fill_missing
+
+    conf, data = seq.confidence.copy(), seq.data.copy()
+    elbow, wrist = seq.skeleton.index("LElbow", "BODY"), seq.skeleton.index("RWrist", "BODY")
+    for frames, joint in ((slice(30, 34), elbow), (slice(50, 55), wrist), (slice(0, 3), wrist)):
+        conf[frames, joint], data[frames, joint] = 0.0, 0.0  # gaps of 4 and 5, and one at the start
+    doc = PoseDocument(seq.replace(data=data, confidence=conf))
+    original = doc.sequence
+    expected = fill_missing(original, max_gap=max_gap)
+    doc.fill_missing(start, stop, max_gap=max_gap)
+    got = doc.sequence
+    inside = np.zeros(doc.num_frames, bool)
+    inside[start:stop] = True
+    for name in ("data", "confidence", "filled"):  # bit for bit: inside as filled, outside untouched
+        assert np.array_equal(getattr(got, name)[inside], getattr(expected, name)[inside])
+        assert np.array_equal(getattr(got, name)[~inside], getattr(original, name)[~inside])
+    assert doc.undo() and _equal(doc.sequence, original)
+    assert doc.redo() and _equal(doc.sequence, got)
+
+
 def test_saved_state_and_a_new_edit_clears_redo(seq):
     doc = PoseDocument(seq)
     states = []

@@ -129,3 +129,46 @@ def test_recent_files(tmp_path):
     assert len(state.recent_files) == 2
     state.clear_recent_files()
     assert state.recent_files == [] and log.names()[-1] == "recent_files_changed"
+
+
+def test_events_carry_the_new_values_and_see_the_whole_change():
+    state = StudioState(language="gsg", model_id="m", max_recent=2)
+    assert (state.language, state.model_id) == ("gsg", "m")
+    log = Log(state)
+    state.prompt_mode = 1  # type: ignore[assignment]
+    state.model_id = "n"
+    assert log.events == [("prompt_mode_changed", True), ("model_changed", "n")]
+    assert state.prompt_mode is True
+    log.events.clear()
+    gen, ref = seq(20), seq(10)
+    with pytest.raises(ValueError, match="needs both"):
+        state.warp_path = np.zeros((1, 2), np.int64)
+    # a subscriber of the first event of a new pair already sees the whole pair
+    seen = []
+    state.sequence_changed.connect(lambda _s: seen.append((state.sequence, state.reference)))
+    state.set_result(gen, ref)
+    assert seen == [(gen, ref)]
+    path = np.stack([np.arange(20), np.arange(20) // 2], axis=1)
+    state.warp_path = path
+    state.warp_path = path.copy()  # the same path: no event
+    assert state.warp_path is not None and not state.warp_path.flags.writeable
+    log.events.clear()
+    state.sequence = seq(20)  # one side replaced: the path goes first, then the pair's events
+    assert [e[0] for e in log.events] == ["warp_path_changed", "sequence_changed"]
+    assert log.events[0][1] is None and state.warp_path is None
+    log.events.clear()
+    state.set_result(state.sequence, state.reference)  # the same objects: nothing
+    assert log.events == []
+
+
+def test_recent_files_events_hand_out_copies():
+    state = StudioState(max_recent=2)
+    got: list[list[str]] = []
+    state.recent_files_changed.connect(got.append)
+    state.set_recent_files(["a", "b", "c"])
+    assert got == [state.recent_files] and len(got[0]) == 2
+    got[0].clear()  # the subscriber's own list
+    assert len(state.recent_files) == 2
+    state.set_recent_files(["a", "b", "d"])  # trimmed to the same list: no event
+    assert len(got) == 1
+    assert "StudioState(sequence none, reference none, side-by-side, own-clock" in repr(state)
