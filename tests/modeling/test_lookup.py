@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError, UnsupportedLanguageError
-from signstudio.modeling.lookup import LookupModel, SpellingError, spell
-from signstudio.modeling.text import split_words
+from signstudio.modeling.models.lookup import LookupModel, SpellingError, spell
+from signstudio.modeling.text.words import split_words
 from signstudio.pose.convert import convert
 
 

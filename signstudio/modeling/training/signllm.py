@@ -12,7 +12,7 @@
   reads a disjoint, equally long shard of it. An epoch is as many steps as the largest language
   needs; smaller languages wrap into their next epoch.
 * **Loss**: ``mse`` (per-sample MSE of pose + counter, plus Future Prediction if on) or ``rl``
-  (`signstudio.modeling.rl.rl_loss` of the rewards -MSE: the same value; see rl.py). ``plc``:
+  (`signstudio.modeling.training.rl_plc.rl_loss` of the rewards -MSE: the same value; see rl.py). ``plc``:
   batches are drawn by the Priority Learning Channel (P(i) ∝ (L(i)+ε)^η) instead of the
   permutation, with priorities refreshed from each batch's rewards.
 * **Evaluation** every ``eval_every`` steps and at the end, on rank 0: free-running decoding of
@@ -55,10 +55,10 @@ from signstudio.modeling.data import (
     examples_from_files,
     load_examples,
 )
-from signstudio.modeling.p2lg import CHANNEL, ReaderTraining, gloss_tag
-from signstudio.modeling.rl import PrioritySampler, rl_loss
-from signstudio.modeling.shipped import MLSF_ID, P2LG_ID, sidecar
-from signstudio.modeling.signllm import MLSF, build_model, per_sample_loss, size_config
+from signstudio.modeling.models.signllm_mlsf import MLSF, build_model, per_sample_loss, size_config
+from signstudio.modeling.models.signllm_p2lg import CHANNEL, gloss_tag
+from signstudio.modeling.shipped_models import MLSF_ID, P2LG_ID, sidecar
+from signstudio.modeling.training.rl_plc import PrioritySampler, rl_loss
 
 
 @dataclass
@@ -551,82 +551,3 @@ def export(checkpoint: Path, target: Path, add: bool = False) -> Path:
     }
     sidecar(target).write_text(json.dumps(info, indent=1), encoding="utf-8")
     return target
-
-
-def train_p2lg(
-    cfg: TrainConfig,
-    reader_settings: ReaderTraining,
-    corpus: Corpus | None = None,
-    reader_corpus: Corpus | None = None,
-) -> dict[str, Any]:
-    """``signstudio train signllm-p2lg``: the prompt reader, then the shared gloss -> pose channel.
-
-    The reader learns from prompts around the words of ``reader_corpus`` (default: the built-in
-    corpus, all 20 sign languages and 16 spoken languages), whatever ``cfg.corpus`` is; it is
-    stored as ``reader.pt`` in ``cfg.out`` and reused when the run is resumed. Its accuracy on the
-    held-out templates, and that of the rule-based extractor on the same prompts, go to
-    ``reader_eval.json`` and the checkpoint.
-    Under torchrun every rank trains the same reader (same seed) before the DDP stage.
-    """
-    from signstudio.modeling.p2lg import (
-        Reader,
-        export_p2lg,
-        held_out_prompts,
-        reader_accuracy,
-        reader_from_state,
-        reader_state,
-        train_reader,
-    )
-
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    builtin = reader_corpus or open_corpus(quiet=True)
-    reader_path = out / "reader.pt"
-    device = _resolve_device(cfg.device, int(os.environ.get("LOCAL_RANK", "0")))
-    reader_log: list[dict[str, Any]] = []
-    if reader_path.exists():
-        reader = reader_from_state(torch.load(reader_path, map_location="cpu", weights_only=True), device)
-        if (out / "reader_log.json").exists():
-            reader_log = json.loads((out / "reader_log.json").read_text(encoding="utf-8"))
-    else:
-        reader = train_reader(builtin, reader_settings, device=device, progress=cfg.progress, log=reader_log)
-        tmp = reader_path.with_suffix(".tmp")
-        torch.save(reader_state(reader), tmp)
-        tmp.replace(reader_path)
-        (out / "reader_log.json").write_text(json.dumps(reader_log, indent=1), encoding="utf-8")
-    held = held_out_prompts(builtin)
-    learned_only = Reader(reader.module, reader.vocab, reader.classes, device, use_aliases=False)
-    evaluation: dict[str, Any] = {
-        "held_out_prompts": len(held),
-        "reader": reader_accuracy(reader, held),
-        "reader_learned_only": reader_accuracy(learned_only, held),
-        "rule_based": reader_accuracy(None, held),
-    }
-    (out / "reader_eval.json").write_text(json.dumps(evaluation, indent=1), encoding="utf-8")
-    result = train(replace(cfg, export=None), corpus)
-    if cfg.export and int(os.environ.get("RANK", "0")) == 0:
-        corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
-        alphabets = {lang: sorted(corpus.letters(lang, "upper50")) for lang in cfg.langs}
-        best = out / "best.pt"
-        export_p2lg(
-            best if best.exists() else out / "last.pt",
-            reader,
-            alphabets,
-            Path(cfg.export),
-            meta={
-                "reader_held_out": evaluation["reader"],
-                "reader_learned_only_held_out": evaluation["reader_learned_only"],
-                "rule_based_held_out": evaluation["rule_based"],
-                "reader_training": reader_log[-1] if reader_log else None,
-            },
-        )
-    return {
-        "steps": result.steps,
-        "epochs": round(result.epochs, 2),
-        "wall_s": round(result.wall_s, 1),
-        "best_dev": result.best_score,
-        "metric": result.metric,
-        "reader_held_out": evaluation["reader"]["overall"],
-        "rule_based_held_out": evaluation["rule_based"]["overall"],
-        "out": str(result.out),
-    }

@@ -29,9 +29,10 @@ from torch import Tensor, nn
 from signstudio.metrics.fgd import WINDOW, FeatureStats, FGDResult, frechet_distance, windows
 from signstudio.modeling.base import ModelError
 from signstudio.modeling.data import POSE_DIM, NormStats
+from signstudio.modeling.shipped_models import MODELS_DIR
 
 FGD_ID = "fgd-encoder"
-FGD_CHECKPOINT = Path(__file__).resolve().parents[2] / "models" / FGD_ID / f"{FGD_ID}.pt"
+FGD_CHECKPOINT = MODELS_DIR / FGD_ID / f"{FGD_ID}.pt"
 STRIDE = 8  # frames between window starts when scoring
 # Floor of the per-value standard deviation used to z-score the inputs, in shoulder widths. Some
 # coordinates hardly move in the corpus (the nose's height: std 0.026); z-scored with their own

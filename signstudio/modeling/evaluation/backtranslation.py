@@ -46,11 +46,12 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from signstudio.modeling.base import ModelError
-from signstudio.modeling.conditioning import sinusoid
 from signstudio.modeling.data import POSE_DIM, NormStats
+from signstudio.modeling.shipped_models import MODELS_DIR
+from signstudio.modeling.text.conditioner import sinusoid
 
 BT_ID = "backtranslation"
-BT_CHECKPOINT = Path(__file__).resolve().parents[2] / "models" / BT_ID / f"{BT_ID}.pt"
+BT_CHECKPOINT = MODELS_DIR / BT_ID / f"{BT_ID}.pt"
 PAD, EOS, UNK = 0, 1, 2
 SPECIALS = ("<pad>", "<eos>", "<unk>")
 MIN_STD = 0.05  # as the FGD encoder: a coordinate that hardly moves must not dominate

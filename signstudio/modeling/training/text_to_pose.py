@@ -2,10 +2,10 @@
 
     result = train_generative(GenTrainConfig(model="nar-kd", langs=("ase", "gsg"), max_steps=4000))
 
-Same conventions as the SignLLM trainer (`signstudio.modeling.train`): the corpus' train words
+Same conventions as the SignLLM trainer (`signstudio.modeling.training.signllm`): the corpus' train words
 of every language (one shared network, the sign language a token), statistics and the character
 vocabulary fitted on train and stored in every checkpoint; the learning-rate schedule of
-`signstudio.modeling.train.learning_rate`; a dev evaluation every ``eval_every`` steps by exact
+`signstudio.modeling.training.signllm.learning_rate`; a dev evaluation every ``eval_every`` steps by exact
 DTW (``pt-dtw``) of free generation (predicted length) against the references, with the
 generated / reference length ratio; ``last.pt`` (resumable) and ``best.pt`` in ``out``;
 ``log.json``; ``export`` writes the best weights as fp16 plus the registry sidecar.
@@ -31,11 +31,11 @@ import torch
 
 from signstudio.corpus.store import Corpus, open_corpus
 from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
-from signstudio.modeling.conditioning import TextInputs
 from signstudio.modeling.data import CharVocab, Example, NormStats, epoch_order, load_examples
-from signstudio.modeling.shipped import DIFFUSION_ID, NARKD_ID, sidecar
-from signstudio.modeling.text_encoder import SentenceEncoder, StateCache
-from signstudio.modeling.train import TrainConfig, _interleave, _resolve_device, learning_rate
+from signstudio.modeling.shipped_models import DIFFUSION_ID, NARKD_ID, sidecar
+from signstudio.modeling.text.conditioner import TextInputs
+from signstudio.modeling.text.sentence_encoder import SentenceEncoder, StateCache
+from signstudio.modeling.training.signllm import TrainConfig, _interleave, _resolve_device, learning_rate
 
 MODELS = (NARKD_ID, DIFFUSION_ID)
 
@@ -87,7 +87,7 @@ class _Data:
 def _build(cfg: GenTrainConfig, vocab: CharVocab, langs: tuple[str, ...], train_ex: list[Example]) -> tuple:
     """(network, model config, stats dict for the checkpoint, target transform, output transform)."""
     if cfg.model == NARKD_ID:
-        from signstudio.modeling.nar_kd import NARKD, NARKDConfig, UnitRange
+        from signstudio.modeling.models.nar_kd import NARKD, NARKDConfig, UnitRange
 
         overrides = {"distill": cfg.distill, **cfg.model_overrides}
         rng = UnitRange.fit(train_ex)
@@ -99,7 +99,13 @@ def _build(cfg: GenTrainConfig, vocab: CharVocab, langs: tuple[str, ...], train_
         net = NARKD(mcfg, len(vocab), langs)
         return net, mcfg, {"unit": rng.to_dict()}, rng.to_unit, rng.from_unit
     if cfg.model == DIFFUSION_ID:
-        from signstudio.modeling.diffusion import Denoiser, DiffusionConfig, from_features, to_features, tree
+        from signstudio.modeling.models.diffusion import (
+            Denoiser,
+            DiffusionConfig,
+            from_features,
+            to_features,
+            tree,
+        )
 
         dcfg = DiffusionConfig.from_dict(dict(cfg.model_overrides))
         kt = tree()

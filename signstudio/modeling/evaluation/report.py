@@ -45,17 +45,17 @@ import numpy as np
 from signstudio.corpus.store import Corpus, open_corpus
 from signstudio.modeling.base import ModelError
 from signstudio.modeling.data import FPS, Example, load_examples
-from signstudio.modeling.evaluate import (
+from signstudio.modeling.evaluation.model_scores import (
     DURATION_TOLERANCE_S,
     LENGTH_BUCKETS,
     _fgd_frames,
     _upper50,
     generate_all,
 )
+from signstudio.modeling.shipped_models import MODELS_DIR
 
 GROUND_TRUTH = "ground truth"
 LANGS = ("ase", "gsg", "sgg", "tsm")
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 #: (label, model id, checkpoint relative to models/) of the ablations
 KD_ABLATION = (
     ("nar-kd (KD)", "nar-kd", None),
@@ -80,8 +80,8 @@ class _Scorer:
     """The shipped evaluators, loaded once."""
 
     def __init__(self, device: str) -> None:
-        from signstudio.modeling.backtranslation import BackTranslator
-        from signstudio.modeling.fgd_encoder import FGDEncoder
+        from signstudio.modeling.evaluation.backtranslation import BackTranslator
+        from signstudio.modeling.evaluation.fgd_encoder import FGDEncoder
 
         self.fgd = FGDEncoder(device=device)
         self.bt = BackTranslator(device=device)
