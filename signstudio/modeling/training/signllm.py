@@ -1,4 +1,4 @@
-"""Training loop for ``signllm-mlsf`` (``signstudio train signllm-mlsf``), single process or DDP.
+"""Training of ``signllm-mlsf`` (``signstudio train signllm-mlsf``), single process or DDP.
 
     result = train(TrainConfig(langs=("ase", "gsg"), size="tiny", epochs=5, out="runs/mlsf"))
 
@@ -12,8 +12,8 @@
   reads a disjoint, equally long shard of it. An epoch is as many steps as the largest language
   needs; smaller languages wrap into their next epoch.
 * **Loss**: ``mse`` (per-sample MSE of pose + counter, plus Future Prediction if on) or ``rl``
-  (`signstudio.modeling.training.rl_plc.rl_loss` of the rewards -MSE: the same value; see rl.py). ``plc``:
-  batches are drawn by the Priority Learning Channel (P(i) ∝ (L(i)+ε)^η) instead of the
+  (`signstudio.modeling.training.rl_plc.rl_loss` of the rewards -MSE: the same value; see there).
+  ``plc``: batches are drawn by the Priority Learning Channel (P(i) ∝ (L(i)+ε)^η) instead of the
   permutation, with priorities refreshed from each batch's rewards.
 * **Evaluation** every ``eval_every`` steps and at the end, on rank 0: free-running decoding of
   the dev words (predicted counter only) scored by exact DTW (``pt-dtw`` of
