@@ -1,11 +1,13 @@
 """`signstudio evaluate [--models ...] [--langs ...] [--split dev|test] [--limit N] --out REPORT`.
 
-Without ``--models``: the full report (`signstudio.modeling.report`) — every registered model
-that covers the four languages of the neural models, plus the ground truth, on dev and the split:
-Table 1 (FGD, BLEU-1..4, ROUGE-L, chrF, WER, DTW, DurACC), per language, Table 3a (KD vs no KD),
-Table 2 (by length) and SignLLM Table 7 (MSE vs RL vs RL+PLC). ``models/REPORT.md`` is its output.
+Without ``--models``: the full report (`signstudio.modeling.evaluation.report`) — every
+registered model that covers the four languages of the neural models, plus the ground truth, on
+dev and the split: Table 1 (FGD, BLEU-1..4, ROUGE-L, chrF, WER, DTW, DurACC), per language,
+Table 3a (KD vs no KD), Table 2 (by length) and SignLLM Table 7 (MSE vs RL vs RL+PLC).
+``models/REPORT.md`` is its output.
 
-With ``--models``: one row per (model, sign language) of the split (`signstudio.modeling.evaluate`).
+With ``--models``: one row per (model, sign language) of the split
+(`signstudio.modeling.evaluation.model_scores`).
 Writes REPORT as JSON (``.json``) or Markdown (``.md``; the JSON goes next to it) and prints it.
 
 ``--by-length``: instead, pt-dtw per reference-length bucket and over the first k frames, the
@@ -58,7 +60,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from signstudio.corpus.store import open_corpus
     from signstudio.modeling.base import ModelError
-    from signstudio.modeling.evaluate import evaluate_models, to_markdown
+    from signstudio.modeling.evaluation.model_scores import evaluate_models, to_markdown
     from signstudio.pose.formats._atomic import atomic_path
 
     checkpoints = {}
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         corpus = open_corpus(Path(args.corpus)) if args.corpus else open_corpus(quiet=True)
         if args.models is None and not args.by_length:
-            from signstudio.modeling.report import LANGS, build_report, report_markdown
+            from signstudio.modeling.evaluation.report import LANGS, build_report, report_markdown
 
             report = build_report(
                 args.split,
@@ -91,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             )
             table = report_markdown(report)
         elif args.by_length:
-            from signstudio.modeling.evaluate import by_length_markdown, evaluate_by_length
+            from signstudio.modeling.evaluation.model_scores import by_length_markdown, evaluate_by_length
 
             langs = args.langs or ["ase", "gsg", "sgg", "tsm"]
             report = evaluate_by_length(

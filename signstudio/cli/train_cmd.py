@@ -1,11 +1,11 @@
 """`signstudio train signllm-mlsf [...]`: train a model on the built-in corpus (or another cache).
 
 Runs as it is on one CPU or GPU, and under ``torchrun --nproc_per_node N`` with DDP. A second run
-with the same ``--out`` resumes from its ``last.pt``. See `signstudio.modeling.train`.
+with the same ``--out`` resumes from its ``last.pt``. See `signstudio.modeling.training.signllm`.
 
 `signstudio train compare-losses [...] --out DIR`: the same options, but two runs back to back
 (MSE, then RL loss + PLC; ``--max-minutes`` each) and a figure of dev DTW against training time
-(``DIR/loss_comparison.svg`` + ``.json`` + ``.md``). See `signstudio.modeling.compare`.
+(``DIR/loss_comparison.svg`` + ``.json`` + ``.md``). See `signstudio.modeling.evaluation.loss_comparison`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 TRAINABLE = ("signllm-mlsf", "signllm-p2lg", "nar-kd", "diffusion", "fgd-encoder", "backtranslation")
-GENERATIVE = ("nar-kd", "diffusion")  # signstudio.modeling.train_generative
+GENERATIVE = ("nar-kd", "diffusion")  # signstudio.modeling.training.text_to_pose
 COMPARE = "compare-losses"
 
 
@@ -125,7 +125,7 @@ def _add_per_model_options(g: Any) -> None:
 
 
 def _add_generative_options(g: Any) -> None:
-    """nar-kd and diffusion (`signstudio.modeling.train_generative`)."""
+    """nar-kd and diffusion (`signstudio.modeling.training.text_to_pose`)."""
     g.add_argument(
         "--no-kd",
         action="store_true",
@@ -145,7 +145,7 @@ def _add_generative_options(g: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from signstudio.modeling.train import TrainConfig, train
+    from signstudio.modeling.training.signllm import TrainConfig, train
 
     if args.model in GENERATIVE:
         return run_generative(args)
@@ -185,15 +185,15 @@ def run(args: argparse.Namespace) -> int:
     if compare:
         from pathlib import Path
 
-        from signstudio.modeling.compare import compare_losses
+        from signstudio.modeling.evaluation.loss_comparison import compare_losses
 
         stage = compare_losses(cfg, Path(out), tolerance=args.tolerance, parallel=args.parallel)["late_stage"]
         keys = ("threshold", "reached", "best", "ratio_train_s", "ratio_step", "paper_ratio")
         print(json.dumps({k: stage[k] for k in keys} | {"out": out}))
         return 0
     if args.model == "signllm-p2lg":
-        from signstudio.modeling.p2lg import ReaderTraining
-        from signstudio.modeling.train import train_p2lg
+        from signstudio.modeling.training.prompt_reader_training import ReaderTraining
+        from signstudio.modeling.training.signllm_p2lg import train_p2lg
 
         print(json.dumps(train_p2lg(cfg, ReaderTraining(minutes=args.reader_minutes, seed=args.seed))))
         return 0
@@ -213,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
 def run_generative(args: argparse.Namespace) -> int:
     import sys
 
-    from signstudio.modeling.train_generative import GenTrainConfig, train_generative
+    from signstudio.modeling.training.text_to_pose import GenTrainConfig, train_generative
 
     for flag, given in (("--data", args.data), ("--add", args.add), ("--plc", args.plc)):
         if given:
@@ -273,7 +273,7 @@ def run_fgd_encoder(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from signstudio.corpus.store import open_corpus
-    from signstudio.modeling.fgd_encoder import FGD_CHECKPOINT, FGDTraining, train_fgd_encoder
+    from signstudio.modeling.evaluation.fgd_encoder import FGD_CHECKPOINT, FGDTraining, train_fgd_encoder
 
     builtin = open_corpus(quiet=True)
     corpus = open_corpus(Path(args.corpus)) if args.corpus else builtin
@@ -303,7 +303,11 @@ def run_backtranslation(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from signstudio.corpus.store import open_corpus
-    from signstudio.modeling.backtranslation import BT_CHECKPOINT, BTTraining, train_backtranslation
+    from signstudio.modeling.evaluation.backtranslation import (
+        BT_CHECKPOINT,
+        BTTraining,
+        train_backtranslation,
+    )
 
     builtin = open_corpus(quiet=True)
     corpus = open_corpus(Path(args.corpus)) if args.corpus else builtin

@@ -34,7 +34,7 @@ def _sha256(path: Path) -> str:
 def check_checkpoint(path: Path, expected_sha: str | None = None, torch_ok: bool = True) -> Check:
     """One shipped checkpoint: size, sha256, sidecar, and that it loads (weights_only, ~25 ms)."""
     from signstudio.modeling.checkpoint import FORMAT
-    from signstudio.modeling.shipped import read_sidecar
+    from signstudio.modeling.shipped_models import read_sidecar
 
     model_id = path.stem
     name = f"model {model_id}"
@@ -94,14 +94,14 @@ def check_checkpoint(path: Path, expected_sha: str | None = None, torch_ok: bool
 
 
 def _is_studio_model(model_id: str) -> bool:
-    from signstudio.modeling import shipped
+    from signstudio.modeling import shipped_models as shipped
 
     return model_id in (shipped.MLSF_ID, shipped.P2LG_ID, shipped.NARKD_ID, shipped.DIFFUSION_ID)
 
 
 def check_checkpoints(models_dir: Path | None = None) -> list[Check]:
     """One line per shipped checkpoint ``models/<id>/<id>.pt``."""
-    from signstudio.modeling.shipped import MODELS_DIR
+    from signstudio.modeling.shipped_models import MODELS_DIR
 
     models_dir = Path(models_dir or MODELS_DIR)
     paths = sorted(

@@ -15,7 +15,7 @@ only: Σ₁^½ from ``eigh(Σ₁)``, then tr((Σ₁^½ Σ₂ Σ₁^½)^½) = Σ 
 symmetric PSD matrix Σ₁^½ Σ₂ Σ₁^½ (negative rounding clipped to 0). That is exact for PSD inputs
 and avoids scipy's ``sqrtm`` of a non-symmetric product (complex parts, occasional NaN).
 
-The features come from `signstudio.modeling.fgd_encoder` (torch); this module never imports it.
+The features come from `signstudio.modeling.evaluation.fgd_encoder` (torch); this module never imports it.
 A score always travels with its window counts (`FGDResult`): a Gaussian fitted to few windows is
 noisy, and the count says how much to trust it.
 """

@@ -147,14 +147,14 @@ def _ensure_builtins() -> None:
 
 def _register_builtins() -> None:
     # Infos only; the modules named by the factories are imported by load_model.
-    from signstudio.modeling.baselines import mean_info, random_info, wrong_word_info
-    from signstudio.modeling.lookup import lookup_info
+    from signstudio.modeling.models.baselines import mean_info, random_info, wrong_word_info
+    from signstudio.modeling.models.lookup import lookup_info
 
-    register(lookup_info(), "signstudio.modeling.lookup:LookupModel")
-    register(mean_info(), "signstudio.modeling.baselines:MeanModel")
-    register(random_info(), "signstudio.modeling.baselines:RandomModel")
-    register(wrong_word_info(), "signstudio.modeling.baselines:WrongWordModel")
-    from signstudio.modeling.shipped import shipped_entries  # signllm-mlsf, once its checkpoint ships
+    register(lookup_info(), "signstudio.modeling.models.lookup:LookupModel")
+    register(mean_info(), "signstudio.modeling.models.baselines:MeanModel")
+    register(random_info(), "signstudio.modeling.models.baselines:RandomModel")
+    register(wrong_word_info(), "signstudio.modeling.models.baselines:WrongWordModel")
+    from signstudio.modeling.shipped_models import shipped_entries  # signllm-mlsf, once its checkpoint ships
 
     for info, factory in shipped_entries():
         register(info, factory)

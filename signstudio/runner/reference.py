@@ -2,7 +2,7 @@
 
 For one word it is ``Corpus.word_sequence`` (``reference_kind="lexicon join"``); for several
 words, the words' references joined by ``corpus.join.join`` as sign.mt joins signs. The words are
-those the lookup model spells (`signstudio.modeling.text.split_words`).
+those the lookup model spells (`signstudio.modeling.text.words.split_words`).
 
 Where the letters come from: the corpus cache when it is built (or the `Corpus` given), else the
 lexicon recordings themselves, prepared exactly as the cache build prepares them
@@ -20,7 +20,7 @@ from signstudio.corpus import join as joining
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, alphabet, load_clip, sign_languages
 from signstudio.corpus.store import Corpus, CorpusSettings, default_cache_path, open_corpus, prepare_letter
 from signstudio.corpus.words import normalise_word, spell, split_of
-from signstudio.modeling.text import split_words
+from signstudio.modeling.text.words import split_words
 from signstudio.pose.convert import convert
 from signstudio.pose.sequence import PoseSequence
 

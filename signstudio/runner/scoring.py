@@ -81,11 +81,11 @@ def _encoder(name: str) -> Any:
     with _LOCK:
         if name not in _ENCODERS:
             if name == "fgd":
-                from signstudio.modeling.fgd_encoder import FGDEncoder
+                from signstudio.modeling.evaluation.fgd_encoder import FGDEncoder
 
                 _ENCODERS[name] = FGDEncoder()
             else:
-                from signstudio.modeling.backtranslation import BackTranslator
+                from signstudio.modeling.evaluation.backtranslation import BackTranslator
 
                 _ENCODERS[name] = BackTranslator()
         return _ENCODERS[name]
@@ -115,7 +115,7 @@ def _corpus_index(frames: np.ndarray, fps: float, n: int) -> np.ndarray:
 def read_back(sequence: PoseSequence, lang: str, text: str | None = None) -> Reading:
     """The back-translation of one sequence (a ModelError when it cannot be read)."""
     from signstudio.metrics.translation import translation_scores
-    from signstudio.modeling.backtranslation import text_units
+    from signstudio.modeling.evaluation.backtranslation import text_units
 
     bt = _encoder("bt")
     [units] = bt.read_units([_corpus_frames(_units(sequence))], [lang])

@@ -298,7 +298,7 @@ def test_smplx_folder_from_the_studio_settings(tmp_path):
 
 
 def test_shipped_checkpoints(tmp_path):
-    from signstudio.modeling.shipped import MODELS_DIR
+    from signstudio.modeling.shipped_models import MODELS_DIR
 
     real = sorted(MODELS_DIR.glob("*/*.pt"))
     if not real:

@@ -11,7 +11,7 @@ from signstudio.cli.main import main
 from signstudio.corpus import store
 from signstudio.corpus.store import CorpusSettings
 from signstudio.modeling import registry
-from signstudio.modeling.baselines import RandomModel
+from signstudio.modeling.models.baselines import RandomModel
 from signstudio.pose import formats
 
 
@@ -56,7 +56,7 @@ def test_a_baseline_through_the_cli(tmp_path, capsys, monkeypatch):
         assert "'random'" in capsys.readouterr().out
         assert formats.read_one(out).layout == "upper50"
     finally:
-        registry.register(info, "signstudio.modeling.baselines:RandomModel", replace=True)
+        registry.register(info, "signstudio.modeling.models.baselines:RandomModel", replace=True)
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,7 @@ def test_lookup_model_output_has_letter_segments_and_is_spoken_to_signeds_own():
     pytest.importorskip("spoken_to_signed")
     from spoken_to_signed.gloss_to_pose import concatenate_poses
 
-    from signstudio.modeling.lookup import LookupModel, _quiet
+    from signstudio.modeling.models.lookup import LookupModel, _quiet
 
     model = LookupModel()
     for text in ("hallo", "hallo welt"):

@@ -13,7 +13,9 @@ torch = pytest.importorskip("torch")
 
 from signstudio.corpus import store  # noqa: E402
 from signstudio.corpus.store import CorpusSettings  # noqa: E402
-from signstudio.modeling.backtranslation import (  # noqa: E402
+from signstudio.modeling.base import ModelError  # noqa: E402
+from signstudio.modeling.data import NormStats  # noqa: E402
+from signstudio.modeling.evaluation.backtranslation import (  # noqa: E402
     BackTranslationNet,
     BackTranslator,
     BTConfig,
@@ -25,8 +27,6 @@ from signstudio.modeling.backtranslation import (  # noqa: E402
     text_units,
     train_backtranslation,
 )
-from signstudio.modeling.base import ModelError  # noqa: E402
-from signstudio.modeling.data import NormStats  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_missing_checkpoint_says_how_to_make_one(tmp_path):
 
 def test_the_shipped_reader_reads_real_signing_and_not_the_wrong_word():
     from signstudio.metrics.translation import translation_scores
-    from signstudio.modeling.baselines import WrongWordModel
+    from signstudio.modeling.models.baselines import WrongWordModel
 
     corpus = store.open_corpus(quiet=True)
     reader = BackTranslator()

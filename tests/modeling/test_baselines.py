@@ -9,7 +9,7 @@ from signstudio.corpus import store
 from signstudio.corpus.store import CorpusSettings
 from signstudio.modeling import registry
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError, UnsupportedLanguageError
-from signstudio.modeling.baselines import (
+from signstudio.modeling.models.baselines import (
     MeanModel,
     RandomModel,
     WrongWordModel,

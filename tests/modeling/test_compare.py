@@ -12,8 +12,8 @@ pytest.importorskip("torch")
 
 from signstudio.corpus import store
 from signstudio.corpus.store import CorpusSettings
-from signstudio.modeling.compare import compare_losses, late_stage
-from signstudio.modeling.train import TrainConfig
+from signstudio.modeling.evaluation.loss_comparison import compare_losses, late_stage
+from signstudio.modeling.training.signllm import TrainConfig
 
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["back-to-back", "side-by-side"])

@@ -14,8 +14,7 @@ torch = pytest.importorskip("torch")
 from signstudio.corpus import store  # noqa: E402
 from signstudio.corpus.store import CorpusSettings  # noqa: E402
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError  # noqa: E402
-from signstudio.modeling.conditioning import TextInputs  # noqa: E402
-from signstudio.modeling.diffusion import (  # noqa: E402
+from signstudio.modeling.models.diffusion import (  # noqa: E402
     Denoiser,
     DiffusionConfig,
     DiffusionModel,
@@ -24,7 +23,8 @@ from signstudio.modeling.diffusion import (  # noqa: E402
     to_features,
     tree,
 )
-from signstudio.modeling.train_generative import GenTrainConfig, train_generative  # noqa: E402
+from signstudio.modeling.text.conditioner import TextInputs  # noqa: E402
+from signstudio.modeling.training.text_to_pose import GenTrainConfig, train_generative  # noqa: E402
 
 SMALL = {"d_model": 32, "ff": 64, "heads": 2, "layers": 1, "cond_layers": 1, "max_frames": 30}
 

@@ -10,7 +10,7 @@ import pytest
 from signstudio.cli.main import main
 from signstudio.corpus import store
 from signstudio.corpus.store import CorpusSettings
-from signstudio.modeling.evaluate import evaluate_models, to_markdown
+from signstudio.modeling.evaluation.model_scores import evaluate_models, to_markdown
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_cli_writes_json_and_markdown(corpus, tmp_path, capsys):
 
 def test_by_length_buckets_and_prefixes(corpus, tmp_path, capsys):
     from signstudio.modeling.data import load_examples
-    from signstudio.modeling.evaluate import LENGTH_BUCKETS, PREFIXES, evaluate_by_length
+    from signstudio.modeling.evaluation.model_scores import LENGTH_BUCKETS, PREFIXES, evaluate_by_length
 
     report = evaluate_by_length(["mean", "lookup"], ["ase"], "dev", corpus, limit=8)
     lengths = [e.num_frames for e in load_examples(corpus, ["ase"], "dev")["ase"][:8]]

@@ -17,7 +17,7 @@ from signstudio.corpus.store import CorpusSettings  # noqa: E402
 from signstudio.metrics.fgd import WINDOW  # noqa: E402
 from signstudio.modeling.base import ModelError  # noqa: E402
 from signstudio.modeling.data import load_examples  # noqa: E402
-from signstudio.modeling.fgd_encoder import (  # noqa: E402
+from signstudio.modeling.evaluation.fgd_encoder import (  # noqa: E402
     FGDEncoder,
     FGDEncoderConfig,
     FGDTraining,

@@ -6,8 +6,8 @@ import pytest
 from signstudio.corpus.lexicon import alphabet
 from signstudio.corpus.words import missing_letters, spell
 from signstudio.modeling.base import Cancelled, CancelToken, ModelError, UnsupportedLanguageError
-from signstudio.modeling.lookup import LookupModel, SpellingError
-from signstudio.modeling.text import split_words
+from signstudio.modeling.models.lookup import LookupModel, SpellingError
+from signstudio.modeling.text.words import split_words
 from signstudio.pose.convert import convert
 
 

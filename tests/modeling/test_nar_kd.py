@@ -13,9 +13,9 @@ torch = pytest.importorskip("torch")
 
 from signstudio.corpus import store  # noqa: E402
 from signstudio.corpus.store import CorpusSettings  # noqa: E402
-from signstudio.modeling.conditioning import TextInputs  # noqa: E402
-from signstudio.modeling.nar_kd import NARKD, FrameVAE, NARKDConfig, NARKDModel  # noqa: E402
-from signstudio.modeling.train_generative import GenTrainConfig, train_generative  # noqa: E402
+from signstudio.modeling.models.nar_kd import NARKD, FrameVAE, NARKDConfig, NARKDModel  # noqa: E402
+from signstudio.modeling.text.conditioner import TextInputs  # noqa: E402
+from signstudio.modeling.training.text_to_pose import GenTrainConfig, train_generative  # noqa: E402
 
 SMALL = {
     "d_model": 32,

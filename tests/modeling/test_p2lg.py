@@ -14,10 +14,13 @@ torch = pytest.importorskip("torch")
 from signstudio.corpus import store  # noqa: E402
 from signstudio.corpus.prompts import spoken_languages, templates  # noqa: E402
 from signstudio.corpus.store import CorpusSettings  # noqa: E402
-from signstudio.modeling import p2lg as P  # noqa: E402
 from signstudio.modeling.base import ModelError, UnsupportedLanguageError  # noqa: E402
 from signstudio.modeling.data import TokenVocab  # noqa: E402
-from signstudio.modeling.train import TrainConfig, train_p2lg  # noqa: E402
+from signstudio.modeling.models import prompt_reader as R  # noqa: E402
+from signstudio.modeling.models import signllm_p2lg as P  # noqa: E402
+from signstudio.modeling.training import prompt_reader_training as RT  # noqa: E402
+from signstudio.modeling.training.signllm import TrainConfig  # noqa: E402
+from signstudio.modeling.training.signllm_p2lg import train_p2lg  # noqa: E402
 
 TINY = {"d_model": 32, "ff": 64, "max_frames": 30, "dropout": 0.0}
 
@@ -60,28 +63,28 @@ def test_labelled_prompts_mark_the_text_exactly(held_out):
     for spoken in spoken_languages():
         for ti in range(len(templates(spoken, held_out))):
             text = "kale soup" if ti % 2 else "kale"
-            lp = P.labelled_prompt(text, spoken, None, rng, held_out=held_out, template_index=ti)
+            lp = RT.labelled_prompt(text, spoken, None, rng, held_out=held_out, template_index=ti)
             assert lp.prompt[lp.start : lp.end + 1].lower() == text, (spoken, ti, lp.prompt)
-            filled = P.with_filler(lp, ["please", "now"], rng)
+            filled = RT.with_filler(lp, ["please", "now"], rng)
             assert filled.prompt[filled.start : filled.end + 1].lower() == text
             assert len(filled.prompt) > len(lp.prompt)
 
 
 def test_reader_vocab_keeps_one_position_per_character():
-    vocab = P.ReaderVocab.build(["İstanbul 'su'"])
+    vocab = R.ReaderVocab.build(["İstanbul 'su'"])
     ids, mask = vocab.encode(["İstanbul 'su'", "x"], max_chars=64)
     assert ids.shape == (2, len("İstanbul 'su'")) and mask[0].all() and mask[1].sum() == 1
-    assert ids[1, 0] == P.UNK
+    assert ids[1, 0] == R.UNK
 
 
 def test_best_spans_respect_order_and_length():
     start = torch.tensor([[0.0, 5.0, 0.0, 0.0, 9.0]])
     end = torch.tensor([[0.0, 0.0, 4.0, 0.0, 0.0]])
-    assert P.best_spans(start, end, max_span=10) == [(1, 2)]  # start 4 > end 2 is not allowed
-    assert P.best_spans(start, end, max_span=1) == [(4, 4)]
+    assert R.best_spans(start, end, max_span=10) == [(1, 2)]  # start 4 > end 2 is not allowed
+    assert R.best_spans(start, end, max_span=1) == [(4, 4)]
     blocked = torch.tensor([[False, False, True, False, False]])  # a quote mark at 2
-    assert P.best_spans(start, end, max_span=10, blocked=blocked) == [(4, 4)]
-    assert P.best_spans(start[:, :2], end[:, :2], max_span=10, blocked=blocked[:, :2]) == [(1, 1)]
+    assert R.best_spans(start, end, max_span=10, blocked=blocked) == [(4, 4)]
+    assert R.best_spans(start[:, :2], end[:, :2], max_span=10, blocked=blocked[:, :2]) == [(1, 1)]
 
 
 def test_alias_swaps_keep_the_text_span():
@@ -91,37 +94,37 @@ def test_alias_swaps_keep_the_text_span():
     rng = np.random.default_rng(0)
     swapped = 0
     for i in range(40):
-        lp = P.labelled_prompt("wasser", "de", "gsg", rng, template_index=i % len(templates("de")))
-        other = P.with_alias(lp, rng)
+        lp = RT.labelled_prompt("wasser", "de", "gsg", rng, template_index=i % len(templates("de")))
+        other = RT.with_alias(lp, rng)
         assert other.prompt[other.start : other.end + 1].lower() == "wasser"
         swapped += other.prompt != lp.prompt
     assert swapped > 5
-    none = P.labelled_prompt("wasser", "de", None, rng)
-    assert P.with_alias(none, rng) == none
+    none = RT.labelled_prompt("wasser", "de", None, rng)
+    assert RT.with_alias(none, rng) == none
 
 
 def test_reader_learns_and_is_scored_on_held_out_templates(corpus):
     log: list[dict] = []
-    reader = P.train_reader(
-        corpus, P.ReaderTraining(minutes=5, max_steps=6, batch_size=8, eval_every=3), progress=False, log=log
+    reader = RT.train_reader(
+        corpus, RT.ReaderTraining(minutes=5, max_steps=6, batch_size=8, eval_every=3), progress=False, log=log
     )
     assert [e["step"] for e in log] == [3, 6, 6] and all(0 <= e["dev_text"] <= 1 for e in log)
     found = reader.read(["How do I sign 'water' in DGS?", "x"])
     assert len(found) == 2 and all(isinstance(f.text, str) and 0 <= f.confidence <= 1 for f in found)
-    held = P.held_out_prompts(corpus)
+    held = RT.held_out_prompts(corpus)
     spokens = {s for _, _, s in held}
     assert spokens == {"en", "de", "tr"}
     assert all(lp.template_id.split("-")[1].startswith("h") for lp, _, _ in held)
-    rule = P.reader_accuracy(None, held)
+    rule = RT.reader_accuracy(None, held)
     assert rule["overall"]["n"] == len(held) and 0.5 < rule["overall"]["text"] <= 1.0
-    learned = P.reader_accuracy(reader, held)
+    learned = RT.reader_accuracy(reader, held)
     assert set(learned["per_spoken_language"]) == spokens
     quoting = learned["by_quoting"]
     assert set(quoting) == {"quoted", "unquoted"}
     assert quoting["quoted"]["n"] + quoting["unquoted"]["n"] == len(held)
     assert rule["by_quoting"]["quoted"]["text"] > 0.9  # quotes make the rule-based extractor exact
-    state = P.reader_state(reader)
-    again = P.reader_from_state(state)
+    state = R.reader_state(reader)
+    again = R.reader_from_state(state)
     assert [r.text for r in again.read(["Sign 'tea' please"])] == [
         r.text for r in reader.read(["Sign 'tea' please"])
     ]
@@ -144,7 +147,7 @@ def test_train_export_load_and_generate(corpus, tmp_path):
         export=str(tmp_path / "ship" / "signllm-p2lg.pt"),
     )
     summary = train_p2lg(
-        cfg, P.ReaderTraining(max_steps=4, batch_size=8), corpus=corpus, reader_corpus=corpus
+        cfg, RT.ReaderTraining(max_steps=4, batch_size=8), corpus=corpus, reader_corpus=corpus
     )
     assert summary["steps"] == 3 and summary["metric"] == "pt-dtw"
     assert (tmp_path / "run" / "reader.pt").exists()
@@ -168,7 +171,7 @@ def test_train_export_load_and_generate(corpus, tmp_path):
     # a resumed run reuses the stored reader and continues the gloss channel
     again = train_p2lg(
         replace(cfg, max_steps=4, export=None),
-        P.ReaderTraining(max_steps=1),
+        RT.ReaderTraining(max_steps=1),
         corpus=corpus,
         reader_corpus=corpus,
     )
@@ -181,10 +184,10 @@ def test_missing_checkpoint_says_how_to_train(tmp_path):
 
 
 def test_a_named_sign_language_comes_from_the_alias_list_first(corpus):
-    reader = P.train_reader(corpus, P.ReaderTraining(max_steps=2, batch_size=4), progress=False)
+    reader = RT.train_reader(corpus, RT.ReaderTraining(max_steps=2, batch_size=4), progress=False)
     prompts = ["How do I sign 'water' in DGS?", "Wie gebärdet man „Wasser“ in DSGS?", "Sign 'tea' please"]
     codes = [r.sign_language for r in reader.read(prompts)]
     assert codes[:2] == ["gsg", "sgg"]  # exact names win over an untrained head
     assert codes[2] is None  # no name, and an untrained head is never 90 % sure of one
-    learned = P.Reader(reader.module, reader.vocab, reader.classes, use_aliases=False)
+    learned = R.Reader(reader.module, reader.vocab, reader.classes, use_aliases=False)
     assert len(learned.read(prompts)) == 3

@@ -92,7 +92,9 @@ def test_string_factories_are_checked():
     with pytest.raises(ValueError, match=r"package\.module:attr"):
         registry.register(ModelInfo("x", "X", "", ()), "not a factory")
     # a factory whose model has another id is refused at load time
-    registry.register(ModelInfo("alias", "Alias", "", ("ase",)), "signstudio.modeling.lookup:LookupModel")
+    registry.register(
+        ModelInfo("alias", "Alias", "", ("ase",)), "signstudio.modeling.models.lookup:LookupModel"
+    )
     try:
         with pytest.raises(TypeError, match="id 'lookup'"):
             registry.load_model("alias")
@@ -147,7 +149,7 @@ def test_cancel_token_across_threads():
 
 
 def test_options_override_config_fields():
-    from signstudio.modeling.lookup import LookupConfig
+    from signstudio.modeling.models.lookup import LookupConfig
 
     cfg = apply_options(LookupConfig(), {"max_word_seconds": 0.8})
     assert cfg.max_word_seconds == 0.8 and cfg.normalise

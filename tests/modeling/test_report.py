@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("torch")
 
 from signstudio.cli.main import main
-from signstudio.modeling.report import GROUND_TRUTH, build_report, report_markdown
+from signstudio.modeling.evaluation.report import GROUND_TRUTH, build_report, report_markdown
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ from signstudio.corpus.store import Corpus, CorpusSettings  # noqa: E402
 from signstudio.modeling import data as D  # noqa: E402
 from signstudio.modeling.base import ModelError  # noqa: E402
 from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
-from signstudio.modeling.rl import PrioritySampler, reward, rl_loss  # noqa: E402
-from signstudio.modeling.signllm import (  # noqa: E402
+from signstudio.modeling.models.signllm_mlsf import (  # noqa: E402
     MLSF,
     SIZES,
     SignLLMMLSF,
@@ -24,6 +23,7 @@ from signstudio.modeling.signllm import (  # noqa: E402
     per_sample_loss,
     size_config,
 )
+from signstudio.modeling.training.rl_plc import PrioritySampler, reward, rl_loss  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -276,7 +276,7 @@ def test_priority_sampler_prefers_hard_samples_and_resumes():
 def test_bf16_autocast_keeps_the_counter_in_float32():
     """Under bf16 autocast (the default on CUDA; forced here on the CPU) the paced counter still
     sums its ~1/90 steps in float32: the same length as float32 decoding, poses close."""
-    from signstudio.modeling.signllm import inference_context
+    from signstudio.modeling.models.signllm_mlsf import inference_context
 
     torch.manual_seed(6)
     channel = MLSF(tiny(counter_mode="paced", max_frames=150), {"ase": 20}).channels["ase"].eval()

@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from signstudio.modeling.base import ModelError  # noqa: E402
-from signstudio.modeling.text_encoder import DIM, SentenceEncoder, StateCache, minilm_folder  # noqa: E402
+from signstudio.modeling.text.sentence_encoder import DIM, SentenceEncoder, StateCache, minilm_folder  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_cache_matches_direct_encoding(encoder):
 def test_a_missing_package_is_a_one_line_error(monkeypatch):
     import importlib.util
 
-    from signstudio.modeling import text_encoder
+    from signstudio.modeling.text import sentence_encoder as text_encoder
 
     real = importlib.util.find_spec
     monkeypatch.setattr(

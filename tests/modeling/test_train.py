@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 from signstudio.corpus import store  # noqa: E402
 from signstudio.corpus.store import CorpusSettings  # noqa: E402
 from signstudio.modeling.checkpoint import load_checkpoint  # noqa: E402
-from signstudio.modeling.train import TrainConfig, train  # noqa: E402
+from signstudio.modeling.training.signllm import TrainConfig, train  # noqa: E402
 
 TINY = {"d_model": 32, "ff": 64, "max_frames": 30, "dropout": 0.0}
 
@@ -65,7 +65,7 @@ def test_train_resume_and_export(corpus_path, tmp_path):
     log = json.loads((tmp_path / "run" / "log.json").read_text())
     assert [e["step"] for e in log] == [2, 3, 5]
 
-    from signstudio.modeling.signllm import SignLLMMLSF
+    from signstudio.modeling.models.signllm_mlsf import SignLLMMLSF
 
     model = SignLLMMLSF(checkpoint=tmp_path / "ship" / "signllm-mlsf.pt")
     assert set(model.languages()) == {"ase", "gsg"}
@@ -137,7 +137,7 @@ def test_export_adds_a_language_without_touching_the_others(corpus_path, tmp_pat
     side = json.loads(target.with_suffix(".json").read_text())
     assert side["languages"] == ["ase", "gsg"] and side["per_language"]["ase"]["step"] == 3
 
-    from signstudio.modeling.signllm import SignLLMMLSF
+    from signstudio.modeling.models.signllm_mlsf import SignLLMMLSF
 
     model = SignLLMMLSF(checkpoint=target)
     assert model.languages() == ("ase", "gsg") and model.spoken == {"ase": "en", "gsg": "de"}
@@ -157,7 +157,7 @@ def test_export_adds_a_language_without_touching_the_others(corpus_path, tmp_pat
 
 
 def test_learning_rate_schedules():
-    from signstudio.modeling.train import learning_rate
+    from signstudio.modeling.training.signllm import learning_rate
 
     const = TrainConfig(lr=1e-3)
     assert learning_rate(const, 0, 100) == learning_rate(const, 99, 100) == 1e-3

@@ -255,7 +255,7 @@ def test_spec_names_what_the_bundle_must_carry() -> None:
     text = SPEC.read_text()
     ast.parse(text)  # the spec is Python
     for needed in (
-        '"models"',  # shipped checkpoints at _MEIPASS/models (modeling/shipped.py's parents[2])
+        '"models"',  # shipped checkpoints at _MEIPASS/models (modeling/shipped_models.py's parents[2])
         '"resources"',  # icons at _MEIPASS/resources (app/resources.py)
         '"linux"',  # install.sh + desktop entry + MIME types inside the bundle
         'collect_data_files("signstudio")',  # layouts/*.json, prompt_templates.json

@@ -5,7 +5,7 @@
 runs two trainings (back to back, or with ``--parallel`` side by side on half the CPU threads
 each, so both see the same machine load) with the same seed and config, one with the MSE loss and
 uniform (permutation) batches, one with the RL loss and the Priority Learning Channel
-(`signstudio.modeling.rl`), and writes
+(`signstudio.modeling.training.rl_plc`), and writes
 
 * ``DIR/loss_comparison.svg`` — dev score (pt-dtw, lower is better) against training time,
   one curve per run, the late-stage threshold and the time each run reached it (a self-written
@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from signstudio.corpus.store import Corpus
-from signstudio.modeling import train as train_module
-from signstudio.modeling.train import TrainConfig
+from signstudio.modeling.training import signllm as train_module
+from signstudio.modeling.training.signllm import TrainConfig
 
 PAPER_RATIO = 0.729
 RUNS = (("mse", "MSE", "mse", False), ("rl_plc", "RL loss + PLC", "rl", True))

@@ -37,11 +37,11 @@ from signstudio.modeling.base import (
     check_cancel,
     report,
 )
-from signstudio.modeling.conditioning import TextConditioner, TextInputs, sinusoid
 from signstudio.modeling.data import LAYOUT, NUM_JOINTS, POSE_DIM, NormStats
-from signstudio.modeling.shipped import DIFFUSION_CHECKPOINT, DIFFUSION_ID, diffusion_info
-from signstudio.modeling.signllm import inference_context
-from signstudio.modeling.textpose import TextPoseModel
+from signstudio.modeling.models.signllm_mlsf import inference_context
+from signstudio.modeling.models.text_to_pose import TextPoseModel
+from signstudio.modeling.shipped_models import DIFFUSION_CHECKPOINT, DIFFUSION_ID, diffusion_info
+from signstudio.modeling.text.conditioner import TextConditioner, TextInputs, sinusoid
 from signstudio.pose.relative import KinematicTree
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout

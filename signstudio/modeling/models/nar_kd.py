@@ -35,11 +35,11 @@ from signstudio.modeling.base import (
     check_cancel,
     report,
 )
-from signstudio.modeling.conditioning import TextConditioner, TextInputs, sinusoid
 from signstudio.modeling.data import POSE_DIM, Example
-from signstudio.modeling.shipped import NARKD_CHECKPOINT, NARKD_ID, narkd_info
-from signstudio.modeling.signllm import inference_context
-from signstudio.modeling.textpose import TextPoseModel
+from signstudio.modeling.models.signllm_mlsf import inference_context
+from signstudio.modeling.models.text_to_pose import TextPoseModel
+from signstudio.modeling.shipped_models import NARKD_CHECKPOINT, NARKD_ID, narkd_info
+from signstudio.modeling.text.conditioner import TextConditioner, TextInputs, sinusoid
 from signstudio.pose.sequence import PoseSequence
 
 

@@ -1,4 +1,4 @@
-"""Training loop for ``signllm-mlsf`` (``signstudio train signllm-mlsf``), single process or DDP.
+"""Training of ``signllm-mlsf`` (``signstudio train signllm-mlsf``), single process or DDP.
 
     result = train(TrainConfig(langs=("ase", "gsg"), size="tiny", epochs=5, out="runs/mlsf"))
 
@@ -12,8 +12,8 @@
   reads a disjoint, equally long shard of it. An epoch is as many steps as the largest language
   needs; smaller languages wrap into their next epoch.
 * **Loss**: ``mse`` (per-sample MSE of pose + counter, plus Future Prediction if on) or ``rl``
-  (`signstudio.modeling.rl.rl_loss` of the rewards -MSE: the same value; see rl.py). ``plc``:
-  batches are drawn by the Priority Learning Channel (P(i) ∝ (L(i)+ε)^η) instead of the
+  (`signstudio.modeling.training.rl_plc.rl_loss` of the rewards -MSE: the same value; see there).
+  ``plc``: batches are drawn by the Priority Learning Channel (P(i) ∝ (L(i)+ε)^η) instead of the
   permutation, with priorities refreshed from each batch's rewards.
 * **Evaluation** every ``eval_every`` steps and at the end, on rank 0: free-running decoding of
   the dev words (predicted counter only) scored by exact DTW (``pt-dtw`` of
@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -55,10 +54,11 @@ from signstudio.modeling.data import (
     examples_from_files,
     load_examples,
 )
-from signstudio.modeling.p2lg import CHANNEL, ReaderTraining, gloss_tag
-from signstudio.modeling.rl import PrioritySampler, rl_loss
-from signstudio.modeling.shipped import MLSF_ID, P2LG_ID, sidecar
-from signstudio.modeling.signllm import MLSF, build_model, per_sample_loss, size_config
+from signstudio.modeling.models.signllm_mlsf import MLSF, build_model, per_sample_loss, size_config
+from signstudio.modeling.models.signllm_p2lg import CHANNEL, gloss_tag
+from signstudio.modeling.shipped_models import MLSF_ID, P2LG_ID, sidecar
+from signstudio.modeling.training.loop import TrainingLoop, optimizer_step
+from signstudio.modeling.training.rl_plc import PrioritySampler, rl_loss
 
 
 @dataclass
@@ -251,15 +251,21 @@ def train(cfg: TrainConfig, corpus: Corpus | None = None) -> TrainResult:
             torch.distributed.destroy_process_group()
 
 
-def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, world: int) -> TrainResult:
-    from tqdm import tqdm
+@dataclass
+class _RunData:
+    """The examples of a run per channel, their vocabularies, and where they came from."""
 
-    torch.manual_seed(cfg.seed)
-    np.random.seed(cfg.seed)  # noqa: NPY002 - nothing here draws from it; for user code
-    if cfg.schedule not in ("constant", "cosine"):
-        raise ValueError(f"schedule must be constant or cosine, got {cfg.schedule!r}")
-    if cfg.loss not in ("mse", "rl"):
-        raise ValueError(f"loss must be mse or rl, got {cfg.loss!r}")
+    sign_langs: tuple[str, ...]
+    train_ex: dict[str, list[Example]]
+    dev_ex: dict[str, list[Example]]
+    vocabs: dict[str, Vocab]
+    dev_split: str
+    source: str
+    corpus: Corpus | None
+
+
+def _run_data(cfg: TrainConfig, corpus: Corpus | None) -> _RunData:
+    """The train and dev examples of ``cfg`` (a corpus, or ``--data`` files), channels and vocabularies."""
     sign_langs = tuple(cfg.langs)
     if cfg.data:
         if len(sign_langs) != 1:
@@ -299,186 +305,202 @@ def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, worl
         vocabs = {lang: CharVocab.build(e.text for e in train_ex[lang]) for lang in sign_langs}
     else:
         raise ValueError(f"cannot train {cfg.model!r}; choose {MLSF_ID} or {P2LG_ID}")
-    langs = tuple(train_ex)  # channel names: sign languages (MLSF) or the one LangGloss channel
-    stats = {lang: NormStats.fit(train_ex[lang]) for lang in langs}
-    spoken = {} if corpus is None else {lang: corpus.spoken_language(lang) for lang in sign_langs}
-    overrides = {"future_k": cfg.future_k, "noise_std": cfg.noise_std, **cfg.model_overrides}
-    mcfg = size_config(cfg.size, **overrides)
+    return _RunData(sign_langs, train_ex, dev_ex, vocabs, dev_split, data_source, corpus)
+
+
+def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, world: int) -> TrainResult:
     torch.manual_seed(cfg.seed)
-    model = build_model(mcfg, vocabs).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
-    streams = {
-        lang: _Stream(len(train_ex[lang]), cfg, rank, world, i) for i, lang in enumerate(sorted(langs))
-    }
-    steps_per_epoch = max(math.ceil(len(s.order) / cfg.batch_size) for s in streams.values())
-    total_steps = cfg.epochs * steps_per_epoch
-    if cfg.max_steps is not None:
-        total_steps = min(total_steps, cfg.max_steps)
+    np.random.seed(cfg.seed)  # noqa: NPY002 - nothing here draws from it; for user code
+    if cfg.schedule not in ("constant", "cosine"):
+        raise ValueError(f"schedule must be constant or cosine, got {cfg.schedule!r}")
+    if cfg.loss not in ("mse", "rl"):
+        raise ValueError(f"loss must be mse or rl, got {cfg.loss!r}")
+    run = _Run(cfg, _run_data(cfg, corpus), device, rank, world)
+    loop = run.loop
+    run.model.train()
+    loop.run(
+        run.total_steps,
+        run.train_step,
+        run.evaluate_and_save,
+        eval_every=cfg.eval_every,
+        max_minutes=cfg.max_minutes,
+        progress=cfg.progress,
+        desc="train",
+    )
+    if cfg.export and rank == 0:
+        export(loop.best if loop.best.exists() else loop.last, Path(cfg.export), add=cfg.export_add)
+    epochs = loop.step / run.steps_per_epoch
+    return TrainResult(
+        loop.step,
+        epochs,
+        loop.wall(),
+        loop.best_or_none(),
+        run.metric,
+        loop.log,
+        run.model,
+        run.seen,
+        loop.out,
+    )
 
-    out = Path(cfg.out)
-    last, best = out / "last.pt", out / "best.pt"
-    step, elapsed_before, best_score = 0, 0.0, math.inf
-    eval_seconds = 0.0  # evaluation time so far (resumed runs carry it over)
-    log: list[dict[str, Any]] = []
-    if last.exists():
-        ck = load_checkpoint(last, map_location=device)
-        model.load_state_dict(ck["state_dict"])
-        ex = ck["extra"]
-        opt.load_state_dict(ex["optimizer"])
-        step, elapsed_before = int(ex["step"]), float(ex["wall_s"])
-        best_score = float(ex["best_score"])
-        eval_seconds = float(ex.get("eval_s", 0.0))
-        for lang, st in ex["streams"].items():
-            if lang in streams:
-                streams[lang].load(st)
-        log = list(ex["log"])
 
+class _Run:
+    """One run of `train` on this rank: the model, its optimizer and data streams, the loop."""
+
+    def __init__(self, cfg: TrainConfig, data: _RunData, device: str, rank: int, world: int):
+        self.cfg, self.data, self.device = cfg, data, device
+        self.langs = tuple(data.train_ex)  # channels: sign languages (MLSF) or the one LangGloss channel
+        self.stats = {lang: NormStats.fit(data.train_ex[lang]) for lang in self.langs}
+        overrides = {"future_k": cfg.future_k, "noise_std": cfg.noise_std, **cfg.model_overrides}
+        self.mcfg = size_config(cfg.size, **overrides)
+        torch.manual_seed(cfg.seed)
+        self.model = build_model(self.mcfg, data.vocabs).to(device)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=0.01)
+        self.streams = {
+            lang: _Stream(len(data.train_ex[lang]), cfg, rank, world, i)
+            for i, lang in enumerate(sorted(self.langs))
+        }
+        self.steps_per_epoch = max(math.ceil(len(s.order) / cfg.batch_size) for s in self.streams.values())
+        self.total_steps = cfg.epochs * self.steps_per_epoch
+        if cfg.max_steps is not None:
+            self.total_steps = min(self.total_steps, cfg.max_steps)
+        self.loop = TrainingLoop(Path(cfg.out), rank=rank, world=world, device=device)
+        if self.loop.last.exists():
+            _resume(self.loop, self.model, self.opt, self.streams)
+        self.net = _all_languages(self.model, world, device)
+        self.meta_base = _meta_base(cfg, data, world, device)
+        self.seen: dict[str, list[int]] = {lang: [] for lang in self.langs}
+        self.metric = "pt-dtw"
+        self.losses: list[float] = []
+
+    def train_step(self) -> float:
+        cfg, device = self.cfg, self.device
+        batches, picked = _batches(
+            cfg, self.data, self.stats, self.streams, self.seen, self.mcfg.max_frames, device
+        )
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+            per_lang = self.net(batches)
+        terms = [rl_loss(-ps) if cfg.loss == "rl" else ps.mean() for ps in per_lang]
+        loss = torch.stack(terms).sum()
+        lr = learning_rate(cfg, self.loop.step, self.total_steps)
+        optimizer_step(self.opt, loss, lr, clip=self.model.parameters())
+        for lang, idx, ps in zip(self.langs, picked, per_lang, strict=True):
+            self.streams[lang].update(idx, -ps.detach().float().cpu().numpy())
+        self.losses.append(float(loss.detach()))
+        return self.losses[-1]
+
+    def evaluate_and_save(self) -> None:
+        streams = self.streams
+        self.loop.evaluate_and_save(
+            self.evaluate_dev,
+            self.save,
+            self.opt,
+            lambda: {"streams": {k: s.state() for k, s in streams.items()}},
+        )
+
+    def evaluate_dev(self) -> tuple[float, dict[str, Any]]:
+        cfg = self.cfg
+        dev = evaluate(self.model, self.data.dev_ex, self.data.vocabs, self.stats, self.device, cfg.dev_limit)
+        self.metric = dev.metric
+        fields = {
+            "epoch": round(self.loop.step / self.steps_per_epoch, 3),
+            "dev_score": dev.score,
+            "metric": dev.metric,
+            "length_ratio": round(dev.length_ratio, 4),
+            "dev_examples": dev.examples,
+            "dev_split": self.data.dev_split,
+            "train_loss": float(np.mean(self.losses)) if self.losses else None,
+            "loss": cfg.loss,
+            "plc": cfg.plc,
+        }
+        self.losses.clear()
+        return dev.score, fields
+
+    def save(self, path: Path, extra: dict[str, Any] | None) -> None:
+        loop = self.loop
+        save_checkpoint(
+            path,
+            model_id=self.cfg.model,
+            config=self.mcfg,
+            state_dict=self.model.state_dict(),
+            stats={k: v.to_dict() for k, v in self.stats.items()},
+            vocab={k: v.to_list() for k, v in self.data.vocabs.items()},
+            meta={
+                **self.meta_base,
+                "step": loop.step,
+                "wall_s": loop.wall(),
+                "best_dev": loop.best_score,
+                "metric": self.metric,
+            },
+            extra=extra,
+        )
+
+
+def _resume(loop: TrainingLoop, model: MLSF, opt: torch.optim.Optimizer, streams: dict[str, _Stream]) -> None:
+    """Weights, optimizer, data position and progress from ``last.pt``."""
+    ck = load_checkpoint(loop.last, map_location=loop.device)
+    model.load_state_dict(ck["state_dict"])
+    opt.load_state_dict(ck["extra"]["optimizer"])
+    loop.resume(ck["extra"])
+    for lang, st in ck["extra"]["streams"].items():
+        if lang in streams:
+            streams[lang].load(st)
+
+
+def _all_languages(model: MLSF, world: int, device: str) -> torch.nn.Module:
+    """The model's forward over every channel, in DistributedDataParallel under torchrun."""
     net: torch.nn.Module = _AllLanguages(model)
     if world > 1:
         net = torch.nn.parallel.DistributedDataParallel(
             net, device_ids=[device] if device.startswith("cuda") else None
         )
-    use_amp = device.startswith("cuda")
-    meta_base = {
+    return net
+
+
+def _meta_base(cfg: TrainConfig, data: _RunData, world: int, device: str) -> dict[str, Any]:
+    """What every checkpoint of the run says about it (the step and scores are added per save)."""
+    corpus = data.corpus
+    spoken = {} if corpus is None else {lang: corpus.spoken_language(lang) for lang in data.sign_langs}
+    return {
         "train_config": {k: v for k, v in asdict(cfg).items() if k != "model_overrides"},
         "spoken_languages": spoken,
-        "languages": list(sign_langs),
-        "dev_split": dev_split,
-        "corpus": data_source,
+        "languages": list(data.sign_langs),
+        "dev_split": data.dev_split,
+        "corpus": data.source,
         "corpus_version": None if cfg.data else corpus.version_key if corpus is not None else None,
         "world_size": world,
         "device": device,
     }
-    seen: dict[str, list[int]] = {lang: [] for lang in langs}
-    started = time.perf_counter()
-    metric = "pt-dtw"
-    losses: list[float] = []
 
-    def wall() -> float:
-        return elapsed_before + time.perf_counter() - started
 
-    def save(path: Path, half: bool = False, extra: dict[str, Any] | None = None) -> None:
-        save_checkpoint(
-            path,
-            model_id=cfg.model,
-            config=mcfg,
-            state_dict=model.state_dict(),
-            stats={k: v.to_dict() for k, v in stats.items()},
-            vocab={k: v.to_list() for k, v in vocabs.items()},
-            meta={**meta_base, "step": step, "wall_s": wall(), "best_dev": best_score, "metric": metric},
-            extra=extra,
-            half=half,
+def _batches(
+    cfg: TrainConfig,
+    data: _RunData,
+    stats: dict[str, NormStats],
+    streams: dict[str, _Stream],
+    seen: dict[str, list[int]],
+    max_frames: int,
+    device: str,
+) -> tuple[list[tuple[str, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]], list[np.ndarray]]:
+    """One batch per channel from its stream, on ``device``; and the example indices drawn."""
+    batches, picked = [], []
+    for lang in data.train_ex:
+        idx = streams[lang].next()
+        picked.append(idx)
+        if cfg.record_indices:
+            seen[lang].extend(int(i) for i in idx)
+        b = collate(
+            [data.train_ex[lang][i] for i in idx], data.vocabs[lang], stats[lang], idx.tolist(), max_frames
         )
-
-    def evaluate_and_save() -> None:
-        nonlocal best_score, metric
-        nonlocal eval_seconds
-        if rank == 0:
-            t0 = time.perf_counter()
-            dev = evaluate(model, dev_ex, vocabs, stats, device, cfg.dev_limit)
-            eval_seconds += time.perf_counter() - t0
-            score, metric = dev.score, dev.metric
-            entry = {
-                "wall_s": round(wall(), 3),
-                "train_s": round(wall() - eval_seconds, 3),  # wall time minus all evaluations
-                "eval_s": round(time.perf_counter() - t0, 3),
-                "step": step,
-                "epoch": round(step / steps_per_epoch, 3),
-                "dev_score": score,
-                "metric": metric,
-                "length_ratio": round(dev.length_ratio, 4),
-                "dev_examples": dev.examples,
-                "dev_split": dev_split,
-                "train_loss": float(np.mean(losses)) if losses else None,
-                "loss": cfg.loss,
-                "plc": cfg.plc,
-            }
-            log.append(entry)
-            losses.clear()
-            if score < best_score:
-                best_score = score
-                save(best)
-            extra = {
-                "optimizer": opt.state_dict(),
-                "step": step,
-                "wall_s": wall(),
-                "best_score": best_score,
-                "eval_s": eval_seconds,
-                "streams": {k: s.state() for k, s in streams.items()},
-                "log": log,
-            }
-            save(last, extra=extra)
-            (out / "log.json").write_text(json.dumps(log, indent=1), encoding="utf-8")
-        if world > 1:
-            torch.distributed.barrier()
-
-    limit_s = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
-    bar = tqdm(total=total_steps, initial=step, disable=not cfg.progress or rank != 0, desc="train")
-    model.train()
-    last_eval = step
-    while step < total_steps:
-        batches, picked = [], []
-        for lang in langs:
-            idx = streams[lang].next()
-            picked.append(idx)
-            if cfg.record_indices:
-                seen[lang].extend(int(i) for i in idx)
-            b = collate(
-                [train_ex[lang][i] for i in idx], vocabs[lang], stats[lang], idx.tolist(), mcfg.max_frames
+        batches.append(
+            (
+                lang,
+                torch.from_numpy(b.text).to(device),
+                torch.from_numpy(b.text_mask).to(device),
+                torch.from_numpy(b.target).to(device),
+                torch.from_numpy(b.frame_mask).to(device),
             )
-            batches.append(
-                (
-                    lang,
-                    torch.from_numpy(b.text).to(device),
-                    torch.from_numpy(b.text_mask).to(device),
-                    torch.from_numpy(b.target).to(device),
-                    torch.from_numpy(b.frame_mask).to(device),
-                )
-            )
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
-            per_lang = net(batches)
-        terms = [rl_loss(-ps) if cfg.loss == "rl" else ps.mean() for ps in per_lang]
-        loss = torch.stack(terms).sum()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        for group in opt.param_groups:
-            group["lr"] = learning_rate(cfg, step, total_steps)
-        opt.step()
-        for lang, idx, ps in zip(langs, picked, per_lang, strict=True):
-            streams[lang].update(idx, -ps.detach().float().cpu().numpy())
-        loss_value = float(loss.detach())
-        losses.append(loss_value)
-        step += 1
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss_value:.4f}")
-        stop = wall() >= limit_s
-        if world > 1:
-            flag = torch.tensor([float(stop)], device=device)
-            torch.distributed.all_reduce(flag)
-            stop = bool(flag.item() > 0)
-        if step - last_eval >= cfg.eval_every and not stop and step < total_steps:
-            evaluate_and_save()
-            last_eval = step
-        if stop:
-            break
-    bar.close()
-    if step != last_eval or not log:
-        evaluate_and_save()
-
-    if cfg.export and rank == 0:
-        export(best if best.exists() else last, Path(cfg.export), add=cfg.export_add)
-    return TrainResult(
-        step,
-        step / steps_per_epoch,
-        wall(),
-        best_score if math.isfinite(best_score) else None,
-        metric,
-        log,
-        model,
-        seen,
-        out,
-    )
+        )
+    return batches, picked
 
 
 def _interleave(groups: list[list[Example]]) -> list[Example]:
@@ -551,82 +573,3 @@ def export(checkpoint: Path, target: Path, add: bool = False) -> Path:
     }
     sidecar(target).write_text(json.dumps(info, indent=1), encoding="utf-8")
     return target
-
-
-def train_p2lg(
-    cfg: TrainConfig,
-    reader_settings: ReaderTraining,
-    corpus: Corpus | None = None,
-    reader_corpus: Corpus | None = None,
-) -> dict[str, Any]:
-    """``signstudio train signllm-p2lg``: the prompt reader, then the shared gloss -> pose channel.
-
-    The reader learns from prompts around the words of ``reader_corpus`` (default: the built-in
-    corpus, all 20 sign languages and 16 spoken languages), whatever ``cfg.corpus`` is; it is
-    stored as ``reader.pt`` in ``cfg.out`` and reused when the run is resumed. Its accuracy on the
-    held-out templates, and that of the rule-based extractor on the same prompts, go to
-    ``reader_eval.json`` and the checkpoint.
-    Under torchrun every rank trains the same reader (same seed) before the DDP stage.
-    """
-    from signstudio.modeling.p2lg import (
-        Reader,
-        export_p2lg,
-        held_out_prompts,
-        reader_accuracy,
-        reader_from_state,
-        reader_state,
-        train_reader,
-    )
-
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    builtin = reader_corpus or open_corpus(quiet=True)
-    reader_path = out / "reader.pt"
-    device = _resolve_device(cfg.device, int(os.environ.get("LOCAL_RANK", "0")))
-    reader_log: list[dict[str, Any]] = []
-    if reader_path.exists():
-        reader = reader_from_state(torch.load(reader_path, map_location="cpu", weights_only=True), device)
-        if (out / "reader_log.json").exists():
-            reader_log = json.loads((out / "reader_log.json").read_text(encoding="utf-8"))
-    else:
-        reader = train_reader(builtin, reader_settings, device=device, progress=cfg.progress, log=reader_log)
-        tmp = reader_path.with_suffix(".tmp")
-        torch.save(reader_state(reader), tmp)
-        tmp.replace(reader_path)
-        (out / "reader_log.json").write_text(json.dumps(reader_log, indent=1), encoding="utf-8")
-    held = held_out_prompts(builtin)
-    learned_only = Reader(reader.module, reader.vocab, reader.classes, device, use_aliases=False)
-    evaluation: dict[str, Any] = {
-        "held_out_prompts": len(held),
-        "reader": reader_accuracy(reader, held),
-        "reader_learned_only": reader_accuracy(learned_only, held),
-        "rule_based": reader_accuracy(None, held),
-    }
-    (out / "reader_eval.json").write_text(json.dumps(evaluation, indent=1), encoding="utf-8")
-    result = train(replace(cfg, export=None), corpus)
-    if cfg.export and int(os.environ.get("RANK", "0")) == 0:
-        corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
-        alphabets = {lang: sorted(corpus.letters(lang, "upper50")) for lang in cfg.langs}
-        best = out / "best.pt"
-        export_p2lg(
-            best if best.exists() else out / "last.pt",
-            reader,
-            alphabets,
-            Path(cfg.export),
-            meta={
-                "reader_held_out": evaluation["reader"],
-                "reader_learned_only_held_out": evaluation["reader_learned_only"],
-                "rule_based_held_out": evaluation["rule_based"],
-                "reader_training": reader_log[-1] if reader_log else None,
-            },
-        )
-    return {
-        "steps": result.steps,
-        "epochs": round(result.epochs, 2),
-        "wall_s": round(result.wall_s, 1),
-        "best_dev": result.best_score,
-        "metric": result.metric,
-        "reader_held_out": evaluation["reader"]["overall"],
-        "rule_based_held_out": evaluation["rule_based"]["overall"],
-        "out": str(result.out),
-    }

@@ -16,9 +16,9 @@ import torch
 
 from signstudio.modeling.base import ModelError, ModelInfo, SignModel
 from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
-from signstudio.modeling.conditioning import TextInputs
 from signstudio.modeling.data import FPS, LAYOUT, NUM_JOINTS, CharVocab
-from signstudio.modeling.text_encoder import SentenceEncoder
+from signstudio.modeling.text.conditioner import TextInputs
+from signstudio.modeling.text.sentence_encoder import SentenceEncoder
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 

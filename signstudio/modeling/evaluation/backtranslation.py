@@ -46,11 +46,13 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from signstudio.modeling.base import ModelError
-from signstudio.modeling.conditioning import sinusoid
 from signstudio.modeling.data import POSE_DIM, NormStats
+from signstudio.modeling.shipped_models import MODELS_DIR
+from signstudio.modeling.text.conditioner import sinusoid
+from signstudio.modeling.training.loop import optimizer_step
 
 BT_ID = "backtranslation"
-BT_CHECKPOINT = Path(__file__).resolve().parents[2] / "models" / BT_ID / f"{BT_ID}.pt"
+BT_CHECKPOINT = MODELS_DIR / BT_ID / f"{BT_ID}.pt"
 PAD, EOS, UNK = 0, 1, 2
 SPECIALS = ("<pad>", "<eos>", "<unk>")
 MIN_STD = 0.05  # as the FGD encoder: a coordinate that hardly moves must not dominate
@@ -343,7 +345,6 @@ def train_backtranslation(
     built-in ``dev_corpus``' ground truth (the ceiling every generated sequence is read against)."""
     from tqdm import tqdm
 
-    from signstudio.metrics.translation import translation_scores
     from signstudio.modeling.checkpoint import save_checkpoint
     from signstudio.modeling.data import load_examples
 
@@ -366,32 +367,10 @@ def train_backtranslation(
         pick = rng.integers(0, len(train), settings.batch_size)
         batch = [train[k] for k in pick]
         frames = [augment(e.frames, rng) if settings.augment else e.frames for e in batch]
-        x, pad = _pad_frames([features(f, norm) for f in frames], cfg.max_frames)
-        lang_ids = torch.tensor([vocab.langs.index(e.lang) for e in batch])
-        memory = net.encode(x.to(settings.device), pad.to(settings.device), lang_ids.to(settings.device))
         target_ids = [vocab.encode(units[(e.lang, e.text)])[: cfg.max_tokens] for e in batch]
-        bag = torch.zeros(len(batch), len(vocab))
-        for i, ids in enumerate(target_ids):
-            bag[i, [t for t in ids if t != EOS]] = 1.0
-        gloss = F.binary_cross_entropy_with_logits(net.gloss_logits(memory), bag.to(settings.device))
-        loss = gloss
-        ce = torch.zeros(())
-        if step >= settings.pretrain_steps:
-            width = max(len(t) for t in target_ids)
-            tgt = torch.full((len(batch), width), PAD, dtype=torch.long)
-            for i, ids in enumerate(target_ids):
-                tgt[i, : len(ids)] = torch.tensor(ids)
-            starts = torch.tensor([vocab.start(e.lang) for e in batch])[:, None]
-            inp = torch.cat([starts, tgt[:, :-1]], 1).to(settings.device)
-            logits = net.decode(memory, inp)
-            ce = F.cross_entropy(logits.flatten(0, 1), tgt.flatten().to(settings.device), ignore_index=PAD)
-            loss = ce + settings.gloss_weight * gloss
-        for group in opt.param_groups:
-            group["lr"] = _lr(step, total, base_lr)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
+        gloss, ce = _losses(net, vocab, batch, frames, target_ids, norm, settings, step)
+        loss = gloss if step < settings.pretrain_steps else ce + settings.gloss_weight * gloss
+        optimizer_step(opt, loss, _lr(step, total, base_lr), clip=net.parameters())
         if step % 100 == 0 or step == total - 1:
             log.append({"step": step, "gloss": float(gloss.detach()), "ce": float(ce.detach())})
             bar.set_postfix(gloss=f"{log[-1]['gloss']:.3f}", ce=f"{log[-1]['ce']:.3f}")
@@ -421,18 +400,59 @@ def train_backtranslation(
         meta=summary,
         half=True,
     )
-    reader = BackTranslator(export)
-    for split in ("dev", "test"):
-        per_lang = load_examples(dev_corpus, langs, split)
-        summary[f"ground_truth_{split}"] = {}
-        for lang, exs in per_lang.items():
-            hyps = reader.read_tokens([e.frames for e in exs], [lang] * len(exs))
-            refs = [" ".join(_units(dev_corpus, lang, e.text)) for e in exs]
-            summary[f"ground_truth_{split}"][lang] = translation_scores(hyps, refs).to_dict()
+    summary |= _ground_truth_readings(BackTranslator(export), dev_corpus, langs)
     export.with_suffix(".json").write_text(
         json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8"
     )
     return summary
+
+
+def _losses(
+    net: BackTranslationNet,
+    vocab: UnitVocab,
+    batch: Sequence[Any],
+    frames: Sequence[np.ndarray],
+    target_ids: Sequence[list[int]],
+    norm: NormStats,
+    settings: BTTraining,
+    step: int,
+) -> tuple[Tensor, Tensor]:
+    """The pseudo-gloss loss of one batch, and its text cross-entropy (0 while pretraining)."""
+    cfg, device = settings.config, settings.device
+    x, pad = _pad_frames([features(f, norm) for f in frames], cfg.max_frames)
+    lang_ids = torch.tensor([vocab.langs.index(e.lang) for e in batch])
+    memory = net.encode(x.to(device), pad.to(device), lang_ids.to(device))
+    bag = torch.zeros(len(batch), len(vocab))
+    for i, ids in enumerate(target_ids):
+        bag[i, [t for t in ids if t != EOS]] = 1.0
+    gloss = F.binary_cross_entropy_with_logits(net.gloss_logits(memory), bag.to(device))
+    ce = torch.zeros(())
+    if step >= settings.pretrain_steps:
+        width = max(len(t) for t in target_ids)
+        tgt = torch.full((len(batch), width), PAD, dtype=torch.long)
+        for i, ids in enumerate(target_ids):
+            tgt[i, : len(ids)] = torch.tensor(ids)
+        starts = torch.tensor([vocab.start(e.lang) for e in batch])[:, None]
+        inp = torch.cat([starts, tgt[:, :-1]], 1).to(device)
+        logits = net.decode(memory, inp)
+        ce = F.cross_entropy(logits.flatten(0, 1), tgt.flatten().to(device), ignore_index=PAD)
+    return gloss, ce
+
+
+def _ground_truth_readings(reader: BackTranslator, corpus: Any, langs: Sequence[str]) -> dict[str, Any]:
+    """The translation scores of reading ``corpus``' own dev and test signing (the ceiling)."""
+    from signstudio.metrics.translation import translation_scores
+    from signstudio.modeling.data import load_examples
+
+    readings: dict[str, Any] = {}
+    for split in ("dev", "test"):
+        per_lang = load_examples(corpus, langs, split)
+        readings[f"ground_truth_{split}"] = {}
+        for lang, exs in per_lang.items():
+            hyps = reader.read_tokens([e.frames for e in exs], [lang] * len(exs))
+            refs = [" ".join(_units(corpus, lang, e.text)) for e in exs]
+            readings[f"ground_truth_{split}"][lang] = translation_scores(hyps, refs).to_dict()
+    return readings
 
 
 def _units(corpus: Any, lang: str, text: str) -> tuple[str, ...]:

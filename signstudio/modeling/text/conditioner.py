@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from signstudio.modeling.text_encoder import DIM as MINILM_DIM
+from signstudio.modeling.text.sentence_encoder import DIM as MINILM_DIM
 
 
 class TextConditioner(nn.Module):

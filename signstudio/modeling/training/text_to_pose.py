@@ -2,10 +2,10 @@
 
     result = train_generative(GenTrainConfig(model="nar-kd", langs=("ase", "gsg"), max_steps=4000))
 
-Same conventions as the SignLLM trainer (`signstudio.modeling.train`): the corpus' train words
+Same conventions as the SignLLM trainer (`signstudio.modeling.training.signllm`): the corpus' train words
 of every language (one shared network, the sign language a token), statistics and the character
 vocabulary fitted on train and stored in every checkpoint; the learning-rate schedule of
-`signstudio.modeling.train.learning_rate`; a dev evaluation every ``eval_every`` steps by exact
+`signstudio.modeling.training.signllm.learning_rate`; a dev evaluation every ``eval_every`` steps by exact
 DTW (``pt-dtw``) of free generation (predicted length) against the references, with the
 generated / reference length ratio; ``last.pt`` (resumable) and ``best.pt`` in ``out``;
 ``log.json``; ``export`` writes the best weights as fp16 plus the registry sidecar.
@@ -31,11 +31,12 @@ import torch
 
 from signstudio.corpus.store import Corpus, open_corpus
 from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
-from signstudio.modeling.conditioning import TextInputs
 from signstudio.modeling.data import CharVocab, Example, NormStats, epoch_order, load_examples
-from signstudio.modeling.shipped import DIFFUSION_ID, NARKD_ID, sidecar
-from signstudio.modeling.text_encoder import SentenceEncoder, StateCache
-from signstudio.modeling.train import TrainConfig, _interleave, _resolve_device, learning_rate
+from signstudio.modeling.shipped_models import DIFFUSION_ID, NARKD_ID, sidecar
+from signstudio.modeling.text.conditioner import TextInputs
+from signstudio.modeling.text.sentence_encoder import SentenceEncoder, StateCache
+from signstudio.modeling.training.loop import TrainingLoop, optimizer_step
+from signstudio.modeling.training.signllm import TrainConfig, _interleave, _resolve_device, learning_rate
 
 MODELS = (NARKD_ID, DIFFUSION_ID)
 
@@ -87,7 +88,7 @@ class _Data:
 def _build(cfg: GenTrainConfig, vocab: CharVocab, langs: tuple[str, ...], train_ex: list[Example]) -> tuple:
     """(network, model config, stats dict for the checkpoint, target transform, output transform)."""
     if cfg.model == NARKD_ID:
-        from signstudio.modeling.nar_kd import NARKD, NARKDConfig, UnitRange
+        from signstudio.modeling.models.nar_kd import NARKD, NARKDConfig, UnitRange
 
         overrides = {"distill": cfg.distill, **cfg.model_overrides}
         rng = UnitRange.fit(train_ex)
@@ -99,7 +100,13 @@ def _build(cfg: GenTrainConfig, vocab: CharVocab, langs: tuple[str, ...], train_
         net = NARKD(mcfg, len(vocab), langs)
         return net, mcfg, {"unit": rng.to_dict()}, rng.to_unit, rng.from_unit
     if cfg.model == DIFFUSION_ID:
-        from signstudio.modeling.diffusion import Denoiser, DiffusionConfig, from_features, to_features, tree
+        from signstudio.modeling.models.diffusion import (
+            Denoiser,
+            DiffusionConfig,
+            from_features,
+            to_features,
+            tree,
+        )
 
         dcfg = DiffusionConfig.from_dict(dict(cfg.model_overrides))
         kt = tree()
@@ -131,195 +138,169 @@ def _pad(targets: list[np.ndarray], width: int) -> tuple[torch.Tensor, torch.Ten
 
 
 def train_generative(cfg: GenTrainConfig, corpus: Corpus | None = None) -> GenTrainResult:
-    from tqdm import tqdm
-
-    from signstudio.metrics.dtw import dtw
-
     if cfg.model not in MODELS:
         raise ValueError(f"cannot train {cfg.model!r} here; choose {' or '.join(MODELS)}")
     device = _resolve_device(cfg.device, 0)
     torch.manual_seed(cfg.seed)
     corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
-    langs = tuple(cfg.langs)
-    per_train = load_examples(corpus, langs, "train")
-    per_dev = load_examples(corpus, langs, "dev")
-    dev_split = "dev"
-    for lang in langs:
-        if not per_train[lang]:
-            raise ValueError(f"no training examples for {lang!r} in {corpus.path}")
-        if not per_dev[lang]:
-            per_dev[lang], dev_split = per_train[lang], "train"
-    train_ex = [e for lang in langs for e in per_train[lang]]
-    dev_ex = _interleave([per_dev[lang][: cfg.dev_limit] for lang in langs])
-    vocab = CharVocab.build(e.text for e in train_ex)
-    encoder = SentenceEncoder(device)
-    cache = StateCache(encoder, [e.text for e in train_ex + dev_ex])
-    net, mcfg, stats, to_target, from_output = _build(cfg, vocab, langs, train_ex)
-    max_frames = int(mcfg.max_frames)
-    data = _Data(train_ex, langs, [to_target(e.frames[:max_frames]) for e in train_ex])
-    net.to(device)
+    run = _GenRun(cfg, corpus, device)
+    loop = run.loop
+    run.net.train()
+    loop.run(
+        run.total_steps,
+        run.train_step,
+        run.evaluate_and_save,
+        eval_every=cfg.eval_every,
+        max_minutes=cfg.max_minutes,
+        progress=cfg.progress,
+        desc=f"train {cfg.model}",
+    )
+    if cfg.export:
+        sampling = {k: v for k, v in cfg.model_overrides.items() if k in ("steps", "guidance")}
+        export_generative(loop.best if loop.best.exists() else loop.last, Path(cfg.export), sampling)
+    return GenTrainResult(loop.step, loop.wall(), loop.best_or_none(), loop.log, loop.out, run.net)
 
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    last, best = out / "last.pt", out / "best.pt"
-    step, elapsed_before, best_score, eval_seconds = 0, 0.0, math.inf, 0.0
-    log: list[dict[str, Any]] = []
-    vae_log: dict[str, Any] | None = None
-    resumed = last.exists()
-    if resumed:
-        ck = load_checkpoint(last, map_location=device)
-        net.load_state_dict(ck["state_dict"])
-        ex = ck["extra"]
-        step, elapsed_before = int(ex["step"]), float(ex["wall_s"])
-        best_score, eval_seconds, log = float(ex["best_score"]), float(ex["eval_s"]), list(ex["log"])
-        vae_log = ex.get("vae")
-    started = time.perf_counter()
 
-    def wall() -> float:
-        return elapsed_before + time.perf_counter() - started
+class _GenRun:
+    """One run of `train_generative`: the examples, the network, its optimizer, the loop."""
 
-    if cfg.model == NARKD_ID and not resumed:
-        vae_log = _vae_stage(cfg, net, data, device)
-    if cfg.model == NARKD_ID:
-        net.freeze_vae()
-    params = [p for p in net.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
-    if resumed:
-        opt.load_state_dict(ck["extra"]["optimizer"])
-    n = len(train_ex)
-    steps_per_epoch = max(1, math.ceil(n / cfg.batch_size))
-    total_steps = cfg.epochs * steps_per_epoch
-    if cfg.max_steps is not None:
-        total_steps = min(total_steps, cfg.max_steps)
-    sched = TrainConfig(lr=cfg.lr, schedule=cfg.schedule, warmup=cfg.warmup)
-    meta_base = {
-        "train_config": {k: v for k, v in asdict(cfg).items() if k != "model_overrides"},
-        "languages": list(langs),
-        "spoken_languages": {lang: corpus.spoken_language(lang) for lang in langs},
-        "dev_split": dev_split,
-        "corpus": str(corpus.path),
-        "corpus_version": corpus.version_key,
-        "device": device,
-        "train_words": {lang: len(per_train[lang]) for lang in langs},
-    }
-    losses: list[dict[str, float]] = []
-
-    def text_inputs(rows: list[int], examples: list[Example]) -> TextInputs:
-        texts = [examples[i].text for i in rows]
-        index = [langs.index(examples[i].lang) for i in rows]
-        return TextInputs.build(texts, index, vocab, cache.batch(texts, device), device)
-
-    def generate(rows: list[int]) -> list[np.ndarray]:
-        text = text_inputs(rows, dev_ex)
-        if cfg.model == NARKD_ID:
-            outs = net.generate(text)
-        else:
-            gen = torch.Generator(device=device).manual_seed(0)
-            outs = net.sample(text, mcfg.steps, mcfg.guidance, generator=gen)
-        return [from_output(o.float().cpu().numpy()) for o in outs]
-
-    def save(path: Path, extra: dict[str, Any] | None = None) -> None:
-        save_checkpoint(
-            path,
-            model_id=cfg.model,
-            config=mcfg,
-            state_dict=net.state_dict(),
-            stats=stats,
-            vocab={"chars": vocab.to_list()},
-            meta={
-                **meta_base,
-                "step": step,
-                "wall_s": wall(),
-                "best_dev": best_score,
-                "metric": "pt-dtw",
-                "vae": vae_log,
-            },
-            extra=extra,
+    def __init__(self, cfg: GenTrainConfig, corpus: Corpus, device: str):
+        self.cfg, self.device = cfg, device
+        langs = self.langs = tuple(cfg.langs)
+        per_train = load_examples(corpus, langs, "train")
+        per_dev = load_examples(corpus, langs, "dev")
+        dev_split = "dev"
+        for lang in langs:
+            if not per_train[lang]:
+                raise ValueError(f"no training examples for {lang!r} in {corpus.path}")
+            if not per_dev[lang]:
+                per_dev[lang], dev_split = per_train[lang], "train"
+        self.dev_split = dev_split
+        train_ex = [e for lang in langs for e in per_train[lang]]
+        self.dev_ex = _interleave([per_dev[lang][: cfg.dev_limit] for lang in langs])
+        self.vocab = CharVocab.build(e.text for e in train_ex)
+        self.cache = StateCache(SentenceEncoder(device), [e.text for e in train_ex + self.dev_ex])
+        self.net, self.mcfg, self.stats, to_target, self.from_output = _build(
+            cfg, self.vocab, langs, train_ex
         )
+        self.max_frames = int(self.mcfg.max_frames)
+        self.data = _Data(train_ex, langs, [to_target(e.frames[: self.max_frames]) for e in train_ex])
+        self.net.to(device)
+        self.loop = TrainingLoop(Path(cfg.out), device=device)
+        self.loop.out.mkdir(parents=True, exist_ok=True)
+        self._start(cfg)
+        self.meta_base = {
+            "train_config": {k: v for k, v in asdict(cfg).items() if k != "model_overrides"},
+            "languages": list(langs),
+            "spoken_languages": {lang: corpus.spoken_language(lang) for lang in langs},
+            "dev_split": dev_split,
+            "corpus": str(corpus.path),
+            "corpus_version": corpus.version_key,
+            "device": device,
+            "train_words": {lang: len(per_train[lang]) for lang in langs},
+        }
+        self.losses: list[dict[str, float]] = []
 
-    def evaluate_and_save() -> None:
-        nonlocal best_score, eval_seconds
-        t0 = time.perf_counter()
-        net.eval()
+    def _start(self, cfg: GenTrainConfig) -> None:
+        """Resume from ``last.pt`` or train the frame VAE first (nar-kd); the optimizer, the steps."""
+        ck = load_checkpoint(self.loop.last, map_location=self.device) if self.loop.last.exists() else None
+        self.vae_log: dict[str, Any] | None = None
+        if ck is not None:
+            self.net.load_state_dict(ck["state_dict"])
+            self.loop.resume(ck["extra"])
+            self.vae_log = ck["extra"].get("vae")
+        if cfg.model == NARKD_ID and ck is None:
+            self.vae_log = _vae_stage(cfg, self.net, self.data, self.device)
+        if cfg.model == NARKD_ID:
+            self.net.freeze_vae()
+        self.params = [p for p in self.net.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=0.01)
+        if ck is not None:
+            self.opt.load_state_dict(ck["extra"]["optimizer"])
+        self.n = len(self.data.examples)
+        self.total_steps = cfg.epochs * max(1, math.ceil(self.n / cfg.batch_size))
+        if cfg.max_steps is not None:
+            self.total_steps = min(self.total_steps, cfg.max_steps)
+        self.sched = TrainConfig(lr=cfg.lr, schedule=cfg.schedule, warmup=cfg.warmup)
+
+    def text_inputs(self, rows: list[int], examples: list[Example]) -> TextInputs:
+        texts = [examples[i].text for i in rows]
+        index = [self.langs.index(examples[i].lang) for i in rows]
+        return TextInputs.build(texts, index, self.vocab, self.cache.batch(texts, self.device), self.device)
+
+    def generate(self, rows: list[int]) -> list[np.ndarray]:
+        text = self.text_inputs(rows, self.dev_ex)
+        if self.cfg.model == NARKD_ID:
+            outs = self.net.generate(text)
+        else:
+            gen = torch.Generator(device=self.device).manual_seed(0)
+            outs = self.net.sample(text, self.mcfg.steps, self.mcfg.guidance, generator=gen)
+        return [self.from_output(o.float().cpu().numpy()) for o in outs]
+
+    def train_step(self) -> float:
+        cfg, data, step = self.cfg, self.data, self.loop.step
+        epoch, pos = divmod(step * cfg.batch_size, self.n)
+        order = epoch_order(self.n, epoch, cfg.seed)
+        rows = [int(i) for i in order[pos : pos + cfg.batch_size]]
+        text = self.text_inputs(rows, data.examples)
+        longest = max(len(data.targets[i]) for i in rows)
+        width = self.max_frames if cfg.model == NARKD_ID else min(self.max_frames, longest)
+        target, mask = _pad([data.targets[i] for i in rows], width)
+        loss, terms = self.net.loss(text, target.to(self.device), mask.to(self.device))
+        optimizer_step(self.opt, loss, learning_rate(self.sched, step, self.total_steps), clip=self.params)
+        self.losses.append({"loss": float(loss.detach()), **terms})
+        return float(loss.detach())
+
+    def evaluate_and_save(self) -> None:
+        self.loop.evaluate_and_save(self.evaluate_dev, self.save, self.opt, lambda: {"vae": self.vae_log})
+
+    def evaluate_dev(self) -> tuple[float, dict[str, Any]]:
+        from signstudio.metrics.dtw import dtw
+
+        dev_ex = self.dev_ex
+        self.net.eval()
         scores, ratios = [], []
         with torch.no_grad():
             for start in range(0, len(dev_ex), 32):
                 rows = list(range(start, min(start + 32, len(dev_ex))))
-                for i, gen in zip(rows, generate(rows), strict=True):
+                for i, gen in zip(rows, self.generate(rows), strict=True):
                     e = dev_ex[i]
                     scores.append(dtw(gen.reshape(len(gen), -1, 3), e.reference(), metric="pt-dtw").score)
                     ratios.append(len(gen) / max(e.num_frames, 1))
-        net.train()
-        eval_seconds += time.perf_counter() - t0
-        score = float(np.mean(scores))
+        self.net.train()
+        losses = self.losses
         mean_terms = {k: float(np.mean([d[k] for d in losses])) for k in losses[0]} if losses else {}
-        log.append(
-            {
-                "wall_s": round(wall(), 3),
-                "train_s": round(wall() - eval_seconds, 3),
-                "eval_s": round(time.perf_counter() - t0, 3),
-                "step": step,
-                "dev_score": score,
-                "metric": "pt-dtw",
-                "length_ratio": round(float(np.mean(ratios)), 4),
-                "dev_examples": len(scores),
-                "dev_split": dev_split,
-                "train_loss": mean_terms,
-            }
-        )
-        losses.clear()
-        if score < best_score:
-            best_score = score
-            save(best)
-        extra = {
-            "optimizer": opt.state_dict(),
-            "step": step,
-            "wall_s": wall(),
-            "best_score": best_score,
-            "eval_s": eval_seconds,
-            "log": log,
-            "vae": vae_log,
+        score = float(np.mean(scores))
+        fields = {
+            "dev_score": score,
+            "metric": "pt-dtw",
+            "length_ratio": round(float(np.mean(ratios)), 4),
+            "dev_examples": len(scores),
+            "dev_split": self.dev_split,
+            "train_loss": mean_terms,
         }
-        save(last, extra)
-        (out / "log.json").write_text(json.dumps(log, indent=1), encoding="utf-8")
+        losses.clear()
+        return score, fields
 
-    limit_s = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
-    bar = tqdm(total=total_steps, initial=step, disable=not cfg.progress, desc=f"train {cfg.model}")
-    net.train()
-    last_eval = step
-    while step < total_steps:
-        epoch, pos = divmod(step * cfg.batch_size, n)
-        order = epoch_order(n, epoch, cfg.seed)
-        rows = [int(i) for i in order[pos : pos + cfg.batch_size]]
-        text = text_inputs(rows, data.examples)
-        width = (
-            max_frames if cfg.model == NARKD_ID else min(max_frames, max(len(data.targets[i]) for i in rows))
+    def save(self, path: Path, extra: dict[str, Any] | None) -> None:
+        loop = self.loop
+        save_checkpoint(
+            path,
+            model_id=self.cfg.model,
+            config=self.mcfg,
+            state_dict=self.net.state_dict(),
+            stats=self.stats,
+            vocab={"chars": self.vocab.to_list()},
+            meta={
+                **self.meta_base,
+                "step": loop.step,
+                "wall_s": loop.wall(),
+                "best_dev": loop.best_score,
+                "metric": "pt-dtw",
+                "vae": self.vae_log,
+            },
+            extra=extra,
         )
-        target, mask = _pad([data.targets[i] for i in rows], width)
-        loss, terms = net.loss(text, target.to(device), mask.to(device))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        for group in opt.param_groups:
-            group["lr"] = learning_rate(sched, step, total_steps)
-        opt.step()
-        losses.append({"loss": float(loss.detach()), **terms})
-        step += 1
-        bar.update(1)
-        bar.set_postfix(loss=f"{float(loss.detach()):.4f}")
-        stop = wall() >= limit_s
-        if step - last_eval >= cfg.eval_every and not stop and step < total_steps:
-            evaluate_and_save()
-            last_eval = step
-        if stop:
-            break
-    bar.close()
-    if step != last_eval or not log:
-        evaluate_and_save()
-    if cfg.export:
-        sampling = {k: v for k, v in cfg.model_overrides.items() if k in ("steps", "guidance")}
-        export_generative(best if best.exists() else last, Path(cfg.export), sampling)
-    return GenTrainResult(step, wall(), best_score if math.isfinite(best_score) else None, log, out, net)
 
 
 def _vae_stage(cfg: GenTrainConfig, net: Any, data: _Data, device: str) -> dict[str, Any]:

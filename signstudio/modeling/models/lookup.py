@@ -53,7 +53,7 @@ from signstudio.modeling.base import (
     check_cancel,
     report,
 )
-from signstudio.modeling.text import split_words
+from signstudio.modeling.text.words import split_words
 from signstudio.pose.formats.poseformat import from_pose
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.transforms import normalise

@@ -20,7 +20,7 @@ Paper: SignLLM (seeds/001), §4 "Multi-Language Switching Framework" and §5 "Se
   d and ff by 2 and 4 with the same layers and heads; ``tiny`` for tests and the CPU checkpoint.
 
 `SignLLMMLSF` is the registry's ``signllm-mlsf``: it loads a checkpoint written by
-``signstudio train signllm-mlsf`` (`signstudio.modeling.train`).
+``signstudio train signllm-mlsf`` (`signstudio.modeling.training.signllm`).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from signstudio.modeling.data import (
     Vocab,
     encode_texts,
 )
-from signstudio.modeling.shipped import MLSF_CHECKPOINT, MLSF_ID, mlsf_info
+from signstudio.modeling.shipped_models import MLSF_CHECKPOINT, MLSF_ID, mlsf_info
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
@@ -498,7 +498,7 @@ class SignLLMMLSF(SignModel):
 
 
 def _fallback_info(langs: tuple[str, ...]) -> Any:
-    from signstudio.modeling.shipped import make_info
+    from signstudio.modeling.shipped_models import make_info
 
     return make_info(langs)
 

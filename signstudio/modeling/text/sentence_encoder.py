@@ -9,7 +9,7 @@ from the package folder with ``local_files_only`` and ``HF_HUB_OFFLINE=1`` (no h
 
 MiniLM's tokenizer is uncased and strips accents ("çiçek" -> "cicek"), so letters that are
 distinct handshapes in a fingerspelling alphabet (TİD's Ç, Ş, DGS's Ä) are lost to it; the models
-that use it read the characters too (`signstudio.modeling.conditioning`).
+that use it read the characters too (`signstudio.modeling.text.conditioner`).
 
 Training computes each text's states once (`StateCache`): the encoder is frozen, so caching
 changes nothing but the time.

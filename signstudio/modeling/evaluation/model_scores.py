@@ -126,7 +126,7 @@ def evaluate_models(
 
 def fgd_encoder() -> Any:
     """The shipped FGD encoder, or None where it is not shipped (the FGD column stays empty)."""
-    from signstudio.modeling.fgd_encoder import FGD_CHECKPOINT, FGDEncoder
+    from signstudio.modeling.evaluation.fgd_encoder import FGD_CHECKPOINT, FGDEncoder
 
     return FGDEncoder(FGD_CHECKPOINT) if FGD_CHECKPOINT.exists() else None
 

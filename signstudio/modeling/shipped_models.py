@@ -3,7 +3,7 @@
 A trained ``signllm-mlsf`` checkpoint ``models/signllm-mlsf/signllm-mlsf.pt`` has a sidecar
 ``signllm-mlsf.json`` (written by the trainer's export) listing its languages, so the registry
 can describe the model at start-up without loading torch. No checkpoint -> no entry
-(`shipped_entries` is empty), and `signstudio.modeling.signllm.SignLLMMLSF` raises a
+(`shipped_entries` is empty), and `signstudio.modeling.models.signllm_mlsf.SignLLMMLSF` raises a
 `ModelError` saying how to train one.
 """
 
@@ -17,16 +17,16 @@ from signstudio.modeling.base import ModelInfo, ModelSetting
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 MLSF_ID = "signllm-mlsf"
 MLSF_CHECKPOINT = MODELS_DIR / MLSF_ID / f"{MLSF_ID}.pt"
-MLSF_FACTORY = "signstudio.modeling.signllm:SignLLMMLSF"
+MLSF_FACTORY = "signstudio.modeling.models.signllm_mlsf:SignLLMMLSF"
 P2LG_ID = "signllm-p2lg"
 P2LG_CHECKPOINT = MODELS_DIR / P2LG_ID / f"{P2LG_ID}.pt"
-P2LG_FACTORY = "signstudio.modeling.p2lg:SignLLMP2LG"
+P2LG_FACTORY = "signstudio.modeling.models.signllm_p2lg:SignLLMP2LG"
 NARKD_ID = "nar-kd"
 NARKD_CHECKPOINT = MODELS_DIR / NARKD_ID / f"{NARKD_ID}.pt"
-NARKD_FACTORY = "signstudio.modeling.nar_kd:NARKDModel"
+NARKD_FACTORY = "signstudio.modeling.models.nar_kd:NARKDModel"
 DIFFUSION_ID = "diffusion"
 DIFFUSION_CHECKPOINT = MODELS_DIR / DIFFUSION_ID / f"{DIFFUSION_ID}.pt"
-DIFFUSION_FACTORY = "signstudio.modeling.diffusion:DiffusionModel"
+DIFFUSION_FACTORY = "signstudio.modeling.models.diffusion:DiffusionModel"
 
 
 def sidecar(checkpoint: Path) -> Path:

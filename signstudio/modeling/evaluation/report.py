@@ -45,17 +45,17 @@ import numpy as np
 from signstudio.corpus.store import Corpus, open_corpus
 from signstudio.modeling.base import ModelError
 from signstudio.modeling.data import FPS, Example, load_examples
-from signstudio.modeling.evaluate import (
+from signstudio.modeling.evaluation.model_scores import (
     DURATION_TOLERANCE_S,
     LENGTH_BUCKETS,
     _fgd_frames,
     _upper50,
     generate_all,
 )
+from signstudio.modeling.shipped_models import MODELS_DIR
 
 GROUND_TRUTH = "ground truth"
 LANGS = ("ase", "gsg", "sgg", "tsm")
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 #: (label, model id, checkpoint relative to models/) of the ablations
 KD_ABLATION = (
     ("nar-kd (KD)", "nar-kd", None),
@@ -80,8 +80,8 @@ class _Scorer:
     """The shipped evaluators, loaded once."""
 
     def __init__(self, device: str) -> None:
-        from signstudio.modeling.backtranslation import BackTranslator
-        from signstudio.modeling.fgd_encoder import FGDEncoder
+        from signstudio.modeling.evaluation.backtranslation import BackTranslator
+        from signstudio.modeling.evaluation.fgd_encoder import FGDEncoder
 
         self.fgd = FGDEncoder(device=device)
         self.bt = BackTranslator(device=device)
@@ -373,6 +373,32 @@ def report_markdown(report: dict[str, Any]) -> str:
         "frames; `wrong-word` signs a real training word (real motion, wrong content — FGD cannot see "
         "that, DTW and back-translation can); `lookup` is spoken-to-signed's own join of the same "
         "recordings (its output has no nose point, which FGD and DTW see).",
+    ]
+    lines += _per_language_md(report)
+    lines += _ablation_md(
+        report["ablations"].get("kd"),
+        "Table 3a — knowledge distillation (after Hwang et al. Table 3a)",
+        "nar-kd as shipped against the same recipe without the distillation loss "
+        "(`signstudio train nar-kd --no-kd`, same seed and steps).",
+    )
+    lines += _ablation_md(
+        report["ablations"].get("loss"),
+        "SignLLM Table 7 — MSE vs RL loss vs RL loss + PLC",
+        "MLSF's ASL channel trained three times with the shipped recipe (1800 steps, seed 0): MSE "
+        "loss; the RL loss (reward −MSE per sample, uniform batches); the RL loss with the Priority "
+        "Learning Channel (η 0.6). ASL words only (FGD against the ASL train Gaussian). The RL loss "
+        "−mean(r) with r = −MSE per sample is the per-sample MSE the MSE run minimises, so with the "
+        "same batches the two runs are the same run, bit for bit; only PLC's choice of batches "
+        "differs.",
+    )
+    lines += _by_length_md(report)
+    return "\n".join(lines) + "\n"
+
+
+def _per_language_md(report: dict[str, Any]) -> list[str]:
+    """Table 1's FGD, BLEU-4 and pt-dtw per sign language, on the report's split."""
+    split, t1 = report["split"], report["table1"]
+    lines = [
         "",
         f"### Per sign language ({split})",
         "",
@@ -393,22 +419,13 @@ def report_markdown(report: dict[str, Any]) -> str:
         "FGD per language: against that language's train Gaussian (fewer windows: noisier; see "
         "`models/fgd-encoder/MODEL_CARD.md` for each language's dev-vs-test floor).",
     ]
-    lines += _ablation_md(
-        report["ablations"].get("kd"),
-        "Table 3a — knowledge distillation (after Hwang et al. Table 3a)",
-        "nar-kd as shipped against the same recipe without the distillation loss "
-        "(`signstudio train nar-kd --no-kd`, same seed and steps).",
-    )
-    lines += _ablation_md(
-        report["ablations"].get("loss"),
-        "SignLLM Table 7 — MSE vs RL loss vs RL loss + PLC",
-        "MLSF's ASL channel trained three times with the shipped recipe (1800 steps, seed 0): MSE "
-        "loss; the RL loss (reward −MSE per sample, uniform batches); the RL loss with the Priority "
-        "Learning Channel (η 0.6). ASL words only (FGD against the ASL train Gaussian). The RL loss "
-        "−mean(r) with r = −MSE per sample is the per-sample MSE the MSE run minimises, so with the "
-        "same batches the two runs are the same run, bit for bit; only PLC's choice of batches "
-        "differs.",
-    )
+    return lines
+
+
+def _by_length_md(report: dict[str, Any]) -> list[str]:
+    """Table 2: pt-dtw / FGD per reference-length bucket."""
+    split = report["split"]
+    lines: list[str] = []
     lines += ["", f"## Table 2 — by reference length ({split}; after Hwang et al. Table 2)", ""]
     names = report["models"]
     lines.append("| reference length | words | " + " | ".join(names) + " |")
@@ -427,7 +444,7 @@ def report_markdown(report: dict[str, Any]) -> str:
         "Each cell: pt-dtw / FGD (against the pooled train Gaussian) of the outputs whose reference "
         "lasts that long. Buckets with few words have few windows: their FGD is noisy.",
     ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _ablation_md(block: dict[str, Any] | None, title: str, what: str) -> list[str]:

@@ -29,9 +29,11 @@ from torch import Tensor, nn
 from signstudio.metrics.fgd import WINDOW, FeatureStats, FGDResult, frechet_distance, windows
 from signstudio.modeling.base import ModelError
 from signstudio.modeling.data import POSE_DIM, NormStats
+from signstudio.modeling.shipped_models import MODELS_DIR
+from signstudio.modeling.training.loop import optimizer_step
 
 FGD_ID = "fgd-encoder"
-FGD_CHECKPOINT = Path(__file__).resolve().parents[2] / "models" / FGD_ID / f"{FGD_ID}.pt"
+FGD_CHECKPOINT = MODELS_DIR / FGD_ID / f"{FGD_ID}.pt"
 STRIDE = 8  # frames between window starts when scoring
 # Floor of the per-value standard deviation used to z-score the inputs, in shoulder widths. Some
 # coordinates hardly move in the corpus (the nose's height: std 0.026); z-scored with their own
@@ -204,29 +206,12 @@ def train_fgd_encoder(
         )
         x = torch.from_numpy(batch).to(settings.device)
         loss = F.mse_loss(net(x), x)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        for group in opt.param_groups:  # cosine to 10 %
-            group["lr"] = settings.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / settings.steps)))
-        opt.step()
+        cosine = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / settings.steps))  # to 10 %
+        optimizer_step(opt, loss, settings.lr * cosine)
         losses.append(float(loss.detach()))
     seconds = time.perf_counter() - t0
     net.eval()
-    references: dict[str, dict[str, Any]] = {}
-    recon: dict[str, float] = {}
-    with torch.no_grad():
-        for split in ("train", "dev", "test"):
-            per_lang = load_examples(reference_corpus, langs, split)
-            pooled = []
-            for lang, exs in per_lang.items():
-                wins = [windows(norm.normalise(e.frames), cfg.window, STRIDE) for e in exs]
-                x = torch.from_numpy(np.concatenate(wins)).to(settings.device)
-                codes = torch.cat([net.encode(x[i : i + 512]) for i in range(0, len(x), 512)]).cpu().numpy()
-                references[f"{split}/{lang}"] = FeatureStats.fit(codes).to_dict()
-                pooled.append(codes)
-                if split == "dev":
-                    recon[lang] = float(F.mse_loss(net(x[:2048]), x[:2048]))
-            references[split] = FeatureStats.fit(np.concatenate(pooled)).to_dict()
+    references, recon = _reference_stats(net, norm, reference_corpus, langs, settings.device)
     summary = {
         "steps": settings.steps,
         "seconds": round(seconds, 1),
@@ -251,3 +236,29 @@ def train_fgd_encoder(
     )
     export.with_suffix(".json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     return summary
+
+
+def _reference_stats(
+    net: WindowAutoencoder, norm: NormStats, reference_corpus: Any, langs: Sequence[str], device: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """The Gaussians of ``reference_corpus``' train, dev and test features (pooled and per
+    language), and the dev reconstruction error per language."""
+    from signstudio.modeling.data import load_examples
+
+    cfg = net.cfg
+    references: dict[str, dict[str, Any]] = {}
+    recon: dict[str, float] = {}
+    with torch.no_grad():
+        for split in ("train", "dev", "test"):
+            per_lang = load_examples(reference_corpus, langs, split)
+            pooled = []
+            for lang, exs in per_lang.items():
+                wins = [windows(norm.normalise(e.frames), cfg.window, STRIDE) for e in exs]
+                x = torch.from_numpy(np.concatenate(wins)).to(device)
+                codes = torch.cat([net.encode(x[i : i + 512]) for i in range(0, len(x), 512)]).cpu().numpy()
+                references[f"{split}/{lang}"] = FeatureStats.fit(codes).to_dict()
+                pooled.append(codes)
+                if split == "dev":
+                    recon[lang] = float(F.mse_loss(net(x[:2048]), x[:2048]))
+            references[split] = FeatureStats.fit(np.concatenate(pooled)).to_dict()
+    return references, recon

@@ -1,0 +1,1 @@
+"""The sign production models, one module per family (the registry imports them on demand)."""

@@ -1,0 +1,167 @@
+"""SignLLM's Prompt2LangGloss (P2LG): prompt -> language-tagged glosses -> pose, one shared model.
+
+Paper: SignLLM (seeds/001), §4 "Prompt2LangGloss": Text2Gloss2Pose becomes
+Prompt2LangGloss2Pose, with a language marker on every gloss (``ASL_When ASL_does ...``) so one
+set of parameters serves every language. Here, in one checkpoint, every parameter shared:
+
+1. **Prompt reader** (`signstudio.modeling.models.prompt_reader`): a character transformer
+   encoder over the prompt, in any of the corpus' 16 spoken languages. Two pointer heads give,
+   per character, the logit that the text to sign starts / ends there (the quotes are not part
+   of it); a head on the pooled encoding names the sign language the prompt asks for (one of the
+   20, or ``none`` when it only says "sign language"). Trained on prompts made from the
+   *training* templates only (`signstudio.corpus.prompts`), with 1-3 word texts, every quote
+   style and filler words inserted outside the text; measured on the *held-out* templates
+   (`reader_accuracy`), next to the rule-based `signstudio.corpus.prompts.extract_text` on the
+   same prompts.
+2. **LangGloss** (`lang_glosses`): the text's words spelled with the sign language's manual
+   alphabet, one gloss per letter unit, tagged with the language: "water" in ASL ->
+   ``ASE_W ASE_A ASE_T ASE_E ASE_R``. The built-in corpus is fingerspelling, so the gloss
+   channel is per letter; the alphabets ship in the checkpoint.
+3. **Gloss2Pose**: one progressive-transformer encoder-decoder (`signllm_mlsf.LanguageChannel`, the
+   same decoder, counter and KV cache as MLSF) over the gloss vocabulary of every trained
+   language, with shared normalisation statistics. ``ASE_A`` and ``GSG_A`` are different tokens:
+   the language lives in the gloss, not in a separate channel.
+
+``signstudio train signllm-p2lg`` trains the reader, then the gloss-to-pose channel (the shared
+training stack of `signstudio.modeling.training.signllm`), and exports both into
+``models/signllm-p2lg/signllm-p2lg.pt`` (`signstudio.modeling.training.signllm_p2lg`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from signstudio.modeling.base import (
+    CancelToken,
+    ModelError,
+    ProgressCallback,
+    SignModel,
+    apply_options,
+    report,
+)
+from signstudio.modeling.checkpoint import (
+    open_model_checkpoint,
+    weights_error,
+)
+from signstudio.modeling.data import NormStats, TokenVocab
+from signstudio.modeling.models.prompt_reader import ReadPrompt, reader_from_state
+from signstudio.modeling.models.signllm_mlsf import (
+    MLSF,
+    GenerateOptions,
+    MLSFConfig,
+    decode_texts,
+    to_sequence,
+)
+from signstudio.modeling.shipped_models import P2LG_CHECKPOINT, P2LG_ID, p2lg_info
+from signstudio.pose.sequence import PoseSequence
+
+CHANNEL = "langgloss"  # the single shared gloss -> pose channel
+
+
+# ----------------------------------------------------------------------------- LangGloss
+
+
+def gloss_tag(sign_language: str) -> str:
+    return sign_language.upper()
+
+
+def lang_glosses(text: str, sign_language: str, alphabet: Sequence[str]) -> list[str]:
+    """Language-tagged glosses of ``text``: one per letter unit of the manual alphabet.
+
+    Raises `ModelError` naming the first word the alphabet cannot spell."""
+    from signstudio.corpus.words import spell
+
+    glosses: list[str] = []
+    words = [w for w in re.split(r"[\s\-_/]+", text) if w]
+    for raw in words:
+        word = "".join(c for c in raw if c.isalnum() or unicodedata.combining(c))
+        if not word:
+            continue
+        units = spell(word, alphabet)
+        if units is None:
+            raise ModelError(f"{raw!r} cannot be fingerspelled with the {sign_language} manual alphabet")
+        glosses.extend(f"{gloss_tag(sign_language)}_{u.upper()}" for u in units)
+    if not glosses:
+        raise ModelError(f"nothing to sign in {text!r}")
+    return glosses
+
+
+class SignLLMP2LG(SignModel):
+    """The registry's ``signllm-p2lg``: texts (or prompts, `read_prompts`) -> LangGloss -> pose."""
+
+    def __init__(self, device: str = "cpu", checkpoint: str | Path | None = None):
+        path = Path(checkpoint) if checkpoint is not None else P2LG_CHECKPOINT
+        ck = open_model_checkpoint(
+            path, P2LG_ID, device, f"signstudio train signllm-p2lg --langs ase gsg --export {path}"
+        )
+        self.device = device
+        self.cfg = MLSFConfig.from_dict(ck["config"])
+        vocab = ck["vocab"]
+        self.glosses = TokenVocab.from_list(vocab[CHANNEL])
+        self.alphabets = {k.split(":", 1)[1]: tuple(v) for k, v in vocab.items() if k.startswith("alphabet:")}
+        self.stats = NormStats.from_dict(ck["stats"][CHANNEL])
+        self.spoken: dict[str, str] = dict(ck["meta"].get("spoken_languages", {}))
+        state = ck["state_dict"]
+        self.model = MLSF(self.cfg, {CHANNEL: len(self.glosses)}).to(device)
+        try:
+            self.model.load_state_dict({k: v for k, v in state.items() if not k.startswith("reader.")})
+            self.reader = reader_from_state(
+                {
+                    "config": ck["config"]["reader"],
+                    "vocab": vocab["reader"],
+                    "classes": vocab["reader_classes"],
+                    "state_dict": {
+                        k[len("reader.") :]: v for k, v in state.items() if k.startswith("reader.")
+                    },
+                },
+                device,
+            )
+        except (RuntimeError, KeyError) as exc:
+            raise weights_error(path, P2LG_ID, exc) from None
+        self.model.eval()
+        self.checkpoint_meta = ck["meta"]
+        self.info = p2lg_info(tuple(self.alphabets))
+
+    def read_prompts(self, prompts: Sequence[str]) -> list[ReadPrompt]:
+        """The text and named sign language of each prompt (the model's own Prompt2LangGloss reader)."""
+        return self.reader.read(prompts)
+
+    def read_prompt(self, prompt: str) -> tuple[str | None, str | None]:
+        [found] = self.reader.read([prompt])
+        return (found.text or None), found.sign_language
+
+    def lang_glosses(self, text: str, lang: str) -> list[str]:
+        self.check_language(lang)
+        return lang_glosses(text, lang, self.alphabets[lang])
+
+    def generate(
+        self,
+        texts: Sequence[str],
+        lang: str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        **options: Any,
+    ) -> list[PoseSequence]:
+        opts = apply_options(GenerateOptions(), options)
+        self.check_language(lang)
+        if not texts:
+            return []
+        glosses = [" ".join(lang_glosses(t, lang, self.alphabets[lang])) for t in texts]
+        channel = self.model.channel(CHANNEL)
+        outs = decode_texts(channel, self.glosses, glosses, self.device, opts, cancel, progress)
+        result = []
+        for o, t, g in zip(outs, texts, glosses, strict=True):
+            seq = to_sequence(self.stats.denormalise(o.float().cpu().numpy()), t, lang, self.spoken.get(lang))
+            result.append(
+                seq.replace(meta_update={"model": P2LG_ID, "source": f"model:{P2LG_ID}", "gloss": g})
+            )
+        report(progress, 1.0, "done")
+        return result
+
+    def close(self) -> None:
+        self.model.to("cpu")

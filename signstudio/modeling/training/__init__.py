@@ -1,0 +1,1 @@
+"""The trainers (``signstudio train``): one step / dev evaluation / keep-best loop (`loop`) shared."""
