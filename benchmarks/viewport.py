@@ -10,7 +10,7 @@ One `Viewport` widget, 800x600 by default, shows in turn:
   the baseline);
 * ``signstudio``: two real holistic recordings (586 points each: the lexicon joins of ASL
   "hello" and "world") overlaid in one view (ghost mode), through the viewport's own GL items
-  (`signstudio.app.glitems`), a new frame of each every frame;
+  (`signstudio.app.viewport.skeleton_items`), a new frame of each every frame;
 * ``pyqtgraph-build``: the same two sequences, the same joints and bones drawn, through
   pyqtgraph's stock ``GLLinePlotItem`` (``mode='lines'``, width 3, antialiased) and
   ``GLScatterPlotItem`` in the same view, the way the viewport drew them before: each frame's
@@ -65,8 +65,8 @@ def run(
     from OpenGL import GL
     from PySide6 import QtCore, QtGui, QtWidgets
 
-    from signstudio.app.geometry import SkeletonGeometry
     from signstudio.app.viewport import Viewport
+    from signstudio.session.geometry import SkeletonGeometry
 
     fmt = QtGui.QSurfaceFormat.defaultFormat()
     fmt.setSwapInterval(0)  # never wait for a vertical refresh: time the work
@@ -107,7 +107,7 @@ def run(
         lines = gl.GLLinePlotItem(mode="lines", width=3.0, antialias=True, glOptions="translucent")
         points = gl.GLScatterPlotItem(pxMode=True, glOptions="translucent")
         stock_items.append((lines, points))
-    cam = vp.view.camera()
+    cam = vp.camera.pose
 
     def frame_loop(n: int, step: Any, views: list[Any]) -> list[float]:
         """Seconds of each of ``n`` frames: new data, paint, compose, glFinish."""
@@ -126,13 +126,13 @@ def run(
 
     def setup_empty() -> tuple[Any, list[Any]]:
         vp.set_sequences(None, None)
-        vp.view.set_camera(cam)
+        vp.camera.set_pose(cam)
         return (lambda i: vp.set_frames(i, i)), [vp.view]
 
     def setup_ours() -> tuple[Any, list[Any]]:
         vp.set_sequences(gen, ref)
         vp.set_reference_mode("ghost")
-        vp.view.set_camera(cam)
+        vp.camera.set_pose(cam)
         fg, fr = gen.num_frames, ref.num_frames
         return (lambda i: vp.set_frames(i % fg, (i * 3 + 1) % fr)), [vp.view]
 
@@ -145,7 +145,7 @@ def run(
     def setup_stock() -> tuple[Any, list[Any]]:
         vp.set_sequences(None, None)
         vp.set_reference_mode("ghost")
-        vp.view.set_camera(cam)
+        vp.camera.set_pose(cam)
         for lines, points in stock_items:
             vp.view.addItem(lines)
             vp.view.addItem(points)

@@ -2,7 +2,7 @@
 
 The view holds what the studio's viewport draws in ghost mode: the floor grid and two
 skeletons, each one `GLBonesItem` and one `GLJointsItem` sharing a `JointCloud`
-(`signstudio.app.glitems`), fed from two real holistic recordings (586 points). Every repaint
+(`signstudio.app.viewport.skeleton_items`), fed from two real holistic recordings (586 points). Every repaint
 shows a new frame of both (one vertex-buffer upload each); the second skeleton's right hand
 drops out every 5th of its frames, so its bone index buffer is re-sent often; every 1000th
 repaint the first skeleton switches between holistic and upper50 (re-uploading its style,
@@ -61,9 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6 import QtGui, QtWidgets
 
     from benchmarks.viewport import holistic_pair
-    from signstudio.app.geometry import display_skeleton
-    from signstudio.app.glitems import GLBonesItem, GLFloorGrid, GLJointsItem, JointCloud
+    from signstudio.app.viewport.floor_grid import GLFloorGrid
+    from signstudio.app.viewport.joint_cloud import JointCloud
+    from signstudio.app.viewport.skeleton_items import GLBonesItem, GLJointsItem
     from signstudio.pose.convert import convert
+    from signstudio.session.geometry import display_skeleton
 
     fmt = QtGui.QSurfaceFormat.defaultFormat()
     fmt.setSwapInterval(0)  # no vsync wait: measure the work, not the display's refresh

@@ -34,10 +34,10 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app.geometry import joint_label
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.autosave import Autosaver, Recovery
 from signstudio.session.document import PoseDocument
+from signstudio.session.geometry import joint_label
 
 SPREADS = {
     "frame": "This frame only",
@@ -303,7 +303,7 @@ class PoseEditor(QtCore.QObject):
         doc.end_batch()
 
     def _on_axis(self, axis: str) -> None:
-        from signstudio.app.viewport import AXIS_NAMES
+        from signstudio.session.camera import AXIS_NAMES
 
         where = f"along {axis} ({AXIS_NAMES[axis]})" if axis else "in the view plane"
         self._status(f"Dragging {where} · X/Y/Z lock an axis (again: unlock), Esc cancels", 6000)

@@ -248,7 +248,7 @@ class Arrivals:
 def _joint_index(seq: PoseSequence, name: str) -> int:
     """A joint of ``seq`` by the name people use in the studio ("right wrist", "right index tip",
     as the status bar says them) or by its layout name ("BODY:RWrist")."""
-    from signstudio.app.geometry import joint_label
+    from signstudio.session.geometry import joint_label
 
     wanted = " ".join(name.replace("_", " ").split()).lower()
     for i, joint in enumerate(seq.skeleton.joints):

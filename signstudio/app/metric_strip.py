@@ -70,9 +70,9 @@ class MetricStrip:
         dark: bool = True,
     ) -> None:
         from signstudio.app.curves import readable
-        from signstudio.app.viewport import DARK, LIGHT
+        from signstudio.app.viewport.colours import DARK_COLOURS, LIGHT_COLOURS
 
-        theme = DARK if dark else LIGHT
+        theme = DARK_COLOURS if dark else LIGHT_COLOURS
         self.width = int(width)
         self.height = int(height) if height is not None else strip_height(round(width * 9 / 16))
         self.n = max(1, int(scores.n_gen))

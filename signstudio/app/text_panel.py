@@ -76,7 +76,13 @@ class TextPromptPanel(QtWidgets.QWidget):
         self._settings_of: dict[str, tuple[Any, ...]] = {}  # model id -> its ModelSettings
         self._values: dict[tuple[str, str], float] = {}  # (model id, option) -> value chosen here
         self._controls: dict[str, QtWidgets.QAbstractSpinBox] = {}
+        self._build_mode_buttons()
+        self._build_inputs()
+        self._build_actions()
+        self._build_layout()
+        self._update_preview()
 
+    def _build_mode_buttons(self) -> None:
         # mode toggle: two checkable buttons in an exclusive group (a segmented control)
         self.text_button = QtWidgets.QPushButton("Text")
         self.prompt_button = QtWidgets.QPushButton("Prompt")
@@ -106,6 +112,8 @@ class TextPromptPanel(QtWidgets.QWidget):
             segment.format(radius="border-top-right-radius: 4px; border-bottom-right-radius: 4px;")
         )
 
+    def _build_inputs(self) -> None:
+        """The text box, its preview, the sign language and model choices, the model's settings."""
         self.input = QtWidgets.QLineEdit()
         self.input.setObjectName("text_input")
         self.input.setPlaceholderText(TEXT_PLACEHOLDER)
@@ -147,6 +155,8 @@ class TextPromptPanel(QtWidgets.QWidget):
             QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
         )
 
+    def _build_actions(self) -> None:
+        """Generate and Cancel, the progress line and the status message."""
         self.generate_button = QtWidgets.QPushButton("Generate")
         self.generate_button.setObjectName("generate")
         self.generate_button.setDefault(True)
@@ -167,6 +177,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         self.status.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
 
+    def _build_layout(self) -> None:
         mode_row = QtWidgets.QHBoxLayout()
         mode_row.setSpacing(0)
         mode_row.addWidget(self.text_button)
@@ -192,7 +203,6 @@ class TextPromptPanel(QtWidgets.QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
-        self._update_preview()
 
     # ---- content -------------------------------------------------------------------------
     def set_languages(self, languages: list[tuple[str, str, str]]) -> None:

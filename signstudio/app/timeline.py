@@ -189,7 +189,14 @@ class Timeline(QtWidgets.QWidget):
         self.clock = clock
         self.scrub_interval_ms = SCRUB_INTERVAL_MS
         self.scrub_applied = 0  # frame changes the scrubber made (diagnostics, tests)
+        self._build_transport()
+        self._build_scrubber()
+        self._build_layout()
+        self._build_timers()
+        self._follow_clock()
 
+    def _build_transport(self) -> None:
+        """Frame buttons, the frame label, loop and speed."""
         no_focus = QtCore.Qt.FocusPolicy.NoFocus
 
         def button(name: str, tip: str, slot: object) -> QtWidgets.QToolButton:
@@ -238,9 +245,11 @@ class Timeline(QtWidgets.QWidget):
             self.speed_box.addItem(speed_text(speed), speed)
         self.speed_box.currentIndexChanged.connect(self._speed_chosen)
 
+    def _build_scrubber(self) -> None:
+        """The frame slider and, under it, the curve strip (both scrub)."""
         self.slider = MarkedSlider(self)
         self.slider.setObjectName("frame_slider")
-        self.slider.setFocusPolicy(no_focus)  # keys go to the window's shortcuts
+        self.slider.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys go to the window's shortcuts
         self.slider.setToolTip("Drag to scrub · ←/→ one frame · Home/End first/last frame")
         self.slider.valueChanged.connect(self.seek)
         self.slider.sliderPressed.connect(self._scrub_started)
@@ -251,6 +260,7 @@ class Timeline(QtWidgets.QWidget):
         self.strip.scrub_started.connect(self._scrub_started)
         self.strip.scrub_finished.connect(self._scrub_finished)
 
+    def _build_layout(self) -> None:
         transport = QtWidgets.QHBoxLayout()
         transport.setSpacing(2)
         for b in (
@@ -280,6 +290,8 @@ class Timeline(QtWidgets.QWidget):
         column.addLayout(self._slider_row)
         column.addWidget(self.strip, 1)
 
+    def _build_timers(self) -> None:
+        """The scrub timer (rate-limits seeks while dragging) and the slider alignment timer."""
         self._pending: int | None = None
         self._resume_after_scrub = False
         self._scrub_timer = QtCore.QTimer(self)
@@ -292,6 +304,9 @@ class Timeline(QtWidgets.QWidget):
         self._align_retries = 0
         self.strip.plot_geometry_changed.connect(self._schedule_align)
 
+    def _follow_clock(self) -> None:
+        """Subscribe to the clock's events and show its current state."""
+        clock = self.clock
         self._apply_icons()
         clock.frame_changed.connect(self._on_frame)
         clock.playing_changed.connect(self._on_playing)

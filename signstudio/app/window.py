@@ -25,7 +25,6 @@ from signstudio.app.dialogs import ask
 from signstudio.app.editor import SPREADS, PoseEditor, ask_int
 from signstudio.app.exports import KINDS, export_dialog
 from signstudio.app.files_panel import FilesPanel
-from signstudio.app.geometry import joint_label
 from signstudio.app.metrics_panel import MetricsPanel
 from signstudio.app.recovery import RecoveryBar
 from signstudio.app.runner_bridge import RunnerBridge
@@ -42,6 +41,7 @@ from signstudio.runner.scoring import PairScores
 from signstudio.session.autosave import Recovery
 from signstudio.session.clock import Clock
 from signstudio.session.document import PoseDocument
+from signstudio.session.geometry import joint_label
 from signstudio.session.studio import StudioState
 
 STATE_VERSION = 4  # bump when the dock layout changes, so an old saved layout is not restored

@@ -1,6 +1,6 @@
 """Quick soak of the viewport's GL items: 3000 repaints with new data each time (packaging/soak_repaint.py).
 
-Two real holistic skeletons through `signstudio.app.glitems`, a new frame each repaint, bone
+Two real holistic skeletons through `signstudio.app.viewport.skeleton_items`, a new frame each repaint, bone
 index uploads and skeleton switches along the way. Runs in a subprocess so that a crash fails
 this test, not the run; the script itself checks that every repaint reached paintGL and that
 memory did not grow after its warm-up. The full run is 100 000 repaints (``--n 100000``).

@@ -60,7 +60,7 @@ def frame_of(vp, view=None) -> np.ndarray:  # type: ignore[no-untyped-def]
 def test_two_items_per_skeleton_and_no_stock_items(viewport) -> None:
     from pyqtgraph.opengl import GLLinePlotItem, GLScatterPlotItem
 
-    from signstudio.app.glitems import GLBonesItem, GLJointsItem
+    from signstudio.app.viewport.skeleton_items import GLBonesItem, GLJointsItem
 
     ref = clip("ase", "a")
     viewport.set_sequences(as_generated(clip("ase", "b")), ref)

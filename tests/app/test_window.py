@@ -327,7 +327,7 @@ def test_diffusion_settings_reach_the_model_and_progress_counts_steps(studio, qt
 def test_a_generated_word_shows_quality_curves_and_a_heat_map(studio, qtbot) -> None:
     """Both per-frame curves under the timeline, the cursor on them following the clock, the
     Metrics dock's scores, and the heat map colouring each joint by its error (worst in red)."""
-    from signstudio.app.geometry import heat_colors
+    from signstudio.session.geometry import heat_colors
 
     assert studio.text_panel.set_model("nar-kd")
     word = _test_word("ase")

@@ -1,9 +1,10 @@
 """What the viewport draws, in numpy (no GL): display space, normalisation, styles, bounds.
 
-`DisplaySkeleton` is what the viewport's own GL items need (see `signstudio.app.glitems`): per
-joint a colour and a point size, the drawn bones as index pairs, and one 4x4 matrix that takes
-the sequence's raw coordinates to display space. The items upload the raw frame as it is and
-the GPU applies the matrix, so showing a frame costs no array building on the CPU.
+`DisplaySkeleton` is what the viewport's own GL items need (see
+`signstudio.app.viewport.skeleton_items`): per joint a colour and a point size, the drawn bones
+as index pairs, and one 4x4 matrix that takes the sequence's raw coordinates to display space.
+The items upload the raw frame as it is and the GPU applies the matrix, so showing a frame costs
+no array building on the CPU. Picking through the camera lives in `signstudio.session.camera`.
 
 Display normalisation (`display_normalisation`): every sequence is shown with its neck (the
 median shoulder midpoint) at the origin and its median shoulder width as the unit
@@ -348,79 +349,3 @@ def joint_label(name: str) -> str:
         side, point = _SIDES[point[0]] + " ", point[1:]
     words = point.replace("_FINGER", "").replace("_", " ").lower()
     return f"{side}{words}".strip()
-
-
-# ---- picking and dragging (ray casting in display space) ---------------------------------------
-
-
-@dataclass(frozen=True)
-class Ray:
-    """A ray from the camera through a pixel, in display space: ``origin`` (3,), unit ``direction``
-    (3,), and ``pixel`` — the size of one pixel at unit distance along the ray, so that a distance
-    ``d`` off the ray at depth ``t`` is ``d / (t * pixel)`` pixels on screen."""
-
-    origin: np.ndarray
-    direction: np.ndarray
-    pixel: float
-
-
-def camera_ray(camera: dict, width: int, height: int, x: float, y: float) -> Ray:
-    """The ray through widget pixel (x, y) of a view ``width`` x ``height`` whose camera is
-    ``camera`` (the viewport's dict: center, distance, elevation, azimuth, fov — the horizontal
-    field of view, as the projection uses it)."""
-    e, a = np.radians(camera["elevation"]), np.radians(camera["azimuth"])
-    toward_eye = np.array([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
-    eye = np.asarray(camera["center"], np.float64) + camera["distance"] * toward_eye
-    forward = -toward_eye
-    right = np.array([-np.sin(a), np.cos(a), 0.0])
-    up = np.cross(right, forward)
-    tan_h = np.tan(np.radians(camera["fov"]) / 2)
-    nx, ny = 2.0 * x / width - 1.0, 1.0 - 2.0 * y / height
-    d = forward + nx * tan_h * right + ny * tan_h * (height / width) * up
-    norm = float(np.linalg.norm(d))
-    # one pixel spans 2 tan_h / width at unit depth along forward; along the ray, depth shrinks by
-    # the cosine to forward (1 / norm)
-    return Ray(eye, d / norm, float(2 * tan_h / width / norm))
-
-
-def pick_point(ray: Ray, points: np.ndarray, pickable: np.ndarray, tolerance_px: float = 10.0) -> int | None:
-    """The index of the point (``points``: (J, 3) display space) the ray hits: among the
-    ``pickable`` (J,) points in front of the camera within ``tolerance_px`` of the ray on screen,
-    the closest on screen, and of those equally close (within a pixel) the nearest to the eye."""
-    rel = np.asarray(points, np.float64) - ray.origin
-    t = rel @ ray.direction
-    off = np.linalg.norm(rel - t[:, None] * ray.direction, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        px = np.where(t > 0, off / (t * ray.pixel), np.inf)
-    px[~np.asarray(pickable, bool)] = np.inf
-    if not np.isfinite(px).any() or px.min() > tolerance_px:
-        return None
-    near = np.flatnonzero(px <= px.min() + 1.0)
-    return int(near[np.argmin(t[near])])
-
-
-def drag_point(ray: Ray, start: np.ndarray, normal: np.ndarray, axis: np.ndarray | None = None) -> np.ndarray:
-    """Where a point dragged from ``start`` lies under ``ray``: on the plane through ``start``
-    with ``normal`` (the view plane: normal = the camera's forward), or with ``axis`` (3,) on the
-    line through ``start`` along it (the point of the line closest to the ray)."""
-    start = np.asarray(start, np.float64)
-    if axis is not None:
-        u = np.asarray(axis, np.float64) / np.linalg.norm(axis)
-        w0 = start - ray.origin
-        b = float(u @ ray.direction)
-        denom = 1.0 - b * b
-        if denom < 1e-9:  # looking along the axis: it cannot move that way from here
-            return start
-        s = (b * float(ray.direction @ w0) - float(u @ w0)) / denom
-        return start + s * u
-    n = np.asarray(normal, np.float64)
-    denom = float(n @ ray.direction)
-    if abs(denom) < 1e-9:
-        return start
-    t = float(n @ (start - ray.origin)) / denom
-    return ray.origin + t * ray.direction
-
-
-def camera_forward(camera: dict) -> np.ndarray:
-    e, a = np.radians(camera["elevation"]), np.radians(camera["azimuth"])
-    return -np.array([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from signstudio.app.geometry import FAINT_ALPHA, SkeletonGeometry, to_display
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
+from signstudio.session.geometry import FAINT_ALPHA, SkeletonGeometry, to_display
 
 
 def make(layout: str = "upper50", frames: int = 3) -> PoseSequence:
@@ -83,8 +83,8 @@ def test_frame_cache_and_offset() -> None:
 
 
 def test_display_matrix_normalises_and_flips_like_to_display() -> None:
-    from signstudio.app.geometry import display_skeleton
     from signstudio.pose.transforms import normalise
+    from signstudio.session.geometry import display_skeleton
 
     seq = make("upper50", frames=4)
     disp = display_skeleton(seq)
@@ -98,7 +98,7 @@ def test_display_matrix_normalises_and_flips_like_to_display() -> None:
 
 
 def test_display_style_hides_other_and_draws_the_face_as_points() -> None:
-    from signstudio.app.geometry import POINT_SIZE, display_skeleton
+    from signstudio.session.geometry import POINT_SIZE, display_skeleton
 
     seq = make("holistic", frames=2)
     disp = display_skeleton(seq)
@@ -113,8 +113,8 @@ def test_display_style_hides_other_and_draws_the_face_as_points() -> None:
 
 
 def test_display_bounds_floor_and_fallback_normalisation() -> None:
-    from signstudio.app.geometry import display_skeleton
     from signstudio.pose.transforms import select_groups
+    from signstudio.session.geometry import display_skeleton
 
     seq = make("upper50", frames=3)
     conf = seq.confidence.copy()
@@ -131,7 +131,7 @@ def test_display_bounds_floor_and_fallback_normalisation() -> None:
 
 
 def test_body_fingers_are_hidden_when_the_hand_is_drawn() -> None:
-    from signstudio.app.geometry import display_skeleton
+    from signstudio.session.geometry import display_skeleton
 
     seq = make("holistic", frames=1)
     disp = display_skeleton(seq)

@@ -2,7 +2,7 @@
 
 Why not pyqtgraph's ``GLMeshItem``: its ``MeshData`` computes vertex normals with a Python loop
 over vertices (seconds at 5k–24k vertices) and re-sends every array through the legacy pipeline
-on each paint. Here, as for the skeleton items (`signstudio.app.glitems`):
+on each paint. Here, as for the skeleton items (`signstudio.app.viewport.skeleton_items`):
 
 * the whole sequence's vertices and normals are computed once, off the GUI thread
   (`signstudio.avatar.bodies`: normals vectorised); `set_frame` only selects a frame;
@@ -23,7 +23,7 @@ import numpy as np
 from OpenGL import GL
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
 
-from signstudio.app.glitems import Program, _set_mvp, _sub_data, current
+from signstudio.app.viewport.gl_programs import Program, current, set_mvp, sub_data
 
 LOC_POSITION, LOC_NORMAL = 0, 1
 _STRIDE = 6 * 4
@@ -153,7 +153,7 @@ class GLMeshItem(GLGraphicsItem):
             self._scratch[:, :3] = self._vertices[self.frame]
             self._scratch[:, 3:] = self._normals[self.frame]
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, gpu["vbo"])
-            _sub_data(GL.GL_ARRAY_BUFFER, self._scratch)
+            sub_data(GL.GL_ARRAY_BUFFER, self._scratch)
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
             gpu["frame_version"] = self._frame_version
             self.uploads += 1
@@ -167,7 +167,7 @@ class GLMeshItem(GLGraphicsItem):
         if translucent:
             GL.glDepthMask(GL.GL_FALSE)
         GL.glUseProgram(prog.id)
-        _set_mvp(prog.uniforms["u_mvp"], self)
+        set_mvp(prog.uniforms["u_mvp"], self)
         mv = self.modelViewMatrix()
         GL.glUniformMatrix4fv(prog.uniforms["u_normal"], 1, GL.GL_FALSE, np.asarray(mv.data(), np.float32))
         GL.glUniform4f(prog.uniforms["u_color"], *self.color, self.opacity)
