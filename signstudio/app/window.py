@@ -39,6 +39,7 @@ from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
+from signstudio.session.analysis import joint_heat, pair_curves
 from signstudio.session.autosave import Recovery
 from signstudio.session.clock import Clock
 from signstudio.session.document import PoseDocument
@@ -734,66 +735,10 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.scores_ready.emit(result)
 
     def _curves(self, gen: PoseSequence | None, ref: PoseSequence | None) -> dict[str, Curve]:
-        """Hand speed and confidence per frame (the reference's on the generated frame axis), and
-        once the pair is scored the DTW cost and the windowed FGD-style score of every frame
-        (`signstudio.metrics.overlay`)."""
-        from signstudio.metrics.kinematics import hand_speed, mean_confidence
-
-        curves: dict[str, Curve] = {}
-        main = gen if gen is not None else ref
-        if main is None:
-            return curves
-        n = main.num_frames
-        scores = self._scores
-        if gen is not None and scores is not None and scores.n_gen == n:
-            if scores.dtw_curve is not None:
-                curves["DTW cost"] = Curve(
-                    scores.dtw_curve, "#e0503c", unit="sh. w.", group="DTW",
-                    label="dtw-mje cost",
-                )  # fmt: skip
-            if scores.fgd_curve is not None:
-                curves["FGD-style"] = Curve(
-                    scores.fgd_curve, "#b070ff", group="FGD-style",
-                    label="34-frame windows",
-                )  # fmt: skip
+        """The timeline's rows of the pair (`signstudio.session.analysis.pair_curves`)."""
         table = self.state.frame_table() if gen is not None and ref is not None else None
-        for seq, dashed in ((gen, False), (ref, True)):
-            if seq is None:
-                continue
-
-            def on_axis(values: np.ndarray, seq: PoseSequence = seq) -> np.ndarray:
-                v = np.asarray(values, dtype=float)
-                if seq is main:
-                    return v
-                if table is not None and len(table) == n:
-                    return v[np.clip(table, 0, len(v) - 1)]
-                return np.full(n, np.nan)
-
-            tag = "" if not dashed else " (ref)"
-            try:
-                speeds = hand_speed(seq)
-            except (KeyError, ValueError):
-                speeds = {}
-            colours = {"left": "#ff8c28", "right": "#28c878"}
-            for side, values in speeds.items():
-                key = "left" if side.startswith("left") else "right"
-                colour = colours[key] if not dashed else ("#8a5a30" if key == "left" else "#2f7a55")
-                curves[f"{key} hand speed{tag}"] = Curve(
-                    on_axis(values), colour, unit="shoulders/s", group="speed", label=f"{key} hand{tag}"
-                )
-            try:
-                conf = mean_confidence(seq)
-            except (KeyError, ValueError):
-                conf = None
-            if conf is not None and not isinstance(conf, dict):
-                curves[f"confidence{tag}"] = Curve(
-                    on_axis(conf),
-                    "#50a0ff" if not dashed else "#3a5f8f",
-                    group="confidence",
-                    label=f"confidence{tag}",
-                    y_range=(0.0, 1.05),
-                )
-        return curves
+        found = pair_curves(gen, ref, self._scores, table)
+        return {k: Curve(c.values, c.color, c.unit, c.group, c.label, c.y_range) for k, c in found.items()}
 
     def _on_frame(self, frame: int) -> None:
         if self.state.reference is None:
@@ -806,35 +751,16 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._show_heat(frame)
 
     def _heat_table(self) -> tuple[np.ndarray, str] | None:
-        """(N, J_display) joint errors of the generated sequence on its own joints, and the legend
-        note naming the worst joints over the sequence; None when there is nothing to show."""
+        """(N, J) joint errors of the generated sequence and the legend note naming its worst
+        joints (`signstudio.session.analysis.joint_heat`); None when there is nothing to show."""
         cached = self._heat_cache
         if cached is not None:
             return cached or None
-        gen, scores = self.state.sequence, self._scores
+        heat = joint_heat(self.state.sequence, self._scores)
         out: tuple[np.ndarray, str] | tuple[()] = ()
-        if gen is not None and scores is not None and scores.joint_errors is not None:
-            from signstudio.pose.convert import source_joints
-            from signstudio.pose.skeleton import get_layout
-
-            try:
-                src = source_joints(gen.skeleton, "upper50")
-            except ValueError:
-                src = None
-            if src is not None and scores.joint_errors.shape[0] == gen.num_frames:
-                errors = np.full((gen.num_frames, gen.num_joints), np.nan, np.float32)
-                ok = src >= 0
-                errors[:, src[ok]] = scores.joint_errors[:, ok]
-                finite = np.isfinite(scores.joint_errors)
-                counts = finite.sum(0)
-                mean = np.where(finite, scores.joint_errors, 0).sum(0) / np.maximum(counts, 1)
-                mean[counts == 0] = np.nan
-                names = get_layout("upper50").joints
-                worst = [i for i in np.argsort(-np.nan_to_num(mean, nan=-1.0))[:3] if np.isfinite(mean[i])]
-                note = "worst over the sequence: " + ", ".join(
-                    f"{joint_label(names[i])} {mean[i]:.2f}" for i in worst
-                )
-                out = (errors, note)
+        if heat is not None:
+            named = ", ".join(f"{joint_label(name)} {mean:.2f}" for name, mean in heat.worst)
+            out = (heat.errors, "worst over the sequence: " + named)
         self._heat_cache = out
         return out or None
 

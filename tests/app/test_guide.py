@@ -166,7 +166,7 @@ def test_the_script_makes_pictures_only_with_signstudio_app() -> None:
 
 
 def test_every_app_command_of_the_script_parses() -> None:
-    from signstudio.app.main import check_flags
+    from signstudio.app.launch import check_flags
     from signstudio.cli.main import build_parser
 
     for args in app_commands():

@@ -21,14 +21,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from signstudio.app.qt_boot import NO_DISPLAY, has_display
 from signstudio.pose.sequence import PoseSequence
-
-NO_DISPLAY = (
-    "error: no display: the studio needs a graphical session (DISPLAY or WAYLAND_DISPLAY).\n"
-    "  On a machine without a screen run it under a virtual display, e.g.\n"
-    "    xvfb-run -a -s '-screen 0 1600x1000x24' signstudio app --screenshot out/studio.png --quit\n"
-    "  or simply: bash packaging/bootstrap.sh studio"
-)
 
 
 def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseSequence | None]:
@@ -75,28 +69,6 @@ def _process_start() -> float:
         return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return time.time()
-
-
-def _has_display() -> bool:
-    if sys.platform != "linux":
-        return True
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
-        return True  # the user chose another platform plugin (eglfs, vnc ...): let Qt decide
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def prepare_qt() -> None:
-    """Process-wide Qt settings that must precede the QApplication.
-
-    GL views share one context group: pyqtgraph caches its shader programs per class, and a
-    view that moves to another top-level window (a floating dock) or a second window must find
-    them valid in its own context.
-    """
-    from PySide6 import QtCore, QtWidgets
-
-    if QtWidgets.QApplication.instance() is None:
-        QtCore.QCoreApplication.setAttribute(QtCore.Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 
 def session_settings() -> Any:
@@ -359,32 +331,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     seq, gt = load_sequences(args)  # FormatError -> one line, exit 2 (cli.main)
-    if not _has_display():
+    if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
 
-    from PySide6 import QtCore, QtWidgets
+    from PySide6 import QtCore
 
-    from signstudio.app.window import StudioWindow
-
-    prepare_qt()
-    app = QtWidgets.QApplication.instance()
-    from signstudio.app import theme
+    from signstudio.app.qt_boot import studio_application
     from signstudio.app.settings import Settings
+    from signstudio.app.window import StudioWindow
 
     # A --quit run (a screenshot, a smoke test) reads the user's settings but changes none of them.
     settings = session_settings() if args.quit else Settings()
-    if app is None:
-        QtWidgets.QApplication.setApplicationName("SignStudio")
-        QtWidgets.QApplication.setOrganizationName("SignStudio")
-        # ties the windows to packaging/linux/signstudio.desktop (its icon in docks and task bars)
-        QtWidgets.QApplication.setDesktopFileName("signstudio")
-        app = QtWidgets.QApplication(["signstudio"])
-    assert isinstance(app, QtWidgets.QApplication)
-    from signstudio.app.icons import app_icon
-
-    app.setWindowIcon(app_icon())
-    theme.apply(app, _flag(args, "theme") or str(settings.get("theme", "system")))
+    app = studio_application(_flag(args, "theme") or str(settings.get("theme", "system")))
 
     text = _flag(args, "text")
     window = StudioWindow(seq, gt, settings=settings, auto_generate=text is None)
