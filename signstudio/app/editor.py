@@ -36,14 +36,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.geometry import joint_label
 from signstudio.pose.sequence import PoseSequence
+from signstudio.session.actions import SPREADS
 from signstudio.session.autosave import Autosaver, Recovery
 from signstudio.session.document import PoseDocument
 
-SPREADS = {
-    "frame": "This frame only",
-    "falloff": "Neighbouring frames (falloff)",
-    "keyframes": "Up to the neighbouring keyframes",
-}
 AUTOSAVE_SECONDS = 30
 
 

@@ -19,10 +19,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from signstudio.app.qt_boot import NO_DISPLAY, has_display
 from signstudio.pose.sequence import PoseSequence
+
+if TYPE_CHECKING:
+    from signstudio.app.window import StudioWindow
+    from signstudio.runner.service import GenerateResponse
 
 
 def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseSequence | None]:
@@ -38,12 +42,12 @@ def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseS
     return seq, gt
 
 
-def _report_first_paint(window: object) -> None:
+def _report_first_paint(window: StudioWindow) -> None:
     """Print seconds from process start to the first painted GL frame, and whether torch was
     imported by then (`signstudio bench` reads this line)."""
     import time
 
-    viewport = window.viewport  # type: ignore[attr-defined]
+    viewport = window.viewport
 
     def once() -> None:
         viewport.painted.disconnect(once)
@@ -177,9 +181,9 @@ class Arrivals:
     failures of scoring or of an avatar fit (connected right after the window is made, before
     any event is processed, so nothing is missed)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         self.window = window
-        self.response: Any = None
+        self.response: GenerateResponse | None = None
         self.scored_for: object = None  # the generated sequence whose scores are drawn
         self.score_error: str | None = None
         self.avatar_error: str | None = None
@@ -188,7 +192,7 @@ class Arrivals:
         window.bridge.scored.connect(self._on_scored)
         window.bridge.avatar_ready.connect(self._on_avatar)
 
-    def _on_generated(self, response: Any) -> None:
+    def _on_generated(self, response: GenerateResponse) -> None:
         self.response = response
         if getattr(response, "scores", None) is not None:
             self.scored_for = response.sequence  # scored with the generation: no second round
@@ -230,7 +234,7 @@ def _joint_index(seq: PoseSequence, name: str) -> int:
     raise ValueError(f"--drag: no joint {name!r} in the {seq.layout} skeleton (e.g. {known}, …)")
 
 
-def _drag_joint(window: Any, name: str, dx: float, dy: float) -> None:
+def _drag_joint(window: StudioWindow, name: str, dx: float, dy: float) -> None:
     """Drag a joint of the generated skeleton with the mouse, as a user does with Edit joints on:
     press on the joint, six moves, release (one undo step)."""
     from PySide6 import QtWidgets
@@ -256,14 +260,14 @@ def _drag_joint(window: Any, name: str, dx: float, dy: float) -> None:
         )
 
 
-def _frame_in_range(window: Any, flag: str, frame: int) -> int:
+def _frame_in_range(window: StudioWindow, flag: str, frame: int) -> int:
     n = window.clock.num_frames
     if not 0 <= frame < n:
         raise ValueError(f"--{flag} {frame}: the sequence has frames 0..{n - 1}")
     return frame
 
 
-def _apply_edits(window: Any, args: argparse.Namespace) -> None:
+def _apply_edits(window: StudioWindow, args: argparse.Namespace) -> None:
     """Edits in the order a user would make them; ValueError (one line) when one cannot be made."""
     edits = _flag(args, "mirror") or _flag(args, "keyframe") or _flag(args, "flag") or _flag(args, "drag")
     if edits and window.document is None:
@@ -272,7 +276,9 @@ def _apply_edits(window: Any, args: argparse.Namespace) -> None:
         window.actions_by_name["mirror_left_and_right"].trigger()
     for frame in _flag(args, "keyframe") or []:
         window.clock.frame = _frame_in_range(window, "keyframe", frame)
-        if frame not in window.document.keyframes:
+        doc = window.document
+        assert doc is not None  # checked above: the edit flags need a document
+        if frame not in doc.keyframes:
             window.keyframe_action.trigger()
     for frame in _flag(args, "flag") or []:
         window.clock.frame = _frame_in_range(window, "flag", frame)
@@ -288,7 +294,7 @@ def _apply_edits(window: Any, args: argparse.Namespace) -> None:
         _drag_joint(window, drag[0], float(drag[1]), float(drag[2]))
 
 
-def _apply_view(window: Any, args: argparse.Namespace) -> None:
+def _apply_view(window: StudioWindow, args: argparse.Namespace) -> None:
     """Display choices (as the View and Playback menus make them)."""
     reference = _flag(args, "reference")
     if reference:
@@ -311,7 +317,7 @@ def _apply_view(window: Any, args: argparse.Namespace) -> None:
         window.docks[name].raise_()
 
 
-def _start_generation(window: Any, args: argparse.Namespace) -> None:
+def _start_generation(window: StudioWindow, args: argparse.Namespace) -> None:
     panel = window.text_panel
     if args.lang and not panel.set_language(args.lang):
         raise ValueError(f"--lang {args.lang}: no such sign language here (see the studio's list)")
@@ -375,7 +381,7 @@ def run(args: argparse.Namespace) -> int:
     return int(app.exec())
 
 
-def apply_flags(window: Any, watch: Arrivals, args: argparse.Namespace) -> int:
+def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace) -> int:
     """Apply the flags; with --screenshot, wait until what they ask for is drawn. Returns an exit
     status (0: go on); a flag that cannot be applied raises ValueError (one line)."""
     text = _flag(args, "text")
