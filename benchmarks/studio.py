@@ -97,7 +97,7 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
     os.environ.setdefault("SIGNSTUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
     from PySide6 import QtCore, QtWidgets
 
-    from signstudio.app.main import prepare_qt
+    from signstudio.app.qt_boot import prepare_qt
     from signstudio.app.window import StudioWindow
 
     prepare_qt()
@@ -225,8 +225,8 @@ def edit(frames: int = 300, drags: int = 8, moves: int = 6) -> dict[str, Any]:
     os.environ.setdefault("SIGNSTUDIO_AUTOSAVE_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
     from PySide6 import QtCore, QtWidgets
 
-    from signstudio.app.main import prepare_qt
     from signstudio.app.pointer import send_mouse
+    from signstudio.app.qt_boot import prepare_qt
     from signstudio.app.window import StudioWindow
 
     prepare_qt()

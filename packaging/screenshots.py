@@ -33,7 +33,7 @@ def main(out_dir: str) -> int:
     from PySide6 import QtCore, QtWidgets
 
     from signstudio.app import theme
-    from signstudio.app.main import prepare_qt
+    from signstudio.app.qt_boot import prepare_qt
     from signstudio.app.window import StudioWindow
 
     prepare_qt()

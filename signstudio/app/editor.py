@@ -35,15 +35,11 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.pose.sequence import PoseSequence
+from signstudio.session.actions import SPREADS
 from signstudio.session.autosave import Autosaver, Recovery
 from signstudio.session.document import PoseDocument
 from signstudio.session.geometry import joint_label
 
-SPREADS = {
-    "frame": "This frame only",
-    "falloff": "Neighbouring frames (falloff)",
-    "keyframes": "Up to the neighbouring keyframes",
-}
 AUTOSAVE_SECONDS = 30
 
 

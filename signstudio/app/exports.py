@@ -17,11 +17,33 @@ few seconds on a CPU).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6 import QtCore, QtWidgets
 
 from signstudio.app.dialogs import ask
+from signstudio.app.editor import PoseEditor
+from signstudio.runner.scoring import PairScores
+from signstudio.session.document import PoseDocument
+from signstudio.session.studio import StudioState
+
+
+class ExportSource(Protocol):
+    """What an export reads of the studio window (`signstudio.app.window.StudioWindow`)."""
+
+    state: StudioState
+    editor: PoseEditor
+    _scores: PairScores | None  # of the pair on screen, once scored
+
+    @property
+    def document(self) -> PoseDocument | None: ...
+
+    def _status(self, text: str, ms: int = 5000) -> None: ...
+
+    def _error(self, title: str, text: str) -> None: ...
+
+    def _title_for_files(self) -> str: ...
+
 
 KINDS = {
     "eaf": ("ELAN annotations (.eaf)…", "ELAN (*.eaf)", ".eaf"),
@@ -32,7 +54,7 @@ KINDS = {
 }
 
 
-def export(window: Any, kind: str, path: str | Path, **options: Any) -> Path:
+def export(window: ExportSource, kind: str, path: str | Path, **options: Any) -> Path:
     """Write the window's edited sequence as ``kind`` to ``path``; returns what was written.
     ValueError or FormatError (one line) when it cannot be done."""
     from signstudio.pose import formats
@@ -77,7 +99,7 @@ def export(window: Any, kind: str, path: str | Path, **options: Any) -> Path:
     raise ValueError(f"unknown export {kind!r} (known: {', '.join(KINDS)})")
 
 
-def export_dialog(window: Any, kind: str) -> Path | None:
+def export_dialog(window: ExportSource, kind: str) -> Path | None:
     """Ask where (and, for videos and frames, what to show), export, say what was written."""
     seq = window.state.sequence
     if seq is None:
@@ -85,14 +107,15 @@ def export_dialog(window: Any, kind: str) -> Path | None:
         return None
     title, filters, suffix = KINDS[kind]
     name = window._title_for_files()
+    parent = _widget(window)
     options: dict[str, Any] = {}
     if kind == "frames":
         chosen = QtWidgets.QFileDialog.getExistingDirectory(
-            window, "Export PNG frames into", str(Path.home())
+            parent, "Export PNG frames into", str(Path.home())
         )
     else:
         chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
-            window, title.rstrip("…"), f"{name}{suffix}", filters
+            parent, title.rstrip("…"), f"{name}{suffix}", filters
         )
     if not chosen:
         return None
@@ -101,7 +124,7 @@ def export_dialog(window: Any, kind: str) -> Path | None:
         if picked is None:
             return None
         options.update(picked)
-        bar = QtWidgets.QProgressDialog("Rendering…", "", 0, seq.num_frames, window)
+        bar = QtWidgets.QProgressDialog("Rendering…", "", 0, seq.num_frames, parent)
         bar.setWindowTitle(title.rstrip("…"))
         bar.setCancelButton(None)
         bar.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
@@ -124,9 +147,14 @@ def export_dialog(window: Any, kind: str) -> Path | None:
     return out
 
 
-def _video_options(window: Any) -> dict[str, bool] | None:
+def _widget(window: ExportSource) -> QtWidgets.QWidget | None:
+    """The window as the parent of the dialogs (it is one; the protocol does not say so)."""
+    return window if isinstance(window, QtWidgets.QWidget) else None
+
+
+def _video_options(window: ExportSource) -> dict[str, bool] | None:
     has_ref = window.state.reference is not None
-    dialog = QtWidgets.QDialog(window)
+    dialog = QtWidgets.QDialog(_widget(window))
     dialog.setWindowTitle("What to show")
     column = QtWidgets.QVBoxLayout(dialog)
     with_ref = QtWidgets.QCheckBox("The reference beside it", dialog)

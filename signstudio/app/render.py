@@ -12,34 +12,34 @@ Also:
 * ``strip=True`` stacks the metric strip (`signstudio.app.metric_strip`: the timeline's DTW and
   FGD-style rows with a cursor) under every frame; the pair is scored once, before the first frame.
 * ``out`` a folder (existing, or written with a trailing ``/``), a ``%d`` pattern or a ``.png``
-  name: one PNG per frame instead of a video (`png_pattern` says which names), each written
-  atomically and numbered by the sequence's own frame index.
+  name: one PNG per frame instead of a video (`signstudio.session.render_plan.png_pattern` says
+  which names), each written atomically and numbered by the sequence's own frame index.
 * ``frames=(A, B)``: only frames A .. B-1 (Python slice rules: either may be None or negative).
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PySide6 import QtGui
+
+from signstudio.app.qt_boot import offscreen_application
+from signstudio.pose.sequence import PoseSequence
+from signstudio.session.render_plan import SIZES, check_output, frame_range, pair_scores
 
 if TYPE_CHECKING:
+    from signstudio.app.metric_strip import MetricStrip
+    from signstudio.app.viewport import Viewport
     from signstudio.runner.scoring import PairScores
 
-SIZES = {"small": (640, 360), "hd": (1280, 720)}
-VIDEO_SUFFIXES = (".mp4", ".gif")
-#: The file names of PNG frames written into a folder.
-FOLDER_PATTERN = "frame_%05d.png"
-_PERCENT_D = re.compile(r"%0?\d*d")
+Progress = Callable[[int, int], Any]
 
 
-def _frames_rgb(image: Any) -> np.ndarray:
-    from PySide6 import QtGui
-
+def _frames_rgb(image: QtGui.QImage) -> np.ndarray:
     img = image.convertToFormat(QtGui.QImage.Format.Format_RGB888)
     w, h, stride = img.width(), img.height(), img.bytesPerLine()
     buf = np.frombuffer(img.constBits(), np.uint8, count=stride * h).reshape(h, stride)
@@ -48,69 +48,14 @@ def _frames_rgb(image: Any) -> np.ndarray:
     return buf[:, : 3 * w].reshape(h, w, 3).copy()
 
 
-def png_pattern(out: str | Path) -> str | None:
-    """The ``%``-pattern of the PNG files ``out`` asks for, or None when it names a video.
-
-    ``out`` is a folder (it exists, or the text ends in ``/``): ``out/frame_%05d.png``; it holds
-    one ``%d``-style field (``shots/f%04d.png``; ``.png`` added when it has no suffix): itself; it
-    ends in ``.png``: ``name_%05d.png`` beside it (every frame gets its own file, even a single
-    one). ValueError for a pattern with two fields or another suffix.
-    """
-    text = str(out)
-    path = Path(text)
-    if text.endswith(("/", "\\")) or path.is_dir():
-        folder, name = path, FOLDER_PATTERN
-    else:
-        folder, name = path.parent, path.name
-        fields = _PERCENT_D.findall(name)
-        if len(fields) > 1 or (not fields and "%" in name):
-            raise ValueError(f"{text}: a frame pattern holds one %d field (e.g. frame_%05d.png)")
-        if fields and path.suffix.lower() not in (".png", ""):
-            raise ValueError(f"{text}: frames are written as PNG: end the pattern in .png")
-        if fields:
-            name = name if path.suffix else name + ".png"
-        elif path.suffix.lower() == ".png":
-            name = f"{path.stem}_%05d.png"
-        else:
-            return None
-    # a "%" in a folder's name is a character, not a field
-    return str(folder).replace("%", "%%") + "/" + name
-
-
-def parse_frames(text: str) -> tuple[int | None, int | None]:
-    """``"A:B"`` (either side may be empty or negative, as in a Python slice) -> ``(A, B)``."""
-    head, sep, tail = text.partition(":")
-    if not sep or ":" in tail:
-        raise ValueError(f"--frames {text}: expected START:STOP, e.g. 10:50 (frames 10 to 49)")
-    try:
-        return (int(head) if head.strip() else None, int(tail) if tail.strip() else None)
-    except ValueError:
-        raise ValueError(f"--frames {text}: START and STOP are whole frame numbers") from None
-
-
-def frame_range(frames: tuple[int | None, int | None] | None, n: int) -> range:
-    """The frames of a ``(start, stop)`` slice of ``n`` frames; ValueError when it is empty or
-    reaches past the end (a typo should not quietly render something else)."""
-    if frames is None:
-        return range(n)
-    start, stop = frames
-    for v in (start, stop):
-        if v is not None and not -n <= v <= n:
-            raise ValueError(f"frames {start}:{stop}: the sequence has {n} frames (0 to {n - 1})")
-    picked = range(n)[slice(start, stop)]
-    if not picked:
-        raise ValueError(f"frames {start}:{stop}: no frames (the sequence has {n}, 0 to {n - 1})")
-    return picked
-
-
 def render(
-    sequence: Any,
+    sequence: PoseSequence,
     out: str | Path,
-    reference: Any = None,
+    reference: PoseSequence | None = None,
     avatar: str = "none",
     size: tuple[int, int] = SIZES["small"],
     smplx_folder: str | None = None,
-    progress: Callable[[int, int], Any] | None = None,
+    progress: Progress | None = None,
     *,
     strip: bool = False,
     scores: PairScores | None = None,
@@ -125,22 +70,8 @@ def render(
     strip), seconds, files (PNG paths, PNG output only) and the IK errors when an avatar was fitted.
     ValueError for a request that cannot be rendered (nothing is written then).
     """
-    import imageio_ffmpeg
-    from PySide6 import QtWidgets
-
-    from signstudio.app.main import prepare_qt
-    from signstudio.app.viewport import Viewport
-    from signstudio.pose.formats._atomic import atomic_path
-    from signstudio.session.timewarp import own_clock
-
-    pattern = png_pattern(out)
+    pattern = check_output(out)
     out = Path(out)
-    suffix = out.suffix.lower()
-    if pattern is None and suffix not in VIDEO_SUFFIXES:
-        raise ValueError(
-            f"{out}: render writes .mp4 or .gif, not {suffix or 'no extension'} "
-            "(or PNG frames: a folder/, a %05d pattern or a .png name)"
-        )
     if strip and reference is None:
         raise ValueError("the metric strip compares with a reference: give one (--gt FILE)")
     n, fps = sequence.num_frames, float(sequence.fps)
@@ -152,16 +83,63 @@ def render(
         if scores.n_gen != n:
             raise ValueError(f"the scores are of a {scores.n_gen}-frame sequence, this one has {n} frames")
 
-    prepare_qt()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["signstudio-render"])
-    metric_strip = None
-    if strip and scores is not None:
-        from signstudio.app.metric_strip import MetricStrip, strip_height
-
-        # after the QApplication: painting text needs its fonts
-        metric_strip = MetricStrip(scores, w, strip_height(h), fps)
+    app = offscreen_application()
+    metric_strip = _metric_strip(scores, size, fps) if strip and scores is not None else None
     height = h + (metric_strip.height if metric_strip is not None else 0)
     t0 = time.perf_counter()
+    vp, info = _offscreen_viewport(app, sequence, reference, avatar, size, smplx_folder)
+
+    def frame_rgb(i: int) -> np.ndarray:
+        from signstudio.session.timewarp import own_clock
+
+        j = 0 if reference is None else own_clock(i, fps, reference.fps, reference.num_frames)
+        vp.set_frames(i, j)
+        vp.update_views()
+        frame = _frames_rgb(vp.grab_image())
+        if frame.shape[:2] != (h, w):
+            frame = np.ascontiguousarray(frame[:h, :w])
+        if metric_strip is not None:
+            frame = np.concatenate([frame, metric_strip.rgb(i)], axis=0)
+        return frame
+
+    try:
+        if pattern is not None:
+            info["files"] = _write_pngs(pattern, picked, frame_rgb, progress)
+        else:
+            _write_video(out, (w, height), fps, picked, frame_rgb, progress)
+    finally:
+        vp.close()
+    return {
+        "out": str(out),
+        "frames": len(picked),
+        "first_frame": picked[0],
+        "fps": fps,
+        "size": [w, height],
+        "seconds": time.perf_counter() - t0,
+        **info,
+    }
+
+
+def _metric_strip(scores: PairScores, size: tuple[int, int], fps: float) -> MetricStrip:
+    # made after the QApplication: painting text needs its fonts
+    from signstudio.app.metric_strip import MetricStrip, strip_height
+
+    w, h = size
+    return MetricStrip(scores, w, strip_height(h), fps)
+
+
+def _offscreen_viewport(
+    app: Any,
+    sequence: PoseSequence,
+    reference: PoseSequence | None,
+    avatar: str,
+    size: tuple[int, int],
+    smplx_folder: str | None,
+) -> tuple[Viewport, dict[str, Any]]:
+    """A dark, buttonless viewport of ``size`` showing the pair (on avatars fitted here unless
+    ``avatar`` is ``none``), and the IK errors of the fits (``ik_error_mm``)."""
+    from signstudio.app.viewport import Viewport
+
     vp = Viewport()
     vp.set_dark(True)
     vp.set_camera_buttons_visible(False)  # a video has no buttons to press
@@ -181,78 +159,49 @@ def render(
             )
         vp.set_body_mode("both")
     vp.set_camera("front")
-
-    def frame_rgb(i: int) -> np.ndarray:
-        j = 0 if reference is None else own_clock(i, fps, reference.fps, reference.num_frames)
-        vp.set_frames(i, j)
-        vp.update_views()
-        frame = _frames_rgb(vp.grab_image())
-        if frame.shape[:2] != (h, w):
-            frame = np.ascontiguousarray(frame[:h, :w])
-        if metric_strip is not None:
-            frame = np.concatenate([frame, metric_strip.rgb(i)], axis=0)
-        return frame
-
-    try:
-        if pattern is not None:
-            info["files"] = _write_pngs(pattern, picked, frame_rgb, progress)
-        else:
-            with atomic_path(out) as tmp:
-                # the temporary file's name ends in .part: the container is named, not guessed
-                writer = imageio_ffmpeg.write_frames(
-                    str(tmp),
-                    (w, height),
-                    fps=fps,
-                    codec="gif" if suffix == ".gif" else "libx264",
-                    pix_fmt_out="rgb8" if suffix == ".gif" else "yuv420p",
-                    macro_block_size=2,  # even sizes suffice for yuv420p
-                    output_params=["-f", "gif" if suffix == ".gif" else "mp4"],
-                )
-                writer.send(None)
-                for k, i in enumerate(picked):
-                    writer.send(frame_rgb(i))
-                    if progress is not None:
-                        progress(k + 1, len(picked))
-                writer.close()
-    finally:
-        vp.close()
-    return {
-        "out": str(out),
-        "frames": len(picked),
-        "first_frame": picked[0],
-        "fps": fps,
-        "size": [w, height],
-        "seconds": time.perf_counter() - t0,
-        **info,
-    }
+    return vp, info
 
 
-def pair_text(sequence: Any, reference: Any = None) -> tuple[str | None, str | None]:
-    """The text and sign language of a pair as the studio takes them: the sequence's ``meta``,
-    else the reference's (None when neither says)."""
-    meta, ref_meta = sequence.meta, reference.meta if reference is not None else {}
-    text = str(meta.get("text") or ref_meta.get("text") or "") or None
-    lang = str(meta.get("sign_language") or ref_meta.get("sign_language") or "") or None
-    return text, lang
+def _write_video(
+    out: Path,
+    size: tuple[int, int],
+    fps: float,
+    picked: range,
+    frame_rgb: Callable[[int], np.ndarray],
+    progress: Progress | None,
+) -> None:
+    """The frames of ``picked`` piped to ffmpeg as ``out`` (.mp4 or .gif), written atomically."""
+    import imageio_ffmpeg
 
+    from signstudio.pose.formats._atomic import atomic_path
 
-def pair_scores(sequence: Any, reference: Any) -> PairScores:
-    """`score_pair` in this process (loads the shipped FGD encoder and back-translation model
-    once), with the pair's `pair_text`: what ``strip`` and the per-frame metrics show."""
-    from signstudio.runner.scoring import score_pair
-
-    return score_pair(sequence, reference, *pair_text(sequence, reference))
+    gif = out.suffix.lower() == ".gif"
+    with atomic_path(out) as tmp:
+        # the temporary file's name ends in .part: the container is named, not guessed
+        writer = imageio_ffmpeg.write_frames(
+            str(tmp),
+            size,
+            fps=fps,
+            codec="gif" if gif else "libx264",
+            pix_fmt_out="rgb8" if gif else "yuv420p",
+            macro_block_size=2,  # even sizes suffice for yuv420p
+            output_params=["-f", "gif" if gif else "mp4"],
+        )
+        writer.send(None)
+        for k, i in enumerate(picked):
+            writer.send(frame_rgb(i))
+            if progress is not None:
+                progress(k + 1, len(picked))
+        writer.close()
 
 
 def _write_pngs(
     pattern: str,
     picked: range,
     frame_rgb: Callable[[int], np.ndarray],
-    progress: Callable[[int, int], Any] | None,
+    progress: Progress | None,
 ) -> list[str]:
     """One PNG per frame of ``picked``, named ``pattern % frame``, each written atomically."""
-    from PySide6 import QtGui
-
     from signstudio.app.images import save_png
 
     files = []
@@ -267,13 +216,4 @@ def _write_pngs(
     return files
 
 
-__all__ = [
-    "FOLDER_PATTERN",
-    "SIZES",
-    "frame_range",
-    "pair_scores",
-    "pair_text",
-    "parse_frames",
-    "png_pattern",
-    "render",
-]
+__all__ = ["render"]

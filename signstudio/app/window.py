@@ -11,7 +11,6 @@ recent files and the last language/model/mode/theme.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,9 +21,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.curves import Curve
 from signstudio.app.dialogs import ask
-from signstudio.app.editor import SPREADS, PoseEditor, ask_int
-from signstudio.app.exports import KINDS, export_dialog
+from signstudio.app.editor import PoseEditor, ask_int
+from signstudio.app.exports import export_dialog
 from signstudio.app.files_panel import FilesPanel
+from signstudio.app.menus import MenuBuilder
 from signstudio.app.metrics_panel import MetricsPanel
 from signstudio.app.recovery import RecoveryBar
 from signstudio.app.runner_bridge import RunnerBridge
@@ -38,6 +38,8 @@ from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
+from signstudio.session.actions import FILE, HELP, VIEW
+from signstudio.session.analysis import joint_heat, pair_curves
 from signstudio.session.autosave import Recovery
 from signstudio.session.clock import Clock
 from signstudio.session.document import PoseDocument
@@ -50,15 +52,6 @@ DEFAULT_LANGUAGE = "ase"
 HINTS = (
     "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
-
-
-EXPORT_TIPS = {
-    "eaf": "ELAN annotation file: the text, a tier per hand with the letters, the pose file linked",
-    "bvh": "Skeleton motion for Blender, MotionBuilder, …: rotations with fixed bone lengths",
-    "video": "The viewport as mp4 or gif, with the reference and the DTW/FGD strip if you like",
-    "frames": "One PNG per frame into a folder",
-    "metrics": "Per-frame DTW cost, FGD-style window score and joint errors as CSV or JSON",
-}
 
 
 def _title_of(seq: PoseSequence) -> str:
@@ -87,6 +80,19 @@ class StudioWindow(QtWidgets.QMainWindow):
     generation_finished = QtCore.Signal(object)  # the response, after it was applied (tests wait on it)
     scores_ready = QtCore.Signal(object)  # PairScores of the pair on screen, after they were drawn
     avatar_ready = QtCore.Signal(object)  # the sequence whose avatar is now drawn
+
+    # actions set by `_make_menus` (NAMED_ACTIONS)
+    undo_action: QtGui.QAction
+    redo_action: QtGui.QAction
+    edit_joints_action: QtGui.QAction
+    arm_ik_action: QtGui.QAction
+    keyframe_action: QtGui.QAction
+    side_action: QtGui.QAction
+    ghost_action: QtGui.QAction
+    own_clock_action: QtGui.QAction
+    warped_action: QtGui.QAction
+    heat_action: QtGui.QAction
+    loop_action: QtGui.QAction
 
     def __init__(
         self,
@@ -156,7 +162,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.files.set_recent(self.state.recent_files)
         self._load_corpus_browser()
 
-        self._make_actions()
+        self._make_menus()
         self.recovery_bar = RecoveryBar(self)
         self.addToolBarBreak()
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, self.recovery_bar)
@@ -276,7 +282,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(f"Generating “{text}” ({lang}, {model_id})…")
         return self._pending
 
-    def _escape(self) -> None:
+    def escape(self) -> None:
         """Esc: cancel a joint drag in progress, else the generation."""
         if not self.viewport.cancel_drag():
             self.cancel_generation()
@@ -575,7 +581,7 @@ class StudioWindow(QtWidgets.QMainWindow):
             raise ValueError("no avatar fitted yet: choose View → Avatar and skeleton first")
         return write_amass(path, mesh.motion)
 
-    def _export_motion_dialog(self) -> None:
+    def export_motion_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self, "Export SMPL-X motion", str(Path.home() / "motion.npz"), "AMASS motion (*.npz)"
         )
@@ -604,7 +610,7 @@ class StudioWindow(QtWidgets.QMainWindow):
                 self.viewport.set_avatar(seq, None)
         self._request_avatars()
 
-    def _shape_dialog(self) -> None:
+    def shape_dialog(self) -> None:
         dialog = QtWidgets.QDialog(self)
         dialog.setWindowTitle("Body shape (SMPL-X betas)")
         form = QtWidgets.QFormLayout(dialog)
@@ -669,7 +675,7 @@ class StudioWindow(QtWidgets.QMainWindow):
             self._request_avatars()
         return True
 
-    def _choose_smplx_folder(self) -> None:
+    def choose_smplx_folder(self) -> None:
         start = str(self.settings.get("smplx_folder") or Path.home())
         folder = QtWidgets.QFileDialog.getExistingDirectory(
             self, "Folder that holds SMPLX_NEUTRAL.npz (from smpl-x.is.tue.mpg.de)", start
@@ -734,66 +740,10 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.scores_ready.emit(result)
 
     def _curves(self, gen: PoseSequence | None, ref: PoseSequence | None) -> dict[str, Curve]:
-        """Hand speed and confidence per frame (the reference's on the generated frame axis), and
-        once the pair is scored the DTW cost and the windowed FGD-style score of every frame
-        (`signstudio.metrics.overlay`)."""
-        from signstudio.metrics.kinematics import hand_speed, mean_confidence
-
-        curves: dict[str, Curve] = {}
-        main = gen if gen is not None else ref
-        if main is None:
-            return curves
-        n = main.num_frames
-        scores = self._scores
-        if gen is not None and scores is not None and scores.n_gen == n:
-            if scores.dtw_curve is not None:
-                curves["DTW cost"] = Curve(
-                    scores.dtw_curve, "#e0503c", unit="sh. w.", group="DTW",
-                    label="dtw-mje cost",
-                )  # fmt: skip
-            if scores.fgd_curve is not None:
-                curves["FGD-style"] = Curve(
-                    scores.fgd_curve, "#b070ff", group="FGD-style",
-                    label="34-frame windows",
-                )  # fmt: skip
+        """The timeline's rows of the pair (`signstudio.session.analysis.pair_curves`)."""
         table = self.state.frame_table() if gen is not None and ref is not None else None
-        for seq, dashed in ((gen, False), (ref, True)):
-            if seq is None:
-                continue
-
-            def on_axis(values: np.ndarray, seq: PoseSequence = seq) -> np.ndarray:
-                v = np.asarray(values, dtype=float)
-                if seq is main:
-                    return v
-                if table is not None and len(table) == n:
-                    return v[np.clip(table, 0, len(v) - 1)]
-                return np.full(n, np.nan)
-
-            tag = "" if not dashed else " (ref)"
-            try:
-                speeds = hand_speed(seq)
-            except (KeyError, ValueError):
-                speeds = {}
-            colours = {"left": "#ff8c28", "right": "#28c878"}
-            for side, values in speeds.items():
-                key = "left" if side.startswith("left") else "right"
-                colour = colours[key] if not dashed else ("#8a5a30" if key == "left" else "#2f7a55")
-                curves[f"{key} hand speed{tag}"] = Curve(
-                    on_axis(values), colour, unit="shoulders/s", group="speed", label=f"{key} hand{tag}"
-                )
-            try:
-                conf = mean_confidence(seq)
-            except (KeyError, ValueError):
-                conf = None
-            if conf is not None and not isinstance(conf, dict):
-                curves[f"confidence{tag}"] = Curve(
-                    on_axis(conf),
-                    "#50a0ff" if not dashed else "#3a5f8f",
-                    group="confidence",
-                    label=f"confidence{tag}",
-                    y_range=(0.0, 1.05),
-                )
-        return curves
+        found = pair_curves(gen, ref, self._scores, table)
+        return {k: Curve(c.values, c.color, c.unit, c.group, c.label, c.y_range) for k, c in found.items()}
 
     def _on_frame(self, frame: int) -> None:
         if self.state.reference is None:
@@ -806,35 +756,16 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._show_heat(frame)
 
     def _heat_table(self) -> tuple[np.ndarray, str] | None:
-        """(N, J_display) joint errors of the generated sequence on its own joints, and the legend
-        note naming the worst joints over the sequence; None when there is nothing to show."""
+        """(N, J) joint errors of the generated sequence and the legend note naming its worst
+        joints (`signstudio.session.analysis.joint_heat`); None when there is nothing to show."""
         cached = self._heat_cache
         if cached is not None:
             return cached or None
-        gen, scores = self.state.sequence, self._scores
+        heat = joint_heat(self.state.sequence, self._scores)
         out: tuple[np.ndarray, str] | tuple[()] = ()
-        if gen is not None and scores is not None and scores.joint_errors is not None:
-            from signstudio.pose.convert import source_joints
-            from signstudio.pose.skeleton import get_layout
-
-            try:
-                src = source_joints(gen.skeleton, "upper50")
-            except ValueError:
-                src = None
-            if src is not None and scores.joint_errors.shape[0] == gen.num_frames:
-                errors = np.full((gen.num_frames, gen.num_joints), np.nan, np.float32)
-                ok = src >= 0
-                errors[:, src[ok]] = scores.joint_errors[:, ok]
-                finite = np.isfinite(scores.joint_errors)
-                counts = finite.sum(0)
-                mean = np.where(finite, scores.joint_errors, 0).sum(0) / np.maximum(counts, 1)
-                mean[counts == 0] = np.nan
-                names = get_layout("upper50").joints
-                worst = [i for i in np.argsort(-np.nan_to_num(mean, nan=-1.0))[:3] if np.isfinite(mean[i])]
-                note = "worst over the sequence: " + ", ".join(
-                    f"{joint_label(names[i])} {mean[i]:.2f}" for i in worst
-                )
-                out = (errors, note)
+        if heat is not None:
+            named = ", ".join(f"{joint_label(name)} {mean:.2f}" for name, mean in heat.worst)
+            out = (heat.errors, "worst over the sequence: " + named)
         self._heat_cache = out
         return out or None
 
@@ -848,7 +779,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         errors, note = table
         self.viewport.set_joint_heat(errors[min(max(frame, 0), len(errors) - 1)], note)
 
-    def _toggle_heat(self) -> None:
+    def toggle_heat(self) -> None:
         self.settings.set("heat_map", self.heat_action.isChecked())
         self._show_heat(self.clock.frame)
         if self.heat_action.isChecked() and self._heat_table() is None:
@@ -894,275 +825,69 @@ class StudioWindow(QtWidgets.QMainWindow):
                 [dock], [need + dock.height() - self.text_panel.height()], QtCore.Qt.Orientation.Vertical
             )
 
-    # ---- actions -----------------------------------------------------------------------------
-    def _make_actions(self) -> None:
-        key = QtCore.Qt.Key
-        self.actions_by_name: dict[str, QtGui.QAction] = {}
+    # ---- actions (signstudio.session.actions) -------------------------------------------------
+    #: window attribute -> action id, for the actions the window (and its tests) reach by name
+    NAMED_ACTIONS: ClassVar[dict[str, str]] = {
+        "undo_action": "undo",
+        "redo_action": "redo",
+        "edit_joints_action": "edit_joints",
+        "arm_ik_action": "wrist_drags_bend_the_elbow",
+        "keyframe_action": "keyframe_this_frame",
+        "side_action": "reference_side_by_side",
+        "ghost_action": "reference_as_ghost",
+        "own_clock_action": "reference_on_its_own_clock",
+        "warped_action": "reference_time-warped_onto_generated",
+        "heat_action": "joint_error_heat_map",
+        "loop_action": "loop",
+    }
 
-        def add(
-            name: str,
-            shortcut: QtGui.QKeySequence | QtGui.QKeySequence.StandardKey | str | None,
-            slot: Callable[[], object],
-            menu: QtWidgets.QMenu,
-            tip: str = "",
-            checkable: bool = False,
-        ) -> QtGui.QAction:
-            action = QtGui.QAction(name, self)
-            action.setObjectName(name.lower().replace(" ", "_").replace("…", "").replace("&", ""))
-            if shortcut is not None:
-                action.setShortcut(QtGui.QKeySequence(shortcut))
-                action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
-            action.setCheckable(checkable)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda *_: slot())
-            menu.addAction(action)
-            self.addAction(action)  # shortcuts work while the menu bar is hidden
-            self.actions_by_name[action.objectName()] = action
-            return action
-
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        add("Open…", QtGui.QKeySequence.StandardKey.Open, self._open_dialog, file_menu, "Open a pose file")
-        add("Open reference…", "Ctrl+Shift+O", lambda: self._open_dialog(True), file_menu,
-            "Open a pose file as the reference beside what is shown")  # fmt: skip
-        self.recent_menu = file_menu.addMenu("Open recent")
-        file_menu.addSeparator()
-        add(
-            "Save",
-            QtGui.QKeySequence.StandardKey.Save,
-            self.save_document,
-            file_menu,
-            "Save the edited sequence (.pose unless it came from another writable format)",
-        )
-        add(
-            "Save as…",
-            QtGui.QKeySequence.StandardKey.SaveAs,
-            lambda: self.save_document(ask=True),
-            file_menu,
-            "Save the edited sequence in a format of your choice",
-        )
-        self.export_menu = file_menu.addMenu("Export")
-        for kind, (label, _filters, _suffix) in KINDS.items():
-            add(label, None, functools.partial(export_dialog, self, kind), self.export_menu,
-                EXPORT_TIPS[kind])  # fmt: skip
-        add("Save screenshot…", "P", self._screenshot_dialog, file_menu, "Save the viewport as PNG")
-        add("Export SMPL-X motion…", None, self._export_motion_dialog, self.export_menu,
-            "The generated sequence's avatar parameters as an AMASS-style .npz (hands included)")  # fmt: skip
-        file_menu.addSeparator()
-        add("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close, file_menu)
-
-        edit_menu = bar.addMenu("&Edit")
-        self.undo_action = add("Undo", QtGui.QKeySequence.StandardKey.Undo, self.undo, edit_menu)
-        self.redo_action = add("Redo", "Ctrl+Y", self.redo, edit_menu)  # DESIGN.md: Ctrl+Z / Ctrl+Y
-        edit_menu.addSeparator()
-        self.edit_joints_action = add(
-            "Edit joints",
-            "E",
-            lambda: self.set_editing(self.edit_joints_action.isChecked()),
-            edit_menu,
-            "Click a joint of the generated skeleton to pick it, drag to move it "
-            "(X/Y/Z lock an axis, Esc cancels)",
-            checkable=True,
-        )
-        spread_menu = edit_menu.addMenu("Drag reaches")
-        self.spread_actions = {}
-        group = QtGui.QActionGroup(self)
-        for key_, text in SPREADS.items():
-            action = add(
-                text, None, functools.partial(self.editor.set_spread, key_), spread_menu, checkable=True
-            )
-            action.setActionGroup(group)
-            action.setChecked(self.editor.spread == key_)
-            self.spread_actions[key_] = action
-        spread_menu.addSeparator()
-        add(
-            "Falloff frames…",
-            None,
-            self._falloff_dialog,
-            spread_menu,
-            "How many frames on either side a falloff move reaches",
-        )
-        self.arm_ik_action = add(
-            "Wrist drags bend the elbow",
-            None,
-            lambda: self.editor.set_arm_ik(self.arm_ik_action.isChecked()),
-            edit_menu,
-            "Dragging a wrist solves the arm (two-bone IK); off: only the forearm turns",
-            checkable=True,
-        )
-        self.arm_ik_action.setChecked(self.editor.arm_ik)
-        self.keyframe_action = add(
-            "Keyframe this frame",
-            "K",
-            self._toggle_keyframe,
-            edit_menu,
-            "Pin this frame: moves between keyframes fade out at them",
-            checkable=True,
-        )
-        edit_menu.addSeparator()
-        self.edit_tools = [
-            self.keyframe_action,
-            add(
-                "Fill missing points",
-                None,
-                lambda: self._edit(lambda d, _f: d.fill_missing()),
-                edit_menu,
-                "Interpolate missing points in time (marked as filled)",
-            ),
-            add(
-                "Smooth…",
-                None,
-                self._smooth_dialog,
-                edit_menu,
-                "Savitzky-Golay over a frame range (jitter removal), previewed before it is applied",
-            ),
-            add(
-                "Mirror left and right",
-                None,
-                lambda: self._edit(lambda d, _f: d.mirror(0, d.num_frames)),
-                edit_menu,
-                "Swap the signer's left and right over the whole sequence",
-            ),
-            add(
-                "Trim to…",
-                None,
-                lambda: self._range_tool("Trim", "Keep frames", lambda d, a, b: d.trim(a, b)),
-                edit_menu,
-                "Keep a range of frames, drop the rest",
-            ),
-            add(
-                "Cut frames…",
-                None,
-                lambda: self._range_tool("Cut", "Remove frames", lambda d, a, b: d.cut(a, b)),
-                edit_menu,
-                "Remove a range of frames",
-            ),
-            add(
-                "Insert hold…",
-                None,
-                self._hold_dialog,
-                edit_menu,
-                "Repeat this frame (a hold) for a number of frames",
-            ),
-            add(
-                "Flag this frame",
-                "F",
-                lambda: self._edit(lambda d, f: d.flag(f, "flagged")),
-                edit_menu,
-                "Mark the current frame for review (undoable)",
-            ),
-            add(
-                "Note on this frame…",
-                None,
-                self._note_dialog,
-                edit_menu,
-                "A free-text note on the current frame",
-            ),
-        ]
-
-        gen_menu = bar.addMenu("&Generate")
-        add("Generate", "Ctrl+Return", self.text_panel.generate_button.click, gen_menu)
-        add("Cancel generation", "Escape", self._escape, gen_menu)
-        gen_menu.addSeparator()
-        add("Text mode", "Ctrl+1", lambda: self.text_panel.set_prompt_mode(False), gen_menu)
-        add("Prompt mode", "Ctrl+2", lambda: self.text_panel.set_prompt_mode(True), gen_menu)
-
-        view_menu = bar.addMenu("&View")
-        for action in self.viewport.camera_actions():
-            view_menu.addAction(action)
-            self.addAction(action)
-        view_menu.addSeparator()
-
-        def toggle(name: str, shortcut: str | None, slot: Callable[[], object], tip: str) -> QtGui.QAction:
-            return add(name, shortcut, slot, view_menu, tip, checkable=True)
-
-        self.side_action = toggle("Reference side by side", "S", lambda: self._set_display("side-by-side"),
-                                  "Generated and reference in two views with linked cameras")  # fmt: skip
-        self.ghost_action = toggle("Reference as ghost", "G", lambda: self._set_display("ghost"),
-                                   "The reference overlaid as a translucent skeleton")  # fmt: skip
-        self.own_clock_action = toggle("Reference on its own clock", None,
-                                       lambda: self._set_timing("own-clock"),
-                                       "The reference plays at its own speed (same wall time)")  # fmt: skip
-        self.warped_action = toggle("Reference time-warped onto generated", "W",
-                                    lambda: self._set_timing("warped"),
-                                    "The reference stretched to the generated length (linear)")  # fmt: skip
-        self.heat_action = toggle("Joint error heat map", "H", self._toggle_heat,
-                                  "Colour generated joints by their distance to the reference")  # fmt: skip
-        self.heat_action.setChecked(bool(self.settings.get("heat_map", False)))
-        view_menu.addSeparator()
-        self.body_actions = {
-            "skeleton": toggle("Skeleton", None, lambda: self.set_body_mode("skeleton"),
-                               "Each sequence as its skeleton"),
-            "both": toggle("Avatar and skeleton", "A", lambda: self.set_body_mode("both"),
-                           "The mannequin, translucent, around the skeleton (fitted by IK)"),
-            "avatar": toggle("Avatar", "Shift+A", lambda: self.set_body_mode("avatar"),
-                             "The mannequin only (fitted to the keypoints by IK)"),
-        }  # fmt: skip
-        body_menu = view_menu.addMenu("Body")
-        self.body_model_actions = {
-            "mannequin": add("Mannequin (built in)", None, lambda: self.set_body_model("mannequin"),
-                             body_menu, "The built-in mannequin: no licensed files needed", checkable=True),
-            "smplx": add("SMPL-X…", None, self._choose_smplx_folder, body_menu,
-                         "SMPL-X from your model folder (SMPLX_NEUTRAL.npz)", checkable=True),
-        }  # fmt: skip
-        body_menu.addSeparator()
-        add("Shape…", None, self._shape_dialog, body_menu, "The body's ten SMPL-X shape coefficients")
-        view_menu.addSeparator()
-        theme_menu = view_menu.addMenu("Theme")
-        self.theme_actions = {}
-        for choice in ("system", "light", "dark"):
-            slot = lambda c=choice: self._set_theme(c)  # noqa: E731
-            self.theme_actions[choice] = add(choice.capitalize(), None, slot, theme_menu, checkable=True)
-        docks_menu = view_menu.addMenu("Panels")
+    def _make_menus(self) -> None:
+        slots = {"camera": self.viewport.camera_actions()}
+        builder = MenuBuilder(self, slots)
+        self.actions_by_name = builder.build()
+        for attr, name in self.NAMED_ACTIONS.items():
+            setattr(self, attr, self.actions_by_name[name])
+        groups = builder.groups
+        self.spread_actions, self.body_actions = groups["spread"], groups["body"]
+        self.body_model_actions, self.theme_actions = groups["body_model"], groups["theme"]
+        self.edit_tools = list(groups["edit_tools"].values())
+        self.recent_menu = builder.menus[(FILE, "Open recent")]
+        self.export_menu = builder.menus[(FILE, "Export")]
+        self.help_menu = builder.menus[(HELP,)]
         for dock in self.docks.values():
-            docks_menu.addAction(dock.toggleViewAction())
-
-        play_menu = bar.addMenu("&Playback")
-        add("Play/Pause", QtGui.QKeySequence(key.Key_Space), self.timeline.play_pause, play_menu)
-        add("Previous frame", QtGui.QKeySequence(key.Key_Left), self.timeline.step_back, play_menu)
-        add("Next frame", QtGui.QKeySequence(key.Key_Right), self.timeline.step_forward, play_menu)
-        add("First frame", QtGui.QKeySequence(key.Key_Home), self.timeline.go_first, play_menu)
-        add("Last frame", QtGui.QKeySequence(key.Key_End), self.timeline.go_last, play_menu)
-        add("Faster", "]", self.timeline.faster, play_menu)
-        add("Slower", "[", self.timeline.slower, play_menu)
-        self.loop_action = add("Loop", "L", lambda: self.timeline.set_loop(not self.clock.loop), play_menu,
-                               checkable=True)  # fmt: skip
-
-        help_menu = bar.addMenu("&Help")
-        self.help_menu = help_menu
-        add("Welcome tour", None, lambda: self.show_welcome(force=True), help_menu,
-            "The five places to start, marked on the window")  # fmt: skip
-        add("User guide", None, self._open_guide, help_menu,
-            "Step by step: the three journeys, the metrics, your own corpus")  # fmt: skip
-        add("Keyboard shortcuts", "F1", self._show_shortcuts, help_menu)
-        add("Diagnostics…", None, self._show_diagnostics, help_menu,
-            "Check this machine: display, OpenGL, packages, CUDA, corpus, models, autosave")  # fmt: skip
-        add("About SignStudio", None, self._about, help_menu)
-
-        tb = self.addToolBar("Main")
-        tb.setObjectName("main_toolbar")
-        tb.setMovable(False)
-        for name in ("open", "generate", "cancel_generation"):
-            tb.addAction(self.actions_by_name[name])
-        tb.addSeparator()  # camera presets live on the viewport's own bar (and in View)
-        tb.addAction(self.side_action)
-        tb.addAction(self.ghost_action)
-        tb.addAction(self.warped_action)
-        tb.addAction(self.heat_action)
-        tb.addSeparator()
-        tb.addAction(self.actions_by_name["save_screenshot"])
-        tb.addSeparator()
-        tb.addAction(self.edit_joints_action)
+            builder.menus[(VIEW, "Panels")].addAction(dock.toggleViewAction())
+        self.spread_actions[self.editor.spread].setChecked(True)
+        self.arm_ik_action.setChecked(self.editor.arm_ik)
+        self.heat_action.setChecked(bool(self.settings.get("heat_map", False)))
+        builder.toolbar()
         self._fill_recent_menu()
         self._sync_checks()
         self._sync_edit_actions()
 
-    def _open_guide(self) -> None:
+    def export_dialog(self, kind: str) -> None:
+        export_dialog(self, kind)
+
+    def save_as(self) -> None:
+        self.save_document(ask=True)
+
+    def toggle_loop(self) -> None:
+        self.timeline.set_loop(not self.clock.loop)
+
+    def edit_tool(self, name: str) -> None:
+        """The Edit menu's one-step tools on the whole sequence or the current frame."""
+        tools: dict[str, Callable[[PoseDocument, int], object]] = {
+            "fill_missing": lambda d, _f: d.fill_missing(),
+            "mirror": lambda d, _f: d.mirror(0, d.num_frames),
+            "flag": lambda d, f: d.flag(f, "flagged"),
+        }
+        self._edit(tools[name])
+
+    def open_guide(self) -> None:
         from signstudio.app.guide_viewer import open_user_guide
 
         open_user_guide(self)
 
-    def _show_diagnostics(self) -> None:
+    def show_diagnostics(self) -> None:
         from signstudio.app.diagnostics_dialog import show_diagnostics
 
         show_diagnostics(self)
@@ -1192,14 +917,14 @@ class StudioWindow(QtWidgets.QMainWindow):
         return overlay
 
     # ---- edit dialogs ------------------------------------------------------------------------
-    def _toggle_keyframe(self) -> None:
+    def toggle_keyframe(self) -> None:
         doc = self.document
         if doc is not None:
             on = self.clock.frame not in doc.keyframes
             self._edit(lambda d, f: d.set_keyframe(f, on))
         self._sync_edit_actions()
 
-    def _falloff_dialog(self) -> None:
+    def falloff_dialog(self) -> None:
         n = ask_int(self, "Falloff", "Frames on either side a move reaches:", self.editor.falloff, 1, 500)
         if n is not None:
             self.editor.set_falloff(n)
@@ -1224,20 +949,25 @@ class StudioWindow(QtWidgets.QMainWindow):
         a, b = sorted((first.value(), last.value()))
         return a, b + 1
 
-    def _range_tool(self, title: str, label: str, tool: Callable[[PoseDocument, int, int], object]) -> None:
+    def range_tool(self, title: str) -> None:
+        """Trim or Cut over a range of frames asked for (from this frame on, ten by default)."""
+        label, tool = {
+            "Trim": ("Keep frames", lambda d, a, b: d.trim(a, b)),
+            "Cut": ("Remove frames", lambda d, a, b: d.cut(a, b)),
+        }[title]
         f = self.clock.frame
         picked = self._frame_range(title, label, f, min(f + 10, self.clock.num_frames))
         if picked is not None:
             self._edit(lambda d, _f: tool(d, *picked))
 
-    def _hold_dialog(self) -> None:
+    def hold_dialog(self) -> None:
         n = ask_int(
             self, "Insert hold", f"Hold frame {self.clock.frame} for how many more frames?", 5, 1, 1000
         )
         if n is not None:
             self._edit(lambda d, f: d.insert_hold(f, n))
 
-    def _note_dialog(self) -> None:
+    def note_dialog(self) -> None:
         doc = self.document
         if doc is None:
             return
@@ -1248,7 +978,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         if ok:
             self._edit(lambda d, _f: d.note(f, text.strip() or None))
 
-    def _smooth_dialog(self) -> None:
+    def smooth_dialog(self) -> None:
         """Smoothing with a preview: the views show the smoothed range while the dialog is open;
         Apply makes it one undo step, Cancel puts the sequence back as it was."""
         doc = self.document
@@ -1380,11 +1110,11 @@ class StudioWindow(QtWidgets.QMainWindow):
         for choice, action in self.theme_actions.items():
             action.setChecked(theme is not None and theme.choice == choice)
 
-    def _set_display(self, mode: str) -> None:
+    def set_display(self, mode: str) -> None:
         self.state.reference_display = mode  # type: ignore[assignment]
         self._sync_checks()
 
-    def _set_timing(self, mode: str) -> None:
+    def set_timing(self, mode: str) -> None:
         self.state.reference_timing = mode  # type: ignore[assignment]
         self.settings.set("reference_timing", mode)
         self.timeline.set_curves(self._curves(self.state.sequence, self.state.reference))
@@ -1398,7 +1128,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         found = app.findChild(Theme) if app is not None else None
         return found if isinstance(found, Theme) else None
 
-    def _set_theme(self, choice: str) -> None:
+    def set_theme(self, choice: str) -> None:
         theme = self._theme()
         if theme is not None:
             theme.set_choice(choice)
@@ -1415,7 +1145,7 @@ class StudioWindow(QtWidgets.QMainWindow):
             action.triggered.connect(lambda *_, p=p: self.open_file(p))
         self.recent_menu.setEnabled(bool(self.state.recent_files))
 
-    def _open_dialog(self, as_reference: bool = False) -> None:
+    def open_dialog(self, as_reference: bool = False) -> None:
         title = "Open reference" if as_reference else "Open pose file"
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, title, "", "Pose files (*.pose *.skels *.h5 *.hdf5 *.npz);;All files (*)"
@@ -1423,7 +1153,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         if path:
             self.open_file(path, as_reference=as_reference)
 
-    def _screenshot_dialog(self) -> None:
+    def screenshot_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self, "Save screenshot", "signstudio.png", "PNG (*.png)"
         )
@@ -1434,7 +1164,7 @@ class StudioWindow(QtWidgets.QMainWindow):
             except (FormatError, RuntimeError) as exc:
                 QtWidgets.QMessageBox.critical(self, "Cannot save screenshot", str(exc))
 
-    def _show_shortcuts(self) -> None:
+    def show_shortcuts(self) -> None:
         rows = [
             (a.text().replace("&", ""), a.shortcut().toString())
             for a in self.actions_by_name.values()
@@ -1443,7 +1173,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         html = "<table>" + "".join(f"<tr><td>{t}</td><td><b>{k}</b></td></tr>" for t, k in rows) + "</table>"
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", html)
 
-    def _about(self) -> None:
+    def about(self) -> None:
         from signstudio import __version__
 
         QtWidgets.QMessageBox.about(

@@ -107,6 +107,6 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from signstudio.app.main import run as run_app
+    from signstudio.app.launch import run as run_app
 
     return run_app(args)

@@ -79,25 +79,20 @@ def run(args: argparse.Namespace) -> int:
     bar: Any = None
     try:
         if args.out is not None:
-            from signstudio.app.render import VIDEO_SUFFIXES, png_pattern
+            from signstudio.session.render_plan import check_output
 
-            suffix = Path(args.out).suffix.lower()
-            if png_pattern(args.out) is None and suffix not in VIDEO_SUFFIXES:
-                raise ValueError(
-                    f"{args.out}: render writes .mp4 or .gif, not {suffix or 'no extension'} "
-                    "(or PNG frames: a folder/, a %05d pattern or a .png name)"
-                )
+            check_output(args.out)
         seq = read_one(args.file)
         ref = read_one(args.gt) if args.gt else None
         frames = None
         if args.frames is not None:
-            from signstudio.app.render import frame_range, parse_frames
+            from signstudio.session.render_plan import frame_range, parse_frames
 
             frames = parse_frames(args.frames)
             frame_range(frames, seq.num_frames)  # a bad range fails before the models load
         scores = None
         if ref is not None and (args.strip or args.metrics is not None):
-            from signstudio.app.render import pair_scores, pair_text
+            from signstudio.session.render_plan import pair_scores, pair_text
 
             scores = pair_scores(seq, ref)
         if args.metrics is not None:
@@ -112,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         from tqdm import tqdm
 
-        from signstudio.app.render import SIZES, render
+        from signstudio.app.render import render
+        from signstudio.session.render_plan import SIZES
 
         def progress(done: int, total: int) -> None:
             nonlocal bar

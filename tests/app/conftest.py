@@ -25,7 +25,7 @@ if HAS_DISPLAY:
     # Before pytest-qt creates the QApplication: xcb, never offscreen (no OpenGL there), and
     # the studio's own process-wide settings (shared GL contexts).
     os.environ["QT_QPA_PLATFORM"] = "xcb"
-    from signstudio.app.main import prepare_qt
+    from signstudio.app.qt_boot import prepare_qt
 
     prepare_qt()
 

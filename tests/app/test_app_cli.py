@@ -178,7 +178,7 @@ def word_window(qtbot, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     made: list = []
 
     def make(with_reference: bool = True):  # type: ignore[no-untyped-def]
-        from signstudio.app.main import Arrivals
+        from signstudio.app.launch import Arrivals
 
         seq = corpus.word_sequence("ase", word, "upper50")
         ref = corpus.word_sequence("ase", word, "holistic") if with_reference else None
@@ -207,7 +207,7 @@ def _app_args(*argv: str):  # type: ignore[no-untyped-def]
 
 @pytest.mark.gui
 def test_setup_flags_apply_to_the_window(word_window) -> None:  # type: ignore[no-untyped-def]
-    from signstudio.app.main import apply_flags
+    from signstudio.app.launch import apply_flags
     from signstudio.pose.transforms import mirror
 
     win, watch, seq = word_window()
@@ -230,7 +230,7 @@ def test_setup_flags_apply_to_the_window(word_window) -> None:  # type: ignore[n
 
 @pytest.mark.gui
 def test_drag_flag_moves_the_joint_as_a_mouse_drag_does(word_window) -> None:  # type: ignore[no-untyped-def]
-    from signstudio.app.main import apply_flags
+    from signstudio.app.launch import apply_flags
 
     win, watch, seq = word_window()
     wrist = seq.skeleton.index("RWrist", "BODY")
@@ -249,7 +249,7 @@ def test_drag_flag_moves_the_joint_as_a_mouse_drag_does(word_window) -> None:  #
 @pytest.mark.gui
 @pytest.mark.slow
 def test_body_flag_with_screenshot_waits_for_the_avatar(word_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from signstudio.app.main import apply_flags
+    from signstudio.app.launch import apply_flags
 
     win, watch, _seq = word_window(with_reference=False)
     args = _app_args("--body", "both", "--heat", "--screenshot", str(tmp_path / "x.png"))

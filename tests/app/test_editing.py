@@ -210,7 +210,7 @@ CHILD = textwrap.dedent(
     import sys, time
     import numpy as np
     from PySide6 import QtWidgets
-    from signstudio.app.main import prepare_qt
+    from signstudio.app.qt_boot import prepare_qt
     prepare_qt()
     app = QtWidgets.QApplication([])
     from signstudio.app.runner_bridge import RunnerBridge

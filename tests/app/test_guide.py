@@ -116,9 +116,9 @@ def test_the_three_journeys_and_the_reference_sections_are_there() -> None:
 
 def test_the_menu_entries_the_guide_names_exist() -> None:
     """Labels the guide quotes are the studio's own (checked against its sources, no window)."""
-    window_src = (ROOT / "signstudio" / "app" / "window.py").read_text(encoding="utf-8")
+    window_src = (ROOT / "signstudio" / "session" / "actions.py").read_text(encoding="utf-8")
     exports_src = (ROOT / "signstudio" / "app" / "exports.py").read_text(encoding="utf-8")
-    editor_src = (ROOT / "signstudio" / "app" / "editor.py").read_text(encoding="utf-8")
+    editor_src = (ROOT / "signstudio" / "session" / "actions.py").read_text(encoding="utf-8")
     for label in ("Save as…", "Open reference…", "Edit joints", "Drag reaches", "Keyframe this frame",
                   "Wrist drags bend the elbow", "Flag this frame", "Note on this frame…",
                   "Mirror left and right", "Reference as ghost", "Reference time-warped onto generated",
@@ -166,7 +166,7 @@ def test_the_script_makes_pictures_only_with_signstudio_app() -> None:
 
 
 def test_every_app_command_of_the_script_parses() -> None:
-    from signstudio.app.main import check_flags
+    from signstudio.app.launch import check_flags
     from signstudio.cli.main import build_parser
 
     for args in app_commands():

@@ -30,7 +30,7 @@ needs_display = pytest.mark.skipif(
 
 if HAS_DISPLAY:  # before pytest-qt makes the QApplication: xcb (offscreen has no OpenGL)
     os.environ["QT_QPA_PLATFORM"] = "xcb"
-    from signstudio.app.main import prepare_qt
+    from signstudio.app.qt_boot import prepare_qt
 
     prepare_qt()
 

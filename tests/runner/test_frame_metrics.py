@@ -147,10 +147,10 @@ def test_bad_requests(tmp_path) -> None:
 
 
 def test_render_writes_metrics_without_a_video(tmp_path, capsys) -> None:
-    from signstudio.app.render import pair_text
     from signstudio.cli.main import main
     from signstudio.corpus.store import default_sample
     from signstudio.pose.formats import read_one, write
+    from signstudio.session.render_plan import pair_text
 
     full = default_sample()
     short = full.replace(data=full.data[:12], confidence=full.confidence[:12], filled=full.filled[:12])

@@ -19,16 +19,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from signstudio.app.qt_boot import NO_DISPLAY, has_display
 from signstudio.pose.sequence import PoseSequence
 
-NO_DISPLAY = (
-    "error: no display: the studio needs a graphical session (DISPLAY or WAYLAND_DISPLAY).\n"
-    "  On a machine without a screen run it under a virtual display, e.g.\n"
-    "    xvfb-run -a -s '-screen 0 1600x1000x24' signstudio app --screenshot out/studio.png --quit\n"
-    "  or simply: bash packaging/bootstrap.sh studio"
-)
+if TYPE_CHECKING:
+    from signstudio.app.window import StudioWindow
+    from signstudio.runner.service import GenerateResponse
 
 
 def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseSequence | None]:
@@ -44,12 +42,12 @@ def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseS
     return seq, gt
 
 
-def _report_first_paint(window: object) -> None:
+def _report_first_paint(window: StudioWindow) -> None:
     """Print seconds from process start to the first painted GL frame, and whether torch was
     imported by then (`signstudio bench` reads this line)."""
     import time
 
-    viewport = window.viewport  # type: ignore[attr-defined]
+    viewport = window.viewport
 
     def once() -> None:
         viewport.painted.disconnect(once)
@@ -75,28 +73,6 @@ def _process_start() -> float:
         return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return time.time()
-
-
-def _has_display() -> bool:
-    if sys.platform != "linux":
-        return True
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
-        return True  # the user chose another platform plugin (eglfs, vnc ...): let Qt decide
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def prepare_qt() -> None:
-    """Process-wide Qt settings that must precede the QApplication.
-
-    GL views share one context group: pyqtgraph caches its shader programs per class, and a
-    view that moves to another top-level window (a floating dock) or a second window must find
-    them valid in its own context.
-    """
-    from PySide6 import QtCore, QtWidgets
-
-    if QtWidgets.QApplication.instance() is None:
-        QtCore.QCoreApplication.setAttribute(QtCore.Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 
 def session_settings() -> Any:
@@ -205,9 +181,9 @@ class Arrivals:
     failures of scoring or of an avatar fit (connected right after the window is made, before
     any event is processed, so nothing is missed)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         self.window = window
-        self.response: Any = None
+        self.response: GenerateResponse | None = None
         self.scored_for: object = None  # the generated sequence whose scores are drawn
         self.score_error: str | None = None
         self.avatar_error: str | None = None
@@ -216,7 +192,7 @@ class Arrivals:
         window.bridge.scored.connect(self._on_scored)
         window.bridge.avatar_ready.connect(self._on_avatar)
 
-    def _on_generated(self, response: Any) -> None:
+    def _on_generated(self, response: GenerateResponse) -> None:
         self.response = response
         if getattr(response, "scores", None) is not None:
             self.scored_for = response.sequence  # scored with the generation: no second round
@@ -258,7 +234,7 @@ def _joint_index(seq: PoseSequence, name: str) -> int:
     raise ValueError(f"--drag: no joint {name!r} in the {seq.layout} skeleton (e.g. {known}, …)")
 
 
-def _drag_joint(window: Any, name: str, dx: float, dy: float) -> None:
+def _drag_joint(window: StudioWindow, name: str, dx: float, dy: float) -> None:
     """Drag a joint of the generated skeleton with the mouse, as a user does with Edit joints on:
     press on the joint, six moves, release (one undo step)."""
     from PySide6 import QtWidgets
@@ -284,14 +260,14 @@ def _drag_joint(window: Any, name: str, dx: float, dy: float) -> None:
         )
 
 
-def _frame_in_range(window: Any, flag: str, frame: int) -> int:
+def _frame_in_range(window: StudioWindow, flag: str, frame: int) -> int:
     n = window.clock.num_frames
     if not 0 <= frame < n:
         raise ValueError(f"--{flag} {frame}: the sequence has frames 0..{n - 1}")
     return frame
 
 
-def _apply_edits(window: Any, args: argparse.Namespace) -> None:
+def _apply_edits(window: StudioWindow, args: argparse.Namespace) -> None:
     """Edits in the order a user would make them; ValueError (one line) when one cannot be made."""
     edits = _flag(args, "mirror") or _flag(args, "keyframe") or _flag(args, "flag") or _flag(args, "drag")
     if edits and window.document is None:
@@ -300,7 +276,9 @@ def _apply_edits(window: Any, args: argparse.Namespace) -> None:
         window.actions_by_name["mirror_left_and_right"].trigger()
     for frame in _flag(args, "keyframe") or []:
         window.clock.frame = _frame_in_range(window, "keyframe", frame)
-        if frame not in window.document.keyframes:
+        doc = window.document
+        assert doc is not None  # checked above: the edit flags need a document
+        if frame not in doc.keyframes:
             window.keyframe_action.trigger()
     for frame in _flag(args, "flag") or []:
         window.clock.frame = _frame_in_range(window, "flag", frame)
@@ -316,7 +294,7 @@ def _apply_edits(window: Any, args: argparse.Namespace) -> None:
         _drag_joint(window, drag[0], float(drag[1]), float(drag[2]))
 
 
-def _apply_view(window: Any, args: argparse.Namespace) -> None:
+def _apply_view(window: StudioWindow, args: argparse.Namespace) -> None:
     """Display choices (as the View and Playback menus make them)."""
     reference = _flag(args, "reference")
     if reference:
@@ -339,7 +317,7 @@ def _apply_view(window: Any, args: argparse.Namespace) -> None:
         window.docks[name].raise_()
 
 
-def _start_generation(window: Any, args: argparse.Namespace) -> None:
+def _start_generation(window: StudioWindow, args: argparse.Namespace) -> None:
     panel = window.text_panel
     if args.lang and not panel.set_language(args.lang):
         raise ValueError(f"--lang {args.lang}: no such sign language here (see the studio's list)")
@@ -359,32 +337,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     seq, gt = load_sequences(args)  # FormatError -> one line, exit 2 (cli.main)
-    if not _has_display():
+    if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
 
-    from PySide6 import QtCore, QtWidgets
+    from PySide6 import QtCore
 
-    from signstudio.app.window import StudioWindow
-
-    prepare_qt()
-    app = QtWidgets.QApplication.instance()
-    from signstudio.app import theme
+    from signstudio.app.qt_boot import studio_application
     from signstudio.app.settings import Settings
+    from signstudio.app.window import StudioWindow
 
     # A --quit run (a screenshot, a smoke test) reads the user's settings but changes none of them.
     settings = session_settings() if args.quit else Settings()
-    if app is None:
-        QtWidgets.QApplication.setApplicationName("SignStudio")
-        QtWidgets.QApplication.setOrganizationName("SignStudio")
-        # ties the windows to packaging/linux/signstudio.desktop (its icon in docks and task bars)
-        QtWidgets.QApplication.setDesktopFileName("signstudio")
-        app = QtWidgets.QApplication(["signstudio"])
-    assert isinstance(app, QtWidgets.QApplication)
-    from signstudio.app.icons import app_icon
-
-    app.setWindowIcon(app_icon())
-    theme.apply(app, _flag(args, "theme") or str(settings.get("theme", "system")))
+    app = studio_application(_flag(args, "theme") or str(settings.get("theme", "system")))
 
     text = _flag(args, "text")
     window = StudioWindow(seq, gt, settings=settings, auto_generate=text is None)
@@ -416,7 +381,7 @@ def run(args: argparse.Namespace) -> int:
     return int(app.exec())
 
 
-def apply_flags(window: Any, watch: Arrivals, args: argparse.Namespace) -> int:
+def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace) -> int:
     """Apply the flags; with --screenshot, wait until what they ask for is drawn. Returns an exit
     status (0: go on); a flag that cannot be applied raises ValueError (one line)."""
     text = _flag(args, "text")

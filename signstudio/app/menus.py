@@ -1,0 +1,101 @@
+"""The window's menus, toolbar and shortcuts, built from the action table
+(`signstudio.session.actions`): one QAction per entry, in a small loop."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from signstudio.session.actions import ACTIONS, TOOLBAR, ActionSpec, MenuSlot
+
+
+def key_sequence(shortcut: str) -> QtGui.QKeySequence:
+    """``std:Name`` -> the platform's standard key, else the key sequence text."""
+    if shortcut.startswith("std:"):
+        return QtGui.QKeySequence(getattr(QtGui.QKeySequence.StandardKey, shortcut[4:]))
+    return QtGui.QKeySequence(shortcut)
+
+
+class MenuBuilder:
+    """Builds the actions of ``window`` (a QMainWindow whose attributes the handlers name) into
+    its menu bar. ``slots`` fills the `MenuSlot` places of kind ``items``."""
+
+    def __init__(self, window: QtWidgets.QMainWindow, slots: Mapping[str, Iterable[QtGui.QAction]]) -> None:
+        self.window = window
+        self.slots = slots
+        self.menus: dict[tuple[str, ...], QtWidgets.QMenu] = {}
+        self.actions: dict[str, QtGui.QAction] = {}
+        self.groups: dict[str, dict[Any, QtGui.QAction]] = {}
+        self._exclusive: dict[str, QtGui.QActionGroup] = {}
+
+    def menu(self, path: tuple[str, ...]) -> QtWidgets.QMenu:
+        """The menu at ``path``, made (at the end of its parent) when first asked for."""
+        if path not in self.menus:
+            owner = self.menu(path[:-1]) if len(path) > 1 else self.window.menuBar()
+            self.menus[path] = owner.addMenu(path[-1])
+        return self.menus[path]
+
+    def build(self) -> dict[str, QtGui.QAction]:
+        for spec in ACTIONS:
+            menu = self.menu(spec.menu)
+            if spec.separator_before:
+                menu.addSeparator()
+            if isinstance(spec, MenuSlot):
+                self._slot(spec, menu)
+            else:
+                menu.addAction(self._action(spec))
+        return self.actions
+
+    def _slot(self, slot: MenuSlot, menu: QtWidgets.QMenu) -> None:
+        if slot.kind == "submenu":
+            self.menus[(*slot.menu, slot.label)] = menu.addMenu(slot.label)
+            return
+        for action in self.slots.get(slot.id, ()):
+            menu.addAction(action)
+            self.window.addAction(action)
+
+    def _action(self, spec: ActionSpec) -> QtGui.QAction:
+        action = QtGui.QAction(spec.label, self.window)
+        action.setObjectName(spec.id)
+        if spec.shortcut:
+            action.setShortcut(key_sequence(spec.shortcut))
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(spec.checkable)
+        action.setStatusTip(spec.tip)
+        action.triggered.connect(self._slot_of(spec, action))
+        self.window.addAction(action)  # shortcuts work while the menu bar is hidden
+        self.actions[spec.id] = action
+        if spec.group:
+            key = spec.key or (spec.args[0] if spec.args else len(self.groups.get(spec.group, {})))
+            self.groups.setdefault(spec.group, {})[key] = action
+            if spec.exclusive:
+                group = self._exclusive.setdefault(spec.group, QtGui.QActionGroup(self.window))
+                action.setActionGroup(group)
+        return action
+
+    def _slot_of(self, spec: ActionSpec, action: QtGui.QAction) -> Callable[..., None]:
+        def run(*_: object) -> None:
+            handler = operator.attrgetter(spec.handler)(self.window)
+            if spec.passes_checked:
+                handler(*spec.args, action.isChecked())
+            else:
+                handler(*spec.args)
+
+        return run
+
+    def toolbar(self) -> QtWidgets.QToolBar:
+        bar = self.window.addToolBar("Main")
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        for name in TOOLBAR:
+            if name is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(self.actions[name])
+        return bar
+
+
+__all__ = ["MenuBuilder", "key_sequence"]

@@ -1,0 +1,23 @@
+"""The action table (`signstudio.session.actions`): ids as the studio always named them, unique,
+and everything the toolbar and the groups name is there."""
+
+from __future__ import annotations
+
+from signstudio.session.actions import ACTIONS, SPREADS, TOOLBAR, ActionSpec, action_id, by_id
+
+
+def test_ids_are_unique_and_made_from_the_labels() -> None:
+    ids = [spec.id for spec in ACTIONS]
+    assert len(ids) == len(set(ids))
+    assert action_id("Open reference…") == "open_reference"
+    assert {"mirror_left_and_right", "flag_this_frame", "avatar_and_skeleton", "save_screenshot"} <= set(ids)
+
+
+def test_toolbar_and_groups_name_real_actions() -> None:
+    actions = by_id()
+    assert all(name in actions for name in TOOLBAR if name is not None)
+    spreads = [s for s in ACTIONS if isinstance(s, ActionSpec) and s.group == "spread"]
+    assert [s.args[0] for s in spreads] == list(SPREADS) and all(s.exclusive for s in spreads)
+    shortcuts = [s.shortcut for s in actions.values() if s.shortcut]
+    assert len(shortcuts) == len(set(shortcuts))  # one key, one action
+    assert all(s.handler for s in actions.values())
