@@ -35,8 +35,11 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+Step = Callable[[int], None]
 
 #: (frames per round, rounds) for a full and a quick run
 SETTINGS = {"full": (100, 12), "quick": (50, 6)}
@@ -56,26 +59,30 @@ def holistic_pair() -> tuple[Any, Any]:
     return out[0], out[1]
 
 
-def run(
-    frames: int = 100, rounds: int = 12, size: tuple[int, int] = (800, 600), overlays: bool = False
-) -> dict[str, Any]:
-    """Run the benchmark in this process (needs a display with OpenGL); returns the results."""
-    import numpy as np
-    import pyqtgraph.opengl as gl
+def _frame_loop(app: Any, n: int, step: Step, views: list[Any]) -> list[float]:
+    """Seconds of each of ``n`` frames: new data, paint, compose, glFinish."""
     from OpenGL import GL
-    from PySide6 import QtCore, QtGui, QtWidgets
+
+    out = []
+    views[0].makeCurrent()
+    for i in range(n):
+        t0 = time.perf_counter()
+        step(i)
+        for v in views:
+            v.update()
+        app.processEvents()
+        views[0].makeCurrent()
+        GL.glFinish()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _open_viewport(app: Any, size: tuple[int, int], overlays: bool) -> tuple[Any, str, str]:
+    """A shown `Viewport` whose GL view is valid, and the renderer's name and GL version."""
+    from OpenGL import GL
+    from PySide6 import QtCore
 
     from signstudio.app.viewport import Viewport
-    from signstudio.session.geometry import SkeletonGeometry
-
-    fmt = QtGui.QSurfaceFormat.defaultFormat()
-    fmt.setSwapInterval(0)  # never wait for a vertical refresh: time the work
-    QtGui.QSurfaceFormat.setDefaultFormat(fmt)
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["bench_viewport"])
-    assert isinstance(app, QtWidgets.QApplication)
-
-    gen, ref = holistic_pair()
-    gen = gen.replace(meta_update={"reference_kind": "generated"})
 
     vp = Viewport()
     vp.resize(*size)
@@ -89,133 +96,147 @@ def run(
     vp.view.makeCurrent()
     renderer = GL.glGetString(GL.GL_RENDERER).decode(errors="replace")
     version = GL.glGetString(GL.GL_VERSION).decode(errors="replace")
+    return vp, renderer, version
 
-    # pyqtgraph's stock items, fed like the old viewport (display-normalised like ours).
-    displays = []
-    vp.set_sequences(gen, ref)
-    vp.set_reference_mode("ghost")
-    for slot in (vp.main, vp.ghost):
-        assert slot.display is not None
-        d = slot.display
-        data = d.to_display(d.seq.data)
-        # SkeletonGeometry applies `to_display` itself: hand it the inverse so positions match ours.
-        raw = np.stack([data[..., 0], -data[..., 2], data[..., 1]], axis=-1)
-        displays.append(SkeletonGeometry(d.seq.replace(data=raw)))
-    stock_frames = [[geo.frame(i) for i in range(geo.num_frames)] for geo in displays]
-    stock_items = []
-    for _ in displays:
-        lines = gl.GLLinePlotItem(mode="lines", width=3.0, antialias=True, glOptions="translucent")
-        points = gl.GLScatterPlotItem(pxMode=True, glOptions="translucent")
-        stock_items.append((lines, points))
-    cam = vp.camera.pose
 
-    def frame_loop(n: int, step: Any, views: list[Any]) -> list[float]:
-        """Seconds of each of ``n`` frames: new data, paint, compose, glFinish."""
-        out = []
-        views[0].makeCurrent()
-        for i in range(n):
-            t0 = time.perf_counter()
-            step(i)
-            for v in views:
-                v.update()
-            app.processEvents()
-            views[0].makeCurrent()
-            GL.glFinish()
-            out.append(time.perf_counter() - t0)
-        return out
+class _Scenarios:
+    """The scenes one round shows, each a ``setup() -> (step, views)`` and an optional teardown."""
 
-    def setup_empty() -> tuple[Any, list[Any]]:
-        vp.set_sequences(None, None)
-        vp.camera.set_pose(cam)
-        return (lambda i: vp.set_frames(i, i)), [vp.view]
+    def __init__(self, vp: Any, gen: Any, ref: Any) -> None:
+        import numpy as np
+        import pyqtgraph.opengl as gl
 
-    def setup_ours() -> tuple[Any, list[Any]]:
+        from signstudio.avatar.build import build_avatar
+        from signstudio.session.geometry import SkeletonGeometry
+
+        self.vp, self.gen, self.ref = vp, gen, ref
+        # pyqtgraph's stock items, fed like the old viewport (display-normalised like ours).
+        self.displays = []
         vp.set_sequences(gen, ref)
         vp.set_reference_mode("ghost")
-        vp.camera.set_pose(cam)
-        fg, fr = gen.num_frames, ref.num_frames
-        return (lambda i: vp.set_frames(i % fg, (i * 3 + 1) % fr)), [vp.view]
+        for slot in (vp.main, vp.ghost):
+            assert slot.display is not None
+            d = slot.display
+            data = d.to_display(d.seq.data)
+            # SkeletonGeometry applies `to_display` itself: hand it the inverse so positions match ours.
+            raw = np.stack([data[..., 0], -data[..., 2], data[..., 1]], axis=-1)
+            self.displays.append(SkeletonGeometry(d.seq.replace(data=raw)))
+        self.stock_frames = [[geo.frame(i) for i in range(geo.num_frames)] for geo in self.displays]
+        self.stock_items = [
+            (
+                gl.GLLinePlotItem(mode="lines", width=3.0, antialias=True, glOptions="translucent"),
+                gl.GLScatterPlotItem(pxMode=True, glOptions="translucent"),
+            )
+            for _ in self.displays
+        ]
+        self.cam = vp.camera.pose
+        # two avatars (the mannequin fitted by IK, built once here, as the studio builds them once)
+        self.meshes = {id(gen): build_avatar(gen), id(ref): build_avatar(ref)}
 
-    def setup_side() -> tuple[Any, list[Any]]:
-        vp.set_sequences(gen, ref)
-        vp.set_reference_mode("side-by-side")
-        fg, fr = gen.num_frames, ref.num_frames
-        return (lambda i: vp.set_frames(i % fg, (i * 3 + 1) % fr)), [vp.view, vp.view_b]
+    def table(self) -> dict[str, tuple[Callable[[], tuple[Step, list[Any]]], Callable[[], None] | None]]:
+        return {
+            "empty": (self.empty, None),
+            "signstudio": (self.ours, None),
+            "pyqtgraph-build": (self.stock_build, self.teardown_stock),
+            "pyqtgraph": (self.stock, self.teardown_stock),
+            "side-by-side": (self.side, None),
+            "avatars": (self.avatars, self.teardown_avatars),
+        }
 
-    def setup_stock() -> tuple[Any, list[Any]]:
-        vp.set_sequences(None, None)
-        vp.set_reference_mode("ghost")
-        vp.camera.set_pose(cam)
-        for lines, points in stock_items:
-            vp.view.addItem(lines)
-            vp.view.addItem(points)
+    def _pair_step(self) -> Step:
+        fg, fr = self.gen.num_frames, self.ref.num_frames
+        return lambda i: self.vp.set_frames(i % fg, (i * 3 + 1) % fr)
+
+    def empty(self) -> tuple[Step, list[Any]]:
+        self.vp.set_sequences(None, None)
+        self.vp.camera.set_pose(self.cam)
+        return (lambda i: self.vp.set_frames(i, i)), [self.vp.view]
+
+    def ours(self) -> tuple[Step, list[Any]]:
+        self.vp.set_sequences(self.gen, self.ref)
+        self.vp.set_reference_mode("ghost")
+        self.vp.camera.set_pose(self.cam)
+        return self._pair_step(), [self.vp.view]
+
+    def side(self) -> tuple[Step, list[Any]]:
+        self.vp.set_sequences(self.gen, self.ref)
+        self.vp.set_reference_mode("side-by-side")
+        return self._pair_step(), [self.vp.view, self.vp.view_b]
+
+    def _show_stock(self) -> None:
+        self.vp.set_sequences(None, None)
+        self.vp.set_reference_mode("ghost")
+        self.vp.camera.set_pose(self.cam)
+        for lines, points in self.stock_items:
+            self.vp.view.addItem(lines)
+            self.vp.view.addItem(points)
+
+    def stock(self) -> tuple[Step, list[Any]]:
+        self._show_stock()
 
         def step(i: int) -> None:
-            for k, (lines, points) in enumerate(stock_items):
-                frames_k = stock_frames[k]
+            for k, (lines, points) in enumerate(self.stock_items):
+                frames_k = self.stock_frames[k]
                 f = frames_k[(i if k == 0 else i * 3 + 1) % len(frames_k)]
                 lines.setData(pos=f.line_pos, color=f.line_color)
                 points.setData(pos=f.point_pos, color=f.point_color, size=f.point_size)
 
-        return step, [vp.view]
+        return step, [self.vp.view]
 
-    def setup_stock_build() -> tuple[Any, list[Any]]:
-        _, views = setup_stock()
+    def stock_build(self) -> tuple[Step, list[Any]]:
+        self._show_stock()
 
         def step(i: int) -> None:
-            for k, (lines, points) in enumerate(stock_items):
-                geo = displays[k]
+            for k, (lines, points) in enumerate(self.stock_items):
+                geo = self.displays[k]
                 f = geo._build((i if k == 0 else i * 3 + 1) % geo.num_frames)
                 lines.setData(pos=f.line_pos, color=f.line_color)
                 points.setData(pos=f.point_pos, color=f.point_color, size=f.point_size)
 
+        return step, [self.vp.view]
+
+    def avatars(self) -> tuple[Step, list[Any]]:
+        step, views = self.side()
+        for seq in (self.gen, self.ref):
+            self.vp.set_avatar(seq, self.meshes[id(seq)])
+        self.vp.set_body_mode("both")
         return step, views
 
-    # two avatars (the mannequin fitted by IK, built once here, as the studio builds them once)
-    from signstudio.avatar.build import build_avatar
+    def teardown_avatars(self) -> None:
+        self.vp.set_body_mode("skeleton")
 
-    meshes = {id(gen): build_avatar(gen), id(ref): build_avatar(ref)}
+    def teardown_stock(self) -> None:
+        for lines, points in self.stock_items:
+            self.vp.view.removeItem(lines)
+            self.vp.view.removeItem(points)
 
-    def setup_avatars() -> tuple[Any, list[Any]]:
-        step, views = setup_side()
-        for seq in (gen, ref):
-            vp.set_avatar(seq, meshes[id(seq)])
-        vp.set_body_mode("both")
-        return step, views
 
-    def teardown_avatars() -> None:
-        vp.set_body_mode("skeleton")
-
-    def teardown_stock() -> None:
-        for lines, points in stock_items:
-            vp.view.removeItem(lines)
-            vp.view.removeItem(points)
-
-    scenarios = {
-        "empty": (setup_empty, None),
-        "signstudio": (setup_ours, None),
-        "pyqtgraph-build": (setup_stock_build, teardown_stock),
-        "pyqtgraph": (setup_stock, teardown_stock),
-        "side-by-side": (setup_side, None),
-        "avatars": (setup_avatars, teardown_avatars),
-    }
+def _measure(
+    app: Any, scenes: _Scenarios, frames: int, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, int], int]:
+    """Every scene's frame times over interleaved rounds, its paint count, and the frame uploads."""
+    vp = scenes.vp
+    scenarios = scenes.table()
     times: dict[str, list[float]] = {k: [] for k in scenarios}
     paints: dict[str, int] = dict.fromkeys(scenarios, 0)
     uploads_before = vp.main.cloud.uploads + vp.ghost.cloud.uploads
     for _ in range(rounds):
         for name, (setup, teardown) in scenarios.items():
             step, views = setup()
-            frame_loop(10, step, views)  # warm-up: shaders, buffers, caches
+            _frame_loop(app, 10, step, views)  # warm-up: shaders, buffers, caches
             before = sum(v.paint_count for v in views)
-            times[name].extend(frame_loop(frames, step, views))
+            times[name].extend(_frame_loop(app, frames, step, views))
             paints[name] += sum(v.paint_count for v in views) - before
             if teardown is not None:
                 teardown()
-    uploads = vp.main.cloud.uploads + vp.ghost.cloud.uploads - uploads_before
-    vp.close()
+    return times, paints, vp.main.cloud.uploads + vp.ghost.cloud.uploads - uploads_before
 
-    # The median frame over all rounds: other processes only ever add time, in bursts, and the
-    # median of thousands of frames shrugs those off better than a mean does.
+
+def _ratios(times: dict[str, list[float]], frames: int, rounds: int) -> dict[str, Any]:
+    """Median and mean frame (ms), the ratio of each median to the empty frame's, and per round.
+
+    The median frame over all rounds: other processes only ever add time, in bursts, and the
+    median of thousands of frames shrugs those off better than a mean does."""
     ms = {k: statistics.median(v) * 1e3 for k, v in times.items()}
     mean_ms = {k: statistics.fmean(v) * 1e3 for k, v in times.items()}
     round_ratio = {
@@ -228,6 +249,28 @@ def run(
         if k not in ("side-by-side", "avatars")
     }
     ratio = {k: ms[k] / ms["empty"] for k in ms}
+    return {"ms": ms, "mean_ms": mean_ms, "round_ratios": round_ratio, "ratio": ratio}
+
+
+def run(
+    frames: int = 100, rounds: int = 12, size: tuple[int, int] = (800, 600), overlays: bool = False
+) -> dict[str, Any]:
+    """Run the benchmark in this process (needs a display with OpenGL); returns the results."""
+    from PySide6 import QtGui, QtWidgets
+
+    fmt = QtGui.QSurfaceFormat.defaultFormat()
+    fmt.setSwapInterval(0)  # never wait for a vertical refresh: time the work
+    QtGui.QSurfaceFormat.setDefaultFormat(fmt)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["bench_viewport"])
+    assert isinstance(app, QtWidgets.QApplication)
+
+    gen, ref = holistic_pair()
+    gen = gen.replace(meta_update={"reference_kind": "generated"})
+    vp, renderer, version = _open_viewport(app, size, overlays)
+    times, paints, uploads = _measure(app, _Scenarios(vp, gen, ref), frames, rounds)
+    vp.close()
+    r = _ratios(times, frames, rounds)
+    ms, ratio = r["ms"], r["ratio"]
     return {
         "name": "viewport",
         "what": "viewport frame time, two holistic skeletons (2 x 586 points), new data every frame",
@@ -241,10 +284,7 @@ def run(
         "points_per_skeleton": gen.num_joints,
         "data": f"ASL lexicon joins of {' and '.join(repr(w) for w in WORDS)} (real MediaPipe Holistic "
         f"recordings, {gen.num_frames} and {ref.num_frames} frames)",
-        "ms": ms,
-        "mean_ms": mean_ms,
-        "round_ratios": round_ratio,
-        "ratio": ratio,
+        **r,
         "paints": paints,
         "frame_uploads_signstudio": uploads,
         "ratio_signstudio": ratio["signstudio"],

@@ -23,7 +23,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WARMUP = 1000
 
@@ -40,7 +43,7 @@ def rss_mb() -> float | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     doc = __doc__ or ""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of repaints (default 100000)")
@@ -52,12 +55,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-growth-mb", type=float, default=40.0, help="allowed RSS growth after the warm-up (MiB)"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-    import pyqtgraph
+
+@dataclass
+class Scene:
+    """The soaked view, its two skeletons' clouds and items, and the data fed to them."""
+
+    app: Any
+    view: Any
+    clouds: list[Any]
+    items: list[tuple[Any, Any]]
+    variants: list[Any]  # skeleton 0: holistic, then upper50
+    seq_b: Any
+    conf_b: Any  # skeleton 1's confidence, its right hand dropped every 5th frame
+    paints: Callable[[], int]
+
+
+def _build_scene(width: int, height: int) -> Scene:
+    """Grid + two skeletons (bones and joints sharing a cloud), the second translucent."""
+    import numpy as np
     import pyqtgraph.opengl as gl
-    import PySide6
     from PySide6 import QtGui, QtWidgets
 
     from benchmarks.viewport import holistic_pair
@@ -80,85 +98,79 @@ def main(argv: list[str] | None = None) -> int:
             super().paintGL()
             View.paints += 1
 
-    import numpy as np
-
     seq_a, seq_b = holistic_pair()
-    # the right hand drops out every 5th frame of the second skeleton: bone index re-uploads
     conf_b = seq_b.confidence.copy()
     conf_b[::5, seq_b.skeleton.groups["right_hand"]] = 0.0
-    conf_b = np.ascontiguousarray(conf_b)
     variants = [display_skeleton(seq_a), display_skeleton(convert(seq_a, "upper50"))]
-    disp_b = display_skeleton(seq_b)
-
     view = View()
-    view.resize(args.width, args.height)
+    view.resize(width, height)
     view.setCameraPosition(distance=6.0, elevation=8, azimuth=-90)
     grid = GLFloorGrid()
     grid.set_grid(12.0, 0.5)
     grid.translate(0, 0, -3)
     view.addItem(grid)
     clouds, items = [], []
-    for k, disp in enumerate((variants[0], disp_b)):
+    for k, disp in enumerate((variants[0], display_skeleton(seq_b))):
         cloud = JointCloud()
         cloud.set_skeleton(disp.rgb, disp.size, disp.bones)
         bones, joints = GLBonesItem(cloud), GLJointsItem(cloud)
         if k == 1:
             for item in (bones, joints):
                 item.set_look(opacity=0.35, desaturate=0.35, depth_write=False)
-        m = QtGui.QMatrix4x4(*(float(v) for v in disp.matrix.reshape(-1)))
         for item in (bones, joints):
-            item.setTransform(m)
+            item.setTransform(_matrix(disp))
             view.addItem(item)
         clouds.append(cloud)
         items.append((bones, joints))
-    view.show()
-    deadline = time.monotonic() + 10
-    while not view.isValid() and time.monotonic() < deadline:
-        app.processEvents()
-    if not view.isValid():
-        print("FAIL: the GL view never became valid (no OpenGL on this display?)")
-        return 1
+    conf = np.ascontiguousarray(conf_b)
+    return Scene(app, view, clouds, items, variants, seq_b, conf, lambda: View.paints)
 
-    print(
-        f"PySide6 {PySide6.__version__}, pyqtgraph {pyqtgraph.__version__}, Python {sys.version.split()[0]}, "
-        f"platform {app.platformName()}: {args.n} repaints of 2 skeletons "
-        f"({seq_a.num_joints} points, {len(variants[0].bones)} bones each) with new data each time",
-        flush=True,
-    )
-    none_refs_before = sys.getrefcount(None)
+
+def _matrix(disp: Any) -> Any:
+    from PySide6 import QtGui
+
+    return QtGui.QMatrix4x4(*(float(v) for v in disp.matrix.reshape(-1)))
+
+
+def _soak(scene: Scene, n: int, report_every: int) -> tuple[float, float | None]:
+    """Repaint ``n`` times with new data; seconds taken and the RSS after the warm-up."""
     rss_start: float | None = None
     current = 0
     start = last = time.perf_counter()
-    for i in range(1, args.n + 1):
+    for i in range(1, n + 1):
         if i % 1000 == 0:  # switch skeleton 0 between holistic and upper50
             current = 1 - current
-            disp = variants[current]
-            clouds[0].set_skeleton(disp.rgb, disp.size, disp.bones)
-            m = QtGui.QMatrix4x4(*(float(v) for v in disp.matrix.reshape(-1)))
-            for item in items[0]:
-                item.setTransform(m)
-        a = variants[current].seq
-        clouds[0].set_frame(a.data, a.confidence, i % a.num_frames)
-        clouds[1].set_frame(seq_b.data, conf_b, (3 * i + 1) % seq_b.num_frames)
-        view.update()
-        app.processEvents()  # delivers the update request: paintEvent -> paintGL -> upload + draw
-        if i == min(WARMUP, args.n):
+            disp = scene.variants[current]
+            scene.clouds[0].set_skeleton(disp.rgb, disp.size, disp.bones)
+            for item in scene.items[0]:
+                item.setTransform(_matrix(disp))
+        a = scene.variants[current].seq
+        scene.clouds[0].set_frame(a.data, a.confidence, i % a.num_frames)
+        scene.clouds[1].set_frame(scene.seq_b.data, scene.conf_b, (3 * i + 1) % scene.seq_b.num_frames)
+        scene.view.update()
+        scene.app.processEvents()  # delivers the update request: paintEvent -> paintGL -> upload + draw
+        if i == min(WARMUP, n):
             rss_start = rss_mb()
-        if args.report_every and i % args.report_every == 0:
+        if report_every and i % report_every == 0:
             now = time.perf_counter()
             rss = rss_mb()
             rss_text = f"  RSS {rss:7.1f} MiB" if rss is not None else ""
-            print(f"  {i:>7} repaints  {args.report_every / (now - last):8.0f} /s{rss_text}", flush=True)
+            print(f"  {i:>7} repaints  {report_every / (now - last):8.0f} /s{rss_text}", flush=True)
             last = now
-    app.processEvents()
-    elapsed = time.perf_counter() - start
+    scene.app.processEvents()
+    return time.perf_counter() - start, rss_start
+
+
+def _verdict(
+    args: argparse.Namespace, scene: Scene, elapsed: float, rss_start: float | None, none_drift: int
+) -> bool:
+    """Print the figures and every failure; True when the soak passed."""
     rss_end = rss_mb()
-    none_drift = sys.getrefcount(None) - none_refs_before
-    painted = View.paints
-    uploads = sum(c.uploads for c in clouds)
-    index_uploads = sum(c.index_uploads for c in clouds)
+    painted = scene.paints()
     rate = args.n / elapsed if elapsed > 0 else float("inf")
     print(f"repaints: {args.n} in {elapsed:.1f} s = {rate:.0f} repaints/s; paintGL ran {painted} times")
+    uploads = sum(c.uploads for c in scene.clouds)
+    index_uploads = sum(c.index_uploads for c in scene.clouds)
     print(f"uploads: {uploads} frame uploads, {index_uploads} bone index uploads")
     ok = painted >= args.n
     if rss_start is not None and rss_end is not None:
@@ -178,7 +190,34 @@ def main(argv: list[str] | None = None) -> int:
     if none_drift <= -max(100, args.n // 10):
         print("FAIL: None lost references during the run (the QOpenGLBuffer refcount bug)")
         ok = False
-    view.close()
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+    import pyqtgraph
+    import PySide6
+
+    scene = _build_scene(args.width, args.height)
+    scene.view.show()
+    deadline = time.monotonic() + 10
+    while not scene.view.isValid() and time.monotonic() < deadline:
+        scene.app.processEvents()
+    if not scene.view.isValid():
+        print("FAIL: the GL view never became valid (no OpenGL on this display?)")
+        return 1
+    a = scene.variants[0]
+    print(
+        f"PySide6 {PySide6.__version__}, pyqtgraph {pyqtgraph.__version__}, Python {sys.version.split()[0]}, "
+        f"platform {scene.app.platformName()}: {args.n} repaints of 2 skeletons "
+        f"({a.seq.num_joints} points, {len(a.bones)} bones each) with new data each time",
+        flush=True,
+    )
+    none_refs_before = sys.getrefcount(None)
+    elapsed, rss_start = _soak(scene, args.n, args.report_every)
+    ok = _verdict(args, scene, elapsed, rss_start, sys.getrefcount(None) - none_refs_before)
+    scene.view.close()
     print("OK" if ok else "FAIL")
     return 0 if ok else 1
 
