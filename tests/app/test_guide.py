@@ -117,7 +117,7 @@ def test_the_three_journeys_and_the_reference_sections_are_there() -> None:
 def test_the_menu_entries_the_guide_names_exist() -> None:
     """Labels the guide quotes are the studio's own (checked against its sources, no window)."""
     window_src = (ROOT / "signstudio" / "session" / "actions.py").read_text(encoding="utf-8")
-    exports_src = (ROOT / "signstudio" / "app" / "exports.py").read_text(encoding="utf-8")
+    exports_src = (ROOT / "signstudio" / "app" / "dialogs" / "exports.py").read_text(encoding="utf-8")
     editor_src = (ROOT / "signstudio" / "session" / "actions.py").read_text(encoding="utf-8")
     for label in ("Save as…", "Open reference…", "Edit joints", "Drag reaches", "Keyframe this frame",
                   "Wrist drags bend the elbow", "Flag this frame", "Note on this frame…",
