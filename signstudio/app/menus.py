@@ -96,7 +96,7 @@ class MenuBuilder:
         area, _, name = path.partition(".")
         if area == "dialogs":
             return functools.partial(getattr(dialogs, name), self.window)
-        return operator.attrgetter(path)(self.window)  # type: ignore[no-any-return]
+        return operator.attrgetter(path)(self.window)
 
     def toolbar(self) -> QtWidgets.QToolBar:
         bar = self.window.addToolBar("Main")

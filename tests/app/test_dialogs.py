@@ -40,7 +40,7 @@ def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped
 
 
 @pytest.mark.gui
-def test_every_handler_resolves_on_the_window(studio) -> None:
+def test_every_handler_resolves_on_the_window(studio) -> None:  # type: ignore[no-untyped-def]
     from signstudio.app.menus import MenuBuilder
 
     builder = MenuBuilder(studio, {})
@@ -50,7 +50,7 @@ def test_every_handler_resolves_on_the_window(studio) -> None:
 
 
 @pytest.mark.gui
-def test_falloff_and_cancelled_smplx_and_shortcuts(studio, monkeypatch) -> None:
+def test_falloff_and_cancelled_smplx_and_shortcuts(studio, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6 import QtWidgets
 
     monkeypatch.setattr(QtWidgets.QInputDialog, "getInt", lambda *a: (9, True))
