@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui
 
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.actions import SPREADS
@@ -336,11 +336,6 @@ class PoseEditor(QtCore.QObject):
 def _slug(name: str) -> str:
     keep = "".join(c if c.isalnum() else "-" for c in name.strip().lower())
     return "-".join(p for p in keep.split("-") if p)[:40] or "untitled"
-
-
-def ask_int(parent: QtWidgets.QWidget, title: str, label: str, value: int, lo: int, hi: int) -> int | None:
-    number, ok = QtWidgets.QInputDialog.getInt(parent, title, label, value, lo, hi)
-    return int(number) if ok else None
 
 
 __all__ = ["SPREADS", "PoseEditor"]

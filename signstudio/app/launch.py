@@ -343,6 +343,7 @@ def run(args: argparse.Namespace) -> int:
 
     from PySide6 import QtCore
 
+    from signstudio.app.dialogs.welcome import show_welcome
     from signstudio.app.qt_boot import studio_application
     from signstudio.app.settings import Settings
     from signstudio.app.window import StudioWindow
@@ -377,7 +378,7 @@ def run(args: argparse.Namespace) -> int:
         window.close()
         return 0
     # first start: the welcome tour over the window (never on --quit/--screenshot runs)
-    QtCore.QTimer.singleShot(400, window, window.show_welcome)
+    QtCore.QTimer.singleShot(400, window, lambda: show_welcome(window))
     return int(app.exec())
 
 

@@ -1,14 +1,18 @@
 """The window's menus, toolbar and shortcuts, built from the action table
-(`signstudio.session.actions`): one QAction per entry, in a small loop."""
+(`signstudio.session.actions`): one QAction per entry, in a small loop. A handler is an attribute
+path on the window, or ``dialogs.<name>``: that dialog command of `signstudio.app.dialogs`, given
+the window first."""
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from signstudio.app import dialogs
 from signstudio.session.actions import ACTIONS, TOOLBAR, ActionSpec, MenuSlot
 
 
@@ -78,13 +82,21 @@ class MenuBuilder:
 
     def _slot_of(self, spec: ActionSpec, action: QtGui.QAction) -> Callable[..., None]:
         def run(*_: object) -> None:
-            handler = operator.attrgetter(spec.handler)(self.window)
+            handler = self.handler(spec.handler)
             if spec.passes_checked:
                 handler(*spec.args, action.isChecked())
             else:
                 handler(*spec.args)
 
         return run
+
+    def handler(self, path: str) -> Callable[..., object]:
+        """What the handler ``path`` names: ``dialogs.<name>`` a dialog command bound to the
+        window, else the window's attribute at the dotted ``path``."""
+        area, _, name = path.partition(".")
+        if area == "dialogs":
+            return functools.partial(getattr(dialogs, name), self.window)
+        return operator.attrgetter(path)(self.window)
 
     def toolbar(self) -> QtWidgets.QToolBar:
         bar = self.window.addToolBar("Main")

@@ -20,9 +20,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.curves import Curve
-from signstudio.app.dialogs import ask
-from signstudio.app.editor import PoseEditor, ask_int
-from signstudio.app.exports import export_dialog
+from signstudio.app.editor import PoseEditor
 from signstudio.app.files_panel import FilesPanel
 from signstudio.app.menus import MenuBuilder
 from signstudio.app.metrics_panel import MetricsPanel
@@ -33,7 +31,6 @@ from signstudio.app.text_panel import TextPromptPanel
 from signstudio.app.theme import Theme
 from signstudio.app.timeline import PlaybackDriver, Timeline
 from signstudio.app.viewport import Viewport
-from signstudio.app.welcome import Spot, WelcomeOverlay
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
@@ -581,19 +578,6 @@ class StudioWindow(QtWidgets.QMainWindow):
             raise ValueError("no avatar fitted yet: choose View → Avatar and skeleton first")
         return write_amass(path, mesh.motion)
 
-    def export_motion_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export SMPL-X motion", str(Path.home() / "motion.npz"), "AMASS motion (*.npz)"
-        )
-        if not path:
-            return
-        try:
-            out = self.export_motion(path)
-        except (ValueError, OSError) as exc:
-            QtWidgets.QMessageBox.warning(self, "Export SMPL-X motion", str(exc))
-            return
-        self.statusBar().showMessage(f"Wrote {out}", 6000)
-
     def body_shape(self) -> tuple[float, ...]:
         """The 10 SMPL-X shape coefficients (betas) of the avatar, as set and remembered."""
         raw = self.settings.get("body_shape") or [0.0] * 10
@@ -609,37 +593,6 @@ class StudioWindow(QtWidgets.QMainWindow):
             if seq is not None:
                 self.viewport.set_avatar(seq, None)
         self._request_avatars()
-
-    def shape_dialog(self) -> None:
-        dialog = QtWidgets.QDialog(self)
-        dialog.setWindowTitle("Body shape (SMPL-X betas)")
-        form = QtWidgets.QFormLayout(dialog)
-        form.addRow(QtWidgets.QLabel("Ten shape coefficients; 0 is the average body. β1 is mostly height."))
-        boxes = []
-        for i, value in enumerate(self.body_shape()):
-            box = QtWidgets.QDoubleSpinBox(dialog)
-            box.setRange(-3.0, 3.0)
-            box.setSingleStep(0.25)
-            box.setValue(value)
-            form.addRow(f"β{i + 1}", box)
-            boxes.append(box)
-        buttons = QtWidgets.QDialogButtonBox(
-            QtWidgets.QDialogButtonBox.StandardButton.Ok
-            | QtWidgets.QDialogButtonBox.StandardButton.Cancel
-            | QtWidgets.QDialogButtonBox.StandardButton.Reset
-        )
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        reset = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Reset)
-
-        def zero() -> None:
-            for b in boxes:
-                b.setValue(0.0)
-
-        reset.clicked.connect(zero)
-        form.addRow(buttons)
-        if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted:
-            self.set_body_shape([b.value() for b in boxes])
 
     def body_model(self) -> tuple[str, str | None]:
         """(``mannequin`` | ``smplx``, the SMPL-X folder or None), as chosen and remembered."""
@@ -674,16 +627,6 @@ class StudioWindow(QtWidgets.QMainWindow):
         else:
             self._request_avatars()
         return True
-
-    def choose_smplx_folder(self) -> None:
-        start = str(self.settings.get("smplx_folder") or Path.home())
-        folder = QtWidgets.QFileDialog.getExistingDirectory(
-            self, "Folder that holds SMPLX_NEUTRAL.npz (from smpl-x.is.tue.mpg.de)", start
-        )
-        if folder:
-            self.set_body_model("smplx", folder)
-        else:
-            self._sync_checks()
 
     @QtCore.Slot(int, object)
     def _on_avatar(self, token: int, result: object) -> None:
@@ -864,179 +807,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._sync_checks()
         self._sync_edit_actions()
 
-    def export_dialog(self, kind: str) -> None:
-        export_dialog(self, kind)
-
-    def save_as(self) -> None:
-        self.save_document(ask=True)
-
     def toggle_loop(self) -> None:
         self.timeline.set_loop(not self.clock.loop)
-
-    def edit_tool(self, name: str) -> None:
-        """The Edit menu's one-step tools on the whole sequence or the current frame."""
-        tools: dict[str, Callable[[PoseDocument, int], object]] = {
-            "fill_missing": lambda d, _f: d.fill_missing(),
-            "mirror": lambda d, _f: d.mirror(0, d.num_frames),
-            "flag": lambda d, f: d.flag(f, "flagged"),
-        }
-        self._edit(tools[name])
-
-    def open_guide(self) -> None:
-        from signstudio.app.guide_viewer import open_user_guide
-
-        open_user_guide(self)
-
-    def show_diagnostics(self) -> None:
-        from signstudio.app.diagnostics_dialog import show_diagnostics
-
-        show_diagnostics(self)
-
-    # ---- first run -----------------------------------------------------------------------------
-    def show_welcome(self, force: bool = False) -> WelcomeOverlay | None:
-        """The welcome overlay (`signstudio.app.welcome`): on the first start only, unless
-        ``force``; dismissing it is remembered."""
-        if not force and bool(self.settings.get("welcome_done", False)):
-            return None
-        tb = self.findChild(QtWidgets.QToolBar, "main_toolbar")
-        reference_button = tb.widgetForAction(self.side_action) if tb is not None else None
-        tp = self.text_panel
-        spots = [
-            Spot(tp.input, "Type here", "a word or a request like “How do I sign water in DGS?”"),
-            Spot(tp.language, "Sign language", "the language to sign in"),
-            Spot(tp.generate_button, "Generate", "the model signs it (Enter)"),
-            Spot(self.timeline, "Timeline", "play (Space), scrub, read the DTW and FGD curves"),
-        ]
-        if reference_button is not None:
-            spots.append(Spot(reference_button, "Reference", "real signing beside it (S) or as a ghost (G)"))
-        overlay = WelcomeOverlay(self, spots)
-        overlay.dismissed.connect(lambda: self.settings.set("welcome_done", True))
-        overlay.show()
-        overlay.setFocus()
-        self.welcome = overlay
-        return overlay
-
-    # ---- edit dialogs ------------------------------------------------------------------------
-    def toggle_keyframe(self) -> None:
-        doc = self.document
-        if doc is not None:
-            on = self.clock.frame not in doc.keyframes
-            self._edit(lambda d, f: d.set_keyframe(f, on))
-        self._sync_edit_actions()
-
-    def falloff_dialog(self) -> None:
-        n = ask_int(self, "Falloff", "Frames on either side a move reaches:", self.editor.falloff, 1, 500)
-        if n is not None:
-            self.editor.set_falloff(n)
-            self.editor.set_spread("falloff")
-            self.spread_actions["falloff"].setChecked(True)
-
-    def _frame_range(self, title: str, label: str, start: int, stop: int) -> tuple[int, int] | None:
-        """Ask for frames [from, to] (inclusive, as shown on the timeline); None when cancelled."""
-        n = self.clock.num_frames
-        dialog = QtWidgets.QDialog(self)
-        dialog.setWindowTitle(title)
-        form = QtWidgets.QFormLayout(dialog)
-        first, last = QtWidgets.QSpinBox(dialog), QtWidgets.QSpinBox(dialog)
-        for box, value in ((first, start), (last, stop - 1)):
-            box.setRange(0, n - 1)
-            box.setValue(min(max(value, 0), n - 1))
-        form.addRow(QtWidgets.QLabel(label, dialog))
-        form.addRow("From frame", first)
-        form.addRow("To frame (included)", last)
-        if not ask(dialog, form):
-            return None
-        a, b = sorted((first.value(), last.value()))
-        return a, b + 1
-
-    def range_tool(self, title: str) -> None:
-        """Trim or Cut over a range of frames asked for (from this frame on, ten by default)."""
-        label, tool = {
-            "Trim": ("Keep frames", lambda d, a, b: d.trim(a, b)),
-            "Cut": ("Remove frames", lambda d, a, b: d.cut(a, b)),
-        }[title]
-        f = self.clock.frame
-        picked = self._frame_range(title, label, f, min(f + 10, self.clock.num_frames))
-        if picked is not None:
-            self._edit(lambda d, _f: tool(d, *picked))
-
-    def hold_dialog(self) -> None:
-        n = ask_int(
-            self, "Insert hold", f"Hold frame {self.clock.frame} for how many more frames?", 5, 1, 1000
-        )
-        if n is not None:
-            self._edit(lambda d, f: d.insert_hold(f, n))
-
-    def note_dialog(self) -> None:
-        doc = self.document
-        if doc is None:
-            return
-        f = self.clock.frame
-        text, ok = QtWidgets.QInputDialog.getMultiLineText(
-            self, "Note", f"Note on frame {f}:", doc.notes.get(f, "")
-        )
-        if ok:
-            self._edit(lambda d, _f: d.note(f, text.strip() or None))
-
-    def smooth_dialog(self) -> None:
-        """Smoothing with a preview: the views show the smoothed range while the dialog is open;
-        Apply makes it one undo step, Cancel puts the sequence back as it was."""
-        doc = self.document
-        if doc is None:
-            return
-        f, n = self.clock.frame, self.clock.num_frames
-        dialog = QtWidgets.QDialog(self)
-        dialog.setWindowTitle("Smooth (preview)")
-        form = QtWidgets.QFormLayout(dialog)
-        first, last, window = (
-            QtWidgets.QSpinBox(dialog),
-            QtWidgets.QSpinBox(dialog),
-            QtWidgets.QSpinBox(dialog),
-        )
-        first.setRange(0, n - 1)
-        last.setRange(0, n - 1)
-        first.setValue(max(0, f - 12))
-        last.setValue(min(n - 1, f + 12))
-        window.setRange(3, 51)
-        window.setSingleStep(2)
-        window.setValue(7)
-        form.addRow("From frame", first)
-        form.addRow("To frame (included)", last)
-        form.addRow("Window (frames, odd)", window)
-        note = QtWidgets.QLabel(dialog)
-        form.addRow(note)
-        buttons = QtWidgets.QDialogButtonBox(
-            QtWidgets.QDialogButtonBox.StandardButton.Apply | QtWidgets.QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Apply).clicked.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
-        original = doc.sequence
-
-        def preview() -> None:
-            a, b = sorted((first.value(), last.value()))
-            try:
-                frames, data = doc.smoothed(a, b + 1, window.value() | 1)
-            except ValueError as exc:
-                note.setText(str(exc))
-                return
-            shown = original.data.copy()
-            shown[frames] = data
-            moved = float(np.abs(data - original.data[frames]).max()) if len(frames) else 0.0
-            note.setText(f"Preview: {len(frames)} frames, largest change {moved:.3g}")
-            self.viewport.replace_generated(original.replace(data=shown))
-
-        for box in (first, last, window):
-            box.valueChanged.connect(lambda _v: preview())
-        preview()
-        dialog.setObjectName("smooth_dialog")
-        self._smooth_preview: QtWidgets.QDialog | None = dialog  # tests drive it
-        accepted = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
-        self._smooth_preview = None
-        self.viewport.replace_generated(self.state.sequence or original)  # the preview ends
-        if accepted:
-            a, b = sorted((first.value(), last.value()))
-            self._edit(lambda d, _f: d.smooth(a, b + 1, window.value() | 1))
 
     # ---- saving ------------------------------------------------------------------------------
     #: Save as…'s file types and the format each writes (the .skels families differ in scale and
@@ -1144,44 +916,6 @@ class StudioWindow(QtWidgets.QMainWindow):
             action.setToolTip(p)
             action.triggered.connect(lambda *_, p=p: self.open_file(p))
         self.recent_menu.setEnabled(bool(self.state.recent_files))
-
-    def open_dialog(self, as_reference: bool = False) -> None:
-        title = "Open reference" if as_reference else "Open pose file"
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, title, "", "Pose files (*.pose *.skels *.h5 *.hdf5 *.npz);;All files (*)"
-        )
-        if path:
-            self.open_file(path, as_reference=as_reference)
-
-    def screenshot_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save screenshot", "signstudio.png", "PNG (*.png)"
-        )
-        if path:
-            try:
-                self.viewport.save_screenshot(path)
-                self.statusBar().showMessage(f"Saved {path}", 5000)
-            except (FormatError, RuntimeError) as exc:
-                QtWidgets.QMessageBox.critical(self, "Cannot save screenshot", str(exc))
-
-    def show_shortcuts(self) -> None:
-        rows = [
-            (a.text().replace("&", ""), a.shortcut().toString())
-            for a in self.actions_by_name.values()
-            if not a.shortcut().isEmpty()
-        ]
-        html = "<table>" + "".join(f"<tr><td>{t}</td><td><b>{k}</b></td></tr>" for t, k in rows) + "</table>"
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", html)
-
-    def about(self) -> None:
-        from signstudio import __version__
-
-        QtWidgets.QMessageBox.about(
-            self,
-            "About SignStudio",
-            f"<b>SignStudio {__version__}</b><br>Sign language production studio.<br>"
-            "Built-in corpus: real fingerspelling recordings of 20 sign languages (spoken-to-signed).",
-        )
 
     # ---- layout persistence ------------------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -5,10 +5,12 @@
 
 ``id`` is the action's object name (what tests, ``signstudio app`` flags and the shortcut list
 use), made from the label as the studio always named them. ``handler`` is a dotted attribute
-path on the window (``"save_document"``, ``"timeline.play_pause"``), called with ``args`` — and,
-when ``passes_checked``, with the action's new check state. A `MenuSlot` marks where the app
-fills a menu itself (recent files, camera presets, the panels). ``shortcut`` is a key sequence
-("Ctrl+Shift+O") or ``std:Name``, a platform's standard key (``std:Open``).
+path on the window (``"save_document"``, ``"timeline.play_pause"``), or ``"dialogs.<name>"``: the
+app's dialog command ``<name>`` (`signstudio.app.dialogs`), given the window first. It is called
+with ``args`` — and, when ``passes_checked``, with the action's new check state. A `MenuSlot`
+marks where the app fills a menu itself (recent files, camera presets, the panels).
+``shortcut`` is a key sequence ("Ctrl+Shift+O") or ``std:Name``, a platform's standard key
+(``std:Open``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def action_id(label: str) -> str:
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """One action: label, menu path (top menu first), handler (dotted path on the window) and
+    """One action: label, menu path (top menu first), handler (dotted path on the window, or
+    ``dialogs.<name>``: a dialog command given the window) and
     its arguments, shortcut, status tip, whether it is checkable, whether a separator comes
     before it, and ``group``: the window's collection of related actions it belongs to (an
     exclusive group when ``exclusive``), keyed by its first argument."""
@@ -84,19 +87,19 @@ SPREADS = {
 
 A = ActionSpec
 ACTIONS: tuple[ActionSpec | MenuSlot, ...] = (
-    A("Open…", (FILE,), "open_dialog", shortcut="std:Open", tip="Open a pose file"),
-    A("Open reference…", (FILE,), "open_dialog", (True,), "Ctrl+Shift+O",
+    A("Open…", (FILE,), "dialogs.open_dialog", shortcut="std:Open", tip="Open a pose file"),
+    A("Open reference…", (FILE,), "dialogs.open_dialog", (True,), "Ctrl+Shift+O",
       "Open a pose file as the reference beside what is shown"),
     MenuSlot("submenu", "Open recent", (FILE,)),
     A("Save", (FILE,), "save_document", (), "std:Save",
       "Save the edited sequence (.pose unless it came from another writable format)",
       separator_before=True),
-    A("Save as…", (FILE,), "save_as", (), "std:SaveAs",
+    A("Save as…", (FILE,), "dialogs.save_as", (), "std:SaveAs",
       "Save the edited sequence in a format of your choice"),
-    *(A(label, (FILE, "Export"), "export_dialog", (kind,), tip=tip)
+    *(A(label, (FILE, "Export"), "dialogs.export_dialog", (kind,), tip=tip)
       for kind, (label, tip) in EXPORTS.items()),
-    A("Save screenshot…", (FILE,), "screenshot_dialog", (), "P", "Save the viewport as PNG"),
-    A("Export SMPL-X motion…", (FILE, "Export"), "export_motion_dialog",
+    A("Save screenshot…", (FILE,), "dialogs.screenshot_dialog", (), "P", "Save the viewport as PNG"),
+    A("Export SMPL-X motion…", (FILE, "Export"), "dialogs.export_motion_dialog",
       tip="The generated sequence's avatar parameters as an AMASS-style .npz (hands included)"),
     A("Quit", (FILE,), "close", shortcut="std:Quit", separator_before=True),
     A("Undo", (EDIT,), "undo", shortcut="std:Undo"),
@@ -107,28 +110,28 @@ ACTIONS: tuple[ActionSpec | MenuSlot, ...] = (
       checkable=True, passes_checked=True, separator_before=True),
     *(A(text, (EDIT, "Drag reaches"), "editor.set_spread", (key,), checkable=True, group="spread",
         exclusive=True) for key, text in SPREADS.items()),
-    A("Falloff frames…", (EDIT, "Drag reaches"), "falloff_dialog",
+    A("Falloff frames…", (EDIT, "Drag reaches"), "dialogs.falloff_dialog",
       tip="How many frames on either side a falloff move reaches", separator_before=True),
     A("Wrist drags bend the elbow", (EDIT,), "editor.set_arm_ik",
       tip="Dragging a wrist solves the arm (two-bone IK); off: only the forearm turns",
       checkable=True, passes_checked=True),
-    A("Keyframe this frame", (EDIT,), "toggle_keyframe", (), "K",
+    A("Keyframe this frame", (EDIT,), "dialogs.toggle_keyframe", (), "K",
       "Pin this frame: moves between keyframes fade out at them", checkable=True, group="edit_tools"),
-    A("Fill missing points", (EDIT,), "edit_tool", ("fill_missing",),
+    A("Fill missing points", (EDIT,), "dialogs.edit_tool", ("fill_missing",),
       tip="Interpolate missing points in time (marked as filled)", separator_before=True,
       group="edit_tools"),
-    A("Smooth…", (EDIT,), "smooth_dialog",
+    A("Smooth…", (EDIT,), "dialogs.smooth_dialog",
       tip="Savitzky-Golay over a frame range (jitter removal), previewed before it is applied",
       group="edit_tools"),
-    A("Mirror left and right", (EDIT,), "edit_tool", ("mirror",),
+    A("Mirror left and right", (EDIT,), "dialogs.edit_tool", ("mirror",),
       tip="Swap the signer's left and right over the whole sequence", group="edit_tools"),
-    A("Trim to…", (EDIT,), "range_tool", ("Trim",), tip=_RANGE_TIP["Trim"], group="edit_tools"),
-    A("Cut frames…", (EDIT,), "range_tool", ("Cut",), tip=_RANGE_TIP["Cut"], group="edit_tools"),
-    A("Insert hold…", (EDIT,), "hold_dialog",
+    A("Trim to…", (EDIT,), "dialogs.range_tool", ("Trim",), tip=_RANGE_TIP["Trim"], group="edit_tools"),
+    A("Cut frames…", (EDIT,), "dialogs.range_tool", ("Cut",), tip=_RANGE_TIP["Cut"], group="edit_tools"),
+    A("Insert hold…", (EDIT,), "dialogs.hold_dialog",
       tip="Repeat this frame (a hold) for a number of frames", group="edit_tools"),
-    A("Flag this frame", (EDIT,), "edit_tool", ("flag",), "F",
+    A("Flag this frame", (EDIT,), "dialogs.edit_tool", ("flag",), "F",
       "Mark the current frame for review (undoable)", group="edit_tools"),
-    A("Note on this frame…", (EDIT,), "note_dialog", tip="A free-text note on the current frame",
+    A("Note on this frame…", (EDIT,), "dialogs.note_dialog", tip="A free-text note on the current frame",
       group="edit_tools"),
     A("Generate", (GENERATE,), "text_panel.generate_button.click", shortcut="Ctrl+Return"),
     A("Cancel generation", (GENERATE,), "escape", shortcut="Escape"),
@@ -153,9 +156,9 @@ ACTIONS: tuple[ActionSpec | MenuSlot, ...] = (
       "The mannequin only (fitted to the keypoints by IK)", checkable=True, group="body"),
     A("Mannequin (built in)", (VIEW, "Body"), "set_body_model", ("mannequin",),
       tip="The built-in mannequin: no licensed files needed", checkable=True, group="body_model"),
-    A("SMPL-X…", (VIEW, "Body"), "choose_smplx_folder", key="smplx",
+    A("SMPL-X…", (VIEW, "Body"), "dialogs.choose_smplx_folder", key="smplx",
       tip="SMPL-X from your model folder (SMPLX_NEUTRAL.npz)", checkable=True, group="body_model"),
-    A("Shape…", (VIEW, "Body"), "shape_dialog", tip="The body's ten SMPL-X shape coefficients",
+    A("Shape…", (VIEW, "Body"), "dialogs.shape_dialog", tip="The body's ten SMPL-X shape coefficients",
       separator_before=True),
     MenuSlot("submenu", "Theme", (VIEW,), separator_before=True),
     *(A(choice.capitalize(), (VIEW, "Theme"), "set_theme", (choice,), checkable=True, group="theme")
@@ -169,14 +172,14 @@ ACTIONS: tuple[ActionSpec | MenuSlot, ...] = (
     A("Faster", (PLAYBACK,), "timeline.faster", shortcut="]"),
     A("Slower", (PLAYBACK,), "timeline.slower", shortcut="["),
     A("Loop", (PLAYBACK,), "toggle_loop", shortcut="L", checkable=True),
-    A("Welcome tour", (HELP,), "show_welcome", (True,),
+    A("Welcome tour", (HELP,), "dialogs.show_welcome", (True,),
       tip="The five places to start, marked on the window"),
-    A("User guide", (HELP,), "open_guide",
+    A("User guide", (HELP,), "dialogs.open_guide",
       tip="Step by step: the three journeys, the metrics, your own corpus"),
-    A("Keyboard shortcuts", (HELP,), "show_shortcuts", shortcut="F1"),
-    A("Diagnostics…", (HELP,), "show_diagnostics",
+    A("Keyboard shortcuts", (HELP,), "dialogs.show_shortcuts", shortcut="F1"),
+    A("Diagnostics…", (HELP,), "dialogs.open_diagnostics",
       tip="Check this machine: display, OpenGL, packages, CUDA, corpus, models, autosave"),
-    A("About SignStudio", (HELP,), "about"),
+    A("About SignStudio", (HELP,), "dialogs.about"),
 )  # fmt: skip
 
 #: The main toolbar, left to right (None: a separator).

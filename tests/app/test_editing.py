@@ -176,8 +176,8 @@ def test_smoothing_is_previewed_then_applied_or_cancelled(studio, qtbot) -> None
     studio.clock.frame = 30
 
     def answer(apply: bool) -> None:
-        dialog = studio._smooth_preview
-        assert dialog is not None
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        assert dialog is not None and dialog.objectName() == "smooth_dialog"
         shown = studio.viewport.generated
         assert shown is not studio.state.sequence and not np.array_equal(shown.data, seq.data)  # preview
         assert np.array_equal(studio.state.sequence.data, seq.data)  # nothing applied yet
@@ -299,7 +299,7 @@ def test_fix_a_finger_then_export_pose_eaf_mp4_bvh_metrics_and_reopen(studio, qt
     import imageio_ffmpeg
     from pympi import Elan
 
-    from signstudio.app.exports import export
+    from signstudio.app.dialogs.exports import export
     from signstudio.pose.formats import read_one
     from signstudio.runner.frame_metrics import read_frame_metrics
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from signstudio.app.guide_viewer import anchor_links, image_links, slug
+from signstudio.app.dialogs.guide import anchor_links, image_links, slug
 from signstudio.app.resources import resource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def screenshot_targets() -> list[str]:
 
 
 def test_the_guide_is_where_the_app_looks_for_it() -> None:
-    from signstudio.app.guide_viewer import guide_path
+    from signstudio.app.dialogs.guide import guide_path
 
     assert guide_path() == GUIDE and GUIDE.is_file()
     assert (ROOT / "resources" / "guide" / "guide.md") == GUIDE
@@ -117,7 +117,7 @@ def test_the_three_journeys_and_the_reference_sections_are_there() -> None:
 def test_the_menu_entries_the_guide_names_exist() -> None:
     """Labels the guide quotes are the studio's own (checked against its sources, no window)."""
     window_src = (ROOT / "signstudio" / "session" / "actions.py").read_text(encoding="utf-8")
-    exports_src = (ROOT / "signstudio" / "app" / "exports.py").read_text(encoding="utf-8")
+    exports_src = (ROOT / "signstudio" / "app" / "dialogs" / "exports.py").read_text(encoding="utf-8")
     editor_src = (ROOT / "signstudio" / "session" / "actions.py").read_text(encoding="utf-8")
     for label in ("Save as…", "Open reference…", "Edit joints", "Drag reaches", "Keyframe this frame",
                   "Wrist drags bend the elbow", "Flag this frame", "Note on this frame…",
@@ -179,7 +179,7 @@ def test_every_app_command_of_the_script_parses() -> None:
 # ---- the viewer (Help → User guide) ------------------------------------------------------------
 @pytest.fixture
 def viewer(qtbot):  # type: ignore[no-untyped-def]
-    from signstudio.app.guide_viewer import GuideViewer
+    from signstudio.app.dialogs.guide import GuideViewer
 
     view = GuideViewer()
     qtbot.addWidget(view)
@@ -254,7 +254,7 @@ def test_viewer_contents_find_and_pictures(viewer, qtbot) -> None:  # type: igno
 def test_open_user_guide_makes_one_window_per_parent(qtbot) -> None:  # type: ignore[no-untyped-def]
     from PySide6 import QtWidgets
 
-    from signstudio.app.guide_viewer import open_user_guide
+    from signstudio.app.dialogs.guide import open_user_guide
 
     parent = QtWidgets.QMainWindow()
     qtbot.addWidget(parent)
@@ -267,7 +267,7 @@ def test_open_user_guide_makes_one_window_per_parent(qtbot) -> None:  # type: ig
 
 @pytest.mark.gui
 def test_viewer_without_the_guide_says_where_it_is(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from signstudio.app.guide_viewer import GuideViewer
+    from signstudio.app.dialogs.guide import GuideViewer
 
     view = GuideViewer(path=tmp_path / "missing" / "guide.md")
     qtbot.addWidget(view)

@@ -10,6 +10,7 @@ pytestmark = pytest.mark.gui
 
 def test_welcome_marks_five_places_and_is_shown_once(qtbot, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    from signstudio.app.dialogs.welcome import show_welcome
     from signstudio.app.runner_bridge import RunnerBridge
     from signstudio.app.window import StudioWindow
     from signstudio.runner.service import Runner
@@ -19,7 +20,7 @@ def test_welcome_marks_five_places_and_is_shown_once(qtbot, tmp_path, monkeypatc
     win.resize(1300, 850)
     win.show()
     qtbot.waitExposed(win)
-    overlay = win.show_welcome()
+    overlay = show_welcome(win)
     assert overlay is not None and overlay.isVisible()
     assert overlay.geometry() == win.rect()
     rects = overlay.spot_rects()
@@ -29,8 +30,8 @@ def test_welcome_marks_five_places_and_is_shown_once(qtbot, tmp_path, monkeypatc
     assert rects[0].contains(box.mapTo(win, box.rect().center()).toPointF())
     qtbot.mouseClick(overlay.ok_button, _left())
     qtbot.waitUntil(lambda: not overlay.isVisible(), timeout=2000)
-    assert win.show_welcome() is None  # never again
-    again = win.show_welcome(force=True)  # Help → Welcome tour
+    assert show_welcome(win) is None  # never again
+    again = show_welcome(win, force=True)  # Help → Welcome tour
     assert again is not None
     qtbot.keyClick(again, _esc())
     assert not again.isVisible()
@@ -38,7 +39,7 @@ def test_welcome_marks_five_places_and_is_shown_once(qtbot, tmp_path, monkeypatc
     # a new window with the same settings does not show it either
     win2 = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
     qtbot.addWidget(win2)
-    assert win2.show_welcome() is None
+    assert show_welcome(win2) is None
     win2.close()
 
 

@@ -341,7 +341,7 @@ def test_line_format():
 @pytest.mark.gui
 @needs_display
 def test_dialog_shows_the_report_rows(qtbot):
-    from signstudio.app.diagnostics_dialog import DiagnosticsDialog
+    from signstudio.app.dialogs.diagnostics import DiagnosticsDialog
 
     dialog = DiagnosticsDialog()
     qtbot.addWidget(dialog)
@@ -361,7 +361,7 @@ def test_dialog_shows_the_report_rows(qtbot):
 def test_dialog_runs_the_checks(qtbot):
     from PySide6 import QtWidgets
 
-    from signstudio.app.diagnostics_dialog import DiagnosticsDialog, show_diagnostics
+    from signstudio.app.dialogs.diagnostics import DiagnosticsDialog, show_diagnostics
 
     parent = QtWidgets.QWidget()
     qtbot.addWidget(parent)

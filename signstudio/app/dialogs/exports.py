@@ -5,6 +5,8 @@
     export(window, "video", path, reference=True, strip=True)   # mp4 or gif of the viewport
     export(window, "frames", folder, ...)         # one PNG per frame
     export(window, "metrics", path)               # per-frame DTW/FGD/joint errors, .csv or .json
+    export_dialog(window, "bvh")                  # File → Export → …: ask where, export, report
+    export_motion_dialog(window)                  # File → Export → SMPL-X motion (.npz)
 
 Pose files (.pose, .npz, .skels, .h5) are File → Save as (they keep everything and are what the
 studio reopens); these are one-way exports. Every file is written atomically by the writer it
@@ -21,7 +23,7 @@ from typing import Any, Protocol
 
 from PySide6 import QtCore, QtWidgets
 
-from signstudio.app.dialogs import ask
+from signstudio.app.dialogs.common import as_parent, ask
 from signstudio.app.editor import PoseEditor
 from signstudio.runner.scoring import PairScores
 from signstudio.session.document import PoseDocument
@@ -43,6 +45,8 @@ class ExportSource(Protocol):
     def _error(self, title: str, text: str) -> None: ...
 
     def _title_for_files(self) -> str: ...
+
+    def export_motion(self, path: str | Path) -> Path: ...
 
 
 KINDS = {
@@ -107,7 +111,7 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
         return None
     title, filters, suffix = KINDS[kind]
     name = window._title_for_files()
-    parent = _widget(window)
+    parent = as_parent(window)
     options: dict[str, Any] = {}
     if kind == "frames":
         chosen = QtWidgets.QFileDialog.getExistingDirectory(
@@ -147,14 +151,9 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
     return out
 
 
-def _widget(window: ExportSource) -> QtWidgets.QWidget | None:
-    """The window as the parent of the dialogs (it is one; the protocol does not say so)."""
-    return window if isinstance(window, QtWidgets.QWidget) else None
-
-
 def _video_options(window: ExportSource) -> dict[str, bool] | None:
     has_ref = window.state.reference is not None
-    dialog = QtWidgets.QDialog(_widget(window))
+    dialog = QtWidgets.QDialog(as_parent(window))
     dialog.setWindowTitle("What to show")
     column = QtWidgets.QVBoxLayout(dialog)
     with_ref = QtWidgets.QCheckBox("The reference beside it", dialog)
@@ -171,4 +170,19 @@ def _video_options(window: ExportSource) -> dict[str, bool] | None:
     return {"reference": with_ref.isChecked(), "strip": strip.isChecked() and with_ref.isChecked()}
 
 
-__all__ = ["KINDS", "export", "export_dialog"]
+def export_motion_dialog(window: ExportSource) -> None:
+    """File → Export → SMPL-X motion: the shown sequence's avatar parameters as AMASS ``.npz``."""
+    path, _ = QtWidgets.QFileDialog.getSaveFileName(
+        as_parent(window), "Export SMPL-X motion", str(Path.home() / "motion.npz"), "AMASS motion (*.npz)"
+    )
+    if not path:
+        return
+    try:
+        out = window.export_motion(path)
+    except (ValueError, OSError) as exc:
+        QtWidgets.QMessageBox.warning(as_parent(window), "Export SMPL-X motion", str(exc))
+        return
+    window._status(f"Wrote {out}", 6000)
+
+
+__all__ = ["KINDS", "export", "export_dialog", "export_motion_dialog"]

@@ -1,4 +1,4 @@
-"""Small dialog helpers the studio's windows share."""
+"""Small dialog helpers the studio's dialogs share."""
 
 from __future__ import annotations
 
@@ -19,6 +19,14 @@ def ask(dialog: QtWidgets.QDialog, layout: QtWidgets.QLayout) -> bool:
     return dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
 
 
+def ask_int(
+    parent: QtWidgets.QWidget | None, title: str, label: str, value: int, lo: int, hi: int
+) -> int | None:
+    """A whole number in [lo, hi] asked for; None when cancelled."""
+    number, ok = QtWidgets.QInputDialog.getInt(parent, title, label, value, lo, hi)
+    return int(number) if ok else None
+
+
 def bring_to_front(window: QtWidgets.QWidget) -> None:
     """Show ``window`` and raise it over the others (a second Help → … reuses the open one)."""
     window.show()
@@ -26,4 +34,10 @@ def bring_to_front(window: QtWidgets.QWidget) -> None:
     window.activateWindow()
 
 
-__all__ = ["ask", "bring_to_front"]
+def as_parent(window: object) -> QtWidgets.QWidget | None:
+    """The studio window as the parent of a dialog (it is a widget; the protocols that type it
+    in these modules do not say so)."""
+    return window if isinstance(window, QtWidgets.QWidget) else None
+
+
+__all__ = ["as_parent", "ask", "ask_int", "bring_to_front"]

@@ -9,14 +9,23 @@
 Shown once: "Got it" (or Esc, or a click anywhere) dismisses it for good (the window remembers it
 in its settings); Help → Welcome tour shows it again. An overlay rather than a dialog, so the
 marks sit on the real widgets, wherever the user's saved layout put them.
+
+    show_welcome(window)                # on the first start only; None once dismissed
+    show_welcome(window, force=True)    # Help → Welcome tour
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6 import QtCore, QtGui, QtWidgets
+
+from signstudio.app.dialogs.common import as_parent
+from signstudio.app.settings import Settings
+from signstudio.app.text_panel import TextPromptPanel
+from signstudio.app.timeline import Timeline
 
 ACCENT = QtGui.QColor(59, 130, 246)
 
@@ -162,4 +171,38 @@ class WelcomeOverlay(QtWidgets.QWidget):
         p.end()
 
 
-__all__ = ["Spot", "WelcomeOverlay"]
+class WelcomeHost(Protocol):
+    """What the welcome marks on the studio window (`signstudio.app.window.StudioWindow`)."""
+
+    settings: Settings
+    text_panel: TextPromptPanel
+    timeline: Timeline
+    side_action: QtGui.QAction
+
+
+def show_welcome(window: WelcomeHost, force: bool = False) -> WelcomeOverlay | None:
+    """The welcome overlay over ``window``: on the first start only, unless ``force``;
+    dismissing it is remembered in the window's settings."""
+    if not force and bool(window.settings.get("welcome_done", False)):
+        return None
+    host = as_parent(window)
+    assert host is not None  # the studio window is a widget
+    tb = host.findChild(QtWidgets.QToolBar, "main_toolbar")
+    reference_button = tb.widgetForAction(window.side_action) if tb is not None else None
+    tp = window.text_panel
+    spots = [
+        Spot(tp.input, "Type here", "a word or a request like “How do I sign water in DGS?”"),
+        Spot(tp.language, "Sign language", "the language to sign in"),
+        Spot(tp.generate_button, "Generate", "the model signs it (Enter)"),
+        Spot(window.timeline, "Timeline", "play (Space), scrub, read the DTW and FGD curves"),
+    ]
+    if reference_button is not None:
+        spots.append(Spot(reference_button, "Reference", "real signing beside it (S) or as a ghost (G)"))
+    overlay = WelcomeOverlay(host, spots)
+    overlay.dismissed.connect(lambda: window.settings.set("welcome_done", True))
+    overlay.show()
+    overlay.setFocus()
+    return overlay
+
+
+__all__ = ["Spot", "WelcomeHost", "WelcomeOverlay", "show_welcome"]

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio import doctor
-from signstudio.app.dialogs import bring_to_front
+from signstudio.app.dialogs.common import bring_to_front
 from signstudio.app.settings import Settings
 from signstudio.doctor import FAIL, INFO, OK, SKIP, WARN, BodyChoice, Check
 

@@ -9,7 +9,7 @@ the browser; a picture that links to itself (``[![alt](images/x.png)](images/x.p
 full size when clicked. Find (Ctrl+F) searches the text. A copy without its ``resources`` folder (a bare
 wheel) says where the guide is instead.
 
-    from signstudio.app.guide_viewer import open_user_guide
+    from signstudio.app.dialogs.guide import open_user_guide
     open_user_guide(window)      # shows (or raises) the guide window that belongs to ``window``
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app.dialogs import bring_to_front
+from signstudio.app.dialogs.common import bring_to_front
 from signstudio.app.resources import resource
 
 MISSING = """# User guide
