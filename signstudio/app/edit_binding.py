@@ -36,7 +36,8 @@ def title_of(seq: PoseSequence) -> str:
 class EditBinding(QtCore.QObject):
     """Binds ``editor`` to ``window``: ``state.sequence`` is the document being edited.
     ``show_pair(sequence, reference)`` shows a restored document with its reference.
-    A QObject child of the window, so its slots go with it."""
+    A QObject child of the window, so its slots go with it; the window calls `sync_actions`
+    when the undo stack moves."""
 
     def __init__(
         self,
@@ -57,7 +58,8 @@ class EditBinding(QtCore.QObject):
         self.recovery_bar.discard_requested.connect(self.discard_recovery)
         editor.dirty_changed.connect(self.update_title)
         editor.document_changed.connect(self.sync_actions)
-        editor.undo_stack.indexChanged.connect(self.sync_actions)
+        # The undo stack's indexChanged goes to the window, not here: the stack emits it while it
+        # is deleted, after this binding (created later) is still alive to answer.
 
     def attach(self, actions: Mapping[str, QtGui.QAction], edit_tools: list[QtGui.QAction]) -> None:
         """The menus' actions this binding enables, checks and names."""

@@ -13,7 +13,11 @@ from signstudio.app.settings import Settings
 from signstudio.app.text_panel import TextPromptPanel
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
+from signstudio.pose.sequence import PoseSequence
 from signstudio.session.studio import StudioState
+
+DEFAULT_TEXT = "hello"
+DEFAULT_LANGUAGE = "ase"
 
 
 def language_list() -> list[tuple[str, str, str]]:
@@ -72,6 +76,16 @@ class InputBinding(QtCore.QObject):
         self.files.set_corpus(corpus, SIGN_LANGUAGE_NAMES)
         self.files.select_corpus_language(self.state.language)
 
+    def default_sample(self) -> PoseSequence:
+        """The built-in corpus' sample of the language ("hello" in ASL first), its word and
+        language put in the text panel, ready to generate beside it."""
+        from signstudio.corpus.store import default_sample
+
+        sample = default_sample(self.state.language)
+        self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
+        self.text_panel.set_language(str(sample.meta.get("sign_language", DEFAULT_LANGUAGE)))
+        return sample
+
     def on_language(self, code: str) -> None:
         if code:
             self.state.language = code
@@ -98,4 +112,4 @@ class InputBinding(QtCore.QObject):
         self.settings.set("model_options", json.dumps({**self.saved_options(), model_id: values}))
 
 
-__all__ = ["InputBinding", "language_list"]
+__all__ = ["DEFAULT_LANGUAGE", "DEFAULT_TEXT", "InputBinding", "language_list"]

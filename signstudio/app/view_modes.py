@@ -47,6 +47,7 @@ class ViewModes(QtCore.QObject):
         self.settings, self.body_model, self.curves = settings, body_model, curves
         self.actions: Mapping[str, QtGui.QAction] = {}  # by action id, once the menus exist
         self.groups: Mapping[str, Mapping[object, QtGui.QAction]] = {}
+        state.reference_display_changed.connect(self.on_display_mode)
 
     def attach(
         self, actions: Mapping[str, QtGui.QAction], groups: Mapping[str, Mapping[object, QtGui.QAction]]
@@ -83,6 +84,16 @@ class ViewModes(QtCore.QObject):
         theme = app_theme()
         for choice, action in self.groups["theme"].items():
             action.setChecked(theme is not None and theme.choice == choice)
+
+    def show_frame(self, frame: int) -> None:
+        """The viewport at generated frame ``frame`` and its reference frame (by the timing)."""
+        if self.state.reference is None:
+            ref_frame = 0
+        elif self.state.sequence is None:
+            ref_frame = frame  # only a reference on screen: it runs on the clock itself
+        else:
+            ref_frame = self.state.reference_frame_for(frame)
+        self.viewport.set_frames(frame, ref_frame)
 
     def on_display_mode(self, mode: str) -> None:
         """``state.reference_display`` changed: the viewport follows, the choice is kept."""

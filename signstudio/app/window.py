@@ -5,7 +5,7 @@ generated + reference, their display and timing modes, language, model, recent f
 `Clock` (the current frame) — and the docks subscribe to them. Generation is a request to the
 runner, answered on the GUI thread through `RunnerBridge`; a stale answer is dropped.
 
-The window wires; its collaborators do the rest: `layout` (docks, saved layout), `input_binding`
+The window wires; its collaborators do the rest: `dock_layout` (docks, saved layout), `input_binding`
 (text and files panels), `edit_binding` (the edited document), `view_modes` (View menu modes and
 check marks), `analysis_view` (curves, heat map), `capture` (screenshots).
 """
@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app import capture
+from signstudio.app import capture, dock_layout
 from signstudio.app.analysis_view import JointHeatOverlay, timeline_curves
 from signstudio.app.curves import Curve
 from signstudio.app.dialogs import ask
@@ -29,8 +29,7 @@ from signstudio.app.edit_binding import title_of as _title_of
 from signstudio.app.editor import PoseEditor, ask_int
 from signstudio.app.exports import export_dialog
 from signstudio.app.files_panel import FilesPanel
-from signstudio.app.input_binding import InputBinding
-from signstudio.app.layout import TEXT_DOCK, add_docks, fit_dock_height, restore_layout, save_layout
+from signstudio.app.input_binding import DEFAULT_LANGUAGE, InputBinding
 from signstudio.app.menus import MenuBuilder
 from signstudio.app.metrics_panel import MetricsPanel
 from signstudio.app.runner_bridge import RunnerBridge
@@ -44,13 +43,11 @@ from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
-from signstudio.session.actions import FILE, HELP, VIEW
+from signstudio.session.actions import FILE, VIEW
 from signstudio.session.clock import Clock
 from signstudio.session.document import PoseDocument
 from signstudio.session.studio import StudioState
 
-DEFAULT_TEXT = "hello"
-DEFAULT_LANGUAGE = "ase"
 HINTS = (
     "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
@@ -106,12 +103,14 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._build_bars()
         self._connect_views()
         self.modes.restore()
-        restore_layout(self, self.settings)
+        dock_layout.restore_layout(self, self.settings)
         self.recovery_bar.hide()  # shown only with something to offer, never from the saved layout
         if sequence is not None:
             self.set_pair(sequence, reference)
-        else:
-            self._show_default(auto_generate)
+        else:  # real signing at once: the built-in "hello" as the reference, its generation started
+            self.set_pair(None, self.inputs.default_sample())
+            if auto_generate:
+                self.text_panel.generate_button.click()
         QtCore.QTimer.singleShot(0, self.edits, self.edits.offer_recovery)
 
     def _wire_controller(self) -> None:
@@ -133,10 +132,9 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.files = FilesPanel(self)
         self.setCentralWidget(self.viewport)
         self.editor = PoseEditor(self.viewport, self.clock, self.settings, self._status, self)
-        self.history = QtWidgets.QUndoView(self.editor.undo_stack, self)
-        self.history.setEmptyLabel("(as opened)")
-        self.history.setObjectName("history")
-        self.docks = add_docks(self, self.text_panel, self.files, self.metrics, self.timeline, self.history)
+        self.history = dock_layout.history_view(self.editor.undo_stack, self)
+        panels = (self.text_panel, self.files, self.metrics, self.timeline, self.history)
+        self.docks = dock_layout.add_docks(self, *panels)
         self.viewport_dock_name = "Viewport"  # the viewport is the central widget, named for menus
         self.inputs = InputBinding(self.text_panel, self.files, self.state, self.settings)
         self.edits = EditBinding(self, self.editor, self.state, self.clock, self.viewport, self.set_pair)
@@ -169,30 +167,17 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.bridge.avatar_ready.connect(self._on_avatar)
         self.editor.sequence_edited.connect(self._on_sequence_edited)
         self.editor.marks_changed.connect(self.timeline.set_marks)
+        self.editor.undo_stack.indexChanged.connect(self._on_history_index)
 
         self._applying = False  # set while a (sequence, reference) pair is replaced as one
         self.state.sequence_changed.connect(lambda _s: self._pair_changed())
         self.state.reference_changed.connect(lambda _s: self._pair_changed())
-        self.state.reference_display_changed.connect(self.modes.on_display_mode)
         self.state.reference_timing_changed.connect(lambda _m: self._on_frame(self.clock.frame))
         self.state.recent_files_changed.connect(self._on_recent)
         self.clock.frame_changed.connect(self._on_frame)
 
     def _fit_text_dock(self, need: int) -> None:
-        fit_dock_height(self, self.docks[TEXT_DOCK], need)
-
-    def _show_default(self, auto_generate: bool) -> None:
-        """First view without a file: the built-in corpus' "hello" (ASL) as the reference, and its
-        generation started, so a newcomer sees real signing at once and the generated one beside it."""
-        from signstudio.corpus.store import default_sample
-
-        sample = default_sample(self.state.language)
-        self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
-        lang = str(sample.meta.get("sign_language", DEFAULT_LANGUAGE))
-        self.text_panel.set_language(lang)
-        self.set_pair(None, sample)
-        if auto_generate:
-            self.text_panel.generate_button.click()
+        dock_layout.fit_dock_height(self, self.docks[dock_layout.TEXT_DOCK], need)
 
     # ---- generation --------------------------------------------------------------------------
     @QtCore.Slot(str, str, str, bool)
@@ -405,6 +390,9 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     def _sync_edit_actions(self) -> None:
         self.edits.sync_actions()
+
+    def _on_history_index(self, _index: int) -> None:
+        self.edits.sync_actions()  # a window slot: disconnected as the window goes (the stack's are not)
 
     def _title_for_files(self) -> str:
         return self.edits.title_for_files()
@@ -619,13 +607,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         return timeline_curves(self.state, gen, ref, self._scores)
 
     def _on_frame(self, frame: int) -> None:
-        if self.state.reference is None:
-            ref_frame = 0
-        elif self.state.sequence is None:
-            ref_frame = frame  # only a reference on screen: it runs on the clock itself
-        else:
-            ref_frame = self.state.reference_frame_for(frame)
-        self.viewport.set_frames(frame, ref_frame)
+        self.modes.show_frame(frame)
         self.heat.show(frame)
 
     def toggle_heat(self) -> None:
@@ -654,12 +636,9 @@ class StudioWindow(QtWidgets.QMainWindow):
         for attr, name in self.NAMED_ACTIONS.items():
             setattr(self, attr, self.actions_by_name[name])
         groups = builder.groups
-        self.spread_actions, self.body_actions = groups["spread"], groups["body"]
-        self.body_model_actions, self.theme_actions = groups["body_model"], groups["theme"]
+        self.spread_actions, self.body_model_actions = groups["spread"], groups["body_model"]
         self.edit_tools = list(groups["edit_tools"].values())
         self.recent_menu = builder.menus[(FILE, "Open recent")]
-        self.export_menu = builder.menus[(FILE, "Export")]
-        self.help_menu = builder.menus[(HELP,)]
         for dock in self.docks.values():
             builder.menus[(VIEW, "Panels")].addAction(dock.toggleViewAction())
         self.spread_actions[self.editor.spread].setChecked(True)
@@ -959,7 +938,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     # ---- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.editor.closing()
-        save_layout(self, self.settings)
+        dock_layout.save_layout(self, self.settings)
         self.clock.pause()
         self.bridge.shutdown()
         super().closeEvent(event)

@@ -7,13 +7,21 @@ window's geometry and dock state (``geometry``, ``window_state``).
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.settings import Settings
 
 STATE_VERSION = 4  # bump when the dock layout changes, so an old saved layout is not restored
 TEXT_DOCK = "Text && Prompt"
 DEFAULT_SIZE = (1400, 860)
+
+
+def history_view(undo_stack: QtGui.QUndoStack, parent: QtWidgets.QWidget) -> QtWidgets.QUndoView:
+    """The History dock's list of edits (click one to go back to it)."""
+    view = QtWidgets.QUndoView(undo_stack, parent)
+    view.setEmptyLabel("(as opened)")
+    view.setObjectName("history")
+    return view
 
 
 def add_docks(
@@ -73,4 +81,12 @@ def save_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
     settings.sync()
 
 
-__all__ = ["STATE_VERSION", "TEXT_DOCK", "add_docks", "fit_dock_height", "restore_layout", "save_layout"]
+__all__ = [
+    "STATE_VERSION",
+    "TEXT_DOCK",
+    "add_docks",
+    "fit_dock_height",
+    "history_view",
+    "restore_layout",
+    "save_layout",
+]
