@@ -4,9 +4,11 @@ languages and models to choose from, the choices remembered, the corpus browser 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from signstudio.app.files_panel import FilesPanel
 from signstudio.app.settings import Settings
@@ -85,6 +87,15 @@ class InputBinding(QtCore.QObject):
         self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
         self.text_panel.set_language(str(sample.meta.get("sign_language", DEFAULT_LANGUAGE)))
         return sample
+
+    def fill_recent_menu(self, menu: QtWidgets.QMenu, open_file: Callable[[str], object]) -> None:
+        """File → Open recent: the recent files, by name (the path in the tooltip)."""
+        menu.clear()
+        for p in self.state.recent_files:
+            action = menu.addAction(Path(p).name)
+            action.setToolTip(p)
+            action.triggered.connect(lambda *_, p=p: open_file(p))
+        menu.setEnabled(bool(self.state.recent_files))
 
     def on_language(self, code: str) -> None:
         if code:

@@ -29,6 +29,7 @@ from signstudio.app.edit_binding import title_of as _title_of
 from signstudio.app.editor import PoseEditor, ask_int
 from signstudio.app.exports import export_dialog
 from signstudio.app.files_panel import FilesPanel
+from signstudio.app.images import save_png
 from signstudio.app.input_binding import DEFAULT_LANGUAGE, InputBinding
 from signstudio.app.menus import MenuBuilder
 from signstudio.app.metrics_panel import MetricsPanel
@@ -888,14 +889,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.modes.set_theme(choice)
 
     def _fill_recent_menu(self) -> None:
-        if not hasattr(self, "recent_menu"):
-            return
-        self.recent_menu.clear()
-        for p in self.state.recent_files:
-            action = self.recent_menu.addAction(Path(p).name)
-            action.setToolTip(p)
-            action.triggered.connect(lambda *_, p=p: self.open_file(p))
-        self.recent_menu.setEnabled(bool(self.state.recent_files))
+        if hasattr(self, "recent_menu"):
+            self.inputs.fill_recent_menu(self.recent_menu, self.open_file)
 
     def open_dialog(self, as_reference: bool = False) -> None:
         title = "Open reference" if as_reference else "Open pose file"
@@ -957,6 +952,4 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     def save_screenshot(self, path: str | Path) -> Path:
         """Save the whole window as PNG (written atomically); FormatError if it cannot be written."""
-        from signstudio.app.images import save_png
-
         return save_png(self.grab_image(), path)
