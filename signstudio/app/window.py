@@ -5,8 +5,9 @@ generated + reference, their display and timing modes, language, model, recent f
 `Clock` (the current frame) — and the docks subscribe to them. Generation is a request to the
 runner, answered on the GUI thread through `RunnerBridge`; a stale answer is dropped.
 
-Docks: Text & Prompt, Viewport, Timeline, Metrics, Files. QSettings keep geometry, dock state,
-recent files and the last language/model/mode/theme.
+The window wires; its collaborators do the rest: `dock_layout` (docks, saved layout), `input_binding`
+(text and files panels), `edit_binding` (the edited document), `view_modes` (View menu modes and
+check marks), `analysis_view` (curves, heat map), `capture` (screenshots).
 """
 
 from __future__ import annotations
@@ -14,61 +15,40 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from signstudio.app import capture, dock_layout
+from signstudio.app.analysis_view import JointHeatOverlay, timeline_curves
 from signstudio.app.curves import Curve
+from signstudio.app.edit_binding import EditBinding
+from signstudio.app.edit_binding import title_of as _title_of
 from signstudio.app.editor import PoseEditor
 from signstudio.app.files_panel import FilesPanel
+from signstudio.app.images import save_png
+from signstudio.app.input_binding import DEFAULT_LANGUAGE, InputBinding
 from signstudio.app.menus import MenuBuilder
 from signstudio.app.metrics_panel import MetricsPanel
-from signstudio.app.recovery import RecoveryBar
 from signstudio.app.runner_bridge import RunnerBridge
 from signstudio.app.settings import Settings
 from signstudio.app.text_panel import TextPromptPanel
-from signstudio.app.theme import Theme
 from signstudio.app.timeline import PlaybackDriver, Timeline
+from signstudio.app.view_modes import ViewModes
 from signstudio.app.viewport import Viewport
-from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
+from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
-from signstudio.session.actions import FILE, HELP, VIEW
-from signstudio.session.analysis import joint_heat, pair_curves
-from signstudio.session.autosave import Recovery
+from signstudio.session.actions import FILE, VIEW
 from signstudio.session.clock import Clock
 from signstudio.session.document import PoseDocument
-from signstudio.session.geometry import joint_label
 from signstudio.session.studio import StudioState
 
-STATE_VERSION = 4  # bump when the dock layout changes, so an old saved layout is not restored
-DEFAULT_TEXT = "hello"
-DEFAULT_LANGUAGE = "ase"
 HINTS = (
     "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
-
-
-def _title_of(seq: PoseSequence) -> str:
-    """What a person calls a sequence: its text, else its file's name."""
-    text = seq.meta.get("text")
-    if text:
-        return str(text)
-    source = seq.meta.get("source") or seq.meta.get("path")
-    return Path(str(source)).stem if source else "untitled"
-
-
-def language_list() -> list[tuple[str, str, str]]:
-    """(code, name, spoken language) of every sign language with a lexicon or a model."""
-    from signstudio.modeling.registry import available_models
-
-    spoken = sign_languages()
-    codes = set(spoken)
-    for info in available_models():
-        codes.update(info.languages)
-    return [(c, SIGN_LANGUAGE_NAMES.get(c, c.upper()), spoken.get(c, "")) for c in sorted(codes)]
 
 
 class StudioWindow(QtWidgets.QMainWindow):
@@ -115,14 +95,34 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.driver = PlaybackDriver(self.clock, self)
         self.bridge = bridge or RunnerBridge(parent=self)
         self.bridge.setParent(self)
+        self._wire_controller()
+        self._build_views()
+        self._make_menus()
+        self._build_bars()
+        self._connect_views()
+        self.modes.restore()
+        dock_layout.restore_layout(self, self.settings)
+        self.recovery_bar.hide()  # shown only with something to offer, never from the saved layout
+        if sequence is not None:
+            self.set_pair(sequence, reference)
+        else:  # real signing at once: the built-in "hello" as the reference, its generation started
+            self.set_pair(None, self.inputs.default_sample())
+            if auto_generate:
+                self.text_panel.generate_button.click()
+        QtCore.QTimer.singleShot(0, self.edits, self.edits.offer_recovery)
+
+    def _wire_controller(self) -> None:
+        """STUB on the win branch (the ctl branch's `_wire_controller` replaces it): the
+        generation/scoring/avatar bookkeeping the handlers of this branch still use."""
         self._pending: int | None = None
         self._generation_started = 0.0
         self._scores: PairScores | None = None  # of the pair on screen, once scored
-        self._heat_cache: tuple[np.ndarray, str] | tuple[()] | None = None  # () = nothing to show
         self._avatar_requests: dict[int, PoseSequence] = {}  # token -> the sequence being fitted
         self._avatar_tokens = 0
 
-        # ---- docks -------------------------------------------------------------------------
+    # ---- construction ------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        """The views, their docks, and the collaborators that bind them to the models."""
         self.viewport = Viewport(self)
         self.text_panel = TextPromptPanel(self)
         self.timeline = Timeline(self.clock, self)
@@ -130,54 +130,33 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.files = FilesPanel(self)
         self.setCentralWidget(self.viewport)
         self.editor = PoseEditor(self.viewport, self.clock, self.settings, self._status, self)
-        self.docks: dict[str, QtWidgets.QDockWidget] = {}
-        area = QtCore.Qt.DockWidgetArea
-        self._dock("Text && Prompt", self.text_panel, area.LeftDockWidgetArea)
-        self._dock("Files", self.files, area.LeftDockWidgetArea)
-        self._dock("Metrics", self.metrics, area.RightDockWidgetArea)
-        self._dock("Timeline", self.timeline, area.BottomDockWidgetArea)
-        self.history = QtWidgets.QUndoView(self.editor.undo_stack, self)
-        self.history.setEmptyLabel("(as opened)")
-        self.history.setObjectName("history")
-        self._dock("History", self.history, area.RightDockWidgetArea)
-        self.tabifyDockWidget(self.docks["Files"], self.docks["Metrics"])
-        self.tabifyDockWidget(self.docks["Metrics"], self.docks["History"])
-        self.docks["Metrics"].raise_()
-        # The input panel keeps its natural height; Files/Metrics share what is left.
-        self.text_panel.setMinimumHeight(self.text_panel.sizeHint().height())
-        self.resizeDocks([self.docks["Text && Prompt"]], [360], QtCore.Qt.Orientation.Horizontal)
+        self.history = dock_layout.history_view(self.editor.undo_stack, self)
+        panels = (self.text_panel, self.files, self.metrics, self.timeline, self.history)
+        self.docks = dock_layout.add_docks(self, *panels)
         self.viewport_dock_name = "Viewport"  # the viewport is the central widget, named for menus
+        self.inputs = InputBinding(self.text_panel, self.files, self.state, self.settings)
+        self.edits = EditBinding(self, self.editor, self.state, self.clock, self.viewport, self.set_pair)
+        self.recovery_bar = self.edits.recovery_bar
+        self.heat = JointHeatOverlay(self, self.viewport, self.state, self.settings, lambda: self._scores)
+        self.modes = ViewModes(
+            self.state, self.clock, self.viewport, self.timeline, self.settings, self.body_model, self._curves
+        )
 
-        self.text_panel.set_languages(language_list())
-        self.text_panel.set_models(self._model_list())
-        self.text_panel.set_prompt_readers(self._prompt_readers())
-        self.text_panel.set_model_settings(self._model_settings())
-        self.text_panel.restore_options(self._saved_options())
-        self.text_panel.set_language(self.state.language)
-        self.text_panel.set_model(self.state.model_id)
-        self.text_panel.set_prompt_mode(bool(self.settings.get("prompt_mode", False)))
-        self.files.set_recent(self.state.recent_files)
-        self._load_corpus_browser()
-
-        self._make_menus()
-        self.recovery_bar = RecoveryBar(self)
+    def _build_bars(self) -> None:
+        """The recovery offer under the toolbar; the status bar's hints and device."""
         self.addToolBarBreak()
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, self.recovery_bar)
-        self.recovery_bar.restore_requested.connect(self.restore_recovery)
-        self.recovery_bar.discard_requested.connect(lambda r: self.editor.autosaver.discard(r.path))
         self._status_device = QtWidgets.QLabel()
         self.statusBar().addPermanentWidget(self._status_device)
         self.statusBar().showMessage(HINTS)
 
-        # ---- wiring: inputs -> requests, models -> views ------------------------------------
+    def _connect_views(self) -> None:
+        """Inputs -> requests, models -> views."""
         tp = self.text_panel
         tp.generate_requested.connect(self.generate)
         tp.cancel_requested.connect(self.cancel_generation)
-        tp.language_changed.connect(self._on_language)
-        tp.model_changed.connect(self._on_model)
         tp.height_needed.connect(self._fit_text_dock)
-        tp.options_changed.connect(self._remember_options)
-        tp.mode_changed.connect(lambda on: self.settings.set("prompt_mode", on))
+        self.inputs.connect_panels()
         self.files.open_requested.connect(self.open_file)
         self.files.word_requested.connect(self._sign_corpus_word)
         self.bridge.progress.connect(self._on_progress)
@@ -186,78 +165,17 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.bridge.avatar_ready.connect(self._on_avatar)
         self.editor.sequence_edited.connect(self._on_sequence_edited)
         self.editor.marks_changed.connect(self.timeline.set_marks)
-        self.editor.dirty_changed.connect(lambda _d: self._update_title())
-        self.editor.document_changed.connect(lambda _d: self._sync_edit_actions())
         self.editor.undo_stack.indexChanged.connect(self._on_history_index)
 
         self._applying = False  # set while a (sequence, reference) pair is replaced as one
         self.state.sequence_changed.connect(lambda _s: self._pair_changed())
         self.state.reference_changed.connect(lambda _s: self._pair_changed())
-        self.state.reference_display_changed.connect(self._on_display_mode)
         self.state.reference_timing_changed.connect(lambda _m: self._on_frame(self.clock.frame))
         self.state.recent_files_changed.connect(self._on_recent)
         self.clock.frame_changed.connect(self._on_frame)
 
-        self.state.reference_display = str(self.settings.get("reference_display", "side-by-side"))  # type: ignore[assignment]
-        self.state.reference_timing = str(self.settings.get("reference_timing", "own-clock"))  # type: ignore[assignment]
-        body_mode = str(self.settings.get("body_mode", "skeleton"))
-        self.viewport.set_body_mode(body_mode if body_mode in ("skeleton", "avatar", "both") else "skeleton")
-        self._restore_layout()
-
-        if sequence is not None:
-            self.set_pair(sequence, reference)
-        else:
-            self._show_default(auto_generate)
-        QtCore.QTimer.singleShot(0, self, self._offer_recovery)
-
-    # ---- construction helpers ----------------------------------------------------------------
-    def _dock(self, name: str, widget: QtWidgets.QWidget, where: QtCore.Qt.DockWidgetArea) -> None:
-        dock = QtWidgets.QDockWidget(name, self)
-        dock.setObjectName(name.replace(" && ", "_").replace(" ", "_"))
-        dock.setWidget(widget)
-        self.addDockWidget(where, dock)
-        self.docks[name] = dock
-
-    @staticmethod
-    def _model_list() -> list[tuple[str, str, str]]:
-        from signstudio.modeling.registry import available_models
-
-        return [(m.id, m.name, m.description) for m in available_models()]
-
-    @staticmethod
-    def _model_settings() -> dict[str, tuple[Any, ...]]:
-        from signstudio.modeling.registry import available_models
-
-        return {m.id: m.settings for m in available_models() if m.settings}
-
-    @staticmethod
-    def _prompt_readers() -> set[str]:
-        from signstudio.modeling.registry import available_models
-
-        return {m.id for m in available_models() if m.reads_prompts}
-
-    def _load_corpus_browser(self) -> None:
-        try:
-            from signstudio.corpus.store import open_corpus
-
-            corpus = open_corpus(build_if_missing=False)
-        except (FileNotFoundError, FormatError, OSError):
-            corpus = None
-        self.files.set_corpus(corpus, SIGN_LANGUAGE_NAMES)
-        self.files.select_corpus_language(self.state.language)
-
-    def _show_default(self, auto_generate: bool) -> None:
-        """First view without a file: the built-in corpus' "hello" (ASL) as the reference, and its
-        generation started, so a newcomer sees real signing at once and the generated one beside it."""
-        from signstudio.corpus.store import default_sample
-
-        sample = default_sample(self.state.language)
-        self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
-        lang = str(sample.meta.get("sign_language", DEFAULT_LANGUAGE))
-        self.text_panel.set_language(lang)
-        self.set_pair(None, sample)
-        if auto_generate:
-            self.text_panel.generate_button.click()
+    def _fit_text_dock(self, need: int) -> None:
+        dock_layout.fit_dock_height(self, self.docks[dock_layout.TEXT_DOCK], need)
 
     # ---- generation --------------------------------------------------------------------------
     @QtCore.Slot(str, str, str, bool)
@@ -432,7 +350,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         # The table repaints in a later turn of the event loop, apart from the views.
         QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
 
-    # ---- editing (signstudio.app.editor) -------------------------------------------------
+    # ---- editing (signstudio.app.edit_binding) ------------------------------------------------
     @property
     def document(self) -> PoseDocument | None:
         """The shown generated sequence as an editable document (None: nothing shown)."""
@@ -442,11 +360,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(text, ms)
 
     def _adopt_document(self) -> None:
-        """A new sequence from outside (generated, opened) becomes the document being edited;
-        the document's own edits come back through `_on_sequence_edited`, not as new ones."""
-        seq = self.state.sequence
-        self.editor.adopt(seq, self.state.reference, name=_title_of(seq) if seq is not None else "")
-        self._sync_edit_actions()
+        self.edits.adopt()
 
     def _on_sequence_edited(self, seq: PoseSequence, final: bool) -> None:
         """An edit, undo or redo: the edited sequence replaces the shown one in place (camera and
@@ -473,36 +387,13 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._sync_edit_actions()
 
     def _sync_edit_actions(self) -> None:
-        if not hasattr(self, "undo_action"):
-            return
-        doc = self.document
-        stack = self.editor.undo_stack
-        self.undo_action.setEnabled(stack.canUndo())
-        self.redo_action.setEnabled(stack.canRedo())
-        self.undo_action.setText(f"Undo {stack.undoText()}" if stack.canUndo() else "Undo")
-        self.redo_action.setText(f"Redo {stack.redoText()}" if stack.canRedo() else "Redo")
-        for action in self.edit_tools:
-            action.setEnabled(doc is not None)
-        if doc is not None:
-            self.keyframe_action.setChecked(self.clock.frame in doc.keyframes)
-        self._update_title()
-
-    def _title_for_files(self) -> str:
-        """The shown sequence's title as a file name stem."""
-        seq = self.state.sequence
-        title = _title_of(seq) if seq is not None else "untitled"
-        return "".join(c if c.isalnum() or c in "-_" else "_" for c in title)[:60] or "untitled"
+        self.edits.sync_actions()
 
     def _on_history_index(self, _index: int) -> None:
-        self._sync_edit_actions()  # a bound slot: disconnected when the window goes (lambdas are not)
+        self.edits.sync_actions()  # a window slot: disconnected as the window goes (the stack's are not)
 
-    def _update_title(self) -> None:
-        doc = self.document
-        name = self.editor.saved_path.name if self.editor.saved_path is not None else None
-        if name is None and self.state.sequence is not None:
-            name = _title_of(self.state.sequence)
-        title = f"{name} — SignStudio" if name else "SignStudio"
-        self.setWindowTitle(("• " if doc is not None and doc.dirty else "") + title)
+    def _title_for_files(self) -> str:
+        return self.edits.title_for_files()
 
     def undo(self) -> bool:
         return self.editor.undo()
@@ -515,35 +406,7 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     def set_editing(self, on: bool) -> None:
         """Joint editing in the viewport (E): click a joint to pick it, drag to move it."""
-        self.viewport.set_editing(on)
-        self.edit_joints_action.setChecked(on)
-        if on:
-            self._status(
-                "Edit joints: click a joint of the generated skeleton, drag to move it; "
-                "elsewhere the mouse turns the camera as usual",
-                10000,
-            )
-
-    def _offer_recovery(self) -> None:
-        """Unsaved work autosaved by an earlier session that ended without saving: offer it."""
-        found = self.editor.pending_recoveries()
-        own = self.editor.autosaver.path_for(self.editor.autosave_name)
-        found = [r for r in found if r.path != own]
-        self.recovery_bar.offer(found)
-
-    def restore_recovery(self, recovery: Recovery) -> None:
-        """Show the autosaved document (with its reference) as the document being edited."""
-        try:
-            doc = self.editor.restore(recovery)
-        except ValueError as exc:
-            self._status(str(exc), 10000)
-            return
-        seq = doc.sequence
-        self.editor.claim(seq)
-        self.set_pair(seq, doc.reference)
-        self.editor.document_changed.emit(doc)
-        self._sync_edit_actions()
-        self._status(f"Restored unsaved edits of {recovery.name} ({recovery.frames} frames)", 8000)
+        self.edits.set_editing(on)
 
     def set_body_mode(self, mode: str) -> None:
         """``skeleton``, ``avatar`` or ``both``: what represents each sequence (avatars are fitted
@@ -682,91 +545,17 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.metrics.show_sequences(gen, ref, result)
         self.scores_ready.emit(result)
 
+    # ---- analysis (signstudio.app.analysis_view) ----------------------------------------------
     def _curves(self, gen: PoseSequence | None, ref: PoseSequence | None) -> dict[str, Curve]:
-        """The timeline's rows of the pair (`signstudio.session.analysis.pair_curves`)."""
-        table = self.state.frame_table() if gen is not None and ref is not None else None
-        found = pair_curves(gen, ref, self._scores, table)
-        return {k: Curve(c.values, c.color, c.unit, c.group, c.label, c.y_range) for k, c in found.items()}
+        """The timeline's rows of the pair."""
+        return timeline_curves(self.state, gen, ref, self._scores)
 
     def _on_frame(self, frame: int) -> None:
-        if self.state.reference is None:
-            ref_frame = 0
-        elif self.state.sequence is None:
-            ref_frame = frame  # only a reference on screen: it runs on the clock itself
-        else:
-            ref_frame = self.state.reference_frame_for(frame)
-        self.viewport.set_frames(frame, ref_frame)
-        self._show_heat(frame)
-
-    def _heat_table(self) -> tuple[np.ndarray, str] | None:
-        """(N, J) joint errors of the generated sequence and the legend note naming its worst
-        joints (`signstudio.session.analysis.joint_heat`); None when there is nothing to show."""
-        cached = self._heat_cache
-        if cached is not None:
-            return cached or None
-        heat = joint_heat(self.state.sequence, self._scores)
-        out: tuple[np.ndarray, str] | tuple[()] = ()
-        if heat is not None:
-            named = ", ".join(f"{joint_label(name)} {mean:.2f}" for name, mean in heat.worst)
-            out = (heat.errors, "worst over the sequence: " + named)
-        self._heat_cache = out
-        return out or None
-
-    def _show_heat(self, frame: int) -> None:
-        if not hasattr(self, "heat_action"):
-            return
-        table = self._heat_table() if self.heat_action.isChecked() else None
-        if table is None:
-            self.viewport.set_joint_heat(None)
-            return
-        errors, note = table
-        self.viewport.set_joint_heat(errors[min(max(frame, 0), len(errors) - 1)], note)
+        self.modes.show_frame(frame)
+        self.heat.show(frame)
 
     def toggle_heat(self) -> None:
-        self.settings.set("heat_map", self.heat_action.isChecked())
-        self._show_heat(self.clock.frame)
-        if self.heat_action.isChecked() and self._heat_table() is None:
-            self.statusBar().showMessage(
-                "Heat map: needs a generated sequence scored against a reference", 6000
-            )
-
-    def _on_display_mode(self, mode: str) -> None:
-        self.viewport.set_reference_mode(mode)
-        self.settings.set("reference_display", mode)
-        self._sync_checks()
-
-    def _on_language(self, code: str) -> None:
-        if code:
-            self.state.language = code
-            self.settings.set("language", code)
-            self.files.select_corpus_language(code)
-
-    def _on_model(self, model_id: str) -> None:
-        if model_id:
-            self.state.model_id = model_id
-            self.settings.set("model", model_id)
-
-    def _saved_options(self) -> dict[str, dict[str, float]]:
-        import json
-
-        try:
-            saved = json.loads(str(self.settings.get("model_options", "{}")))
-        except ValueError:
-            return {}
-        return saved if isinstance(saved, dict) else {}
-
-    def _remember_options(self, model_id: str, values: dict) -> None:
-        import json
-
-        self.settings.set("model_options", json.dumps({**self._saved_options(), model_id: values}))
-
-    def _fit_text_dock(self, need: int) -> None:
-        """A model's settings add rows to the text panel: give its dock the height they need."""
-        dock = self.docks["Text && Prompt"]
-        if self.text_panel.height() < need:
-            self.resizeDocks(
-                [dock], [need + dock.height() - self.text_panel.height()], QtCore.Qt.Orientation.Vertical
-            )
+        self.heat.toggle(self.clock.frame)
 
     # ---- actions (signstudio.session.actions) -------------------------------------------------
     #: window attribute -> action id, for the actions the window (and its tests) reach by name
@@ -785,30 +574,27 @@ class StudioWindow(QtWidgets.QMainWindow):
     }
 
     def _make_menus(self) -> None:
-        slots = {"camera": self.viewport.camera_actions()}
-        builder = MenuBuilder(self, slots)
+        """Menus and toolbar from the action table; the collaborators get the actions they keep."""
+        builder = MenuBuilder(self, {"camera": self.viewport.camera_actions()})
         self.actions_by_name = builder.build()
         for attr, name in self.NAMED_ACTIONS.items():
             setattr(self, attr, self.actions_by_name[name])
         groups = builder.groups
-        self.spread_actions, self.body_actions = groups["spread"], groups["body"]
-        self.body_model_actions, self.theme_actions = groups["body_model"], groups["theme"]
+        self.spread_actions, self.body_model_actions = groups["spread"], groups["body_model"]
         self.edit_tools = list(groups["edit_tools"].values())
         self.recent_menu = builder.menus[(FILE, "Open recent")]
-        self.export_menu = builder.menus[(FILE, "Export")]
-        self.help_menu = builder.menus[(HELP,)]
         for dock in self.docks.values():
             builder.menus[(VIEW, "Panels")].addAction(dock.toggleViewAction())
         self.spread_actions[self.editor.spread].setChecked(True)
         self.arm_ik_action.setChecked(self.editor.arm_ik)
-        self.heat_action.setChecked(bool(self.settings.get("heat_map", False)))
+        self.heat.attach(self.heat_action)
         builder.toolbar()
         self._fill_recent_menu()
-        self._sync_checks()
-        self._sync_edit_actions()
+        self.modes.attach(self.actions_by_name, groups)
+        self.edits.attach(self.actions_by_name, self.edit_tools)
 
     def toggle_loop(self) -> None:
-        self.timeline.set_loop(not self.clock.loop)
+        self.modes.toggle_loop()
 
     # ---- saving ------------------------------------------------------------------------------
     #: Save as…'s file types and the format each writes (the .skels families differ in scale and
@@ -863,111 +649,41 @@ class StudioWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.warning(self, title, text)
 
     def _sync_checks(self) -> None:
-        if not hasattr(self, "side_action"):
-            return
-        display, timing = self.state.reference_display, self.state.reference_timing
-        self.side_action.setChecked(display == "side-by-side")
-        self.ghost_action.setChecked(display == "ghost")
-        self.own_clock_action.setChecked(timing == "own-clock")
-        self.warped_action.setChecked(timing == "warped")
-        how = "DTW alignment" if self.state.warp_path is not None else "linear stretch"
-        self.warped_action.setToolTip(f"The reference time-warped onto the generated one ({how})")
-        self.warped_action.setStatusTip(self.warped_action.toolTip())
-        self.loop_action.setChecked(self.clock.loop)
-        for mode, action in self.body_actions.items():
-            action.setChecked(self.viewport.body_mode == mode)
-        for name, action in self.body_model_actions.items():
-            action.setChecked(self.body_model()[0] == name)
-        theme = self._theme()
-        for choice, action in self.theme_actions.items():
-            action.setChecked(theme is not None and theme.choice == choice)
+        self.modes.sync()
 
     def set_display(self, mode: str) -> None:
-        self.state.reference_display = mode  # type: ignore[assignment]
-        self._sync_checks()
+        self.modes.set_display(mode)
 
     def set_timing(self, mode: str) -> None:
-        self.state.reference_timing = mode  # type: ignore[assignment]
-        self.settings.set("reference_timing", mode)
-        self.timeline.set_curves(self._curves(self.state.sequence, self.state.reference))
-        self._sync_checks()
-
-    @staticmethod
-    def _theme() -> Theme | None:
-        """The app's `Theme` (None when the window runs without one, e.g. in some tests)."""
-
-        app = QtWidgets.QApplication.instance()
-        found = app.findChild(Theme) if app is not None else None
-        return found if isinstance(found, Theme) else None
+        self.modes.set_timing(mode)
 
     def set_theme(self, choice: str) -> None:
-        theme = self._theme()
-        if theme is not None:
-            theme.set_choice(choice)
-        self.settings.set("theme", choice)
-        self._sync_checks()
+        self.modes.set_theme(choice)
 
     def _fill_recent_menu(self) -> None:
-        if not hasattr(self, "recent_menu"):
-            return
-        self.recent_menu.clear()
-        for p in self.state.recent_files:
-            action = self.recent_menu.addAction(Path(p).name)
-            action.setToolTip(p)
-            action.triggered.connect(lambda *_, p=p: self.open_file(p))
-        self.recent_menu.setEnabled(bool(self.state.recent_files))
+        if hasattr(self, "recent_menu"):
+            self.inputs.fill_recent_menu(self.recent_menu, self.open_file)
 
-    # ---- layout persistence ------------------------------------------------------------------
-    def _restore_layout(self) -> None:
-        geometry = self.settings.get("geometry")
-        if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
-        state = self.settings.get("window_state")
-        if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
-            self.restoreState(state, STATE_VERSION)
-        self.recovery_bar.hide()  # shown only with something to offer, never from the saved layout
-
+    # ---- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.editor.closing()
-        self.settings.set("geometry", self.saveGeometry())
-        self.settings.set("window_state", self.saveState(STATE_VERSION))
-        self.settings.sync()
+        dock_layout.save_layout(self, self.settings)
         self.clock.pause()
         self.bridge.shutdown()
         super().closeEvent(event)
 
-    # ---- screenshots (CLI --screenshot, tests) -----------------------------------------------
+    # ---- screenshots (CLI --screenshot, tests; `signstudio.app.capture`) ----------------------
     def wait_painted(self, timeout: float = 10.0) -> bool:
         return self.viewport.wait_painted(timeout)
 
     def wait_generated(self, timeout: float = 60.0) -> bool:
         """Process events until no generation is pending (False on timeout)."""
-        app = QtWidgets.QApplication.instance()
-        assert app is not None
-        deadline = time.monotonic() + timeout
-        while self._pending is not None and time.monotonic() < deadline:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            time.sleep(0.005)
-        return self._pending is None
+        return capture.process_events_until(lambda: self._pending is None, timeout)
 
     def grab_image(self) -> QtGui.QImage:
         """The whole window, with the GL views' current frames rendered into it."""
-        if not self.wait_painted():
-            raise RuntimeError("the 3D view did not paint within 10 s (no OpenGL on this display?)")
-        image = self.grab().toImage()
-        view_image = self.viewport.grab_image()
-        painter = QtGui.QPainter(image)
-        try:
-            top_left = self.viewport.mapTo(self, QtCore.QPoint(0, 0))
-            painter.drawImage(QtCore.QRect(top_left, self.viewport.size()), view_image)
-        finally:
-            painter.end()
-        return image
+        return capture.grab_window(self, self.viewport)
 
     def save_screenshot(self, path: str | Path) -> Path:
         """Save the whole window as PNG (written atomically); FormatError if it cannot be written."""
-        from signstudio.app.images import save_png
-
         return save_png(self.grab_image(), path)

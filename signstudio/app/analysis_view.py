@@ -1,0 +1,97 @@
+"""The pair's analysis (`signstudio.session.analysis`) on screen: the timeline's curves and the
+joint-error heat map on the generated skeleton."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from signstudio.app.curves import Curve
+from signstudio.app.settings import Settings
+from signstudio.app.viewport import Viewport
+from signstudio.pose.sequence import PoseSequence
+from signstudio.runner.scoring import PairScores
+from signstudio.session.analysis import joint_heat, pair_curves
+from signstudio.session.geometry import joint_label
+from signstudio.session.studio import StudioState
+
+HEAT_NEEDS = "Heat map: needs a generated sequence scored against a reference"
+
+
+def timeline_curves(
+    state: StudioState, gen: PoseSequence | None, ref: PoseSequence | None, scores: PairScores | None
+) -> dict[str, Curve]:
+    """The timeline's rows of the pair (`signstudio.session.analysis.pair_curves`)."""
+    table = state.frame_table() if gen is not None and ref is not None else None
+    found = pair_curves(gen, ref, scores, table)
+    return {k: Curve(c.values, c.color, c.unit, c.group, c.label, c.y_range) for k, c in found.items()}
+
+
+class JointHeatOverlay(QtCore.QObject):
+    """The generated skeleton's joints coloured by their error against the reference, while
+    ``action`` (View → Joint error heat map, remembered as ``heat_map``) is checked.
+    ``scores()``: the scores of the pair on screen (None: not scored)."""
+
+    def __init__(
+        self,
+        window: QtWidgets.QMainWindow,
+        viewport: Viewport,
+        state: StudioState,
+        settings: Settings,
+        scores: Callable[[], PairScores | None],
+    ) -> None:
+        super().__init__(window)
+        self.window, self.viewport, self.state, self.settings = window, viewport, state, settings
+        self.scores = scores
+        self.action: QtGui.QAction | None = None  # set with the menus
+        # (scores, skeleton, frames) -> (errors, note), or () for nothing to show: the table
+        # depends on nothing else, so a drag's edits keep it
+        self._cache: tuple[tuple[object, ...], tuple[np.ndarray, str] | tuple[()]] | None = None
+
+    def attach(self, action: QtGui.QAction) -> None:
+        self.action = action
+        action.setChecked(bool(self.settings.get("heat_map", False)))
+
+    def table(self) -> tuple[np.ndarray, str] | None:
+        """(N, J) joint errors of the generated sequence and the legend note naming its worst
+        joints (`signstudio.session.analysis.joint_heat`); None when there is nothing to show."""
+        gen, scores = self.state.sequence, self.scores()
+        key = (scores, gen.skeleton, gen.num_frames) if gen is not None else (scores,)
+        if self._cache is not None and _same(self._cache[0], key):
+            return self._cache[1] or None
+        heat = joint_heat(gen, scores)
+        out: tuple[np.ndarray, str] | tuple[()] = ()
+        if heat is not None:
+            named = ", ".join(f"{joint_label(name)} {mean:.2f}" for name, mean in heat.worst)
+            out = (heat.errors, "worst over the sequence: " + named)
+        self._cache = (key, out)
+        return out or None
+
+    def show(self, frame: int) -> None:
+        """The heat of ``frame`` on the generated skeleton (its own colours when off)."""
+        if self.action is None:
+            return
+        table = self.table() if self.action.isChecked() else None
+        if table is None:
+            self.viewport.set_joint_heat(None)
+            return
+        errors, note = table
+        self.viewport.set_joint_heat(errors[min(max(frame, 0), len(errors) - 1)], note)
+
+    def toggle(self, frame: int) -> None:
+        """The action was toggled: remember it and show (or hide) the heat of ``frame``."""
+        assert self.action is not None
+        self.settings.set("heat_map", self.action.isChecked())
+        self.show(frame)
+        if self.action.isChecked() and self.table() is None:
+            self.window.statusBar().showMessage(HEAT_NEEDS, 6000)
+
+
+def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    """Keys alike: the same scores and skeleton objects, the same frame count."""
+    return len(a) == len(b) and all(x is y or (type(x) is int and x == y) for x, y in zip(a, b, strict=True))
+
+
+__all__ = ["JointHeatOverlay", "timeline_curves"]

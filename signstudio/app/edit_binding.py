@@ -1,0 +1,141 @@
+"""The edited document on the studio window (`signstudio.app.editor.PoseEditor` does the editing):
+the shown sequence adopted as the document, the undo/redo and edit-tool actions kept in step with
+it, the window title with its dirty mark, joint-editing mode, and unsaved work of an earlier
+session offered back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from signstudio.app.editor import PoseEditor
+from signstudio.app.recovery import RecoveryBar
+from signstudio.app.viewport import Viewport
+from signstudio.pose.sequence import PoseSequence
+from signstudio.session.autosave import Recovery
+from signstudio.session.clock import Clock
+from signstudio.session.studio import StudioState
+
+EDIT_JOINTS_HINT = (
+    "Edit joints: click a joint of the generated skeleton, drag to move it; "
+    "elsewhere the mouse turns the camera as usual"
+)
+
+
+def title_of(seq: PoseSequence) -> str:
+    """What a person calls a sequence: its text, else its file's name."""
+    text = seq.meta.get("text")
+    if text:
+        return str(text)
+    source = seq.meta.get("source") or seq.meta.get("path")
+    return Path(str(source)).stem if source else "untitled"
+
+
+class EditBinding(QtCore.QObject):
+    """Binds ``editor`` to ``window``: ``state.sequence`` is the document being edited.
+    ``show_pair(sequence, reference)`` shows a restored document with its reference.
+    A QObject child of the window, so its slots go with it; the window calls `sync_actions`
+    when the undo stack moves."""
+
+    def __init__(
+        self,
+        window: QtWidgets.QMainWindow,
+        editor: PoseEditor,
+        state: StudioState,
+        clock: Clock,
+        viewport: Viewport,
+        show_pair: Callable[[PoseSequence | None, PoseSequence | None], object],
+    ) -> None:
+        super().__init__(window)
+        self.window, self.editor, self.state, self.clock = window, editor, state, clock
+        self.viewport, self.show_pair = viewport, show_pair
+        self.actions: Mapping[str, QtGui.QAction] = {}  # by action id, once the menus exist
+        self.edit_tools: list[QtGui.QAction] = []
+        self.recovery_bar = RecoveryBar(window)
+        self.recovery_bar.restore_requested.connect(self.restore_recovery)
+        self.recovery_bar.discard_requested.connect(self.discard_recovery)
+        editor.dirty_changed.connect(self.update_title)
+        editor.document_changed.connect(self.sync_actions)
+        # The undo stack's indexChanged goes to the window, not here: the stack emits it while it
+        # is deleted, after this binding (created later) is still alive to answer.
+
+    def attach(self, actions: Mapping[str, QtGui.QAction], edit_tools: list[QtGui.QAction]) -> None:
+        """The menus' actions this binding enables, checks and names."""
+        self.actions, self.edit_tools = actions, edit_tools
+        self.sync_actions()
+
+    def status(self, text: str, ms: int = 5000) -> None:
+        self.window.statusBar().showMessage(text, ms)
+
+    def adopt(self) -> None:
+        """A new sequence from outside (generated, opened) becomes the document being edited;
+        the document's own edits come back as `PoseEditor.sequence_edited`, not as new ones."""
+        seq = self.state.sequence
+        self.editor.adopt(seq, self.state.reference, name=title_of(seq) if seq is not None else "")
+        self.sync_actions()
+
+    def sync_actions(self, *_: object) -> None:
+        """Undo/redo (enabled, named after the step), edit tools, keyframe mark, title."""
+        if not self.actions:
+            return
+        doc = self.editor.document
+        stack = self.editor.undo_stack
+        undo, redo = self.actions["undo"], self.actions["redo"]
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
+        undo.setText(f"Undo {stack.undoText()}" if stack.canUndo() else "Undo")
+        redo.setText(f"Redo {stack.redoText()}" if stack.canRedo() else "Redo")
+        for action in self.edit_tools:
+            action.setEnabled(doc is not None)
+        if doc is not None:
+            self.actions["keyframe_this_frame"].setChecked(self.clock.frame in doc.keyframes)
+        self.update_title()
+
+    def title_for_files(self) -> str:
+        """The shown sequence's title as a file name stem."""
+        seq = self.state.sequence
+        title = title_of(seq) if seq is not None else "untitled"
+        return "".join(c if c.isalnum() or c in "-_" else "_" for c in title)[:60] or "untitled"
+
+    def update_title(self, *_: object) -> None:
+        doc = self.editor.document
+        name = self.editor.saved_path.name if self.editor.saved_path is not None else None
+        if name is None and self.state.sequence is not None:
+            name = title_of(self.state.sequence)
+        title = f"{name} — SignStudio" if name else "SignStudio"
+        self.window.setWindowTitle(("• " if doc is not None and doc.dirty else "") + title)
+
+    def set_editing(self, on: bool) -> None:
+        """Joint editing in the viewport (E): click a joint to pick it, drag to move it."""
+        self.viewport.set_editing(on)
+        self.actions["edit_joints"].setChecked(on)
+        if on:
+            self.status(EDIT_JOINTS_HINT, 10000)
+
+    def offer_recovery(self) -> None:
+        """Unsaved work autosaved by an earlier session that ended without saving: offer it."""
+        found = self.editor.pending_recoveries()
+        own = self.editor.autosaver.path_for(self.editor.autosave_name)
+        self.recovery_bar.offer([r for r in found if r.path != own])
+
+    def restore_recovery(self, recovery: Recovery) -> None:
+        """Show the autosaved document (with its reference) as the document being edited."""
+        try:
+            doc = self.editor.restore(recovery)
+        except ValueError as exc:
+            self.status(str(exc), 10000)
+            return
+        seq = doc.sequence
+        self.editor.claim(seq)
+        self.show_pair(seq, doc.reference)
+        self.editor.document_changed.emit(doc)
+        self.sync_actions()
+        self.status(f"Restored unsaved edits of {recovery.name} ({recovery.frames} frames)", 8000)
+
+    def discard_recovery(self, recovery: Recovery) -> None:
+        self.editor.autosaver.discard(recovery.path)
+
+
+__all__ = ["EditBinding", "title_of"]

@@ -1,0 +1,126 @@
+"""The input panels (Text & Prompt, Files) bound to the studio's state and settings: the
+languages and models to choose from, the choices remembered, the corpus browser filled."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from signstudio.app.files_panel import FilesPanel
+from signstudio.app.settings import Settings
+from signstudio.app.text_panel import TextPromptPanel
+from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
+from signstudio.pose.errors import FormatError
+from signstudio.pose.sequence import PoseSequence
+from signstudio.session.studio import StudioState
+
+DEFAULT_TEXT = "hello"
+DEFAULT_LANGUAGE = "ase"
+
+
+def language_list() -> list[tuple[str, str, str]]:
+    """(code, name, spoken language) of every sign language with a lexicon or a model."""
+    from signstudio.modeling.registry import available_models
+
+    spoken = sign_languages()
+    codes = set(spoken)
+    for info in available_models():
+        codes.update(info.languages)
+    return [(c, SIGN_LANGUAGE_NAMES.get(c, c.upper()), spoken.get(c, "")) for c in sorted(codes)]
+
+
+def _fill_models(panel: TextPromptPanel) -> None:
+    """The registry's models: names, which read prompts, their settings."""
+    from signstudio.modeling.registry import available_models
+
+    models = available_models()
+    panel.set_models([(m.id, m.name, m.description) for m in models])
+    panel.set_prompt_readers({m.id for m in models if m.reads_prompts})
+    panel.set_model_settings({m.id: m.settings for m in models if m.settings})
+
+
+class InputBinding(QtCore.QObject):
+    """Fills the text and files panels from ``state``/``settings`` and keeps the language, model,
+    prompt mode and model options the person picks (in ``state`` and remembered in ``settings``)."""
+
+    def __init__(
+        self, text_panel: TextPromptPanel, files: FilesPanel, state: StudioState, settings: Settings
+    ) -> None:
+        super().__init__(text_panel)
+        self.text_panel, self.files, self.state, self.settings = text_panel, files, state, settings
+        text_panel.set_languages(language_list())
+        _fill_models(text_panel)
+        text_panel.restore_options(self.saved_options())
+        text_panel.set_language(state.language)
+        text_panel.set_model(state.model_id)
+        text_panel.set_prompt_mode(bool(settings.get("prompt_mode", False)))
+        files.set_recent(state.recent_files)
+        self._load_corpus_browser()
+
+    def connect_panels(self) -> None:
+        """Remember what the person picks from now on."""
+        self.text_panel.language_changed.connect(self.on_language)
+        self.text_panel.model_changed.connect(self.on_model)
+        self.text_panel.options_changed.connect(self.remember_options)
+        self.text_panel.mode_changed.connect(self.on_prompt_mode)
+
+    def _load_corpus_browser(self) -> None:
+        try:
+            from signstudio.corpus.store import open_corpus
+
+            corpus = open_corpus(build_if_missing=False)
+        except (FileNotFoundError, FormatError, OSError):
+            corpus = None
+        self.files.set_corpus(corpus, SIGN_LANGUAGE_NAMES)
+        self.files.select_corpus_language(self.state.language)
+
+    def default_sample(self) -> PoseSequence:
+        """The built-in corpus' sample of the language ("hello" in ASL first), its word and
+        language put in the text panel, ready to generate beside it."""
+        from signstudio.corpus.store import default_sample
+
+        sample = default_sample(self.state.language)
+        self.text_panel.set_text(str(sample.meta.get("text", DEFAULT_TEXT)).lower())
+        self.text_panel.set_language(str(sample.meta.get("sign_language", DEFAULT_LANGUAGE)))
+        return sample
+
+    def fill_recent_menu(self, menu: QtWidgets.QMenu, open_file: Callable[[str], object]) -> None:
+        """File → Open recent: the recent files, by name (the path in the tooltip)."""
+        menu.clear()
+        for p in self.state.recent_files:
+            action = menu.addAction(Path(p).name)
+            action.setToolTip(p)
+            action.triggered.connect(lambda *_, p=p: open_file(p))
+        menu.setEnabled(bool(self.state.recent_files))
+
+    def on_language(self, code: str) -> None:
+        if code:
+            self.state.language = code
+            self.settings.set("language", code)
+            self.files.select_corpus_language(code)
+
+    def on_model(self, model_id: str) -> None:
+        if model_id:
+            self.state.model_id = model_id
+            self.settings.set("model", model_id)
+
+    def on_prompt_mode(self, on: bool) -> None:
+        self.settings.set("prompt_mode", on)
+
+    def saved_options(self) -> dict[str, dict[str, float]]:
+        """Each model's last settings (model id -> setting -> value)."""
+        try:
+            saved = json.loads(str(self.settings.get("model_options", "{}")))
+        except ValueError:
+            return {}
+        return saved if isinstance(saved, dict) else {}
+
+    def remember_options(self, model_id: str, values: dict[str, Any]) -> None:
+        self.settings.set("model_options", json.dumps({**self.saved_options(), model_id: values}))
+
+
+__all__ = ["DEFAULT_LANGUAGE", "DEFAULT_TEXT", "InputBinding", "language_list"]
