@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -38,17 +38,23 @@ from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
+from signstudio.runner.service import GenerateResponse
 from signstudio.session.actions import FILE, HELP, VIEW
 from signstudio.session.analysis import joint_heat, pair_curves
 from signstudio.session.autosave import Recovery
 from signstudio.session.clock import Clock
+from signstudio.session.controller import SAVE_FORMATS, StudioController, save_format_for
 from signstudio.session.document import PoseDocument
 from signstudio.session.geometry import joint_label
 from signstudio.session.studio import StudioState
 
+if TYPE_CHECKING:
+    from signstudio.avatar.mesh import AvatarMesh
+
 STATE_VERSION = 4  # bump when the dock layout changes, so an old saved layout is not restored
 DEFAULT_TEXT = "hello"
 DEFAULT_LANGUAGE = "ase"
+TABLE_DELAY_MS = 20  # a new pair's metrics table repaints this much after its views
 HINTS = (
     "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
@@ -118,12 +124,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.driver = PlaybackDriver(self.clock, self)
         self.bridge = bridge or RunnerBridge(parent=self)
         self.bridge.setParent(self)
-        self._pending: int | None = None
-        self._generation_started = 0.0
-        self._scores: PairScores | None = None  # of the pair on screen, once scored
+        self._wire_controller()
         self._heat_cache: tuple[np.ndarray, str] | tuple[()] | None = None  # () = nothing to show
-        self._avatar_requests: dict[int, PoseSequence] = {}  # token -> the sequence being fitted
-        self._avatar_tokens = 0
 
         # ---- docks -------------------------------------------------------------------------
         self.viewport = Viewport(self)
@@ -213,6 +215,33 @@ class StudioWindow(QtWidgets.QMainWindow):
             self._show_default(auto_generate)
         QtCore.QTimer.singleShot(0, self, self._offer_recovery)
 
+    def _wire_controller(self) -> None:
+        """The Qt-free `StudioController` decides (generation, the pair on screen, its scores and
+        avatars, the body); the views follow its events. The bridge's answers reach it on the GUI
+        thread through `_on_finished`, `_on_scored` and `_on_avatar`."""
+        self.controller = StudioController(self.state, self.bridge, self.settings)
+        ctl = self.controller
+        ctl.generation_finished.connect(self._on_generated)
+        ctl.pair_changed.connect(self._show_pair)
+        ctl.scores_changed.connect(self._on_scores)
+        ctl.avatar_requested.connect(
+            lambda name: self._status(f"Fitting the {name} avatar to the keypoints (IK)…", 10000)
+        )
+        ctl.avatar_fitted.connect(self._on_avatar_fitted)
+        ctl.avatar_failed.connect(self._on_avatar_failed)
+        ctl.avatars_dropped.connect(self._on_avatars_dropped)
+        ctl.body_changed.connect(self._on_body_changed)
+
+    @property
+    def _scores(self) -> PairScores | None:
+        """The scores of the pair on screen, once scored (the controller's)."""
+        return self.controller.scores
+
+    @property
+    def _pending(self) -> int | None:
+        """The generation request whose answer is awaited (the controller's)."""
+        return self.controller.pending
+
     # ---- construction helpers ----------------------------------------------------------------
     def _dock(self, name: str, widget: QtWidgets.QWidget, where: QtCore.Qt.DockWidgetArea) -> None:
         dock = QtWidgets.QDockWidget(name, self)
@@ -265,22 +294,13 @@ class StudioWindow(QtWidgets.QMainWindow):
     # ---- generation --------------------------------------------------------------------------
     @QtCore.Slot(str, str, str, bool)
     def generate(self, text: str, lang: str, model_id: str, prompt_mode: bool) -> int:
-        """Ask the runner for signing of ``text``; the answer arrives in `_on_finished`."""
-        from signstudio.runner.service import GenerateRequest
-
-        request = GenerateRequest(
-            text=text,
-            lang=lang,
-            model_id=model_id or "lookup",
-            prompt_mode=prompt_mode,
-            options=self.text_panel.model_options() if model_id == self.text_panel.current_model() else {},
-        )
-        self.state.text = text
-        self._generation_started = time.perf_counter()
-        self._pending = self.bridge.submit(request)
-        self.text_panel.set_busy(True, f"Generating with {model_id}…")
+        """Ask the runner for signing of ``text``; the answer arrives in `_on_generated`."""
+        tp = self.text_panel
+        options = tp.model_options() if model_id == tp.current_model() else {}
+        request_id = self.controller.generate(text, lang, model_id, prompt_mode, options)
+        tp.set_busy(True, f"Generating with {model_id}…")
         self.statusBar().showMessage(f"Generating “{text}” ({lang}, {model_id})…")
-        return self._pending
+        return request_id
 
     def escape(self) -> None:
         """Esc: cancel a joint drag in progress, else the generation."""
@@ -288,51 +308,46 @@ class StudioWindow(QtWidgets.QMainWindow):
             self.cancel_generation()
 
     def cancel_generation(self) -> None:
-        if self.bridge.cancel():
+        if self.controller.cancel():
             self.statusBar().showMessage("Cancelling…")
 
     @QtCore.Slot(int, float, str)
     def _on_progress(self, request_id: int, fraction: float, message: str) -> None:
-        if request_id == self._pending:
+        if request_id == self.controller.pending:
             self.text_panel.set_progress(fraction, message)
 
     @QtCore.Slot(object)
     def _on_finished(self, response: object) -> None:
-        from signstudio.runner.service import GenerateResponse
-
         assert isinstance(response, GenerateResponse)
-        if not self.bridge.is_current(response):
-            return  # a newer request was made: this answer must not overwrite it
-        self._pending = None
+        self.controller.finish_generation(response)  # a stale answer is dropped there
+
+    def _on_generated(self, response: GenerateResponse) -> None:
+        """The newest answer, its pair (if any) already shown: say how it went. The window's
+        `generation_finished` follows the pair's metrics table."""
         if response.cancelled:
             self.text_panel.set_busy(False, "Cancelled.")
             self.statusBar().showMessage("Generation cancelled.", 5000)
         elif response.error:
             self.text_panel.show_error(response.error)
             self.statusBar().showMessage(f"Generation failed: {response.error}", 10000)
-        else:
-            assert response.sequence is not None
-            note = f"Signed “{response.text}” in {SIGN_LANGUAGE_NAMES.get(response.lang, response.lang)}"
-            if response.request.prompt_mode:
-                note += " (read from the prompt)"
-            if response.reference is None and response.reference_reason:
-                note += f"; no reference: {response.reference_reason}"
-            self.text_panel.set_busy(False, f"{note} · {response.seconds:.2f} s")
-            if response.lang_from_prompt:
-                self.text_panel.set_language(response.lang)
-            self.clock.pause()
-            alignment = response.alignment
-            self.set_pair(
-                response.sequence,
-                response.reference,
-                warp_path=alignment.path if alignment is not None else None,
-                scores=response.scores,
-                then=lambda: self.generation_finished.emit(response),
-            )
-            self.statusBar().showMessage(note, 8000)
-            self._status_device.setText(f"model {response.request.model_id} on {response.device or 'cpu'}")
+        if not response.ok:
+            self.generation_finished.emit(response)
             return
-        self.generation_finished.emit(response)
+        note = f"Signed “{response.text}” in {SIGN_LANGUAGE_NAMES.get(response.lang, response.lang)}"
+        if response.request.prompt_mode:
+            note += " (read from the prompt)"
+        if response.reference is None and response.reference_reason:
+            note += f"; no reference: {response.reference_reason}"
+        self.text_panel.set_busy(False, f"{note} · {response.seconds:.2f} s")
+        if response.lang_from_prompt:
+            self.text_panel.set_language(response.lang)
+        self.clock.pause()
+        self.statusBar().showMessage(note, 8000)
+        self._status_device.setText(f"model {response.request.model_id} on {response.device or 'cpu'}")
+        # Queued after `_show_pair`'s table slice with the same delay: Qt runs them in that order.
+        QtCore.QTimer.singleShot(
+            TABLE_DELAY_MS, self.metrics, lambda: self.generation_finished.emit(response)
+        )
 
     def _sign_corpus_word(self, text: str, lang: str) -> None:
         self.text_panel.set_prompt_mode(False)
@@ -343,20 +358,12 @@ class StudioWindow(QtWidgets.QMainWindow):
     # ---- files -------------------------------------------------------------------------------
     def open_file(self, path: str | Path, as_reference: bool = False) -> bool:
         """Read a pose file and show it (or use it as the reference); errors go to a dialog."""
-        from signstudio.pose.formats import read_one
-
         try:
-            seq = read_one(path)
+            self.controller.open_file(path, as_reference)
         except FormatError as exc:
             QtWidgets.QMessageBox.critical(self, "Cannot open file", str(exc))
             return False
-        seq = seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
         self.clock.pause()
-        if as_reference:
-            self.state.reference = seq
-        else:
-            self.set_pair(seq, None)
-        self.state.add_recent_file(str(Path(path).resolve()))
         self.statusBar().showMessage(f"Opened {path}", 5000)
         return True
 
@@ -385,29 +392,19 @@ class StudioWindow(QtWidgets.QMainWindow):
         reference: PoseSequence | None,
         warp_path: np.ndarray | None = None,
         scores: PairScores | None = None,
-        then: Callable[[], object] | None = None,
     ) -> None:
-        """Show a new (generated, reference) pair: viewport, clock and curves at once, the metrics
-        table in a later turn of the event loop, so the two repaints do not add up into one
-        long stall; ``then`` runs after both. ``scores`` (from the generation) are the pair's;
-        without them the pair is scored off the GUI thread and the curves follow."""
-        self._applying = True
-        try:
-            self.state.set_result(sequence, reference)
-            if warp_path is not None and sequence is not None and reference is not None:
-                self.state.warp_path = warp_path  # "warped" timing follows the DTW alignment
-        finally:
-            self._applying = False
-        self._scores = scores
-        self._sync_checks()
-        self._show_pair(then=then, rescore=scores is None)
+        """Show a new (generated, reference) pair (`StudioController.show_pair`). ``scores`` (from
+        the generation) are the pair's; without them the pair is scored off the GUI thread and
+        the curves follow."""
+        self.controller.show_pair(sequence, reference, warp_path=warp_path, scores=scores)
 
     def _pair_changed(self) -> None:
-        if not self._applying:
-            self._scores = None
-            self._show_pair(rescore=True)
+        """Nothing to do: the controller follows the state's pair itself (see `_wire_controller`)."""
 
-    def _show_pair(self, then: Callable[[], object] | None = None, rescore: bool = False) -> None:
+    def _show_pair(self, rescore: bool = False) -> None:
+        """The controller's new pair: viewport, clock and curves at once, the metrics table in a
+        later turn of the event loop, so the two repaints do not add up into one long stall."""
+        self._sync_checks()
         self._adopt_document()
         gen, ref = self.state.sequence, self.state.reference
         self.viewport.set_sequences(gen, ref)
@@ -420,20 +417,14 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._heat_cache = None
         self._on_frame(self.clock.frame)
         self.timeline.refresh()
-        self._pair_token = getattr(self, "_pair_token", 0) + 1
-        token = self._pair_token
-        if rescore and gen is not None:
-            self._request_scores(token, gen, ref)
-        self._request_avatars()
+        token = self.controller.pair_token
 
         def second_slice() -> None:
-            if token == self._pair_token:  # a newer pair replaced this one meanwhile
-                self.metrics.show_sequences(gen, ref, self._scores, scoring=rescore and gen is not None)
-            if then is not None:
-                then()
+            if token == self.controller.pair_token:  # else a newer pair replaced this one meanwhile
+                self.metrics.show_sequences(gen, ref, self.controller.scores, scoring=rescore)
 
         # The table repaints in a later turn of the event loop, apart from the views.
-        QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
+        QtCore.QTimer.singleShot(TABLE_DELAY_MS, self.metrics, second_slice)  # dropped if the window is gone
 
     # ---- editing (signstudio.app.editor) -------------------------------------------------
     @property
@@ -455,23 +446,15 @@ class StudioWindow(QtWidgets.QMainWindow):
         """An edit, undo or redo: the edited sequence replaces the shown one in place (camera and
         normalisation kept). While a drag goes on only the views follow; when it ends the pair
         is re-scored off the GUI thread and the curves, table and avatar follow."""
-        self._applying = True  # not a new pair: `_pair_changed` stays out of it
-        try:
-            self.state.sequence = seq
-        finally:
-            self._applying = False
+        self.controller.edit(seq, final)  # a final edit is scored again, its avatar fitted again
         self.viewport.replace_generated(seq)
         if self.clock.num_frames != seq.num_frames:
             self.clock.num_frames = seq.num_frames
         if final:
             ref = self.state.reference
-            self._scores = None
             self._heat_cache = None
             self.timeline.set_curves(self._curves(seq, ref))
-            self._pair_token = getattr(self, "_pair_token", 0) + 1
-            self._request_scores(self._pair_token, seq, ref)
             self.metrics.show_sequences(seq, ref, None, scoring=True)
-            self._request_avatars()
         self._on_frame(self.clock.frame)
         self._sync_edit_actions()
 
@@ -551,35 +534,16 @@ class StudioWindow(QtWidgets.QMainWindow):
     def set_body_mode(self, mode: str) -> None:
         """``skeleton``, ``avatar`` or ``both``: what represents each sequence (avatars are fitted
         off the GUI thread by IK, the skeleton shows meanwhile)."""
-        self.viewport.set_body_mode(mode)
-        self.settings.set("body_mode", mode)
-        self._sync_checks()
-        self._request_avatars()
+        self.controller.set_body_mode(mode)
 
-    def _request_avatars(self) -> None:
-        if self.viewport.body_mode == "skeleton":
-            return
-        for seq in (self.state.sequence, self.state.reference):
-            if seq is None or self.viewport.avatar_of(seq) is not None:
-                continue
-            if any(s is seq for s in self._avatar_requests.values()):
-                continue
-            self._avatar_tokens += 1
-            self._avatar_requests[self._avatar_tokens] = seq
-            name, folder = self.body_model()
-            self.statusBar().showMessage(f"Fitting the {name} avatar to the keypoints (IK)…", 10000)
-            self.bridge.avatar(self._avatar_tokens, seq, name, folder, self.body_shape())
+    def _on_body_changed(self) -> None:
+        self.viewport.set_body_mode(self.controller.body_mode)
+        self._sync_checks()
 
     def export_motion(self, path: str | Path) -> Path:
         """Write the shown sequence's SMPL-X parameters (from its avatar's IK) as AMASS ``.npz``.
         ValueError (one line) when there is no fitted avatar yet."""
-        from signstudio.pose.formats.amass import write_amass
-
-        seq = self.state.sequence if self.state.sequence is not None else self.state.reference
-        mesh = self.viewport.avatar_of(seq)
-        if seq is None or mesh is None or mesh.motion is None:
-            raise ValueError("no avatar fitted yet: choose View → Avatar and skeleton first")
-        return write_amass(path, mesh.motion)
+        return self.controller.export_motion(path)
 
     def export_motion_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
@@ -596,19 +560,11 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     def body_shape(self) -> tuple[float, ...]:
         """The 10 SMPL-X shape coefficients (betas) of the avatar, as set and remembered."""
-        raw = self.settings.get("body_shape") or [0.0] * 10
-        values = [float(v) for v in list(raw)[:10]]
-        return tuple(values + [0.0] * (10 - len(values)))
+        return self.controller.body_shape()
 
     def set_body_shape(self, betas: tuple[float, ...] | list[float]) -> None:
         """New shape coefficients (each clamped to ±3): avatars on screen are fitted again."""
-        values = [min(3.0, max(-3.0, float(b))) for b in list(betas)[:10]]
-        self.settings.set("body_shape", values + [0.0] * (10 - len(values)))
-        self._avatar_requests.clear()
-        for seq in (self.state.sequence, self.state.reference):
-            if seq is not None:
-                self.viewport.set_avatar(seq, None)
-        self._request_avatars()
+        self.controller.set_body_shape(betas)
 
     def shape_dialog(self) -> None:
         dialog = QtWidgets.QDialog(self)
@@ -643,36 +599,18 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     def body_model(self) -> tuple[str, str | None]:
         """(``mannequin`` | ``smplx``, the SMPL-X folder or None), as chosen and remembered."""
-        name = str(self.settings.get("body_model", "mannequin"))
-        folder = self.settings.get("smplx_folder")
-        if name == "smplx" and folder:
-            return "smplx", str(folder)
-        return "mannequin", None
+        return self.controller.body_model()
 
     def set_body_model(self, name: str, folder: str | None = None) -> bool:
-        """Use the built-in mannequin, or SMPL-X from ``folder`` (checked here: a folder without
-        SMPLX_NEUTRAL.npz is refused with a message saying where it belongs, and the mannequin
+        """Use the built-in mannequin, or SMPL-X from ``folder`` (a folder without
+        SMPLX_NEUTRAL.npz is refused with a message saying where it belongs, and the body
         stays). Avatars on screen are fitted again with the new body."""
-        if name == "smplx":
-            from signstudio.avatar.bodies import find_smplx_file
-
-            try:
-                find_smplx_file(folder or "")
-            except ValueError as exc:
-                QtWidgets.QMessageBox.warning(self, "SMPL-X body", str(exc))
-                self._sync_checks()
-                return False
-            self.settings.set("smplx_folder", str(folder))
-        self.settings.set("body_model", name)
-        self._avatar_requests.clear()
-        for seq in (self.state.sequence, self.state.reference):
-            if seq is not None:
-                self.viewport.set_avatar(seq, None)
-        self._sync_checks()
-        if self.viewport.body_mode == "skeleton":
-            self.set_body_mode("both")
-        else:
-            self._request_avatars()
+        try:
+            self.controller.set_body_model(name, folder)
+        except ValueError as exc:
+            QtWidgets.QMessageBox.warning(self, "SMPL-X body", str(exc))
+            self._sync_checks()
+            return False
         return True
 
     def choose_smplx_folder(self) -> None:
@@ -687,51 +625,38 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(int, object)
     def _on_avatar(self, token: int, result: object) -> None:
-        seq = self._avatar_requests.pop(token, None)
-        if seq is None or seq not in (self.state.sequence, self.state.reference):
-            return  # the pair changed meanwhile
-        if isinstance(result, str):
-            self.statusBar().showMessage(f"No avatar: {result}", 10000)
-            if self.body_model()[0] == "smplx":  # the mannequin stays when SMPL-X cannot load
-                QtWidgets.QMessageBox.warning(
-                    self, "SMPL-X body", f"{result}\nThe mannequin is used instead."
-                )
-                self.settings.set("body_model", "mannequin")
-                self._sync_checks()
-                self._request_avatars()
-            return
-        self.viewport.set_avatar(seq, result)  # type: ignore[arg-type]
-        err = getattr(result, "hand_error_m", float("nan"))
+        self.controller.receive_avatar(token, result)  # type: ignore[arg-type]
+
+    def _on_avatar_fitted(self, seq: PoseSequence, mesh: AvatarMesh) -> None:
+        self.viewport.set_avatar(seq, mesh)
         self.statusBar().showMessage(
-            f"Avatar fitted in {getattr(result, 'seconds', 0.0):.1f} s "
-            f"(IK error: arms {1000 * getattr(result, 'arm_error_m', float('nan')):.0f} mm, "
-            f"hands {1000 * err:.0f} mm)",
+            f"Avatar fitted in {mesh.seconds:.1f} s (IK error: arms {1000 * mesh.arm_error_m:.0f} mm, "
+            f"hands {1000 * mesh.hand_error_m:.0f} mm)",
             8000,
         )
         self.avatar_ready.emit(seq)
 
-    def _request_scores(self, token: int, gen: PoseSequence, ref: PoseSequence | None) -> None:
-        text = str(gen.meta.get("text") or (ref.meta.get("text") if ref is not None else "") or "") or None
-        lang = str(gen.meta.get("sign_language") or (ref.meta.get("sign_language") if ref else "") or "")
-        self.bridge.score(token, gen, ref, text, lang or None)
+    def _on_avatar_failed(self, message: str, fell_back: bool) -> None:
+        self.statusBar().showMessage(f"No avatar: {message}", 10000)
+        if fell_back:  # SMPL-X could not load: the mannequin is back
+            QtWidgets.QMessageBox.warning(self, "SMPL-X body", f"{message}\nThe mannequin is used instead.")
+
+    def _on_avatars_dropped(self) -> None:
+        for seq in (self.state.sequence, self.state.reference):
+            if seq is not None:
+                self.viewport.set_avatar(seq, None)
 
     @QtCore.Slot(int, object)
     def _on_scored(self, token: int, result: object) -> None:
-        """Scores of the pair made under ``token`` (dropped when a newer pair replaced it)."""
-        if token != getattr(self, "_pair_token", None):
-            return
+        """Scores of the pair made under ``token`` (the controller drops those of an old pair)."""
+        self.controller.receive_scores(token, result)  # type: ignore[arg-type]
+
+    def _on_scores(self, result: PairScores | str) -> None:
+        """The scores (or why there are none) of the pair on screen: curves, heat and table."""
         gen, ref = self.state.sequence, self.state.reference
         if isinstance(result, str):
             self.metrics.show_sequences(gen, ref, None, error=result)
             return
-        assert isinstance(result, PairScores)
-        self._scores = result
-        if result.path is not None and gen is not None and ref is not None:
-            self._applying = True
-            try:
-                self.state.warp_path = result.path
-            finally:
-                self._applying = False
         self.timeline.set_curves(self._curves(gen, ref))
         self._heat_cache = None
         self._on_frame(self.clock.frame)
@@ -1039,17 +964,6 @@ class StudioWindow(QtWidgets.QMainWindow):
             self._edit(lambda d, _f: d.smooth(a, b + 1, window.value() | 1))
 
     # ---- saving ------------------------------------------------------------------------------
-    #: Save as…'s file types and the format each writes (the .skels families differ in scale and
-    #: counter convention: the file type chooses it)
-    SAVE_FORMATS: ClassVar[dict[str, str]] = {
-        "Pose file (*.pose)": "pose",
-        "SignStudio arrays (*.npz)": "npz",
-        "Progressive Transformers / Phoenix14T (*.skels)": "pt-skels",
-        "Prompt2Sign legacy (*.skels)": "p2s-legacy",
-        "Prompt2Sign 2025 (*.skels)": "p2s-2025",
-        "HDF5 (*.h5)": "h5",
-    }
-
     def save_document(
         self, path: str | Path | None = None, ask: bool = False, format: str | None = None
     ) -> Path | None:
@@ -1064,18 +978,16 @@ class StudioWindow(QtWidgets.QMainWindow):
         if target is None:
             suggested = f"{_title_of(doc.sequence)}.pose"
             chosen, picked = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Save sequence", suggested, ";;".join(self.SAVE_FORMATS)
+                self, "Save sequence", suggested, ";;".join(SAVE_FORMATS)
             )
             if not chosen:
                 return None
             target = Path(chosen)
-            format = self.SAVE_FORMATS.get(picked) if target.suffix.lower() == ".skels" else None
+            format = save_format_for(target, picked)
         elif path is None:
             format = self.editor.saved_format
-        from signstudio.pose.formats import write
-
         try:
-            write(target, doc.sequence, format=format)
+            self.controller.save(doc.sequence, target, format)
         except FormatError as exc:
             self._error("Cannot save", str(exc))
             return None
