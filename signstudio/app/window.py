@@ -14,11 +14,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from signstudio.app.controller_feedback import TABLE_DELAY_MS, ControllerFeedback
 from signstudio.app.curves import Curve
 from signstudio.app.dialogs import ask
 from signstudio.app.editor import PoseEditor, ask_int
@@ -48,13 +49,9 @@ from signstudio.session.document import PoseDocument
 from signstudio.session.geometry import joint_label
 from signstudio.session.studio import StudioState
 
-if TYPE_CHECKING:
-    from signstudio.avatar.mesh import AvatarMesh
-
 STATE_VERSION = 4  # bump when the dock layout changes, so an old saved layout is not restored
 DEFAULT_TEXT = "hello"
 DEFAULT_LANGUAGE = "ase"
-TABLE_DELAY_MS = 20  # a new pair's metrics table repaints this much after its views
 HINTS = (
     "Space play/pause · ←/→ step · Home/End · drag to orbit, Ctrl+drag to pan, wheel to zoom · P screenshot"
 )
@@ -217,20 +214,12 @@ class StudioWindow(QtWidgets.QMainWindow):
 
     def _wire_controller(self) -> None:
         """The Qt-free `StudioController` decides (generation, the pair on screen, its scores and
-        avatars, the body); the views follow its events. The bridge's answers reach it on the GUI
-        thread through `_on_finished`, `_on_scored` and `_on_avatar`."""
+        avatars, the body); the window shows its pair and scores, `ControllerFeedback` the rest.
+        The bridge's answers reach it on the GUI thread (`_on_finished`, `_on_scored`, `_on_avatar`)."""
         self.controller = StudioController(self.state, self.bridge, self.settings)
-        ctl = self.controller
-        ctl.generation_finished.connect(self._on_generated)
-        ctl.pair_changed.connect(self._show_pair)
-        ctl.scores_changed.connect(self._on_scores)
-        ctl.avatar_requested.connect(
-            lambda name: self._status(f"Fitting the {name} avatar to the keypoints (IK)…", 10000)
-        )
-        ctl.avatar_fitted.connect(self._on_avatar_fitted)
-        ctl.avatar_failed.connect(self._on_avatar_failed)
-        ctl.avatars_dropped.connect(self._on_avatars_dropped)
-        ctl.body_changed.connect(self._on_body_changed)
+        self.controller.pair_changed.connect(self._show_pair)
+        self.controller.scores_changed.connect(self._on_scores)
+        self.feedback = ControllerFeedback(self)
 
     @property
     def _scores(self) -> PairScores | None:
@@ -294,7 +283,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     # ---- generation --------------------------------------------------------------------------
     @QtCore.Slot(str, str, str, bool)
     def generate(self, text: str, lang: str, model_id: str, prompt_mode: bool) -> int:
-        """Ask the runner for signing of ``text``; the answer arrives in `_on_generated`."""
+        """Ask the runner for signing of ``text``; `ControllerFeedback` says how it went."""
         tp = self.text_panel
         options = tp.model_options() if model_id == tp.current_model() else {}
         request_id = self.controller.generate(text, lang, model_id, prompt_mode, options)
@@ -320,34 +309,6 @@ class StudioWindow(QtWidgets.QMainWindow):
     def _on_finished(self, response: object) -> None:
         assert isinstance(response, GenerateResponse)
         self.controller.finish_generation(response)  # a stale answer is dropped there
-
-    def _on_generated(self, response: GenerateResponse) -> None:
-        """The newest answer, its pair (if any) already shown: say how it went. The window's
-        `generation_finished` follows the pair's metrics table."""
-        if response.cancelled:
-            self.text_panel.set_busy(False, "Cancelled.")
-            self.statusBar().showMessage("Generation cancelled.", 5000)
-        elif response.error:
-            self.text_panel.show_error(response.error)
-            self.statusBar().showMessage(f"Generation failed: {response.error}", 10000)
-        if not response.ok:
-            self.generation_finished.emit(response)
-            return
-        note = f"Signed “{response.text}” in {SIGN_LANGUAGE_NAMES.get(response.lang, response.lang)}"
-        if response.request.prompt_mode:
-            note += " (read from the prompt)"
-        if response.reference is None and response.reference_reason:
-            note += f"; no reference: {response.reference_reason}"
-        self.text_panel.set_busy(False, f"{note} · {response.seconds:.2f} s")
-        if response.lang_from_prompt:
-            self.text_panel.set_language(response.lang)
-        self.clock.pause()
-        self.statusBar().showMessage(note, 8000)
-        self._status_device.setText(f"model {response.request.model_id} on {response.device or 'cpu'}")
-        # Queued after `_show_pair`'s table slice with the same delay: Qt runs them in that order.
-        QtCore.QTimer.singleShot(
-            TABLE_DELAY_MS, self.metrics, lambda: self.generation_finished.emit(response)
-        )
 
     def _sign_corpus_word(self, text: str, lang: str) -> None:
         self.text_panel.set_prompt_mode(False)
@@ -536,10 +497,6 @@ class StudioWindow(QtWidgets.QMainWindow):
         off the GUI thread by IK, the skeleton shows meanwhile)."""
         self.controller.set_body_mode(mode)
 
-    def _on_body_changed(self) -> None:
-        self.viewport.set_body_mode(self.controller.body_mode)
-        self._sync_checks()
-
     def export_motion(self, path: str | Path) -> Path:
         """Write the shown sequence's SMPL-X parameters (from its avatar's IK) as AMASS ``.npz``.
         ValueError (one line) when there is no fitted avatar yet."""
@@ -626,25 +583,6 @@ class StudioWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(int, object)
     def _on_avatar(self, token: int, result: object) -> None:
         self.controller.receive_avatar(token, result)  # type: ignore[arg-type]
-
-    def _on_avatar_fitted(self, seq: PoseSequence, mesh: AvatarMesh) -> None:
-        self.viewport.set_avatar(seq, mesh)
-        self.statusBar().showMessage(
-            f"Avatar fitted in {mesh.seconds:.1f} s (IK error: arms {1000 * mesh.arm_error_m:.0f} mm, "
-            f"hands {1000 * mesh.hand_error_m:.0f} mm)",
-            8000,
-        )
-        self.avatar_ready.emit(seq)
-
-    def _on_avatar_failed(self, message: str, fell_back: bool) -> None:
-        self.statusBar().showMessage(f"No avatar: {message}", 10000)
-        if fell_back:  # SMPL-X could not load: the mannequin is back
-            QtWidgets.QMessageBox.warning(self, "SMPL-X body", f"{message}\nThe mannequin is used instead.")
-
-    def _on_avatars_dropped(self) -> None:
-        for seq in (self.state.sequence, self.state.reference):
-            if seq is not None:
-                self.viewport.set_avatar(seq, None)
 
     @QtCore.Slot(int, object)
     def _on_scored(self, token: int, result: object) -> None:
