@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app import capture, dock_layout
 from signstudio.app.analysis_view import JointHeatOverlay, timeline_curves
+from signstudio.app.controller_feedback import TABLE_DELAY_MS, ControllerFeedback
 from signstudio.app.curves import Curve
 from signstudio.app.edit_binding import EditBinding
 from signstudio.app.edit_binding import title_of as _title_of
@@ -37,12 +38,13 @@ from signstudio.app.text_panel import TextPromptPanel
 from signstudio.app.timeline import PlaybackDriver, Timeline
 from signstudio.app.view_modes import ViewModes
 from signstudio.app.viewport import Viewport
-from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
+from signstudio.runner.service import GenerateResponse
 from signstudio.session.actions import FILE, VIEW
 from signstudio.session.clock import Clock
+from signstudio.session.controller import SAVE_FORMATS, StudioController, save_format_for
 from signstudio.session.document import PoseDocument
 from signstudio.session.studio import StudioState
 
@@ -111,15 +113,6 @@ class StudioWindow(QtWidgets.QMainWindow):
                 self.text_panel.generate_button.click()
         QtCore.QTimer.singleShot(0, self.edits, self.edits.offer_recovery)
 
-    def _wire_controller(self) -> None:
-        """STUB on the win branch (the ctl branch's `_wire_controller` replaces it): the
-        generation/scoring/avatar bookkeeping the handlers of this branch still use."""
-        self._pending: int | None = None
-        self._generation_started = 0.0
-        self._scores: PairScores | None = None  # of the pair on screen, once scored
-        self._avatar_requests: dict[int, PoseSequence] = {}  # token -> the sequence being fitted
-        self._avatar_tokens = 0
-
     # ---- construction ------------------------------------------------------------------------
     def _build_views(self) -> None:
         """The views, their docks, and the collaborators that bind them to the models."""
@@ -167,9 +160,6 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.editor.marks_changed.connect(self.timeline.set_marks)
         self.editor.undo_stack.indexChanged.connect(self._on_history_index)
 
-        self._applying = False  # set while a (sequence, reference) pair is replaced as one
-        self.state.sequence_changed.connect(lambda _s: self._pair_changed())
-        self.state.reference_changed.connect(lambda _s: self._pair_changed())
         self.state.reference_timing_changed.connect(lambda _m: self._on_frame(self.clock.frame))
         self.state.recent_files_changed.connect(self._on_recent)
         self.clock.frame_changed.connect(self._on_frame)
@@ -177,25 +167,35 @@ class StudioWindow(QtWidgets.QMainWindow):
     def _fit_text_dock(self, need: int) -> None:
         dock_layout.fit_dock_height(self, self.docks[dock_layout.TEXT_DOCK], need)
 
+    def _wire_controller(self) -> None:
+        """The Qt-free `StudioController` decides (generation, the pair on screen, its scores and
+        avatars, the body); the window shows its pair and scores, `ControllerFeedback` the rest.
+        The bridge's answers reach it on the GUI thread (`_on_finished`, `_on_scored`, `_on_avatar`)."""
+        self.controller = StudioController(self.state, self.bridge, self.settings)
+        self.controller.pair_changed.connect(self._show_pair)
+        self.controller.scores_changed.connect(self._on_scores)
+        self.feedback = ControllerFeedback(self)
+
+    @property
+    def _scores(self) -> PairScores | None:
+        """The scores of the pair on screen, once scored (the controller's)."""
+        return self.controller.scores
+
+    @property
+    def _pending(self) -> int | None:
+        """The generation request whose answer is awaited (the controller's)."""
+        return self.controller.pending
+
     # ---- generation --------------------------------------------------------------------------
     @QtCore.Slot(str, str, str, bool)
     def generate(self, text: str, lang: str, model_id: str, prompt_mode: bool) -> int:
-        """Ask the runner for signing of ``text``; the answer arrives in `_on_finished`."""
-        from signstudio.runner.service import GenerateRequest
-
-        request = GenerateRequest(
-            text=text,
-            lang=lang,
-            model_id=model_id or "lookup",
-            prompt_mode=prompt_mode,
-            options=self.text_panel.model_options() if model_id == self.text_panel.current_model() else {},
-        )
-        self.state.text = text
-        self._generation_started = time.perf_counter()
-        self._pending = self.bridge.submit(request)
-        self.text_panel.set_busy(True, f"Generating with {model_id}…")
+        """Ask the runner for signing of ``text``; `ControllerFeedback` says how it went."""
+        tp = self.text_panel
+        options = tp.model_options() if model_id == tp.current_model() else {}
+        request_id = self.controller.generate(text, lang, model_id, prompt_mode, options)
+        tp.set_busy(True, f"Generating with {model_id}…")
         self.statusBar().showMessage(f"Generating “{text}” ({lang}, {model_id})…")
-        return self._pending
+        return request_id
 
     def escape(self) -> None:
         """Esc: cancel a joint drag in progress, else the generation."""
@@ -203,51 +203,18 @@ class StudioWindow(QtWidgets.QMainWindow):
             self.cancel_generation()
 
     def cancel_generation(self) -> None:
-        if self.bridge.cancel():
+        if self.controller.cancel():
             self.statusBar().showMessage("Cancelling…")
 
     @QtCore.Slot(int, float, str)
     def _on_progress(self, request_id: int, fraction: float, message: str) -> None:
-        if request_id == self._pending:
+        if request_id == self.controller.pending:
             self.text_panel.set_progress(fraction, message)
 
     @QtCore.Slot(object)
     def _on_finished(self, response: object) -> None:
-        from signstudio.runner.service import GenerateResponse
-
         assert isinstance(response, GenerateResponse)
-        if not self.bridge.is_current(response):
-            return  # a newer request was made: this answer must not overwrite it
-        self._pending = None
-        if response.cancelled:
-            self.text_panel.set_busy(False, "Cancelled.")
-            self.statusBar().showMessage("Generation cancelled.", 5000)
-        elif response.error:
-            self.text_panel.show_error(response.error)
-            self.statusBar().showMessage(f"Generation failed: {response.error}", 10000)
-        else:
-            assert response.sequence is not None
-            note = f"Signed “{response.text}” in {SIGN_LANGUAGE_NAMES.get(response.lang, response.lang)}"
-            if response.request.prompt_mode:
-                note += " (read from the prompt)"
-            if response.reference is None and response.reference_reason:
-                note += f"; no reference: {response.reference_reason}"
-            self.text_panel.set_busy(False, f"{note} · {response.seconds:.2f} s")
-            if response.lang_from_prompt:
-                self.text_panel.set_language(response.lang)
-            self.clock.pause()
-            alignment = response.alignment
-            self.set_pair(
-                response.sequence,
-                response.reference,
-                warp_path=alignment.path if alignment is not None else None,
-                scores=response.scores,
-                then=lambda: self.generation_finished.emit(response),
-            )
-            self.statusBar().showMessage(note, 8000)
-            self._status_device.setText(f"model {response.request.model_id} on {response.device or 'cpu'}")
-            return
-        self.generation_finished.emit(response)
+        self.controller.finish_generation(response)  # a stale answer is dropped there
 
     def _sign_corpus_word(self, text: str, lang: str) -> None:
         self.text_panel.set_prompt_mode(False)
@@ -258,20 +225,12 @@ class StudioWindow(QtWidgets.QMainWindow):
     # ---- files -------------------------------------------------------------------------------
     def open_file(self, path: str | Path, as_reference: bool = False) -> bool:
         """Read a pose file and show it (or use it as the reference); errors go to a dialog."""
-        from signstudio.pose.formats import read_one
-
         try:
-            seq = read_one(path)
+            self.controller.open_file(path, as_reference)
         except FormatError as exc:
             QtWidgets.QMessageBox.critical(self, "Cannot open file", str(exc))
             return False
-        seq = seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
         self.clock.pause()
-        if as_reference:
-            self.state.reference = seq
-        else:
-            self.set_pair(seq, None)
-        self.state.add_recent_file(str(Path(path).resolve()))
         self.statusBar().showMessage(f"Opened {path}", 5000)
         return True
 
@@ -300,29 +259,16 @@ class StudioWindow(QtWidgets.QMainWindow):
         reference: PoseSequence | None,
         warp_path: np.ndarray | None = None,
         scores: PairScores | None = None,
-        then: Callable[[], object] | None = None,
     ) -> None:
-        """Show a new (generated, reference) pair: viewport, clock and curves at once, the metrics
-        table in a later turn of the event loop, so the two repaints do not add up into one
-        long stall; ``then`` runs after both. ``scores`` (from the generation) are the pair's;
-        without them the pair is scored off the GUI thread and the curves follow."""
-        self._applying = True
-        try:
-            self.state.set_result(sequence, reference)
-            if warp_path is not None and sequence is not None and reference is not None:
-                self.state.warp_path = warp_path  # "warped" timing follows the DTW alignment
-        finally:
-            self._applying = False
-        self._scores = scores
+        """Show a new (generated, reference) pair (`StudioController.show_pair`). ``scores`` (from
+        the generation) are the pair's; without them the pair is scored off the GUI thread and
+        the curves follow."""
+        self.controller.show_pair(sequence, reference, warp_path=warp_path, scores=scores)
+
+    def _show_pair(self, rescore: bool = False) -> None:
+        """The controller's new pair: viewport, clock and curves at once, the metrics table in a
+        later turn of the event loop, so the two repaints do not add up into one long stall."""
         self._sync_checks()
-        self._show_pair(then=then, rescore=scores is None)
-
-    def _pair_changed(self) -> None:
-        if not self._applying:
-            self._scores = None
-            self._show_pair(rescore=True)
-
-    def _show_pair(self, then: Callable[[], object] | None = None, rescore: bool = False) -> None:
         self._adopt_document()
         gen, ref = self.state.sequence, self.state.reference
         self.viewport.set_sequences(gen, ref)
@@ -332,23 +278,16 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.timeline.set_curves(self._curves(gen, ref))
         self.clock.fps = main.fps if main is not None else 25.0
         self.clock.num_frames = max(1, main.num_frames if main is not None else 1)
-        self._heat_cache = None
         self._on_frame(self.clock.frame)
         self.timeline.refresh()
-        self._pair_token = getattr(self, "_pair_token", 0) + 1
-        token = self._pair_token
-        if rescore and gen is not None:
-            self._request_scores(token, gen, ref)
-        self._request_avatars()
+        token = self.controller.pair_token
 
         def second_slice() -> None:
-            if token == self._pair_token:  # a newer pair replaced this one meanwhile
-                self.metrics.show_sequences(gen, ref, self._scores, scoring=rescore and gen is not None)
-            if then is not None:
-                then()
+            if token == self.controller.pair_token:  # else a newer pair replaced this one meanwhile
+                self.metrics.show_sequences(gen, ref, self.controller.scores, scoring=rescore)
 
         # The table repaints in a later turn of the event loop, apart from the views.
-        QtCore.QTimer.singleShot(20, self.metrics, second_slice)  # dropped if the window is gone
+        QtCore.QTimer.singleShot(TABLE_DELAY_MS, self.metrics, second_slice)  # dropped if the window is gone
 
     # ---- editing (signstudio.app.edit_binding) ------------------------------------------------
     @property
@@ -366,23 +305,14 @@ class StudioWindow(QtWidgets.QMainWindow):
         """An edit, undo or redo: the edited sequence replaces the shown one in place (camera and
         normalisation kept). While a drag goes on only the views follow; when it ends the pair
         is re-scored off the GUI thread and the curves, table and avatar follow."""
-        self._applying = True  # not a new pair: `_pair_changed` stays out of it
-        try:
-            self.state.sequence = seq
-        finally:
-            self._applying = False
+        self.controller.edit(seq, final)  # a final edit is scored again, its avatar fitted again
         self.viewport.replace_generated(seq)
         if self.clock.num_frames != seq.num_frames:
             self.clock.num_frames = seq.num_frames
         if final:
             ref = self.state.reference
-            self._scores = None
-            self._heat_cache = None
             self.timeline.set_curves(self._curves(seq, ref))
-            self._pair_token = getattr(self, "_pair_token", 0) + 1
-            self._request_scores(self._pair_token, seq, ref)
             self.metrics.show_sequences(seq, ref, None, scoring=True)
-            self._request_avatars()
         self._on_frame(self.clock.frame)
         self._sync_edit_actions()
 
@@ -411,135 +341,53 @@ class StudioWindow(QtWidgets.QMainWindow):
     def set_body_mode(self, mode: str) -> None:
         """``skeleton``, ``avatar`` or ``both``: what represents each sequence (avatars are fitted
         off the GUI thread by IK, the skeleton shows meanwhile)."""
-        self.viewport.set_body_mode(mode)
-        self.settings.set("body_mode", mode)
-        self._sync_checks()
-        self._request_avatars()
-
-    def _request_avatars(self) -> None:
-        if self.viewport.body_mode == "skeleton":
-            return
-        for seq in (self.state.sequence, self.state.reference):
-            if seq is None or self.viewport.avatar_of(seq) is not None:
-                continue
-            if any(s is seq for s in self._avatar_requests.values()):
-                continue
-            self._avatar_tokens += 1
-            self._avatar_requests[self._avatar_tokens] = seq
-            name, folder = self.body_model()
-            self.statusBar().showMessage(f"Fitting the {name} avatar to the keypoints (IK)…", 10000)
-            self.bridge.avatar(self._avatar_tokens, seq, name, folder, self.body_shape())
+        self.controller.set_body_mode(mode)
 
     def export_motion(self, path: str | Path) -> Path:
         """Write the shown sequence's SMPL-X parameters (from its avatar's IK) as AMASS ``.npz``.
         ValueError (one line) when there is no fitted avatar yet."""
-        from signstudio.pose.formats.amass import write_amass
-
-        seq = self.state.sequence if self.state.sequence is not None else self.state.reference
-        mesh = self.viewport.avatar_of(seq)
-        if seq is None or mesh is None or mesh.motion is None:
-            raise ValueError("no avatar fitted yet: choose View → Avatar and skeleton first")
-        return write_amass(path, mesh.motion)
+        return self.controller.export_motion(path)
 
     def body_shape(self) -> tuple[float, ...]:
         """The 10 SMPL-X shape coefficients (betas) of the avatar, as set and remembered."""
-        raw = self.settings.get("body_shape") or [0.0] * 10
-        values = [float(v) for v in list(raw)[:10]]
-        return tuple(values + [0.0] * (10 - len(values)))
+        return self.controller.body_shape()
 
     def set_body_shape(self, betas: tuple[float, ...] | list[float]) -> None:
         """New shape coefficients (each clamped to ±3): avatars on screen are fitted again."""
-        values = [min(3.0, max(-3.0, float(b))) for b in list(betas)[:10]]
-        self.settings.set("body_shape", values + [0.0] * (10 - len(values)))
-        self._avatar_requests.clear()
-        for seq in (self.state.sequence, self.state.reference):
-            if seq is not None:
-                self.viewport.set_avatar(seq, None)
-        self._request_avatars()
+        self.controller.set_body_shape(betas)
 
     def body_model(self) -> tuple[str, str | None]:
         """(``mannequin`` | ``smplx``, the SMPL-X folder or None), as chosen and remembered."""
-        name = str(self.settings.get("body_model", "mannequin"))
-        folder = self.settings.get("smplx_folder")
-        if name == "smplx" and folder:
-            return "smplx", str(folder)
-        return "mannequin", None
+        return self.controller.body_model()
 
     def set_body_model(self, name: str, folder: str | None = None) -> bool:
-        """Use the built-in mannequin, or SMPL-X from ``folder`` (checked here: a folder without
-        SMPLX_NEUTRAL.npz is refused with a message saying where it belongs, and the mannequin
+        """Use the built-in mannequin, or SMPL-X from ``folder`` (a folder without
+        SMPLX_NEUTRAL.npz is refused with a message saying where it belongs, and the body
         stays). Avatars on screen are fitted again with the new body."""
-        if name == "smplx":
-            from signstudio.avatar.bodies import find_smplx_file
-
-            try:
-                find_smplx_file(folder or "")
-            except ValueError as exc:
-                QtWidgets.QMessageBox.warning(self, "SMPL-X body", str(exc))
-                self._sync_checks()
-                return False
-            self.settings.set("smplx_folder", str(folder))
-        self.settings.set("body_model", name)
-        self._avatar_requests.clear()
-        for seq in (self.state.sequence, self.state.reference):
-            if seq is not None:
-                self.viewport.set_avatar(seq, None)
-        self._sync_checks()
-        if self.viewport.body_mode == "skeleton":
-            self.set_body_mode("both")
-        else:
-            self._request_avatars()
+        try:
+            self.controller.set_body_model(name, folder)
+        except ValueError as exc:
+            QtWidgets.QMessageBox.warning(self, "SMPL-X body", str(exc))
+            self._sync_checks()
+            return False
         return True
 
     @QtCore.Slot(int, object)
     def _on_avatar(self, token: int, result: object) -> None:
-        seq = self._avatar_requests.pop(token, None)
-        if seq is None or seq not in (self.state.sequence, self.state.reference):
-            return  # the pair changed meanwhile
-        if isinstance(result, str):
-            self.statusBar().showMessage(f"No avatar: {result}", 10000)
-            if self.body_model()[0] == "smplx":  # the mannequin stays when SMPL-X cannot load
-                QtWidgets.QMessageBox.warning(
-                    self, "SMPL-X body", f"{result}\nThe mannequin is used instead."
-                )
-                self.settings.set("body_model", "mannequin")
-                self._sync_checks()
-                self._request_avatars()
-            return
-        self.viewport.set_avatar(seq, result)  # type: ignore[arg-type]
-        err = getattr(result, "hand_error_m", float("nan"))
-        self.statusBar().showMessage(
-            f"Avatar fitted in {getattr(result, 'seconds', 0.0):.1f} s "
-            f"(IK error: arms {1000 * getattr(result, 'arm_error_m', float('nan')):.0f} mm, "
-            f"hands {1000 * err:.0f} mm)",
-            8000,
-        )
-        self.avatar_ready.emit(seq)
-
-    def _request_scores(self, token: int, gen: PoseSequence, ref: PoseSequence | None) -> None:
-        text = str(gen.meta.get("text") or (ref.meta.get("text") if ref is not None else "") or "") or None
-        lang = str(gen.meta.get("sign_language") or (ref.meta.get("sign_language") if ref else "") or "")
-        self.bridge.score(token, gen, ref, text, lang or None)
+        self.controller.receive_avatar(token, result)  # type: ignore[arg-type]
 
     @QtCore.Slot(int, object)
     def _on_scored(self, token: int, result: object) -> None:
-        """Scores of the pair made under ``token`` (dropped when a newer pair replaced it)."""
-        if token != getattr(self, "_pair_token", None):
-            return
+        """Scores of the pair made under ``token`` (the controller drops those of an old pair)."""
+        self.controller.receive_scores(token, result)  # type: ignore[arg-type]
+
+    def _on_scores(self, result: PairScores | str) -> None:
+        """The scores (or why there are none) of the pair on screen: curves, heat and table."""
         gen, ref = self.state.sequence, self.state.reference
         if isinstance(result, str):
             self.metrics.show_sequences(gen, ref, None, error=result)
             return
-        assert isinstance(result, PairScores)
-        self._scores = result
-        if result.path is not None and gen is not None and ref is not None:
-            self._applying = True
-            try:
-                self.state.warp_path = result.path
-            finally:
-                self._applying = False
         self.timeline.set_curves(self._curves(gen, ref))
-        self._heat_cache = None
         self._on_frame(self.clock.frame)
         self.timeline.refresh()
         self.metrics.show_sequences(gen, ref, result)
@@ -597,17 +445,6 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.modes.toggle_loop()
 
     # ---- saving ------------------------------------------------------------------------------
-    #: Save as…'s file types and the format each writes (the .skels families differ in scale and
-    #: counter convention: the file type chooses it)
-    SAVE_FORMATS: ClassVar[dict[str, str]] = {
-        "Pose file (*.pose)": "pose",
-        "SignStudio arrays (*.npz)": "npz",
-        "Progressive Transformers / Phoenix14T (*.skels)": "pt-skels",
-        "Prompt2Sign legacy (*.skels)": "p2s-legacy",
-        "Prompt2Sign 2025 (*.skels)": "p2s-2025",
-        "HDF5 (*.h5)": "h5",
-    }
-
     def save_document(
         self, path: str | Path | None = None, ask: bool = False, format: str | None = None
     ) -> Path | None:
@@ -622,18 +459,16 @@ class StudioWindow(QtWidgets.QMainWindow):
         if target is None:
             suggested = f"{_title_of(doc.sequence)}.pose"
             chosen, picked = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Save sequence", suggested, ";;".join(self.SAVE_FORMATS)
+                self, "Save sequence", suggested, ";;".join(SAVE_FORMATS)
             )
             if not chosen:
                 return None
             target = Path(chosen)
-            format = self.SAVE_FORMATS.get(picked) if target.suffix.lower() == ".skels" else None
+            format = save_format_for(target, picked)
         elif path is None:
             format = self.editor.saved_format
-        from signstudio.pose.formats import write
-
         try:
-            write(target, doc.sequence, format=format)
+            self.controller.save(doc.sequence, target, format)
         except FormatError as exc:
             self._error("Cannot save", str(exc))
             return None

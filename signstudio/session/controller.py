@@ -334,6 +334,17 @@ class StudioController:
         self._drop_avatars()
         self.request_avatars()
 
+    def export_motion(self, path: str | Path) -> Path:
+        """Write the shown sequence's SMPL-X parameters (from its avatar's IK) as AMASS ``.npz``.
+        ValueError (one line) when there is no fitted avatar yet."""
+        from signstudio.pose.formats.amass import write_amass
+
+        seq = self.state.sequence if self.state.sequence is not None else self.state.reference
+        mesh = self.avatar_of(seq)
+        if seq is None or mesh is None or mesh.motion is None:
+            raise ValueError("no avatar fitted yet: choose View → Avatar and skeleton first")
+        return write_amass(path, mesh.motion)
+
     def avatar_of(self, seq: PoseSequence | None) -> AvatarMesh | None:
         """The fitted avatar of ``seq`` (None: none yet)."""
         found = self._avatars.get(id(seq)) if seq is not None else None

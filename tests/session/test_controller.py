@@ -178,3 +178,13 @@ def test_body_choices_are_remembered_and_checked(controller: StudioController, t
     assert controller.body_mode == "both" and changes  # choosing a body shows it
     with pytest.raises(ValueError):
         controller.set_body_mode("cloud")
+
+
+def test_no_motion_to_export_without_a_fitted_avatar(
+    controller: StudioController, real_holistic: PoseSequence, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="no avatar fitted yet"):
+        controller.export_motion(tmp_path / "m.npz")
+    controller.show_pair(real_holistic, None)  # skeleton mode: no avatar is fitted
+    with pytest.raises(ValueError, match="no avatar fitted yet"):
+        controller.export_motion(tmp_path / "m.npz")

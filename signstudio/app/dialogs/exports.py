@@ -35,7 +35,9 @@ class ExportSource(Protocol):
 
     state: StudioState
     editor: PoseEditor
-    _scores: PairScores | None  # of the pair on screen, once scored
+
+    @property
+    def _scores(self) -> PairScores | None: ...  # of the pair on screen, once scored
 
     @property
     def document(self) -> PoseDocument | None: ...
