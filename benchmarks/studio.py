@@ -19,6 +19,7 @@ edit     on a 300-frame sequence with its reference: a joint dragged in the view
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,29 +94,88 @@ def startup(repeats: int = 3) -> dict[str, Any]:
     }
 
 
-def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
+def _open_studio(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """The QApplication and a shown, painted 1400x900 studio window (settings and autosaves in
+    temporary folders)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     os.environ.setdefault("SIGNSTUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
-    from PySide6 import QtCore, QtWidgets
+    os.environ.setdefault("SIGNSTUDIO_AUTOSAVE_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
+    from PySide6 import QtWidgets
 
     from signstudio.app.qt_boot import prepare_qt
     from signstudio.app.window import StudioWindow
 
     prepare_qt()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["bench"])
-    win = StudioWindow(auto_generate=False)
+    win = StudioWindow(*args, auto_generate=False, **kwargs)
     win.resize(1400, 900)
     win.show()
     win.wait_painted()
-    gaps: list[tuple[float, float]] = []  # (end time, gap) of the probe timer
-    last = [time.perf_counter()]
-    arrivals: list[tuple[float, float]] = []  # (response arrived, result applied) per generation
+    return app, win
 
-    def probe() -> None:
+
+def _sleep_until(app: Any, done: Callable[[], bool], timeout: float) -> float:
+    """Sleep in the event loop until ``done()`` or ``timeout`` s; returns the time then. A spinning
+    wait would hold the GIL and a core that the runner's reader thread and the model process need,
+    and measure itself rather than the studio (a running timer must wake the loop)."""
+    from PySide6 import QtCore
+
+    end = time.perf_counter() + timeout
+    while not done() and time.perf_counter() < end:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    return time.perf_counter()
+
+
+class _GapProbe:
+    """A precise 2 ms GUI timer recording (end time, gap) between its ticks: the event-loop stalls."""
+
+    def __init__(self) -> None:
+        from PySide6 import QtCore
+
+        self.gaps: list[tuple[float, float]] = []
+        self.last = time.perf_counter()
+        self.timer = QtCore.QTimer()
+        self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
         now = time.perf_counter()
-        gaps.append((now, now - last[0]))
-        last[0] = now
+        self.gaps.append((now, now - self.last))
+        self.last = now
 
+    def restart(self) -> None:
+        """Forget the gaps so far; the next one counts from now."""
+        self.gaps.clear()
+        self.last = time.perf_counter()
+
+    def values(self) -> list[float]:
+        return [g for _, g in self.gaps]
+
+
+def _stall_summary(values: list[float]) -> dict[str, float]:
+    ms = sorted(v * 1000 for v in values) or [0.0]
+    return {"max_ms": ms[-1], "p99_ms": ms[int(0.99 * (len(ms) - 1))], "samples": len(ms)}
+
+
+def _generate_once(win: Any, text: str) -> float:
+    """Seconds from a lookup generation of ``text`` to the window's ``generation_finished``."""
+    from PySide6 import QtCore
+
+    loop = QtCore.QEventLoop()
+    win.generation_finished.connect(loop.quit)
+    started = time.perf_counter()
+    win.generate(text, "ase", "lookup", False)
+    QtCore.QTimer.singleShot(120_000, loop.quit)
+    loop.exec()
+    win.generation_finished.disconnect(loop.quit)
+    return time.perf_counter() - started
+
+
+def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
+    from PySide6 import QtCore
+
+    app, win = _open_studio()
+    arrivals: list[tuple[float, float]] = []  # (response arrived, result applied) per generation
     # Note when each response reaches the GUI thread, before the window applies it.
     arrived = [0.0]
     win.bridge.finished.disconnect(win._on_finished)
@@ -124,67 +185,37 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
         win._on_finished(response)
 
     win.bridge.finished.connect(on_finished)
-    wake = QtCore.QTimer()  # keeps run_for's waits short before the probe starts
+    wake = QtCore.QTimer()  # keeps the waits short before the probe starts
     wake.start(5)
-
-    timer = QtCore.QTimer()
-    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(probe)
-
-    def run_for(seconds: float) -> None:
-        # sleep in the event loop (the 2 ms probe wakes it): a spinning wait would hold the GIL
-        # and a core that the runner's reader thread and the model process need
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-
-    def generate_once() -> float:
-        loop = QtCore.QEventLoop()
-        win.generation_finished.connect(loop.quit)
-        started = time.perf_counter()
-        win.generate(text, "ase", "lookup", False)
-        QtCore.QTimer.singleShot(120_000, loop.quit)
-        loop.exec()
-        win.generation_finished.disconnect(loop.quit)
-        arrivals.append((arrived[0], time.perf_counter()))
-        return time.perf_counter() - started
-
-    generate_once()  # warm: the runner's child process starts and loads the model once
-    arrivals.clear()
-    timer.start(2)
-    run_for(1.0)  # let the first result's repaints pass
-    gaps.clear()
-    last[0] = time.perf_counter()
-    run_for(2.0)
-    idle = [g for _, g in gaps]
-    gaps.clear()
-    last[0] = time.perf_counter()
+    probe = _GapProbe()
+    _generate_once(win, text)  # warm: the runner's child process starts and loads the model once
+    probe.timer.start(2)
+    _sleep_until(app, lambda: False, 1.0)  # let the first result's repaints pass
+    probe.restart()
+    _sleep_until(app, lambda: False, 2.0)
+    idle = probe.values()
+    probe.restart()
     seconds = []
     for _ in range(generations):
-        seconds.append(generate_once())
-        run_for(0.3)  # the result's repaints land here; they count as applying
-    timer.stop()
+        seconds.append(_generate_once(win, text))
+        arrivals.append((arrived[0], time.perf_counter()))
+        _sleep_until(app, lambda: False, 0.3)  # the result's repaints land here; they count as applying
+    probe.timer.stop()
     win.close()
 
     def applying(end: float, gap: float) -> bool:
         # A gap belongs to applying a result when it overlaps [arrival, applied + 0.3 s].
         return any(end - gap < done + 0.3 and end > start for start, done in arrivals)
 
-    running = [g for end, g in gaps if not applying(end, g)]
-    apply_gaps = [g for end, g in gaps if applying(end, g)]
-
-    def summary(values: list[float]) -> dict[str, float]:
-        ms = sorted(v * 1000 for v in values) or [0.0]
-        return {"max_ms": ms[-1], "p99_ms": ms[int(0.99 * (len(ms) - 1))], "samples": len(ms)}
-
-    idle_s, run_s, apply_s = summary(idle), summary(running), summary(apply_gaps)
+    run_s = _stall_summary([g for end, g in probe.gaps if not applying(end, g)])
+    idle_s = _stall_summary(idle)
     return {
         "text": text,
         "generations": generations,
         "generation_s": statistics.median(seconds),
         "idle": idle_s,
         "model_running": run_s,
-        "applying_result": apply_s,
+        "applying_result": _stall_summary([g for end, g in probe.gaps if applying(end, g)]),
         "stall_ms": run_s["max_ms"],
         "ratio_p99": run_s["p99_ms"] / max(idle_s["p99_ms"], 1e-9),
     }
@@ -219,105 +250,94 @@ def _long_pair(frames: int) -> tuple[Any, Any]:
     return glue(seqs), glue(seqs[::-1])
 
 
-def edit(frames: int = 300, drags: int = 8, moves: int = 6) -> dict[str, Any]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-    os.environ.setdefault("SIGNSTUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
-    os.environ.setdefault("SIGNSTUDIO_AUTOSAVE_DIR", tempfile.mkdtemp(prefix="signstudio-bench-"))
-    from PySide6 import QtCore, QtWidgets
+class _EditTimes:
+    """Per drag: two frame steps (the baseline), each mouse move, the release, the new scores."""
+
+    def __init__(self) -> None:
+        self.step: list[float] = []
+        self.move: list[float] = []
+        self.release: list[float] = []
+        self.rescore: list[float] = []
+        self.rescore_gaps: list[float] = []
+
+
+def _drag_once(
+    app: Any, win: Any, drag: tuple[int, int, int], scored: list[float], times: _EditTimes, probe: _GapProbe
+) -> None:
+    """Step a frame each way, then drag the joint ``drag = (joint, frame, moves)`` moves times and
+    release; each to its repaint, and from the release to the pair's new scores (``scored[0]``: when
+    they were drawn; the GUI probe runs meanwhile)."""
+    from PySide6 import QtCore
 
     from signstudio.app.pointer import send_mouse
-    from signstudio.app.qt_boot import prepare_qt
-    from signstudio.app.window import StudioWindow
 
-    prepare_qt()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["bench"])
-    seq, ref = _long_pair(frames)
-    win = StudioWindow(seq, ref, auto_generate=False)
-    win.resize(1400, 900)
-    win.show()
-    win.wait_painted()
+    wrist, frame, moves = drag
     view = win.viewport.view
-    scored = [0.0]
-    win.scores_ready.connect(lambda _s: scored.__setitem__(0, time.perf_counter()))
 
-    tick = QtCore.QTimer()  # wakes the waits below: they sleep in the event loop, never spin
-    tick.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-    tick.start(1)
-
-    def until(done: Any, timeout: float = 60.0) -> float:
-        # A spinning wait would hold the GIL and a core that the runner's reader thread and the
-        # model process need, and measure itself rather than the studio.
-        end = time.perf_counter() + timeout
-        while not done() and time.perf_counter() < end:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-        return time.perf_counter()
-
-    def repainted(action: Any) -> float:
+    def repainted(action: Callable[[], object]) -> float:
         count = view.paint_count
         start = time.perf_counter()
         action()
-        return until(lambda: view.paint_count > count) - start
+        return _sleep_until(app, lambda: view.paint_count > count, 60.0) - start
 
-    def mouse(kind: str, pos: QtCore.QPointF) -> None:
-        send_mouse(view, kind, pos)
+    win.clock.frame = frame
+    _sleep_until(app, lambda: False, 0.05)
+    times.step.append(repainted(win.timeline.step_forward))
+    times.step.append(repainted(win.timeline.step_back))
+    start = win.viewport.joint_pixel(wrist)
+    send_mouse(view, "press", start)
+    for m in range(1, moves + 1):
+        to = start + QtCore.QPointF(-6 * m, -5 * m)
+        times.move.append(repainted(functools.partial(send_mouse, view, "move", to)))
+    scored[0] = 0.0
+    t0 = time.perf_counter()
+    probe.restart()
+    probe.timer.start(2)
+    end = start + QtCore.QPointF(-6 * moves, -5 * moves)
 
-    until(lambda: scored[0] > 0, 120)  # the model process is up and has scored the pair once
-    gaps: list[float] = []
-    last = [time.perf_counter()]
+    def release() -> None:
+        send_mouse(view, "release", end)
 
-    def probe() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
+    times.release.append(repainted(release))
+    times.rescore.append(_sleep_until(app, lambda: scored[0] > 0, 60.0) - t0)
+    probe.timer.stop()
+    times.rescore_gaps.extend(probe.values())
 
-    timer = QtCore.QTimer()
-    timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(probe)
+
+def _ms(values: list[float]) -> dict[str, float]:
+    v = sorted(x * 1000 for x in values)
+    return {"median_ms": statistics.median(v), "max_ms": v[-1], "samples": len(v)}
+
+
+def edit(frames: int = 300, drags: int = 8, moves: int = 6) -> dict[str, Any]:
+    from PySide6 import QtCore
+
+    seq, ref = _long_pair(frames)
+    app, win = _open_studio(seq, ref)
+    scored = [0.0]
+    win.scores_ready.connect(lambda _s: scored.__setitem__(0, time.perf_counter()))
+    tick = QtCore.QTimer()  # wakes the waits: they sleep in the event loop, never spin
+    tick.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    tick.start(1)
+    _sleep_until(app, lambda: scored[0] > 0, 120)  # the model process is up, the pair scored
+    probe = _GapProbe()
     win.set_editing(True)
     wrist = seq.skeleton.index("RWrist", "BODY")
-    step: list[float] = []
-    move: list[float] = []
-    release: list[float] = []
-    rescore: list[float] = []
-    rescore_gaps: list[float] = []
+    times = _EditTimes()
     for k in range(drags):
-        frame = 40 + 25 * k
-        win.clock.frame = frame
-        until(lambda: False, 0.05)
-        step.append(repainted(win.timeline.step_forward))
-        step.append(repainted(win.timeline.step_back))
-        start = win.viewport.joint_pixel(wrist)
-        mouse("press", start)
-        for m in range(1, moves + 1):
-            to = start + QtCore.QPointF(-6 * m, -5 * m)
-            move.append(repainted(lambda to=to: mouse("move", to)))
-        scored[0] = 0.0
-        t0 = time.perf_counter()
-        gaps.clear()
-        last[0] = t0
-        timer.start(2)
-        end = start + QtCore.QPointF(-6 * moves, -5 * moves)
-        release.append(repainted(lambda end=end: mouse("release", end)))
-        rescore.append(until(lambda: scored[0] > 0) - t0)
-        timer.stop()
-        rescore_gaps.extend(gaps)
+        _drag_once(app, win, (wrist, 40 + 25 * k, moves), scored, times, probe)
     win.close()
-
-    def ms(values: list[float]) -> dict[str, float]:
-        v = sorted(x * 1000 for x in values)
-        return {"median_ms": statistics.median(v), "max_ms": v[-1], "samples": len(v)}
-
-    base = ms(step)
+    base = _ms(times.step)
     return {
         "frames": frames,
         "drags": drags,
         "frame_step": base,
-        "drag_move": ms(move),
-        "drag_release": ms(release),
-        "rescored": ms(rescore),
-        "rescore_max_gui_gap_ms": max(rescore_gaps, default=0.0) * 1000,
-        "ratio_move": ms(move)["median_ms"] / max(base["median_ms"], 1e-9),
-        "ratio_release": ms(release)["median_ms"] / max(base["median_ms"], 1e-9),
+        "drag_move": _ms(times.move),
+        "drag_release": _ms(times.release),
+        "rescored": _ms(times.rescore),
+        "rescore_max_gui_gap_ms": max(times.rescore_gaps, default=0.0) * 1000,
+        "ratio_move": _ms(times.move)["median_ms"] / max(base["median_ms"], 1e-9),
+        "ratio_release": _ms(times.release)["median_ms"] / max(base["median_ms"], 1e-9),
     }
 
 

@@ -11,11 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-# the lead removes this mark once every engineer's part of issue 16 is merged
-pytestmark = pytest.mark.xfail(reason="issue 16 in progress", strict=False)
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "signstudio"
 MAX_MODULE_LINES = 700
@@ -25,6 +20,11 @@ MAX_WINDOW_LINES = 500
 
 def _modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
+
+
+def _scripts() -> list[Path]:
+    """The benchmarks and packaging scripts: outside the package, held to the same function size."""
+    return sorted([*(ROOT / "benchmarks").rglob("*.py"), *(ROOT / "packaging").rglob("*.py")])
 
 
 def _line_count(path: Path) -> int:
@@ -55,7 +55,7 @@ def test_no_module_over_700_lines():
 def test_no_function_over_80_lines():
     offenders = [
         f"{_where(p)}:{line} {name}, {length} lines"
-        for p in _modules()
+        for p in [*_modules(), *_scripts()]
         for line, name, length in _functions(p)
         if length > MAX_FUNCTION_LINES
     ]
@@ -138,7 +138,8 @@ def _strongly_connected(nodes: list[str], edges: dict[str, set[str]]) -> list[li
 
 
 def test_no_import_cycle_between_modules_of_one_package():
-    grimp = pytest.importorskip("grimp")
+    import grimp  # import-linter's graph builder (a dev dependency)
+
     graph = grimp.build_graph("signstudio", cache_dir=None)
     packages = sorted(m for m in graph.modules if graph.find_children(m))
     offenders = [

@@ -13,9 +13,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from signstudio.app.editor import PoseEditor
 from signstudio.app.recovery import RecoveryBar
 from signstudio.app.viewport import Viewport
+from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.autosave import Recovery
 from signstudio.session.clock import Clock
+from signstudio.session.controller import SAVE_FORMATS, save_format_for
 from signstudio.session.studio import StudioState
 
 EDIT_JOINTS_HINT = (
@@ -65,6 +67,43 @@ class EditBinding(QtCore.QObject):
         """The menus' actions this binding enables, checks and names."""
         self.actions, self.edit_tools = actions, edit_tools
         self.sync_actions()
+
+    def save(
+        self,
+        write: Callable[[PoseSequence, Path, str | None], Path],
+        path: str | Path | None,
+        ask: bool,
+        format: str | None,
+        on_error: Callable[[str, str], None],
+    ) -> Path | None:
+        """Write the edited sequence with ``write`` (`StudioController.save`: atomic) to ``path``,
+        the last path saved to, or a path asked for (``format``: a format id, else by extension;
+        the chosen file type when asked); the document is then clean and its autosave removed."""
+        doc = self.editor.document
+        if doc is None:
+            self.status("Nothing to save: generate or open a sequence first", 6000)
+            return None
+        target = Path(path) if path is not None else (None if ask else self.editor.saved_path)
+        if target is None:
+            chosen, picked = QtWidgets.QFileDialog.getSaveFileName(
+                self.window, "Save sequence", f"{title_of(doc.sequence)}.pose", ";;".join(SAVE_FORMATS)
+            )
+            if not chosen:
+                return None
+            target = Path(chosen)
+            format = save_format_for(target, picked)
+        elif path is None:
+            format = self.editor.saved_format
+        try:
+            write(doc.sequence, target, format)
+        except FormatError as exc:
+            on_error("Cannot save", str(exc))
+            return None
+        self.editor.saved(target)
+        self.editor.saved_format = format
+        self.sync_actions()
+        self.status(f"Saved {target}", 6000)
+        return target
 
     def status(self, text: str, ms: int = 5000) -> None:
         self.window.statusBar().showMessage(text, ms)

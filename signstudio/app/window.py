@@ -25,7 +25,6 @@ from signstudio.app.analysis_view import JointHeatOverlay, timeline_curves
 from signstudio.app.controller_feedback import TABLE_DELAY_MS, ControllerFeedback
 from signstudio.app.curves import Curve
 from signstudio.app.edit_binding import EditBinding
-from signstudio.app.edit_binding import title_of as _title_of
 from signstudio.app.editor import PoseEditor
 from signstudio.app.files_panel import FilesPanel
 from signstudio.app.images import save_png
@@ -44,7 +43,7 @@ from signstudio.runner.scoring import PairScores
 from signstudio.runner.service import GenerateResponse
 from signstudio.session.actions import FILE, VIEW
 from signstudio.session.clock import Clock
-from signstudio.session.controller import SAVE_FORMATS, StudioController, save_format_for
+from signstudio.session.controller import StudioController
 from signstudio.session.document import PoseDocument
 from signstudio.session.studio import StudioState
 
@@ -449,34 +448,8 @@ class StudioWindow(QtWidgets.QMainWindow):
         self, path: str | Path | None = None, ask: bool = False, format: str | None = None
     ) -> Path | None:
         """Write the edited sequence (atomically) to ``path``, the last path saved to, or a path
-        asked for (``format``: a format id, else by extension); the document is then clean and
-        its autosave removed."""
-        doc = self.document
-        if doc is None:
-            self._status("Nothing to save: generate or open a sequence first", 6000)
-            return None
-        target = Path(path) if path is not None else (None if ask else self.editor.saved_path)
-        if target is None:
-            suggested = f"{_title_of(doc.sequence)}.pose"
-            chosen, picked = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Save sequence", suggested, ";;".join(SAVE_FORMATS)
-            )
-            if not chosen:
-                return None
-            target = Path(chosen)
-            format = save_format_for(target, picked)
-        elif path is None:
-            format = self.editor.saved_format
-        try:
-            self.controller.save(doc.sequence, target, format)
-        except FormatError as exc:
-            self._error("Cannot save", str(exc))
-            return None
-        self.editor.saved(target)
-        self.editor.saved_format = format
-        self._sync_edit_actions()
-        self._status(f"Saved {target}", 6000)
-        return target
+        asked for (`EditBinding.save`)."""
+        return self.edits.save(self.controller.save, path, ask, format, self._error)
 
     def _error(self, title: str, text: str) -> None:
         self._status(text, 10000)
