@@ -124,7 +124,7 @@ def lift_loop(
             anglesx, anglesy, anglesz, Yx, Yy, Yz)  # fmt: skip
 
 
-def lift_loop_lists(
+def lift_loop_lists(  # noqa: C901 (the paper, line by line)
     Xx: np.ndarray,
     Xy: np.ndarray,
     Xw: np.ndarray,

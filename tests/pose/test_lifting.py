@@ -21,7 +21,7 @@ from signstudio.pose.skeleton import get_layout
 TOL = {"rtol": 1e-9, "atol": 1e-9}
 
 
-def algorithm1_loop(Xx, Xy, Xw, structure, sigma, rng, percentile):
+def algorithm1_loop(Xx, Xy, Xw, structure, sigma, rng, percentile):  # noqa: C901 (the paper, line by line)
     """SignLLM Algorithm 1 for one clip, line by line: Python loops over bones and frames on
     numpy arrays, as the paper declares them (and as Prompt2Sign's code indexes them).
 
