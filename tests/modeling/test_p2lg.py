@@ -16,8 +16,8 @@ from signstudio.corpus.prompts import spoken_languages, templates  # noqa: E402
 from signstudio.corpus.store import CorpusSettings  # noqa: E402
 from signstudio.modeling.base import ModelError, UnsupportedLanguageError  # noqa: E402
 from signstudio.modeling.data import TokenVocab  # noqa: E402
-from signstudio.modeling.models import prompt_reader as R  # noqa: E402
 from signstudio.modeling.models import signllm_p2lg as P  # noqa: E402
+from signstudio.modeling.text import prompt_reader as R  # noqa: E402
 from signstudio.modeling.training import prompt_reader_training as RT  # noqa: E402
 from signstudio.modeling.training.signllm import TrainConfig  # noqa: E402
 from signstudio.modeling.training.signllm_p2lg import train_p2lg  # noqa: E402

@@ -4,7 +4,7 @@ Paper: SignLLM (seeds/001), §4 "Prompt2LangGloss": Text2Gloss2Pose becomes
 Prompt2LangGloss2Pose, with a language marker on every gloss (``ASL_When ASL_does ...``) so one
 set of parameters serves every language. Here, in one checkpoint, every parameter shared:
 
-1. **Prompt reader** (`signstudio.modeling.models.prompt_reader`): a character transformer
+1. **Prompt reader** (`signstudio.modeling.text.prompt_reader`): a character transformer
    encoder over the prompt, in any of the corpus' 16 spoken languages. Two pointer heads give,
    per character, the logit that the text to sign starts / ends there (the quotes are not part
    of it); a head on the pooled encoding names the sign language the prompt asks for (one of the
@@ -48,7 +48,6 @@ from signstudio.modeling.checkpoint import (
     weights_error,
 )
 from signstudio.modeling.data import NormStats, TokenVocab
-from signstudio.modeling.models.prompt_reader import ReadPrompt, reader_from_state
 from signstudio.modeling.models.signllm_mlsf import (
     MLSF,
     GenerateOptions,
@@ -57,6 +56,7 @@ from signstudio.modeling.models.signllm_mlsf import (
     to_sequence,
 )
 from signstudio.modeling.shipped_models import P2LG_CHECKPOINT, P2LG_ID, p2lg_info
+from signstudio.modeling.text.prompt_reader import ReadPrompt, reader_from_state
 from signstudio.pose.sequence import PoseSequence
 
 CHANNEL = "langgloss"  # the single shared gloss -> pose channel

@@ -1,4 +1,4 @@
-"""Training the prompt reader of ``signllm-p2lg`` (`signstudio.modeling.models.prompt_reader`).
+"""Training the prompt reader of ``signllm-p2lg`` (`signstudio.modeling.text.prompt_reader`).
 
 It learns from prompts made from the *training* templates only (`signstudio.corpus.prompts`), with
 1-3 word texts, every quote style and filler words inserted outside the text (`labelled_prompt`,
@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from signstudio.modeling.models.prompt_reader import (
+from signstudio.modeling.text.prompt_reader import (
     NONE,
     PromptReader,
     Reader,

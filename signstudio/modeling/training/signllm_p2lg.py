@@ -16,8 +16,8 @@ import torch
 
 from signstudio.corpus.store import Corpus, open_corpus
 from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
-from signstudio.modeling.models.prompt_reader import Reader, reader_from_state, reader_state
 from signstudio.modeling.shipped_models import P2LG_ID, sidecar
+from signstudio.modeling.text.prompt_reader import Reader, reader_from_state, reader_state
 from signstudio.modeling.training.prompt_reader_training import (
     ReaderTraining,
     held_out_prompts,
