@@ -210,12 +210,12 @@ def test_skels_zero_joint_is_missing_and_options(tmp_path: Path) -> None:
     frames = 3
     rows = np.ones((frames, 151), np.float32)
     rows[:, 150] = np.arange(frames) / frames
-    rows[1, 3:6] = 0.0  # joint 1 of frame 1
+    rows[1, 6:9] = 0.0  # joint 2 of frame 1 (not the neck, PT's root)
     path = tmp_path / "z.skels"
     path.write_text(" ".join(str(v) for v in rows.ravel()) + "\n")
     seq = read_one(path)
-    assert seq.confidence[1, 1] == 0 and seq.confidence[0, 1] == 1 and seq.data[0, 0, 0] == 3.0
-    assert read_one(path, zeros_missing=False).confidence[1, 1] == 1
+    assert seq.confidence[1, 2] == 0 and seq.confidence[0, 2] == 1 and seq.data[0, 0, 0] == 3.0
+    assert read_one(path, zeros_missing=False).confidence[1, 2] == 1
     assert (
         read_one(path, fps=50).fps == 50 and read_one(path, fps=50).meta["convention"]["fps_assumed"] is False
     )

@@ -44,8 +44,14 @@ parallel files aligned)):
 
 * ``.skels`` has no confidence: every joint gets confidence 1, except that a joint whose
   stored x, y, z are all exactly 0 is missing (confidence 0) — zeros are how missing points are
-  written. (So a real joint at exactly the origin reads as missing; ``zeros_missing=False``
-  keeps it.)
+  written (an undetected hand is 21 joints at 0). One exception, ``pt-skels`` only: PT
+  normalise every frame so that their root, the neck (``upper50`` joint 1), is exactly
+  (0, 0, 0); there a zero neck is a measured point (confidence 1) whenever some other joint of
+  the frame is present (a frame of nothing but zeros is missing as a whole). So the 15 sample
+  sentences of PHOENIX14T read with 0 % missing. Prompt2Sign legacy files do not get this
+  rule: Zelinka's 2D→3D lifting they come from leaves the root where the fit puts it, and that
+  tool writes ``0.016`` for missing values. (So any other real joint at exactly the origin reads
+  as missing; ``zeros_missing=False`` keeps every joint.)
 * coordinates are ``float32(stored * scale)`` where ``stored`` is the value parsed as float32.
 * the counter is checked against the family's convention; when it deviates (e.g. a model's
   predicted counter) the read values are kept in ``meta["convention"]["counter_values"]`` and
@@ -68,8 +74,10 @@ Exactness: **read → write → read is bit-exact** (data, confidence, counter, 
 though the decimals written for a file made elsewhere may differ from its own; **write → read**
 of any sequence gives every present coordinate within one float32 ulp (|error| <=
 ulp(coordinate)), exactly for ``p2s-2025``'s x, y and scores (scale 1). Not stored: confidence
-(``pt-skels``/``p2s-legacy``: 1 or 0), z (``p2s-2025``), a present joint at exactly (0, 0, 0)
-(reads back missing), newlines inside text/gloss/key (written as spaces). A text file cut
+(``pt-skels``/``p2s-legacy``: 1 or 0), z (``p2s-2025``), a present joint other than the
+``pt-skels`` neck at exactly (0, 0, 0) (reads back missing), a missing ``pt-skels`` neck in a
+frame with other joints present (reads back present at the origin, PT's root), newlines inside
+text/gloss/key (written as spaces). A text file cut
 exactly at a frame boundary is indistinguishable from a shorter, valid one.
 """
 
@@ -98,6 +106,8 @@ PARALLEL = (("text", ".text"), ("gloss", ".gloss"), ("key", ".files"))
 LEGACY_PLACEHOLDER = 0.016
 _F32_MAX = float(np.finfo(np.float32).max)
 _SNIFF_LIMIT = 64 << 20  # bytes of the first line looked at when sniffing
+#: Index of the neck in ``upper50``: Progressive Transformers' root, at (0, 0, 0) in every frame.
+PT_ROOT = 1
 
 P2S128 = "p2s128"
 #: Layouts `to_p2s128` converts from.
@@ -343,6 +353,11 @@ def _decode_151(
         missing = (stored == 0).all(axis=-1)
         if fam.name == "p2s-legacy":
             missing |= (frames[:, :150].reshape(-1, 50, 3) == LEGACY_PLACEHOLDER).all(axis=-1)
+        if fam.name == "pt-skels":
+            # PT's root (the neck) is the origin of every frame: a zero there is measured,
+            # unless nothing else of the frame is (an all-zero frame is missing as a whole).
+            others = np.delete(missing, PT_ROOT, axis=1)
+            missing[:, PT_ROOT] &= others.all(axis=1)
     data = decode_scaled(stored, scale)
     bad = np.argwhere(~np.isfinite(data))
     if len(bad):
