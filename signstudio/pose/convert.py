@@ -139,6 +139,24 @@ _RECIPES: dict[tuple[str, str], Callable[[], Recipe]] = {
 }
 
 
+def no_conversion(skeleton: Skeleton, target: str) -> str:
+    """One line: why ``skeleton`` does not convert to ``target``."""
+    if skeleton.layout != "custom":
+        known = ", ".join(f"{a}->{b}" for a, b in _RECIPES)
+        return f"no conversion from {skeleton.layout} to {target} (known: {known})"
+    parts = ", ".join(f"{c.name} {len(c.points)} points" for c in skeleton.components)
+    groups = {g for g, idx in skeleton.groups.items() if len(idx)}
+    if groups and groups <= {"left_hand", "right_hand"}:
+        return (
+            f"no conversion to {target}: a hand-only file ({parts}) has no body joints; "
+            "it can be shown and written as .pose or .npz as it is"
+        )
+    return (
+        f"no conversion to {target}: its components ({parts}) match no named layout "
+        "(holistic, openpose137, upper50, smplx, p2s128) by component names and point counts"
+    )
+
+
 def can_convert(source: str, target: str) -> bool:
     return source == target or (source, target) in _RECIPES
 
@@ -150,7 +168,7 @@ def source_joints(skeleton: Skeleton, target: str) -> np.ndarray:
     if skeleton.layout == target:
         return np.arange(skeleton.num_joints, dtype=np.int64)
     if (skeleton.layout, target) not in _RECIPES:
-        raise ValueError(f"no conversion from {skeleton.layout} to {target}")
+        raise ValueError(no_conversion(skeleton, target))
     names = {n: i for i, n in enumerate(skeleton.joints)}
     recipe = _RECIPES[(skeleton.layout, target)]()
     return np.array([names.get(src[0], -1) if len(src) == 1 else -1 for src in recipe], dtype=np.int64)
@@ -166,8 +184,7 @@ def convert(seq: PoseSequence, target: str, strict: bool = False) -> PoseSequenc
     if seq.layout == target:
         return seq
     if (seq.layout, target) not in _RECIPES:
-        known = ", ".join(f"{a}->{b}" for a, b in _RECIPES)
-        raise ValueError(f"no conversion from {seq.layout} to {target} (known: {known})")
+        raise ValueError(no_conversion(seq.skeleton, target))
     recipe = _RECIPES[(seq.layout, target)]()
     names = {n: i for i, n in enumerate(seq.skeleton.joints)}
     if strict:

@@ -473,3 +473,18 @@ def test_the_avatar_is_drawn_around_or_instead_of_the_skeleton(viewport) -> None
         viewport.set_avatar(
             seq.replace(data=seq.data[:5], confidence=seq.confidence[:5], filled=seq.filled[:5]), mesh
         )
+
+
+def test_a_2d_pose_file_is_drawn_flat_and_says_so(viewport) -> None:
+    from pathlib import Path
+
+    from signstudio.pose import formats
+
+    data = Path(__file__).resolve().parents[1] / "data" / "pose-format"
+    flat = formats.read_one(data / "openpose.pose")  # pose-format's own OpenPose file, 2D
+    viewport.set_sequences(None, flat)
+    assert "2D: drawn flat" in viewport.title.text()
+    img = frame_of(viewport)
+    assert colour_mask(img, GROUP_COLORS["body"]).sum() > 50  # drawn, on the z = 0 plane
+    viewport.set_sequences(None, formats.read_one(data / "mediapipe.pose"))  # 3D
+    assert "2D" not in viewport.title.text()

@@ -25,6 +25,19 @@ def reference_kind(seq: PoseSequence) -> str:
     return str(seq.meta.get("reference_kind") or ("user file" if seq.meta.get("source") else "pose"))
 
 
+FLAT_NOTE = "2D: drawn flat"
+
+
+def is_flat(seq: PoseSequence) -> bool:
+    """A 2D sequence: its file says so (``convention.dims == 2``, e.g. OpenPose ``.pose``), or
+    every present point has z exactly 0. The viewport draws such a file on the z = 0 plane."""
+    conv = seq.meta.get("convention") or {}
+    if isinstance(conv, dict) and conv.get("dims") == 2:
+        return True
+    present = seq.confidence > 0
+    return bool(present.any()) and not np.any(seq.data[..., 2][present])
+
+
 def describe(seq: PoseSequence, with_kind: bool = True) -> list[str]:
     """Lines saying what a sequence is: text, sign language, kind of reference, layout."""
     from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
@@ -42,6 +55,8 @@ def describe(seq: PoseSequence, with_kind: bool = True) -> list[str]:
     if meta.get("mirrored"):
         facts.append("mirrored (left ↔ right)")
     facts.append(f"layout {seq.layout}")
+    if is_flat(seq):
+        facts.append(FLAT_NOTE)
     facts.append(f"{seq.num_frames} frames at {seq.fps:g} fps ({seq.duration:.2f} s)")
     lines.append(" · ".join(facts))
     source = meta.get("source")
@@ -78,6 +93,8 @@ def caption_block(
         out.append(f"<span style='color:{colours.muted}; font-size:11px;'>{html.escape(rest[0])}</span>")
         if len(rest) > 1 and reference_kind(seq) == "user file":
             out.append(f"<span style='color:{colours.muted}; font-size:11px;'>{html.escape(rest[1])}</span>")
+    elif compact and is_flat(seq):  # a narrow view still says why the figure is flat
+        out.append(f"<span style='color:{colours.muted}; font-size:11px;'>{FLAT_NOTE}</span>")
     return "<br>".join(out)
 
 

@@ -1,8 +1,23 @@
-"""`.pose` files (v0.1 / v0.2) through the pose-format library; never parsed by hand.
+"""`.pose` files (every version pose-format reads: 0.0, 0.1, 0.2) through the pose-format
+library; never parsed by hand (sniffing looks at the version and, for 0.0, the first component).
 
 Reading keeps the first person, the header's components (names, limbs, colours, point format)
 and dimensions, so that writing the sequence back gives the same header and body. Masked points
-become confidence 0. 2D files (``XYC``) get z = 0 and ``convention.dims = 2``.
+become confidence 0. 2D files (``XYC``) get z = 0 and ``convention.dims = 2``; the studio draws
+them on a plane and says so.
+
+Layouts are recognised by component names and point counts:
+
+* ``holistic``: MediaPipe Holistic (``POSE_LANDMARKS``, ``LEFT/RIGHT_HAND_LANDMARKS``, any face:
+  468 or 478 points, or a reduced set); the file's own names are kept.
+* ``upper50``, ``openpose137``, ``smplx``, ``p2s128``: the same components by group and point
+  count, with the body's point names equal (ignoring case). So OpenPose as pose-format writes it
+  (``pose_keypoints_2d`` BODY_25, ``face_keypoints_2d`` 70, ``hand_left/right_keypoints_2d`` 21
+  with OpenPose's hand names) is ``openpose137``. Such a file is read under the layout's names
+  (hand and face points by position) so conversions find its joints; its own names are kept in
+  ``meta["convention"]["header_names"]`` and written back to a ``.pose``.
+* anything else is ``custom`` (groups from the component names, e.g. a hand-only file is one
+  ``right_hand`` group); it is shown and scored as itself but not converted to another layout.
 """
 
 from __future__ import annotations
@@ -18,18 +33,69 @@ from signstudio.pose.formats._atomic import atomic_path
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import Component, Skeleton, get_layout, infer_group, infer_links
 
+_NAMED = ("upper50", "openpose137", "smplx", "p2s128")
+
+
+def _canonical(layout: str, comps: tuple[Component, ...]) -> bool:
+    """Whether ``comps`` are ``layout``'s components under other names.
+
+    Same number of components, each of the same group with the same number of points, and the
+    body's point names equal (ignoring case): OpenPose's ``pose_keypoints_2d`` (BODY_25 names)
+    with ``face_keypoints_2d`` (70) and ``hand_left/right_keypoints_2d`` (21, named ``BASE``,
+    ``T_STT`` ...) is ``openpose137``. Hand and face points are taken by position: OpenPose's
+    and MediaPipe's hand orders are the same (wrist, then thumb, index, middle, ring, pinky from
+    the palm out), and OpenPose's face is iBUG-68 plus the two pupils.
+    """
+    ref = get_layout(layout).components
+    if len(ref) != len(comps):
+        return False
+    for a, b in zip(ref, comps, strict=True):
+        if a.group != b.group or len(a.points) != len(b.points):
+            return False
+        if a.group == "body" and [p.upper() for p in a.points] != [p.upper() for p in b.points]:
+            return False
+    return True
+
 
 def _layout_name(components: tuple[Component, ...]) -> str:
     names = {c.name for c in components}
     if {"POSE_LANDMARKS", "LEFT_HAND_LANDMARKS", "RIGHT_HAND_LANDMARKS"} <= names:
-        return "holistic"
-    for layout in ("upper50", "openpose137", "smplx", "p2s128"):
-        if tuple(c.points for c in components) == tuple(c.points for c in get_layout(layout).components):
+        return "holistic"  # any face size (468 or 478 points, or a reduced one)
+    for layout in _NAMED:
+        if _canonical(layout, components):
             return layout
     return "custom"
 
 
+def _renamed(comps: tuple[Component, ...], layout: str) -> tuple[tuple[Component, ...], list[Any]]:
+    """``comps`` under ``layout``'s component and point names, and the file's own names
+    (``[[component, [points]], ...]``) when they differ, for writing the header back."""
+    ref = get_layout(layout).components
+    own = [[c.name, list(c.points)] for c in comps]
+    if all(a.name == b.name and a.points == b.points for a, b in zip(ref, comps, strict=True)):
+        return comps, []
+    pairs = zip(ref, comps, strict=True)
+    renamed = tuple(Component(a.name, a.points, b.limbs, b.colors, b.format, a.group) for a, b in pairs)
+    return renamed, own
+
+
+def _header_names(seq: PoseSequence) -> list[Any]:
+    """The file's own names kept by `from_pose`, when they still fit ``seq``'s components."""
+    conv = seq.meta.get("convention", {}) if seq.meta.get("format") == "pose" else {}
+    names = conv.get("header_names") or []
+    if conv.get("layout") != seq.layout or len(names) != len(seq.skeleton.components):
+        return []
+    for (_, points), comp in zip(names, seq.skeleton.components, strict=True):
+        if len(points) != len(comp.points):
+            return []
+    return list(names)
+
+
 def skeleton_from_header(header: Any) -> Skeleton:
+    return _skeleton_and_names(header)[0]
+
+
+def _skeleton_and_names(header: Any) -> tuple[Skeleton, list[Any]]:
     comps = tuple(
         Component(
             c.name,
@@ -51,10 +117,11 @@ def skeleton_from_header(header: Any) -> Skeleton:
             base = ref.num_joints
             tail = Skeleton("x", comps[len(ref.components) :]).mirror + base if extra else np.array([], int)
             mirror = tuple(int(i) for i in np.concatenate([ref.mirror, tail]))
-    elif layout in ("upper50", "openpose137", "smplx", "p2s128"):
+    elif layout in _NAMED:
         ref = get_layout(layout)
-        return Skeleton(layout, comps, ref.mirror_index, ref.links)
-    return Skeleton(layout, comps, mirror, infer_links(comps))
+        comps, own = _renamed(comps, layout)
+        return Skeleton(layout, comps, ref.mirror_index, ref.links), own
+    return Skeleton(layout, comps, mirror, infer_links(comps)), []
 
 
 def from_pose(pose: Any, source: str | None = None) -> PoseSequence:
@@ -62,7 +129,7 @@ def from_pose(pose: Any, source: str | None = None) -> PoseSequence:
     header, body = pose.header, pose.body
     raw = np.ma.getdata(body.data)
     frames = raw.shape[0]
-    skel = skeleton_from_header(header)
+    skel, own_names = _skeleton_and_names(header)
     dims = raw.shape[-1]
     data = np.zeros((frames, skel.num_joints, 3), np.float32)
     data[..., :dims] = raw[:, 0, :, :3] if frames else 0
@@ -81,17 +148,16 @@ def from_pose(pose: Any, source: str | None = None) -> PoseSequence:
             f = int(np.argwhere(~np.isfinite(arr))[0][0])
             raise FormatError(source, f"{what} NaN or infinite", f"frame {f}")
     d = header.dimensions
-    meta = {
-        "format": "pose",
-        "source": source,
-        "convention": {
-            "layout": skel.layout,
-            "version": float(np.float32(header.version)),
-            "dimensions": [int(d.width), int(d.height), int(d.depth)],
-            "dims": int(dims),
-            "people": int(raw.shape[1]) if frames else 1,
-        },
+    convention: dict[str, Any] = {
+        "layout": skel.layout,
+        "version": float(np.float32(header.version)),
+        "dimensions": [int(d.width), int(d.height), int(d.depth)],
+        "dims": int(dims),
+        "people": int(raw.shape[1]) if frames else 1,
     }
+    if own_names:
+        convention["header_names"] = own_names
+    meta = {"format": "pose", "source": source, "convention": convention}
     return PoseSequence(data, conf, float(body.fps), skel, meta)
 
 
@@ -102,15 +168,16 @@ def to_pose(seq: PoseSequence) -> Any:
 
     conv = seq.meta.get("convention", {}) if seq.meta.get("format") == "pose" else {}
     dims = int(conv.get("dims", 3))
+    names = _header_names(seq) or [[c.name, list(c.points)] for c in seq.skeleton.components]
     comps = [
         PoseHeaderComponent(
-            name=c.name,
-            points=list(c.points),
+            name=name,
+            points=list(points),
             limbs=[tuple(x) for x in c.limbs],
             colors=[tuple(x) for x in c.colors] or [(255, 255, 255)],
             point_format=("XYZC" if dims == 3 else "XYC"),
         )
-        for c in seq.skeleton.components
+        for (name, points), c in zip(names, seq.skeleton.components, strict=True)
     ]
     width, height, depth = conv.get("dimensions", [1000, 1000, 0])
     header = PoseHeader(version=0.2, dimensions=PoseHeaderDimensions(width, height, depth), components=comps)
@@ -145,13 +212,38 @@ def write_pose(path: Path, seqs: list[PoseSequence], **_: Any) -> None:
         pose.write(fh)
 
 
+#: The file versions pose-format reads (``pose_format.pose_body.PoseBody.read``).
+VERSIONS = (0.0, 0.1, 0.2)
+
+
+def _first_component_looks_valid(head: bytes) -> bool:
+    """The header after the version: dimensions, a component count, the first component's name
+    and point format (``XYC``, ``XYZC`` ...). Only for sniffing v0.0, whose version is 4 zero
+    bytes; reading is pose-format's."""
+    import struct
+
+    try:
+        (count,) = struct.unpack_from("<H", head, 10)
+        (n,) = struct.unpack_from("<H", head, 12)
+        name = head[14 : 14 + n].decode("utf-8")
+        (m,) = struct.unpack_from("<H", head, 14 + n)
+        point_format = head[16 + n : 16 + n + m].decode("ascii")
+    except (struct.error, UnicodeDecodeError):
+        return False
+    named = bool(name) and name.isprintable()
+    return count > 0 and named and 2 <= m <= 5 and set(point_format) <= set("XYZC")
+
+
 def _sniff(path: Path, head: bytes) -> float:
     if len(head) < 8 or path.is_dir():
         return 0.0
-    version = np.frombuffer(head[:4], "<f4")[0]
-    return 0.9 if np.isclose(version, 0.1) or np.isclose(version, 0.2) else 0.0
+    if head[:4] == bytes(4):
+        # pose-format's first files (e.g. its own OpenPose test file) are version 0.0.
+        return 0.9 if _first_component_looks_valid(head) else 0.0
+    version = float(np.frombuffer(head[:4], "<f4")[0])
+    return 0.9 if any(np.isclose(version, v, rtol=0, atol=1e-6) for v in VERSIONS if v) else 0.0
 
 
 SPEC = register(
-    FormatSpec("pose", "pose-format .pose (v0.1/v0.2)", (".pose",), _sniff, read_pose, write_pose)
+    FormatSpec("pose", "pose-format .pose (v0.0/v0.1/v0.2)", (".pose",), _sniff, read_pose, write_pose)
 )
