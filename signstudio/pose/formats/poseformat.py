@@ -17,7 +17,7 @@ Layouts are recognised by component names and point counts:
   (hand and face points by position) so conversions find its joints; its own names are kept in
   ``meta["convention"]["header_names"]`` and written back to a ``.pose``.
 * anything else is ``custom`` (groups from the component names, e.g. a hand-only file is one
-  ``right_hand`` group); it is shown and scored as itself but not converted to another layout.
+  ``right_hand`` group); it is shown and written as itself but not converted to another layout.
 """
 
 from __future__ import annotations
