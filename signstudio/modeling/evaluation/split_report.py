@@ -53,7 +53,8 @@ def split_markdown(report: dict[str, Any]) -> str:
         f"| {report['pairs']} | {fgd} | "
         + " | ".join(_f(b.get(str(n)), ".2f") for n in (1, 2, 3, 4))
         + f" | {_f(c['rouge_l'], '.2f')} | {_f(c['chrf'], '.2f')} | {_f(c['wer'])} "
-        f"| {_f(c['pt_dtw'], '.2f')} | {_f(c['dtw_mje'])} | {_f(c['duration_diff_s'], '+.2f')} | {_f(c['dur_acc'], '.2f')} |"
+        f"| {_f(c['pt_dtw'], '.2f')} | {_f(c['dtw_mje'])} | {_f(c['duration_diff_s'], '+.2f')} "
+        f"| {_f(c['dur_acc'], '.2f')} |"
     )
     lines += ["", "## Per sequence", ""]
     lines += [
