@@ -154,3 +154,12 @@ def test_mismatched_layouts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     write(path, other)
     msg = _error(capsys, str(path), str(PT / "dev.skels"), "--out", str(tmp_path / "r.json"))
     assert "layout" in msg
+
+
+def test_evaluate_on_a_pose_file_points_to_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dev = str(PT / "dev.skels")
+    assert main(["evaluate", "--models", "mean", "--corpus", dev, "--out", str(tmp_path / "e.md")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "not a SignStudio corpus cache" in err
+    assert f"signstudio score PRED.skels {dev}" in err
+    assert not list(tmp_path.iterdir())
