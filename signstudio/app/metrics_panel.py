@@ -156,6 +156,10 @@ def score_cells(scores: PairScores) -> dict[str, str]:
         cells["DTW (pt-dtw)"] = f"{scores.pt_dtw:.2f}"
     if scores.fgd_mean is not None:
         cells["FGD-style"] = f"{scores.fgd_mean:.1f} (mean over {scores.n_gen} frames)"
+    elif any(n.startswith("FGD-style n/a") for n in scores.notes):
+        cells["FGD-style"] = "n/a: encoder does not fit this data (see the note)"
+    if scores.reading is None and any(n.startswith("back-translation n/a") for n in scores.notes):
+        cells["read back"] = "n/a: reader does not fit this data (see the note)"
     r = scores.reading
     if r is not None:
         asked = f" · asked “{r.expected.replace(' ', '')}”" if r.expected else ""

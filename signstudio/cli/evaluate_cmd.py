@@ -58,7 +58,6 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from signstudio.corpus.store import open_corpus
     from signstudio.modeling.base import ModelError
     from signstudio.modeling.evaluation.model_scores import evaluate_models, to_markdown
     from signstudio.pose.formats._atomic import atomic_path
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         options.setdefault(model_id, {})[key] = parse_value(value)
     try:
-        corpus = open_corpus(Path(args.corpus)) if args.corpus else open_corpus(quiet=True)
+        corpus = _open(args.corpus)
         if args.models is None and not args.by_length:
             from signstudio.modeling.evaluation.report import LANGS, build_report, report_markdown
 
@@ -125,6 +124,23 @@ def run(args: argparse.Namespace) -> int:
             tmp.write_text(text, encoding="utf-8")
     print(table, end="")
     return 0
+
+
+def _open(path: str | None) -> Any:
+    """The corpus cache; a pose file given as ``--corpus`` gets the command that scores it."""
+    from signstudio.corpus.store import open_corpus
+    from signstudio.pose.errors import FormatError
+
+    if path is None:
+        return open_corpus(quiet=True)
+    try:
+        return open_corpus(Path(path))
+    except FormatError as exc:
+        raise FormatError(
+            None,
+            f"{exc}; evaluate reads the built-in corpus — to score predictions against your own "
+            f"references use `signstudio score PRED.skels {path} --out REPORT.md`",
+        ) from None
 
 
 def parse_value(text: str) -> Any:

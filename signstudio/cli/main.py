@@ -23,6 +23,7 @@ SUBCOMMANDS = (
     "bench",
     "train",
     "evaluate",
+    "score",
     "render",
     "doctor",
 )

@@ -50,7 +50,39 @@ def add_parser(sub: Any) -> None:
         metavar="OUT.csv|json",
         help="per-frame DTW, FGD-style and joint errors (needs --gt)",
     )
+    p.add_argument(
+        "--key", default=None, help="in a file of many sequences (.skels, .h5): the one with this key"
+    )
+    p.add_argument("--index", type=int, default=None, help="in a file of many sequences: the N-th (from 1)")
     p.set_defaults(func=run)
+
+
+def _pick(path: str, key: str | None, index: int | None, other_key: str | None = None) -> Any:
+    """The sequence of ``path`` asked for (``--key``/``--index``; for the reference, the key of the
+    chosen sequence when it has one); a note on stderr when a many-sequence file gave its first."""
+    from signstudio.pose.errors import FormatError
+    from signstudio.pose.formats import read
+
+    seqs = read(path)
+    if not seqs:
+        raise FormatError(path, "holds no sequence")
+    want = key if key is not None else other_key
+    if want is not None and any(s.meta.get("key") == want for s in seqs):
+        return next(s for s in seqs if s.meta.get("key") == want)
+    if key is not None:
+        raise FormatError(path, f"no sequence with key {key!r}")
+    if index is not None:
+        if not 1 <= index <= len(seqs):
+            raise FormatError(path, f"has {len(seqs)} sequences, no --index {index}")
+        return seqs[index - 1]
+    if len(seqs) > 1:
+        label = f" (key {seqs[0].meta['key']})" if seqs[0].meta.get("key") else ""
+        print(
+            f"note: {path} holds {len(seqs)} sequences; using the first{label}: pick one with --key or "
+            f"--index, or score them all with `signstudio score FILE REF --out REPORT.md`",
+            file=sys.stderr,
+        )
+    return seqs[0]
 
 
 def _check(args: argparse.Namespace) -> str | None:
@@ -70,7 +102,6 @@ def _check(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from signstudio.modeling.base import ModelError
     from signstudio.pose.errors import FormatError
-    from signstudio.pose.formats import read_one
 
     problem = _check(args)
     if problem is not None:
@@ -82,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
             from signstudio.session.render_plan import check_output
 
             check_output(args.out)
-        seq = read_one(args.file)
-        ref = read_one(args.gt) if args.gt else None
+        seq = _pick(args.file, args.key, args.index)
+        ref = _pick(args.gt, args.key, args.index, seq.meta.get("key")) if args.gt else None
         frames = None
         if args.frames is not None:
             from signstudio.session.render_plan import frame_range, parse_frames

@@ -101,4 +101,37 @@ class FGDResult:
         return f"FGD {self.score:.3f} ({self.windows} windows of {WINDOW} frames vs {self.reference_windows})"
 
 
-__all__ = ["WINDOW", "FGDResult", "FeatureStats", "frechet_distance", "windows"]
+def shared_joints(present_a: np.ndarray, present_b: np.ndarray, min_share: float = 0.5) -> np.ndarray:
+    """(J,) bool: the joints both sides have — present in at least ``min_share`` of the frames of
+    each. (F, J) presence masks in; a joint one side never has (a pipeline without a nose point)
+    must not count against it."""
+    a = np.asarray(present_a, bool)
+    b = np.asarray(present_b, bool)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(f"presence masks must be (F, J) with the same J, got {a.shape} and {b.shape}")
+    share_a = a.mean(0) if len(a) else np.zeros(a.shape[1])
+    share_b = b.mean(0) if len(b) else np.zeros(b.shape[1])
+    return (share_a >= min_share) & (share_b >= min_share)
+
+
+def keep_joints(frames: np.ndarray, keep: np.ndarray, fill: np.ndarray, dims: int = 3) -> np.ndarray:
+    """(F, J·dims) frames with every joint not in ``keep`` set to ``fill`` (J·dims,): the same
+    neutral value on both sides of a comparison (an encoder's training mean: z-score 0), so the
+    features compare only the joints both sides have."""
+    out = np.array(frames, np.float32, copy=True)
+    drop = np.repeat(~np.asarray(keep, bool), dims)
+    if drop.size != out.shape[1]:
+        raise ValueError(f"{len(keep)} joints × {dims} != {out.shape[1]} values per frame")
+    out[:, drop] = np.asarray(fill, np.float32)[drop]
+    return out
+
+
+__all__ = [
+    "WINDOW",
+    "FGDResult",
+    "FeatureStats",
+    "frechet_distance",
+    "keep_joints",
+    "shared_joints",
+    "windows",
+]

@@ -10,7 +10,9 @@ Everything is computed in corpus units (``upper50``, neck at the origin, shoulde
 encoders also need the corpus' 25 fps, so a sequence at another rate is resampled for them and
 each of its frames takes the feature of the window at its time. A score that cannot be computed (no
 reference, a layout with no ``upper50`` conversion, an encoder not shipped) is left out and
-`PairScores.notes` says why, in one line each.
+`PairScores.notes` says why, in one line each. FGD-style and back-translation figures are computed
+only where the shipped evaluators fit the data (`evaluator_fit`: the built-in corpus' domain, a
+sign language they know); otherwise the note says "n/a", why, and the command that trains one.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def score_pair(
 ) -> PairScores:
     """Every score of `PairScores` that can be computed for this pair (see the module docstring)."""
     from signstudio.metrics.dtw import dtw
-    from signstudio.metrics.overlay import aligned_table, joint_errors, window_feature_distance
+    from signstudio.metrics.overlay import aligned_table, joint_errors
     from signstudio.modeling.base import ModelError
 
     notes: list[str] = []
@@ -169,25 +171,49 @@ def score_pair(
             reference_duration=reference.duration,
             duration_ok=abs(sequence.duration - reference.duration) <= DURATION_TOLERANCE_S,
         )
-        try:
-            enc = _encoder("fgd")
-            gf = enc.frame_features(_corpus_frames(gen))
-            rf = enc.frame_features(_corpus_frames(ref))
-            # features on the corpus' clock, looked up at each frame's time on its own clock
-            gi = _corpus_index(np.arange(gen.num_frames), gen.fps, len(gf))
-            ri = _corpus_index(table, ref.fps, len(rf))
-            curve = window_feature_distance(gf[gi], rf, ri)
-            out.update(fgd_curve=curve, fgd_mean=float(curve.mean()))
-        except ModelError as exc:
-            notes.append(f"no FGD-style curve: {exc}")
-    if lang:
+        problem = fit_note("fgd-encoder", [sequence, reference], lang)
+        if problem:
+            notes.append(f"FGD-style n/a: {problem}")
+        else:
+            try:
+                out.update(_fgd_curve(gen, ref, table))
+            except ModelError as exc:
+                notes.append(f"no FGD-style curve: {exc}")
+    lang = lang or sequence.meta.get("sign_language") or None
+    problem = fit_note("backtranslation", [sequence], lang)
+    if problem:
+        notes.append(f"back-translation n/a: {problem}")
+    elif lang:
         try:
             out["reading"] = read_back(sequence, lang, text)
         except ModelError as exc:
             notes.append(f"no back-translation: {exc}")
-    else:
-        notes.append("no back-translation: the sign language is not known")
     return PairScores(notes=tuple(notes), **out)
 
 
-__all__ = ["DURATION_TOLERANCE_S", "PairScores", "Reading", "read_back", "score_pair"]
+def _fgd_curve(gen: PoseSequence, ref: PoseSequence, table: np.ndarray) -> dict[str, Any]:
+    """The FGD-style curve on the joints both sides have (a joint one side lacks, such as a
+    pipeline's missing nose, is set to the encoder's mean on both sides: it cannot count)."""
+    from signstudio.metrics.fgd import keep_joints, shared_joints
+    from signstudio.metrics.overlay import window_feature_distance
+
+    enc = _encoder("fgd")
+    keep = shared_joints(gen.present, ref.present)
+    gf = enc.frame_features(keep_joints(_corpus_frames(gen), keep, enc.norm.mean))
+    rf = enc.frame_features(keep_joints(_corpus_frames(ref), keep, enc.norm.mean))
+    # features on the corpus' clock, looked up at each frame's time on its own clock
+    gi = _corpus_index(np.arange(gen.num_frames), gen.fps, len(gf))
+    ri = _corpus_index(table, ref.fps, len(rf))
+    curve = window_feature_distance(gf[gi], rf, ri)
+    return {"fgd_curve": curve, "fgd_mean": float(curve.mean())}
+
+
+def fit_note(kind: str, seqs: list[PoseSequence], lang: str | None) -> str | None:
+    """Why the shipped ``kind`` evaluator does not fit these sequences (None: it fits;
+    `signstudio.modeling.evaluation.evaluator_fit`)."""
+    from signstudio.modeling.evaluation.evaluator_fit import data_domain, evaluator_domain, fit_problem
+
+    return fit_problem(evaluator_domain(kind), [data_domain(s, lang) for s in seqs])
+
+
+__all__ = ["DURATION_TOLERANCE_S", "PairScores", "Reading", "fit_note", "read_back", "score_pair"]

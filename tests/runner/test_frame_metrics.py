@@ -196,3 +196,27 @@ def test_render_requests_that_end_with_one_line(tmp_path, capsys, extra, message
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and message in err and len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.pose"]
+
+
+def test_render_metrics_of_many_sequence_files_says_which_pair(tmp_path, capsys) -> None:
+    """Two 5-sequence PT files: without a choice the first pair is scored and stderr says so;
+    --key picks the pair asked for (the reference by the same key)."""
+    import json
+    from pathlib import Path
+
+    from signstudio.cli.main import main
+
+    pt = Path(__file__).resolve().parents[1] / "data" / "phoenix14t-pt"
+    dev = str(pt / "dev.skels")
+    out = tmp_path / "m.json"
+    assert main(["render", dev, "--gt", dev, "--metrics", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "holds 5 sequences; using the first" in err and "signstudio score" in err
+    key = (pt / "dev.files").read_text().split()[2]
+    assert main(["render", dev, "--gt", dev, "--key", key, "--metrics", str(out)]) == 0
+    assert "148 frames" in capsys.readouterr().out
+    rows = json.loads(out.read_text())
+    frames = rows["frames"] if isinstance(rows, dict) and "frames" in rows else rows
+    assert len(frames) == 148
+    assert main(["render", dev, "--gt", dev, "--key", "nope", "--metrics", str(out)]) == 2
+    assert "no sequence with key 'nope'" in capsys.readouterr().err

@@ -58,7 +58,43 @@ def test_another_frame_rate_keeps_curves_on_its_own_frames(pair):
 
 def test_what_cannot_be_scored_is_said(pair):
     gen, _, _ = pair
-    s = score_pair(gen, None, None, None)
-    assert s.dtw_mje is None and s.fgd_curve is None and s.joint_errors is None
+    unknown = gen.replace(meta={k: v for k, v in gen.meta.items() if k != "sign_language"})
+    s = score_pair(unknown, None, None, None)
+    assert s.dtw_mje is None and s.fgd_curve is None and s.joint_errors is None and s.reading is None
     assert any("no reference" in n for n in s.notes)
-    assert any("sign language is not known" in n for n in s.notes)
+    assert any(n.startswith("back-translation n/a") and "not known" in n for n in s.notes)
+    assert any("signstudio train backtranslation --data" in n for n in s.notes)
+
+
+def test_a_joint_one_side_lacks_does_not_count(pair):
+    """A real recording without a nose point against the real recording: the FGD-style curve is
+    computed on the joints both sides have, so it stays at the real-vs-real floor, far below a
+    different word's."""
+    gen, ref, text = pair
+    conf = ref.confidence.copy()
+    conf[:, 0] = 0.0  # upper50's first point: the nose, which spoken-to-signed's output lacks
+    data = ref.data.copy()
+    data[:, 0] = 0.0
+    no_nose = ref.replace(data=data, confidence=conf)
+    same = score_pair(no_nose, ref, text, "ase")
+    other = score_pair(gen, ref, text, "ase")
+    assert same.fgd_mean is not None and other.fgd_mean is not None
+    assert same.fgd_mean < 1e-6 < other.fgd_mean
+
+
+def test_a_file_of_other_data_gets_no_fingerspelling_figures():
+    """Real PHOENIX14T signing (PT's .skels) against itself: DTW 0, but the shipped evaluators
+    learned the built-in fingerspelling corpus: FGD-style and back-translation are n/a, with why
+    and the command that trains one on this data."""
+    from pathlib import Path
+
+    from signstudio.pose.formats import read
+
+    skels = Path(__file__).resolve().parents[1] / "data" / "phoenix14t-pt" / "dev.skels"
+    seq = read(skels)[1]
+    s = score_pair(seq, seq, seq.meta.get("text"), "gsg")
+    assert s.dtw_mje == pytest.approx(0.0, abs=1e-9)
+    assert s.fgd_curve is None and s.fgd_mean is None and s.reading is None
+    fgd = next(n for n in s.notes if n.startswith("FGD-style n/a"))
+    assert "dev.skels" in fgd and "signstudio train fgd-encoder --data" in fgd
+    assert any(n.startswith("back-translation n/a") for n in s.notes)
