@@ -74,7 +74,7 @@ def measure(n: int, route: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     score, how = fn(gen, ref)
     seconds = time.perf_counter() - t0
-    peak = _status_kib("VmHWM") - rss_now
+    peak = max(0, _status_kib("VmHWM") - rss_now)
     return {
         "n": n,
         "m": len(ref),
