@@ -19,6 +19,8 @@ path on the same inputs and frames (`benchmarks.generation`).
 step count (`benchmarks.nar`).
 ``dtw``: our exact DTW against dtaidistance and fastdtw on real holistic and upper50 frames
 (`benchmarks.dtw`).
+``long-dtw``: DTW of long real pairs (1 500, 7 500, 15 000 frames) against the whole-matrix route,
+time and peak memory in child processes (`benchmarks.dtw_long`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "avatar")
+BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "avatar")
 
 #: name -> (full, quick) settings
 LIFTING = {
@@ -208,6 +210,12 @@ def run(args: argparse.Namespace) -> int:
         dtw_result = bench_dtw.run(real_long_sequences(), quick=args.quick)
         results.append(dtw_result)
         print(bench_dtw.format_table(dtw_result))
+    if "long-dtw" in only:
+        from benchmarks import dtw_long as bench_dtw_long
+
+        long_result = bench_dtw_long.run(quick=args.quick)
+        results.append(long_result)
+        print(bench_dtw_long.format_table(long_result))
     if "avatar" in only:
         from benchmarks import avatar as bench_avatar
 

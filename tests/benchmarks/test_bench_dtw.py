@@ -60,4 +60,22 @@ def test_quick_bench(tmp_path, capsys):
     assert {(x["values"], x["n"], x["m"]) for x in r["rows"]} == {(150, 100, 120), (1629, 100, 120)}
     for x in r["rows"]:
         assert x["pt_dtw_s"] > 0 and x["dtaidistance_ratio"] > 0 and x["fastdtw_ratio"] > 0
+        assert x["mje_ratio"] == pytest.approx(x["dtw_mje_s"] / x["pt_dtw_s"])
         assert x["fastdtw_per_ref"] >= x["pt_dtw"] - 1e-9  # the approximation never beats the optimum
+
+
+@pytest.mark.slow
+def test_quick_long_bench(tmp_path, capsys):
+    out = tmp_path / "b.json"
+    assert main(["bench", "--quick", "--only", "long-dtw", "--json", str(out)]) == 0
+    assert "long-dtw:" in capsys.readouterr().out
+    [r] = json.loads(out.read_text())["benchmarks"]
+    assert r["name"] == "long-dtw" and [x["n"] for x in r["rows"]] == [300, 600]
+    for x in r["rows"]:
+        ours, whole = x["ours"], x["whole"]
+        assert ours["route"] == "ours" and ours["how"] == "exact" and whole["route"] == "whole"
+        assert ours["seconds"] > 0 and whole["seconds"] > 0 and x["speedup"] > 0
+        # the same exact DTW: the same score
+        assert ours["score"] == pytest.approx(whole["score"], rel=1e-12)
+    # the whole-matrix route's memory grows with the cells: about 32 bytes each at 600 x 588
+    assert r["rows"][1]["whole"]["peak_mib"] > 600 * 588 * 16 / 2**20

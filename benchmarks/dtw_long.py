@@ -1,0 +1,171 @@
+"""Long-pair DTW benchmark: `signstudio.metrics.dtw.dtw` (row-by-row costs, a byte per cell) against
+today's whole-matrix route, time and peak memory, each case in a child process.
+
+Used by ``signstudio bench --only long-dtw [--quick]``. Pairs of 1 500, 7 500 and 15 000 frames
+(``--quick``: 300 and 600) against a reference 2 % shorter, real signing: the lexicon's ASL
+letters one after another (generated side) against the DGS letters (reference), upper50, tiled to
+length (`benchmarks.suite.real_long_sequences`). Metric ``dtw-mje`` (the L2 one, the slower).
+
+* ours — ``dtw(gen, ref, "dtw-mje")``: exact while N x M bytes fit the budget (512 MiB: up to
+  about 23 000 x 23 000 frames), so every size here is the exact route; the result says so.
+* whole matrix — what ``dtw`` did before: `cost_matrix` (float64 N x M, with the kernel's two
+  float64 N x M sums), `accumulate` (another float64 N x M) and the backtrack; run only where its
+  about 32 bytes per cell fit in 2.5 GB (not at 15 000 frames: 7 GB), so as not to push a shared
+  machine into swap.
+
+Peak memory: the child's peak resident set (``ru_maxrss``) minus its resident set just before the
+call (numpy, numba and the data loaded, the kernels compiled), so it is what the call itself took.
+Time: one call after a warm-up on a short pair. Threads: ours uses every CPU (the frame costs);
+the whole-matrix route one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SETTINGS: dict[str, dict[str, Any]] = {"full": {"sizes": (1500, 7500, 15000)}, "quick": {"sizes": (300, 600)}}
+WHOLE_MATRIX_MAX_BYTES = 2.5e9
+BYTES_PER_CELL_WHOLE = 32
+
+
+def _pair(n: int) -> tuple[Any, Any]:
+    import numpy as np
+
+    from benchmarks.suite import real_long_sequences
+
+    data = real_long_sequences()[150]
+    m = int(n * 0.98)
+    gen = np.concatenate([data["ase"]] * (n // len(data["ase"]) + 1))[:n]
+    ref = np.concatenate([data["gsg"]] * (m // len(data["gsg"]) + 1))[:m]
+    return np.ascontiguousarray(gen), np.ascontiguousarray(ref)
+
+
+def _whole_matrix(gen: Any, ref: Any) -> tuple[float, str]:
+    from signstudio.metrics.dtw import _backtrack, accumulate, cost_matrix
+
+    costs = cost_matrix(gen, ref, "dtw-mje")
+    d = accumulate(costs)
+    path = _backtrack(d)
+    return float(costs[path[:, 0], path[:, 1]].mean()), "exact"
+
+
+def _ours(gen: Any, ref: Any) -> tuple[float, str]:
+    from signstudio.metrics.dtw import dtw
+
+    r = dtw(gen, ref, "dtw-mje")
+    return r.score, r.route if r.route == "exact" else f"banded ±{r.band}"
+
+
+def measure(n: int, route: str) -> dict[str, Any]:
+    """In this process: one timed call of ``route`` on the n-frame pair, and its memory."""
+    gen, ref = _pair(n)
+    fn = _ours if route == "ours" else _whole_matrix
+    fn(gen[:40], ref[:30])  # compile
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+        f.write("5")  # resets the peak (VmHWM) to the current resident set
+    rss_now = _status_kib("VmRSS")
+    t0 = time.perf_counter()
+    score, how = fn(gen, ref)
+    seconds = time.perf_counter() - t0
+    peak = max(0, _status_kib("VmHWM") - rss_now)
+    return {
+        "n": n,
+        "m": len(ref),
+        "route": route,
+        "seconds": seconds,
+        "peak_mib": peak / 1024,
+        "score": score,
+        "how": how,
+    }
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _child(n: int, route: str) -> dict[str, Any]:
+    checkout = Path(__file__).resolve().parent.parent
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH", "")]))
+    cmd = [sys.executable, "-m", "benchmarks.dtw_long", "--case", str(n), route]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        return {"n": n, "route": route, "failed": f"exit {proc.returncode}: {tail[0]}"}
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    rows = []
+    for n in SETTINGS["quick" if quick else "full"]["sizes"]:
+        row: dict[str, Any] = {"n": n, "ours": _child(n, "ours")}
+        m = int(n * 0.98)
+        if n * m * BYTES_PER_CELL_WHOLE <= WHOLE_MATRIX_MAX_BYTES:
+            row["whole"] = _child(n, "whole")
+            if "seconds" in row["whole"] and "seconds" in row["ours"]:
+                row["speedup"] = row["whole"]["seconds"] / row["ours"]["seconds"]
+                row["memory_ratio"] = row["whole"]["peak_mib"] / max(
+                    row["ours"]["peak_mib"], 1.0
+                )  # at least 1 MiB
+        else:
+            row["whole"] = {
+                "skipped": f"~{n * m * BYTES_PER_CELL_WHOLE / 1e9:.1f} GB (about 32 bytes per cell)"
+            }
+        rows.append(row)
+    return {
+        "name": "long-dtw",
+        "what": "dtw-mje on long real pairs: row-by-row DTW (ours) vs the whole-matrix route",
+        "cpus": os.cpu_count(),
+        "rows": rows,
+    }
+
+
+def format_table(r: dict[str, Any]) -> str:
+    lines = [
+        f"long-dtw: {r['what']}",
+        f"  one call each, in a child process; peak = resident memory the call added; {r['cpus']} CPUs",
+        f"  {'N x M':>13} {'ours':>9} {'peak':>9} {'route':>8} {'whole matrix':>13} {'peak':>9}"
+        f" {'speed-up':>9} {'memory':>8}",
+    ]
+    for x in r["rows"]:
+        o, w = x["ours"], x["whole"]
+        ours = (
+            f"{o['seconds']:8.2f}s {o['peak_mib']:6.0f}MiB {o['how']:>8}"
+            if "seconds" in o
+            else f"failed: {o['failed']}"
+        )
+        if "seconds" in w:
+            whole = f"{w['seconds']:12.2f}s {w['peak_mib']:6.0f}MiB {x['speedup']:8.1f}x"
+            whole += f" {x['memory_ratio']:7.1f}x"
+        else:
+            whole = f"  not run: {w.get('skipped') or w.get('failed')}"
+        lines.append(f"  {x['n']:>6}x{int(x['n'] * 0.98):<6} {ours} {whole}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--case", nargs=2, metavar=("FRAMES", "ROUTE"))
+    p.add_argument("--quick", action="store_true")
+    args = p.parse_args(argv)
+    if args.case:
+        print(json.dumps(measure(int(args.case[0]), args.case[1])))
+        return 0
+    print(format_table(run(quick=args.quick)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
