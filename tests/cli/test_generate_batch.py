@@ -116,3 +116,13 @@ def test_unwritable_out_is_refused_before_the_model_loads(tmp_path, capsys):
         == 2
     )
     assert "cannot write there" in _error(capsys)
+
+
+def test_app_refuses_a_checkpoint_that_does_not_fit_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    bad = _write(tmp_path / "best.pt", "half a checkpoint")
+    assert main(["app", "--checkpoint", str(bad)]) == 2
+    err = _error(capsys)
+    assert str(bad) in err and "not a readable checkpoint" in err
+    assert main(["app", "--checkpoint", str(bad), "--model", "lookup", "--text", "hi"]) == 2
+    assert "not both" in _error(capsys)
