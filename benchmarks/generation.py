@@ -19,6 +19,11 @@ intra-op thread (one CPU core, as in the lifting benchmark):
   (``frames``, forced: the stop counter is set out of reach for the measurement, so neither stops
   early), cached and uncached runs interleaved; speed-up = uncached / cached median seconds, and the
   largest difference between the two outputs (they must decode the same frames).
+* **A split** — real PHOENIX14T sentences (``tests/data/phoenix14t-pt/*.text``, German, DGS) signed
+  by ``nar-kd`` (else ``mean``) two ways, each a fresh ``signstudio`` process as a user runs them:
+  one ``signstudio generate --text-file`` for all of them (one model load, batches), against one
+  ``signstudio generate --text`` process per sentence; sentences per second of each (wall time,
+  start-up included) and the ratio.
 """
 
 from __future__ import annotations
@@ -26,17 +31,23 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 #: (full, quick) settings
 SETTINGS: dict[str, dict[str, int]] = {
-    "full": {"batch": 32, "repeats": 5, "frames": 100, "decode_repeats": 3},
-    "quick": {"batch": 8, "repeats": 2, "frames": 100, "decode_repeats": 2},
+    "full": {"batch": 32, "repeats": 5, "frames": 100, "decode_repeats": 3, "sentences": 15},
+    "quick": {"batch": 8, "repeats": 2, "frames": 100, "decode_repeats": 2, "sentences": 3},
 }
+PT_SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "phoenix14t-pt"
 PREFERRED_LANGS = ("ase", "gsg")
 MLSF_ID = "signllm-mlsf"
 
@@ -199,6 +210,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         result["torch_threads"] = threads
         for info in available_models():
             _bench_model(info, load_model, devices, cfg, result)
+    result["split"] = split_generation(cfg["sentences"])
     return result
 
 
@@ -249,6 +261,44 @@ def _bench_model(
             model.close()
 
 
+def split_generation(count: int) -> dict[str, Any]:
+    """``count`` real PHOENIX14T sentences: one batch process against one process per sentence."""
+    from signstudio.modeling.registry import available_models
+
+    texts = [
+        line.strip()
+        for name in ("dev", "test", "train")
+        for line in (PT_SAMPLE / f"{name}.text").read_text(encoding="utf-8").splitlines()
+    ][:count]
+    model = "nar-kd" if "nar-kd" in {m.id for m in available_models()} else "mean"
+    command = [sys.executable, "-m", "signstudio.cli.main", "generate", "--lang", "gsg", "--model", model]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        sentences = Path(tmp) / "sentences.text"
+        sentences.write_text("\n".join(texts) + "\n", encoding="utf-8")
+        start = time.perf_counter()
+        out = Path(tmp) / "batch.skels"
+        subprocess.run([*command, "--text-file", str(sentences), "--out", str(out)], check=True, env=env,
+                       capture_output=True)  # fmt: skip
+        batch_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for i, text in enumerate(texts):
+            one = Path(tmp) / f"one{i}.skels"
+            subprocess.run(
+                [*command, "--text", text, "--out", str(one)], check=True, env=env, capture_output=True
+            )
+        single_s = time.perf_counter() - start
+    return {
+        "model": model,
+        "sentences": len(texts),
+        "batch_s": batch_s,
+        "per_sentence_processes_s": single_s,
+        "batch_sentences_per_s": len(texts) / batch_s,
+        "per_sentence_sentences_per_s": len(texts) / single_s,
+        "speedup": single_s / batch_s,
+    }
+
+
 def _gpu_name() -> str:
     import torch
 
@@ -294,4 +344,14 @@ def format_table(r: dict[str, Any]) -> str:
             )
     else:
         lines.append(f"  decoding: skipped ({MLSF_ID} is not registered or did not load here)")
+    split = r.get("split")
+    if split:
+        lines.append(
+            f"  a split ({split['sentences']} real PHOENIX14T sentences, {split['model']}, gsg, CPU, start-up"
+            f" included): generate --text-file {split['batch_sentences_per_s']:.2f} sentences/s"
+            f" ({split['batch_s']:.1f} s) vs one generate --text process per sentence"
+            f" {split['per_sentence_sentences_per_s']:.2f} sentences/s"
+            f" ({split['per_sentence_processes_s']:.1f} s):"
+            f" {split['speedup']:.1f}x"
+        )
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from signstudio.app.files_panel import FilesPanel
 from signstudio.app.settings import Settings
 from signstudio.app.text_panel import TextPromptPanel
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
+from signstudio.modeling.base import ModelInfo
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.studio import StudioState
@@ -31,6 +32,46 @@ def language_list() -> list[tuple[str, str, str]]:
     for info in available_models():
         codes.update(info.languages)
     return [(c, SIGN_LANGUAGE_NAMES.get(c, c.upper()), spoken.get(c, "")) for c in sorted(codes)]
+
+
+CHECKPOINTS_KEY = "checkpoints"  # the checkpoint files added as models (Models → Add checkpoint…)
+
+
+def remembered_checkpoints(settings: Settings) -> list[str]:
+    try:
+        saved = json.loads(str(settings.get(CHECKPOINTS_KEY, "[]")))
+    except ValueError:
+        return []
+    return [str(p) for p in saved] if isinstance(saved, list) else []
+
+
+def remember_checkpoint(settings: Settings, path: str | Path, select: bool = True) -> ModelInfo:
+    """Register a checkpoint file as a model, remember it for the next start and (``select``) make
+    it the model in use. A file that does not fit raises a one-line `ModelError`."""
+    from signstudio.modeling.registry import register_checkpoint
+
+    info = register_checkpoint(path)
+    resolved = str(Path(path).expanduser().resolve())
+    saved = [p for p in remembered_checkpoints(settings) if p != resolved]
+    settings.set(CHECKPOINTS_KEY, json.dumps([*saved, resolved]))
+    if select:
+        settings.set("model", info.id)
+    return info
+
+
+def restore_checkpoints(settings: Settings) -> list[str]:
+    """Register the remembered checkpoints again; the one-line reasons of those that no longer fit
+    (a file moved or deleted stays remembered, in case it comes back)."""
+    from signstudio.modeling.base import ModelError
+    from signstudio.modeling.registry import register_checkpoint
+
+    problems = []
+    for path in remembered_checkpoints(settings):
+        try:
+            register_checkpoint(path)
+        except ModelError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def _fill_models(panel: TextPromptPanel) -> None:
@@ -52,6 +93,7 @@ class InputBinding(QtCore.QObject):
     ) -> None:
         super().__init__(text_panel)
         self.text_panel, self.files, self.state, self.settings = text_panel, files, state, settings
+        self.checkpoint_problems = restore_checkpoints(settings)
         text_panel.set_languages(language_list())
         _fill_models(text_panel)
         text_panel.restore_options(self.saved_options())
@@ -97,6 +139,15 @@ class InputBinding(QtCore.QObject):
             action.triggered.connect(lambda *_, p=p: open_file(p))
         menu.setEnabled(bool(self.state.recent_files))
 
+    def add_checkpoint(self, path: str | Path) -> ModelInfo:
+        """Models → Add checkpoint…: the file a selectable model (remembered), selected now."""
+        info = remember_checkpoint(self.settings, path)
+        self.text_panel.set_languages(language_list())
+        _fill_models(self.text_panel)
+        self.text_panel.set_model(info.id)
+        self.on_model(info.id)
+        return info
+
     def on_language(self, code: str) -> None:
         if code:
             self.state.language = code
@@ -123,4 +174,11 @@ class InputBinding(QtCore.QObject):
         self.settings.set("model_options", json.dumps({**self.saved_options(), model_id: values}))
 
 
-__all__ = ["DEFAULT_LANGUAGE", "DEFAULT_TEXT", "InputBinding", "language_list"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_TEXT",
+    "InputBinding",
+    "language_list",
+    "remember_checkpoint",
+    "restore_checkpoints",
+]

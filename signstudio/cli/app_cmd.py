@@ -13,6 +13,7 @@ has arrived: the generation, the pair's scores and the avatars.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 REFERENCE_MODES = ("side-by-side", "ghost")
@@ -70,6 +71,9 @@ def add_parser(sub: Any) -> None:
     gen.add_argument("--text", metavar="T", help="sign this text (or, with --prompt, this request)")
     gen.add_argument("--lang", metavar="L", help="sign language code, e.g. ase (default: the last used)")
     gen.add_argument("--model", metavar="ID", help="model id, e.g. lookup, nar-kd (default: the last used)")
+    gen.add_argument("--checkpoint", metavar="PT",
+                     help="open with this checkpoint file (a training run's best.pt) as the model in use "
+                     "(remembered in Models)")  # fmt: skip
     gen.add_argument("--prompt", action="store_true", help="prompt mode: read the text out of a request")
 
     view = p.add_argument_group("view")
@@ -108,5 +112,21 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from signstudio.app.launch import run as run_app
+
+    if getattr(args, "checkpoint", None):
+        if args.model:
+            print("error: give --model or --checkpoint, not both", file=sys.stderr)
+            return 2
+        from signstudio.app.input_binding import remember_checkpoint
+        from signstudio.app.settings import Settings
+        from signstudio.modeling.base import ModelError
+
+        try:  # before the window: it opens with this model selected (the remembered "model")
+            model_id = remember_checkpoint(Settings(), args.checkpoint).id
+        except ModelError as exc:
+            print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
+        if args.text:
+            args.model = model_id
 
     return run_app(args)

@@ -1,4 +1,6 @@
-"""`signstudio generate --text T --lang L [--model ID] [--prompt] [--device D] --out FILE`.
+"""`signstudio generate --text T --lang L [--model ID | --checkpoint PT] [--prompt] [--device D] --out FILE`,
+and the batch form `signstudio generate --text-file SENTENCES.txt [--files KEYS.files] ... --out
+PRED.skels|.h5|FOLDER/` (`signstudio.cli.generate_batch`: one model load, batches, a progress bar).
 
 Runs the same request the studio's Generate button sends (`signstudio.runner.service.Runner`, on
 a thread of this process), writes the result in the format the extension of ``--out`` picks (or
@@ -17,11 +19,31 @@ from typing import Any
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("generate", help="sign a text (or a prompt) with a model and write the poses")
-    p.add_argument("--text", required=True, help="what to sign, or with --prompt a request in any words")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", help="what to sign, or with --prompt a request in any words")
+    what.add_argument(
+        "--text-file",
+        type=Path,
+        help="one sentence per line (UTF-8), all signed with one model load; --out is then a .skels, "
+        ".h5 or a folder (one .pose per line)",
+    )
+    p.add_argument(
+        "--files",
+        type=Path,
+        help="with --text-file: one key per line (PT's .files), kept so predictions pair with references "
+        "by key (default: the line numbers)",
+    )
+    p.add_argument("--batch-size", type=int, default=16, help="with --text-file: sentences per batch (16)")
     p.add_argument(
         "--lang", default="ase", help="ISO 639-3 sign language code (with --prompt: used when it names none)"
     )
-    p.add_argument("--model", default="lookup", help="a registered model id (default: lookup)")
+    p.add_argument("--model", help="a registered model id (default: lookup)")
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="a checkpoint file (a training run's best.pt or last.pt, or a shipped .pt) to sign with; "
+        "its model family and languages are read from the file",
+    )
     p.add_argument(
         "--prompt", action="store_true", help="read the text (and the sign language) out of a prompt"
     )
@@ -43,12 +65,42 @@ def _fail(message: str) -> int:
     return 2
 
 
+def model_id_for(args: argparse.Namespace) -> str:
+    """The registry id to sign with: ``--model``, or ``--checkpoint`` registered from its file
+    (a `ModelError` naming the file when it does not fit)."""
+    if args.checkpoint is None:
+        return str(args.model or "lookup")
+    from signstudio.modeling.registry import register_checkpoint
+
+    return register_checkpoint(args.checkpoint).id
+
+
 def run(args: argparse.Namespace) -> int:
+    from signstudio.cli.evaluate_cmd import parse_value
     from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
+    from signstudio.modeling.base import ModelError
     from signstudio.pose import formats
     from signstudio.pose.errors import FormatError
     from signstudio.runner.service import GenerateRequest, Runner
 
+    if args.model and args.checkpoint:
+        return _fail("give --model or --checkpoint, not both")
+    options = {}
+    for item in args.option:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            return _fail(f"--option wants KEY=VALUE, got {item!r}")
+        options[key] = parse_value(value)
+    if args.text_file is None and args.files is not None:
+        return _fail("--files goes with --text-file")
+    try:
+        model_id = model_id_for(args)
+    except ModelError as exc:
+        return _fail(str(exc))
+    if args.text_file is not None:
+        from signstudio.cli.generate_batch import run_batch
+
+        return run_batch(args, model_id, options)
     if args.out.is_dir():
         return _fail(f"{args.out}: cannot write there: it is a folder")
     try:  # an unwritable format fails before the model runs
@@ -65,18 +117,10 @@ def run(args: argparse.Namespace) -> int:
     if blocked is not None and not blocked.is_dir():
         return _fail(f"{args.out}: cannot write there: {blocked} is a file")
 
-    from signstudio.cli.evaluate_cmd import parse_value
-
-    options = {}
-    for item in args.option:
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            return _fail(f"--option wants KEY=VALUE, got {item!r}")
-        options[key] = parse_value(value)
     request = GenerateRequest(
         args.text,
         args.lang,
-        model_id=args.model,
+        model_id=model_id,
         prompt_mode=args.prompt,
         device=args.device,
         reference=False,
@@ -98,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     what = f"understood {response.text!r}" if args.prompt else f"signed {response.text!r}"
     origin = " (named in the prompt)" if response.lang_from_prompt else ""
     print(
-        f"{what} in {lang_name} ({response.lang}){origin} with model {args.model!r} on {response.device}: "
+        f"{what} in {lang_name} ({response.lang}){origin} with model {model_id!r} on {response.device}: "
         f"{len(seq)} frames at {seq.fps:g} fps -> {args.out} ({spec.name})"
     )
     return 0

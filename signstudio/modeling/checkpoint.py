@@ -123,3 +123,35 @@ def weights_error(path: Path, model_id: str, exc: BaseException) -> Exception:
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     detail = lines[1] if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
     return ModelError(f"{path}: its weights do not fit this version's {model_id} ({detail})")
+
+
+def describe_checkpoint(path: str | Path) -> dict[str, Any]:
+    """What a checkpoint file holds, read from the file itself: ``model_id`` (the family),
+    ``layout``, ``languages`` and ``meta``. Every problem is a one-line `ModelError` naming the
+    file (missing, a folder, truncated or not a checkpoint at all, no model family)."""
+    from signstudio.modeling.base import ModelError
+
+    path = Path(path)
+    if not path.exists():
+        raise ModelError(f"{path}: no such file")
+    if path.is_dir():
+        raise ModelError(f"{path}: is a folder, not a checkpoint file (give its best.pt or last.pt)")
+    try:
+        ck = load_checkpoint(path, map_location="cpu")
+    except ValueError as exc:
+        detail = str(exc).split(" (", 1)[0]
+        raise ModelError(f"{detail}; it may be truncated or another program's file") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    family = ck.get("model_id")
+    if not isinstance(family, str) or not family:
+        raise ModelError(f"{path}: the checkpoint names no model family")
+    raw_meta = ck.get("meta")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+    langs = meta.get("languages") or list(ck.get("vocab") or ())
+    return {
+        "model_id": family,
+        "layout": ck.get("layout"),
+        "languages": tuple(str(x) for x in langs),
+        "meta": meta,
+    }

@@ -16,11 +16,15 @@ as ``factory(device=...)`` with a resolved device and returns a `SignModel`.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
 
 from signstudio.modeling.base import ModelError, ModelInfo, SignModel, UnknownModelError
 
@@ -114,10 +118,78 @@ def _entry(model_id: str) -> _Entry:
     with _LOCK:
         _ensure_builtins()
         entry = _ENTRIES.get(model_id)
-        known = ", ".join(_ENTRIES)
+        if entry is None and CHECKPOINT_MARK in model_id:
+            # A checkpoint-backed id names its file: the model process (or a later start) registers
+            # it on first use, so such ids travel between processes like shipped ones.
+            path = unquote(model_id.partition(CHECKPOINT_MARK)[2])
+            info = register_checkpoint(path)
+            if info.id != model_id:
+                raise UnknownModelError(f"unknown model {model_id!r}: {path} now holds {info.id!r}")
+            entry = _ENTRIES.get(model_id)
+        known = ", ".join(i for i in _ENTRIES if CHECKPOINT_MARK not in i)
     if entry is None:
         raise UnknownModelError(f"unknown model {model_id!r}; available: {known}")
     return entry
+
+
+CHECKPOINT_MARK = "@"
+
+
+def checkpoint_model_id(family: str, path: str | Path) -> str:
+    """The registry id of a checkpoint file: ``family@/absolute/path`` (whitespace %-escaped, since
+    an id is one word). The id alone is enough to load the model in another process."""
+    resolved = str(Path(path).expanduser().resolve())
+    return f"{family}{CHECKPOINT_MARK}{quote(resolved, safe='/:._-~+@,=')}"
+
+
+def register_checkpoint(path: str | Path) -> ModelInfo:
+    """Make a checkpoint file (a training run's ``best.pt``/``last.pt``, or a shipped ``.pt``) a
+    model: family, layout and languages are read from the file. Its id is `checkpoint_model_id`,
+    its name says where it came from. Registering the same file again refreshes it. A file that
+    does not fit (not a checkpoint, truncated, an evaluator's, a layout the models cannot use)
+    raises a one-line `ModelError` naming the file."""
+    from signstudio.modeling.checkpoint import describe_checkpoint
+    from signstudio.modeling.shipped_models import EVALUATOR_FAMILIES, GENERATOR_FAMILIES, family_entry
+
+    path = Path(path).expanduser()
+    summary = describe_checkpoint(path)
+    family = summary["model_id"]
+    if family in EVALUATOR_FAMILIES:
+        raise ModelError(
+            f"{path}: a {family} checkpoint (an evaluator, not a model that generates poses); "
+            f"give it to `signstudio score {EVALUATOR_FAMILIES[family]}`"
+        )
+    made = family_entry(family, summary["languages"])
+    if made is None:
+        raise ModelError(
+            f"{path}: a {family!r} checkpoint; models that generate poses are {', '.join(GENERATOR_FAMILIES)}"
+        )
+    if summary["layout"] != "upper50":
+        raise ModelError(f"{path}: layout {summary['layout']!r}; the {family} code works in 'upper50'")
+    if not summary["languages"]:
+        raise ModelError(f"{path}: the checkpoint names no sign language")
+    base, factory = made
+    model_id = checkpoint_model_id(family, path)
+    info = replace(base, id=model_id, name=f"{base.name} ({checkpoint_origin(path)})")
+    loader = functools.partial(_load_checkpoint_model, factory=factory, checkpoint=str(path), info=info)
+    return register(info, loader, replace=True)
+
+
+def checkpoint_origin(path: str | Path) -> str:
+    """Where a checkpoint came from, short: ``run-dir/best.pt``."""
+    resolved = Path(path).expanduser().resolve()
+    return f"{resolved.parent.name}/{resolved.name}" if resolved.parent.name else resolved.name
+
+
+def is_checkpoint_model(model_id: str) -> bool:
+    return CHECKPOINT_MARK in model_id
+
+
+def _load_checkpoint_model(*, device: str, factory: str, checkpoint: str, info: ModelInfo) -> Any:
+    model = _resolve(factory)(device=device, checkpoint=checkpoint)
+    # The family's info with the checkpoint's id and name (the languages are the file's own).
+    model.info = replace(model.info, id=info.id, name=info.name)
+    return model
 
 
 def _resolve(factory: str | Factory) -> Factory:

@@ -154,3 +154,22 @@ def shipped_entries() -> list[tuple[ModelInfo, str]]:
         defaults = diff.get("sampling", {})
         out.append((diffusion_info(diff["languages"], **defaults), DIFFUSION_FACTORY))
     return out
+
+
+def family_entry(family: str, languages: tuple[str, ...]) -> tuple[ModelInfo, str] | None:
+    """(info, factory) of a model family that generates poses, for a checkpoint of that family
+    covering ``languages``; None for a family that does not generate (an evaluator) or is unknown."""
+    makers = {
+        MLSF_ID: (make_info, MLSF_FACTORY),
+        P2LG_ID: (p2lg_info, P2LG_FACTORY),
+        NARKD_ID: (narkd_info, NARKD_FACTORY),
+        DIFFUSION_ID: (diffusion_info, DIFFUSION_FACTORY),
+    }
+    if family not in makers:
+        return None
+    make, factory = makers[family]
+    return make(languages), factory
+
+
+GENERATOR_FAMILIES = (MLSF_ID, P2LG_ID, NARKD_ID, DIFFUSION_ID)
+EVALUATOR_FAMILIES = {"fgd-encoder": "--fgd-encoder", "backtranslation": "--backtranslation"}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 FILE, EDIT, GENERATE, VIEW, PLAYBACK, HELP = "&File", "&Edit", "&Generate", "&View", "&Playback", "&Help"
+MODELS = "&Models"
 
 
 def action_id(label: str) -> str:
@@ -137,6 +138,8 @@ ACTIONS: tuple[ActionSpec | MenuSlot, ...] = (
     A("Cancel generation", (GENERATE,), "escape", shortcut="Escape"),
     A("Text mode", (GENERATE,), "text_panel.set_prompt_mode", (False,), "Ctrl+1", separator_before=True),
     A("Prompt mode", (GENERATE,), "text_panel.set_prompt_mode", (True,), "Ctrl+2"),
+    A("Add checkpoint…", (MODELS,), "dialogs.add_checkpoint",
+      tip="Make a checkpoint file (a training run's best.pt) a model in the model selector, remembered"),
     MenuSlot("items", "Camera", (VIEW,)),
     A("Reference side by side", (VIEW,), "set_display", ("side-by-side",), "S",
       "Generated and reference in two views with linked cameras", checkable=True, separator_before=True),

@@ -39,3 +39,8 @@ def test_quick_generation_bench_rows_and_kv_cache_speedup(tmp_path, capsys):
     assert d["frames_decoded"] == [d["frames"]] == [100], d
     assert d["max_abs_diff"] < 1e-3, d  # both decoded the same frames
     assert d["speedup"] > 1, d  # a ratio measured in the same run, never an absolute time
+    # a split of real PHOENIX14T sentences: one --text-file process against one process per sentence
+    split = r["split"]
+    assert split["sentences"] == 3 and split["batch_s"] > 0 and split["per_sentence_processes_s"] > 0
+    assert split["speedup"] == pytest.approx(split["per_sentence_processes_s"] / split["batch_s"])
+    assert "a split (3 real PHOENIX14T sentences" in table

@@ -156,3 +156,84 @@ def test_options_override_config_fields():
     assert apply_options(cfg, {}) is cfg
     with pytest.raises(ModelError, match=r"unknown option.*steps.*max_word_seconds"):
         apply_options(cfg, {"steps": 10})
+
+
+# --- checkpoint files as models ---------------------------------------------------------------
+
+
+def _narkd_copy(tmp_path):
+    from signstudio.modeling.shipped_models import NARKD_CHECKPOINT
+
+    if not NARKD_CHECKPOINT.exists():
+        pytest.skip("needs the shipped nar-kd checkpoint")
+    import shutil
+
+    path = tmp_path / "my run" / "best.pt"
+    path.parent.mkdir()
+    shutil.copy(NARKD_CHECKPOINT, path)
+    return path
+
+
+def test_a_checkpoint_file_becomes_a_model_named_by_its_origin(tmp_path):
+    path = _narkd_copy(tmp_path)
+    info = registry.register_checkpoint(path)
+    try:
+        assert info.id == registry.checkpoint_model_id("nar-kd", path)
+        assert info.id.startswith("nar-kd@") and " " not in info.id
+        assert "(my run/best.pt)" in info.name and "gsg" in info.languages
+        assert registry.register_checkpoint(path).id == info.id  # again: the same model, no clash
+        model = registry.load_model(info.id, "cpu")
+        assert model.id == info.id and model.info.name == info.name
+        [seq] = model.generate(["hallo"], "gsg")
+        assert len(seq) > 10
+    finally:
+        registry.unregister(info.id)
+
+
+def test_a_checkpoint_id_loads_in_the_model_process(tmp_path):
+    """The studio's model process knows nothing of the parent's registrations: the id carries the file."""
+    from signstudio.runner.service import GenerateRequest, Runner
+
+    model_id = registry.checkpoint_model_id("nar-kd", _narkd_copy(tmp_path))
+    with Runner(isolation="process") as runner:
+        response = runner.run(
+            GenerateRequest("hallo", "gsg", model_id=model_id, device="cpu", reference=False)
+        )
+    assert response.error is None and response.sequence is not None and len(response.sequence) > 10
+
+
+def test_checkpoints_that_do_not_fit_are_one_line(tmp_path):
+    from signstudio.modeling.shipped_models import MODELS_DIR
+
+    good = _narkd_copy(tmp_path)
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(good.read_bytes()[:100_000])
+    noise = tmp_path / "noise.pt"
+    noise.write_bytes(np.random.default_rng(0).bytes(4096))
+    cases = {
+        truncated: "not a readable checkpoint",
+        noise: "not a readable checkpoint",
+        tmp_path / "missing.pt": "no such file",
+        tmp_path: "is a folder",
+    }
+    fgd = MODELS_DIR / "fgd-encoder" / "fgd-encoder.pt"
+    if fgd.exists():
+        cases[fgd] = "a fgd-encoder checkpoint (an evaluator"
+    for path, message in cases.items():
+        with pytest.raises(ModelError) as caught:
+            registry.register_checkpoint(path)
+        text = str(caught.value)
+        assert message in text and str(path) in text and "\n" not in text
+
+
+def test_a_checkpoint_of_another_layout_is_refused(tmp_path):
+    import torch
+
+    from signstudio.modeling.checkpoint import load_checkpoint
+
+    ck = load_checkpoint(_narkd_copy(tmp_path))
+    ck["layout"] = "holistic"
+    other = tmp_path / "holistic.pt"
+    torch.save(ck, other)
+    with pytest.raises(ModelError, match=r"layout 'holistic'; the nar-kd code works in 'upper50'"):
+        registry.register_checkpoint(other)

@@ -7,6 +7,7 @@ document's own command.
     exports      File → Export → … (ELAN, BVH, video, PNG frames, metrics, SMPL-X motion)
     edit         the Edit menu's tools: keyframe, falloff, trim/cut, hold, note, smooth (previewed)
     body         View → Body → SMPL-X folder, shape
+    models       Models → Add checkpoint…
     help         Help → Keyboard shortcuts, About, User guide, Diagnostics
     welcome      the first-run welcome overlay (Help → Welcome tour)
     guide        the user guide's window
@@ -34,10 +35,12 @@ from signstudio.app.dialogs.edit import (
 from signstudio.app.dialogs.exports import export_dialog, export_motion_dialog
 from signstudio.app.dialogs.files import open_dialog, save_as, screenshot_dialog
 from signstudio.app.dialogs.help import about, open_diagnostics, open_guide, show_shortcuts
+from signstudio.app.dialogs.models import add_checkpoint
 from signstudio.app.dialogs.welcome import show_welcome
 
 __all__ = [
     "about",
+    "add_checkpoint",
     "choose_smplx_folder",
     "edit_tool",
     "export_dialog",
