@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -295,7 +295,7 @@ def _fit(
 
 
 def _reference_stats(
-    net: WindowAutoencoder, norm: NormStats, per_split: dict[str, dict[str, Sequence[Any]]], device: str
+    net: WindowAutoencoder, norm: NormStats, per_split: Mapping[str, Mapping[str, Sequence[Any]]], device: str
 ) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
     """The Gaussians of each split's features (pooled and per language: ``{split: {lang:
     examples}}``), and the dev reconstruction error per language."""
