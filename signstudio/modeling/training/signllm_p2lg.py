@@ -72,6 +72,20 @@ def export_p2lg(
     return target
 
 
+def _gloss_channel_only(cfg: TrainConfig, user_data: UserData) -> dict[str, Any]:
+    """The gloss -> pose channel on the user's data, no prompt reader (``--reader-minutes 0``)."""
+    result = train(cfg, None, user_data=user_data)
+    return {
+        "steps": result.steps,
+        "epochs": round(result.epochs, 2),
+        "wall_s": round(result.wall_s, 1),
+        "best_dev": result.best_score,
+        "metric": result.metric,
+        "reader": None,
+        "out": str(result.out),
+    }
+
+
 def train_p2lg(
     cfg: TrainConfig,
     reader_settings: ReaderTraining,
@@ -95,16 +109,7 @@ def train_p2lg(
     if user_data is not None and cfg.export:
         raise DataError(f"--export of {P2LG_ID} trained on --data is not supported; use {cfg.out}/best.pt")
     if user_data is not None and reader_settings.minutes <= 0:
-        result = train(cfg, corpus, user_data=user_data)
-        return {
-            "steps": result.steps,
-            "epochs": round(result.epochs, 2),
-            "wall_s": round(result.wall_s, 1),
-            "best_dev": result.best_score,
-            "metric": result.metric,
-            "reader": None,
-            "out": str(result.out),
-        }
+        return _gloss_channel_only(cfg, user_data)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     builtin = reader_corpus or open_corpus(quiet=True)
