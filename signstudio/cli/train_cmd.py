@@ -192,9 +192,9 @@ def _user_data(args: argparse.Namespace) -> Any:
 
     if args.dev and not args.data:
         raise DataError("--dev names dev files for --data; give the training files with --data")
+    if args.target != "text" and (not args.data or args.model != "backtranslation"):
+        raise DataError("--target is for backtranslation trained on --data")
     if not args.data:
-        if args.target != "text":
-            raise DataError("--target is for backtranslation trained on --data")
         return None
     if args.model == COMPARE:
         raise DataError(f"{COMPARE} runs on a corpus cache, not --data")
