@@ -37,7 +37,13 @@ def add_parser(sub: Any) -> None:
 
 def _add_data_options(g: Any) -> None:
     """What to train on, where the run goes, what is shipped, where it runs."""
-    g.add_argument("--langs", nargs="+", default=["ase", "gsg"], metavar="SL", help="sign languages")
+    g.add_argument(
+        "--langs",
+        nargs="+",
+        default=None,
+        metavar="SL",
+        help="sign languages (default: ase gsg of the corpus; with --data the one the files state)",
+    )
     g.add_argument("--corpus", default=None, help="corpus cache (default: the built-in corpus)")
     g.add_argument(
         "--data",
@@ -45,7 +51,14 @@ def _add_data_options(g: Any) -> None:
         default=[],
         metavar="PATH",
         help="train on these pose files instead (any readable format, each sequence with its text; "
-        "one sign language in --langs)",
+        "PT's train/dev/test names and .files prefixes say the split; one sign language)",
+    )
+    g.add_argument(
+        "--dev",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="with --data: the dev files (every sequence in them is dev)",
     )
     g.add_argument(
         "--out",
@@ -72,6 +85,12 @@ def _add_model_options(g: Any) -> None:
     g.add_argument("--eta", type=float, default=0.6, help="PLC prioritisation strength")
     g.add_argument("--future-k", type=int, default=0, help="Future Prediction: frames ahead (0 = off)")
     g.add_argument("--noise-std", type=float, default=0.0, help="Gaussian Noise on decoder inputs")
+    g.add_argument(
+        "--max-frames",
+        type=int,
+        default=None,
+        help="the model's frame limit (longer sequences are cut to it; the run says how many)",
+    )
 
 
 def _add_schedule_options(g: Any) -> None:
@@ -107,8 +126,15 @@ def _add_per_model_options(g: Any) -> None:
     g.add_argument(
         "--reader-minutes",
         type=float,
-        default=4.0,
-        help="signllm-p2lg: minutes to train the prompt reader before the gloss-to-pose channel",
+        default=None,
+        help="signllm-p2lg: minutes to train the prompt reader before the gloss-to-pose channel "
+        "(default 4; 0 with --data: the run trains the gloss channel on the data's .gloss only)",
+    )
+    g.add_argument(
+        "--target",
+        choices=["text", "gloss"],
+        default="text",
+        help="backtranslation with --data: read back the .text (words) or the .gloss",
     )
     _add_generative_options(g)
     g.add_argument(
@@ -145,16 +171,91 @@ def _add_generative_options(g: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Bad data or options: one ``error:`` line on stderr, exit 2 (the file and the problem)."""
+    import sys
+
+    from signstudio.modeling.training.user_data import DataError
+
+    try:
+        return _run(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _user_data(args: argparse.Namespace) -> Any:
+    """``--data``/``--dev`` loaded (split sizes and frame-limit notes on stderr), or None."""
+    import os
+    import sys
+
+    from signstudio.modeling.training.user_data import DataError, load_user_data
+
+    if args.dev and not args.data:
+        raise DataError("--dev names dev files for --data; give the training files with --data")
+    if args.target != "text" and (not args.data or args.model != "backtranslation"):
+        raise DataError("--target is for backtranslation trained on --data")
+    if not args.data:
+        return None
+    if args.model == COMPARE:
+        raise DataError(f"{COMPARE} runs on a corpus cache, not --data")
+    if args.corpus:
+        raise DataError("give --corpus or --data, not both")
+    data = load_user_data(args.data, args.dev, args.langs)
+    limit = _frame_limit(args)
+    note = data.frame_limit_note(limit, args.model) if limit else None
+    if os.environ.get("RANK", "0") == "0":
+        print(data.summary(), file=sys.stderr)
+        if note:
+            print(note, file=sys.stderr)
+    return data
+
+
+def _frame_limit(args: argparse.Namespace) -> int | None:
+    """The model's frame limit for this run (``--max-frames`` or the model's default)."""
+    if args.max_frames is not None:
+        if args.max_frames < 2:
+            from signstudio.modeling.training.user_data import DataError
+
+            raise DataError(f"--max-frames must be at least 2, not {args.max_frames}")
+        return int(args.max_frames)
+    if args.model in ("signllm-mlsf", "signllm-p2lg"):
+        from signstudio.modeling.models.signllm_mlsf import size_config
+
+        return int(size_config(args.size).max_frames)
+    if args.model == "nar-kd":
+        from signstudio.modeling.models.nar_kd import NARKDConfig
+
+        return int(NARKDConfig().max_frames)
+    if args.model == "diffusion":
+        from signstudio.modeling.models.diffusion import DiffusionConfig
+
+        return int(DiffusionConfig().max_frames)
+    if args.model == "backtranslation":
+        from signstudio.modeling.evaluation.backtranslation import STRIDE, BTConfig
+
+        return int(BTConfig().max_frames * STRIDE)
+    return None  # fgd-encoder: windows of any sequence
+
+
+def _run(args: argparse.Namespace) -> int:
     from signstudio.modeling.training.signllm import TrainConfig, train
 
+    data = _user_data(args)
+    if data is not None:
+        args.langs = [data.lang]
+    elif args.langs is None:
+        args.langs = ["ase", "gsg"]
     if args.model in GENERATIVE:
-        return run_generative(args)
+        return run_generative(args, data)
     if args.model == "fgd-encoder":
-        return run_fgd_encoder(args)
+        return run_fgd_encoder(args, data)
     if args.model == "backtranslation":
-        return run_backtranslation(args)
+        return run_backtranslation(args, data)
     compare = args.model == COMPARE
     out = args.out or ("runs/loss-comparison" if compare else f"runs/{args.model}")
+    overrides: dict[str, Any] = {"d_model": args.d_model} if args.d_model else {}
+    if args.max_frames:
+        overrides["max_frames"] = args.max_frames
     cfg = TrainConfig(
         model=TRAINABLE[0] if compare else args.model,
         langs=tuple(args.langs),
@@ -170,6 +271,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         corpus=args.corpus,
         data=tuple(args.data),
+        dev=tuple(args.dev),
         batch_size=args.batch_size,
         lr=args.lr,
         schedule=args.schedule,
@@ -180,7 +282,7 @@ def run(args: argparse.Namespace) -> int:
         export=args.export,
         export_add=args.add,
         progress=not args.no_progress,
-        model_overrides={"d_model": args.d_model} if args.d_model else {},
+        model_overrides=overrides,
     )
     if compare:
         from pathlib import Path
@@ -195,9 +297,11 @@ def run(args: argparse.Namespace) -> int:
         from signstudio.modeling.training.prompt_reader_training import ReaderTraining
         from signstudio.modeling.training.signllm_p2lg import train_p2lg
 
-        print(json.dumps(train_p2lg(cfg, ReaderTraining(minutes=args.reader_minutes, seed=args.seed))))
+        minutes = args.reader_minutes if args.reader_minutes is not None else (0.0 if data else 4.0)
+        reader = ReaderTraining(minutes=minutes, seed=args.seed)
+        print(json.dumps(train_p2lg(cfg, reader, user_data=data)))
         return 0
-    result = train(cfg)
+    result = train(cfg, user_data=data)
     summary = {
         "steps": result.steps,
         "epochs": round(result.epochs, 2),
@@ -210,14 +314,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_generative(args: argparse.Namespace) -> int:
+def run_generative(args: argparse.Namespace, data: Any = None) -> int:
     import sys
 
     from signstudio.modeling.training.text_to_pose import GenTrainConfig, train_generative
 
-    for flag, given in (("--data", args.data), ("--add", args.add), ("--plc", args.plc)):
+    for flag, given in (("--add", args.add), ("--plc", args.plc)):
         if given:
-            print(f"signstudio train: {flag} is for the SignLLM models, not {args.model}", file=sys.stderr)
+            print(f"error: {flag} is for the SignLLM models, not {args.model}", file=sys.stderr)
             return 2
     overrides: dict[str, Any] = {}
     if args.d_model:
@@ -230,6 +334,8 @@ def run_generative(args: argparse.Namespace) -> int:
         overrides["steps"] = args.sample_steps
     if args.guidance is not None:
         overrides["guidance"] = args.guidance
+    if args.max_frames:
+        overrides["max_frames"] = args.max_frames
     cfg = GenTrainConfig(
         model=args.model,
         langs=tuple(args.langs),
@@ -252,7 +358,7 @@ def run_generative(args: argparse.Namespace) -> int:
         export=args.export,
         progress=not args.no_progress,
     )
-    result = train_generative(cfg)
+    result = train_generative(cfg, user_data=data)
     print(
         json.dumps(
             {
@@ -267,16 +373,27 @@ def run_generative(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_fgd_encoder(args: argparse.Namespace) -> int:
-    """The FGD feature encoder: trained on --corpus' train words (default: the built-in corpus),
-    reference Gaussians from the built-in corpus' splits; --export (default: the shipped path)."""
+def _evaluator_out(args: argparse.Namespace, data: Any, shipped: Any) -> Any:
+    """Where an evaluator is written: ``--export``; with --data ``--out``/best.pt (never the
+    shipped file unless --export says so); else the shipped path."""
     from pathlib import Path
 
-    from signstudio.corpus.store import open_corpus
+    if args.export:
+        return Path(args.export)
+    if data is not None:
+        return Path(args.out or f"runs/{args.model}") / "best.pt"
+    return shipped
+
+
+def run_fgd_encoder(args: argparse.Namespace, data: Any = None) -> int:
+    """The FGD feature encoder: trained on --corpus' train words (default: the built-in corpus),
+    reference Gaussians from the built-in corpus' splits; --export (default: the shipped path).
+    With --data: trained on the data's train sequences, reference Gaussians of its train and dev
+    sequences, written to --out/best.pt."""
+    from pathlib import Path
+
     from signstudio.modeling.evaluation.fgd_encoder import FGD_CHECKPOINT, FGDTraining, train_fgd_encoder
 
-    builtin = open_corpus(quiet=True)
-    corpus = open_corpus(Path(args.corpus)) if args.corpus else builtin
     settings = FGDTraining(
         steps=args.max_steps or 3000,
         batch_size=args.batch_size,
@@ -284,8 +401,19 @@ def run_fgd_encoder(args: argparse.Namespace) -> int:
         seed=args.seed,
         device="cpu" if args.device == "auto" else args.device,
     )
-    export = Path(args.export) if args.export else FGD_CHECKPOINT
-    summary = train_fgd_encoder(corpus, builtin, tuple(args.langs), settings, export, not args.no_progress)
+    export = _evaluator_out(args, data, FGD_CHECKPOINT)
+    if data is not None:
+        from signstudio.modeling.evaluation.fgd_encoder import train_fgd_encoder_on_data
+
+        summary = train_fgd_encoder_on_data(data, settings, export, not args.no_progress)
+    else:
+        from signstudio.corpus.store import open_corpus
+
+        builtin = open_corpus(quiet=True)
+        corpus = open_corpus(Path(args.corpus)) if args.corpus else builtin
+        summary = train_fgd_encoder(
+            corpus, builtin, tuple(args.langs), settings, export, not args.no_progress
+        )
     print(
         json.dumps(
             {k: summary[k] for k in ("steps", "seconds", "final_loss", "train_windows")}
@@ -295,23 +423,27 @@ def run_fgd_encoder(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_backtranslation(args: argparse.Namespace) -> int:
+def run_backtranslation(args: argparse.Namespace, data: Any = None) -> int:
     """Pose -> text on --corpus' train words (ground truth only; default: the built-in corpus);
     dev/test readings of the built-in corpus' ground truth in the summary; --export (default: the
-    shipped path). --lr is the base learning rate before the batch scaling (default 1e-4)."""
+    shipped path). --lr is the base learning rate before the batch scaling (default 1e-4).
+    With --data: the data's train sequences read back as words (--target text) or glosses, the
+    readings of its dev sequences in the summary, written to --out/best.pt."""
     from dataclasses import replace
     from pathlib import Path
 
-    from signstudio.corpus.store import open_corpus
     from signstudio.modeling.evaluation.backtranslation import (
         BT_CHECKPOINT,
         BTTraining,
         train_backtranslation,
     )
 
-    builtin = open_corpus(quiet=True)
-    corpus = open_corpus(Path(args.corpus)) if args.corpus else builtin
     defaults = BTTraining()
+    config = replace(defaults.config, gated=not args.no_gate)
+    if args.max_frames:
+        from signstudio.modeling.evaluation.backtranslation import STRIDE
+
+        config = replace(config, max_frames=-(-args.max_frames // STRIDE))
     settings = BTTraining(
         steps=args.max_steps or defaults.steps,
         pretrain_steps=0
@@ -322,9 +454,25 @@ def run_backtranslation(args: argparse.Namespace) -> int:
         lr=args.lr if args.lr != 5e-4 else defaults.lr,  # 5e-4 is the text->pose models' default
         seed=args.seed,
         device="cpu" if args.device == "auto" else args.device,
-        config=replace(defaults.config, gated=not args.no_gate),
+        config=config,
     )
-    export = Path(args.export) if args.export else BT_CHECKPOINT
+    export = _evaluator_out(args, data, BT_CHECKPOINT)
+    if data is not None:
+        from signstudio.modeling.evaluation.backtranslation import train_backtranslation_on_data
+
+        summary = train_backtranslation_on_data(data, args.target, settings, export, not args.no_progress)
+        dev = summary["ground_truth_dev"]
+        print(
+            json.dumps(
+                {k: summary[k] for k in ("steps", "seconds", "parameters", "target")}
+                | {"dev_bleu4": round(dev["bleu"]["4"], 2), "out": str(export)}
+            )
+        )
+        return 0
+    from signstudio.corpus.store import open_corpus
+
+    builtin = open_corpus(quiet=True)
+    corpus = open_corpus(Path(args.corpus)) if args.corpus else builtin
     summary = train_backtranslation(
         corpus, builtin, tuple(args.langs), settings, export, not args.no_progress
     )

@@ -79,43 +79,68 @@ def load_examples(corpus: Corpus, langs: Iterable[str], split: str) -> dict[str,
     return out
 
 
-def examples_from_files(paths: Iterable[str | Path], lang: str) -> dict[str, list[Example]]:
+def examples_from_files(
+    paths: Iterable[str | Path], lang: str, split: str | None = None, unmarked: str | None = None
+) -> dict[str, list[Example]]:
     """{split: examples} from pose files any of our readers load (a `.pose` per sentence, PT
-    ``.skels`` with ``.text``/``.gloss``, Prompt2Sign, OpenPose folders ...), signed in ``lang``.
+    ``.skels`` with ``.text``/``.gloss``/``.files``, Prompt2Sign, OpenPose folders ...), signed in ``lang``.
 
     Every sequence needs its spoken text (``meta["text"]``); it is converted to ``upper50``,
     normalised (neck at the origin, shoulder width 1) and resampled to 25 fps, like the corpus.
-    The split is ``meta["split"]`` when the file says, else the file name's (``train.skels``,
-    ``dev.skels``, ``test.skels`` as Progressive Transformers' data), else the same stable hash
-    of the text the built-in corpus uses. Glosses (``meta["gloss"]``, one per sign) are tagged with
-    the language: ``ASE_HOUSE ASE_BIG``. Raises `ValueError` naming the file and sequence that
-    lacks a text or cannot be converted."""
-    from signstudio.corpus.words import SPLITS, split_of
-    from signstudio.pose.convert import convert
+    The split is ``split`` when given (``--dev`` files), else ``meta["split"]`` when the file says,
+    else its key's prefix (PT's ``.files`` lines ``dev/11August_2010_...``), else the file name's
+    (``train.skels``, ``dev.skels``, ``test.skels`` as Progressive Transformers' data), else
+    ``unmarked`` (None: the same stable hash of the text the built-in corpus uses). Glosses
+    (``meta["gloss"]``, one per sign) are tagged with the language: ``ASE_HOUSE ASE_BIG``. Raises
+    `ValueError` naming the file and sequence that lacks a text or cannot be converted."""
+    from signstudio.corpus.words import SPLITS
     from signstudio.pose.formats import read
-    from signstudio.pose.transforms import normalise, resample
 
     out: dict[str, list[Example]] = {s: [] for s in SPLITS}
-    tag = lang.upper()
     for path in paths:
         for i, seq in enumerate(read(path)):
-            where = f"{path}: sequence {i + 1}"
-            text = str(seq.meta.get("text") or "").strip()
-            if not text:
-                raise ValueError(f"{where} has no spoken text (meta 'text'; e.g. a .text file beside .skels)")
-            try:
-                unit = resample(normalise(convert(seq, LAYOUT)), FPS)
-            except (KeyError, ValueError) as exc:
-                raise ValueError(f"{where}: cannot use it as {LAYOUT} ({exc})") from None
-            frames = np.nan_to_num(unit.data.reshape(unit.num_frames, -1).astype(np.float32))
-            gloss = str(seq.meta.get("gloss") or "").split()
-            split = str(seq.meta.get("split") or "")
-            if split not in SPLITS:
-                split = next((s for s in SPLITS if Path(path).name.lower().startswith(s)), split_of(text))
-            present = np.asarray(unit.confidence > 0)
-            glosses = " ".join(g if g.startswith(f"{tag}_") else f"{tag}_{g.upper()}" for g in gloss)
-            out[split].append(Example(lang, text, glosses, frames, split, present))
+            example = example_of(
+                seq, f"{path}: sequence {i + 1}", lang, split or split_of_sequence(seq, path, unmarked)
+            )
+            out[example.split].append(example)
     return out
+
+
+def split_of_sequence(seq: Any, path: str | Path, unmarked: str | None = None) -> str:
+    """The split a sequence of ``path`` belongs to: its meta, its key's prefix, the file name,
+    else ``unmarked`` (None: the stable hash of the text)."""
+    from signstudio.corpus.words import SPLITS, split_of
+
+    split = str(seq.meta.get("split") or "")
+    if split in SPLITS:
+        return split
+    prefix = str(seq.meta.get("key") or "").replace("\\", "/").split("/")[0].lower()
+    if prefix in SPLITS and "/" in str(seq.meta.get("key") or ""):
+        return prefix
+    named = next((s for s in SPLITS if Path(path).name.lower().startswith(s)), None)
+    if named is not None:
+        return named
+    return unmarked if unmarked is not None else split_of(str(seq.meta.get("text") or ""))
+
+
+def example_of(seq: Any, where: str, lang: str, split: str) -> Example:
+    """One sequence as an `Example` in the corpus' units (``upper50``, neck-shoulder, 25 fps)."""
+    from signstudio.pose.convert import convert
+    from signstudio.pose.transforms import normalise, resample
+
+    text = str(seq.meta.get("text") or "").strip()
+    if not text:
+        raise ValueError(f"{where} has no spoken text (meta 'text'; e.g. a .text file beside .skels)")
+    try:
+        unit = resample(normalise(convert(seq, LAYOUT)), FPS)
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"{where}: cannot use it as {LAYOUT} ({exc})") from None
+    frames = np.nan_to_num(unit.data.reshape(unit.num_frames, -1).astype(np.float32))
+    tag = lang.upper()
+    gloss = str(seq.meta.get("gloss") or "").split()
+    present = np.asarray(unit.confidence > 0)
+    glosses = " ".join(g if g.startswith(f"{tag}_") else f"{tag}_{g.upper()}" for g in gloss)
+    return Example(lang, text, glosses, frames, split, present)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import json
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -343,68 +343,140 @@ def train_backtranslation(
     """Train on ``train_corpus``' train words (ground truth only); pick nothing on test. Writes the
     checkpoint (fp16) and a JSON summary beside it with the dev and test readings of the
     built-in ``dev_corpus``' ground truth (the ceiling every generated sequence is read against)."""
-    from tqdm import tqdm
-
-    from signstudio.modeling.checkpoint import save_checkpoint
     from signstudio.modeling.data import load_examples
 
-    torch.manual_seed(settings.seed)
-    rng = np.random.default_rng(settings.seed)
-    cfg = settings.config
     train = [e for ex in load_examples(train_corpus, langs, "train").values() for e in ex]
-    units = {(e.lang, e.text): _units(train_corpus, e.lang, e.text) for e in train}
-    vocab = UnitVocab(tuple(sorted({u for us in units.values() for u in us})), tuple(langs))
-    norm = NormStats.fit(train, min_std=MIN_STD)
-    net = BackTranslationNet(cfg, len(vocab), len(langs)).to(settings.device)
-    opt = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    base_lr = settings.lr * settings.lr_scale
-    total = settings.pretrain_steps + settings.steps
-    t0 = time.perf_counter()
-    log: list[dict[str, float]] = []
-    bar = tqdm(range(total), disable=not progress, desc=f"train {BT_ID}")
-    for step in bar:
-        net.train()
-        pick = rng.integers(0, len(train), settings.batch_size)
-        batch = [train[k] for k in pick]
-        frames = [augment(e.frames, rng) if settings.augment else e.frames for e in batch]
-        target_ids = [vocab.encode(units[(e.lang, e.text)])[: cfg.max_tokens] for e in batch]
-        gloss, ce = _losses(net, vocab, batch, frames, target_ids, norm, settings, step)
-        loss = gloss if step < settings.pretrain_steps else ce + settings.gloss_weight * gloss
-        optimizer_step(opt, loss, _lr(step, total, base_lr), clip=net.parameters())
-        if step % 100 == 0 or step == total - 1:
-            log.append({"step": step, "gloss": float(gloss.detach()), "ce": float(ce.detach())})
-            bar.set_postfix(gloss=f"{log[-1]['gloss']:.3f}", ce=f"{log[-1]['ce']:.3f}")
-    seconds = time.perf_counter() - t0
-    net.eval()
-    summary: dict[str, Any] = {
-        "steps": settings.steps,
-        "pretrain_steps": settings.pretrain_steps,
-        "seconds": round(seconds, 1),
-        "train_words": len(train),
-        "parameters": sum(p.numel() for p in net.parameters()),
-        "gates": net.gates(),
-        "train_corpus": str(train_corpus.path),
-        "languages": list(langs),
-        "settings": {k: v for k, v in asdict(settings).items() if k != "config"},
-        "config": asdict(cfg),
-        "log": log,
-    }
+    targets = [_units(train_corpus, e.lang, e.text) for e in train]
+    net, vocab, norm, summary = _fit(train, targets, tuple(langs), settings, progress)
+    summary["train_corpus"] = str(train_corpus.path)
+    summary |= {"layout": "upper50", "normalisation": "neck-shoulder", "sign_languages": list(langs)}
+    summary["target"] = "units"  # the lexicon's letter units of each word
+    if summary["rank"] != 0:  # under torchrun rank 0 writes
+        return summary
+    _save(net, vocab, norm, summary, export)
+    summary |= _ground_truth_readings(BackTranslator(export), dev_corpus, langs)
+    export.with_suffix(".json").write_text(
+        json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
+    return summary
+
+
+def train_backtranslation_on_data(
+    data: Any, target: str, settings: BTTraining, export: Path, progress: bool = True
+) -> dict[str, Any]:
+    """Read back the user's data (a `signstudio.modeling.training.user_data.UserData`): its
+    train sequences' words (``target`` "text": the ``.text`` split on spaces) or glosses
+    ("gloss": the ``.gloss`` tokens). Writes ``export`` (with what it fits in its meta: layout,
+    normalisation, sign_languages, target, data) and ``log.json`` beside it, with the readings of
+    the data's own dev sequences (``ground_truth_dev``: BLEU, ROUGE-L, chrF, WER: the ceiling)."""
+    from signstudio.metrics.translation import translation_scores
+    from signstudio.modeling.training.user_data import DataError
+
+    def units(e: Any) -> tuple[str, ...]:
+        if target == "gloss":
+            tag = f"{e.lang.upper()}_"
+            return tuple(g[len(tag) :] if g.startswith(tag) else g for g in e.glosses.split())
+        return tuple(e.text.split())
+
+    for e in (*data.train, *data.dev):
+        if not units(e):
+            raise DataError(f"{', '.join(data.files)}: a {e.split} sequence has no {target} to read back")
+    targets = [units(e) for e in data.train]
+    longest = max(len(t) for t in targets + [units(e) for e in data.dev])
+    settings = replace(
+        settings, config=replace(settings.config, max_tokens=max(settings.config.max_tokens, longest + 1))
+    )
+    net, vocab, norm, summary = _fit(data.train, targets, (data.lang,), settings, progress)
+    summary |= data.fits(target)
+    if summary["rank"] != 0:
+        return summary
+    _save(net, vocab, norm, summary, export)
+    reader = BackTranslator(export)
+    hyps = reader.read_tokens([e.frames for e in data.dev], [data.lang] * len(data.dev))
+    refs = [" ".join(units(e)) for e in data.dev]
+    summary["ground_truth_dev"] = translation_scores(hyps, refs).to_dict()
+    (export.parent / "log.json").write_text(
+        json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
+    return summary
+
+
+def _save(
+    net: BackTranslationNet, vocab: UnitVocab, norm: NormStats, summary: dict[str, Any], export: Path
+) -> None:
+    from signstudio.modeling.checkpoint import save_checkpoint
+
     export.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(
         export,
         model_id=BT_ID,
-        config=cfg,
+        config=net.cfg,
         state_dict=net.state_dict(),
         stats={"norm": norm.to_dict()},
         vocab=vocab.to_dict(),
         meta=summary,
         half=True,
     )
-    summary |= _ground_truth_readings(BackTranslator(export), dev_corpus, langs)
-    export.with_suffix(".json").write_text(
-        json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8"
-    )
-    return summary
+
+
+def _fit(
+    train: Sequence[Any],
+    targets: Sequence[tuple[str, ...]],
+    langs: tuple[str, ...],
+    settings: BTTraining,
+    progress: bool,
+) -> tuple[BackTranslationNet, UnitVocab, NormStats, dict[str, Any]]:
+    """Train on ``train`` (examples; ground truth only), reading back ``targets`` (one unit tuple
+    each). Under torchrun each rank draws its own batches and the gradients are averaged."""
+    from tqdm import tqdm
+
+    from signstudio.modeling.training.loop import broadcast_parameters, start_distributed, stop_distributed
+
+    rank, world, _ = start_distributed(settings.device)
+    try:
+        torch.manual_seed(settings.seed)
+        rng = np.random.default_rng(settings.seed if world == 1 else [settings.seed, rank])
+        cfg = settings.config
+        vocab = UnitVocab(tuple(sorted({u for us in targets for u in us})), langs)
+        norm = NormStats.fit(train, min_std=MIN_STD)
+        net = BackTranslationNet(cfg, len(vocab), len(langs)).to(settings.device)
+        broadcast_parameters(net, world)
+        opt = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+        base_lr = settings.lr * settings.lr_scale
+        total = settings.pretrain_steps + settings.steps
+        t0 = time.perf_counter()
+        log: list[dict[str, float]] = []
+        bar = tqdm(range(total), disable=not progress or rank != 0, desc=f"train {BT_ID}")
+        for step in bar:
+            net.train()
+            pick = rng.integers(0, len(train), max(1, settings.batch_size // world))
+            batch = [train[k] for k in pick]
+            frames = [augment(e.frames, rng) if settings.augment else e.frames for e in batch]
+            target_ids = [vocab.encode(targets[k])[: cfg.max_tokens] for k in pick]
+            gloss, ce = _losses(net, vocab, batch, frames, target_ids, norm, settings, step)
+            loss = gloss if step < settings.pretrain_steps else ce + settings.gloss_weight * gloss
+            optimizer_step(opt, loss, _lr(step, total, base_lr), clip=net.parameters(), world=world)
+            if step % 100 == 0 or step == total - 1:
+                log.append({"step": step, "gloss": float(gloss.detach()), "ce": float(ce.detach())})
+                bar.set_postfix(gloss=f"{log[-1]['gloss']:.3f}", ce=f"{log[-1]['ce']:.3f}")
+        net.eval()
+    finally:
+        stop_distributed(world)
+    summary: dict[str, Any] = {
+        "steps": settings.steps,
+        "pretrain_steps": settings.pretrain_steps,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "train_words": len(train),
+        "parameters": sum(p.numel() for p in net.parameters()),
+        "gates": net.gates(),
+        "languages": list(langs),
+        "settings": {k: v for k, v in asdict(settings).items() if k != "config"},
+        "config": asdict(cfg),
+        "log": log,
+        "world_size": world,
+        "rank": rank,
+    }
+    return net, vocab, norm, summary
 
 
 def _losses(
@@ -494,4 +566,5 @@ __all__ = [
     "features",
     "text_units",
     "train_backtranslation",
+    "train_backtranslation_on_data",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -183,52 +183,31 @@ def train_fgd_encoder(
     """Train on random 34-frame windows of ``train_corpus``' train words; write the checkpoint with
     the reference Gaussians of ``reference_corpus``' train, dev and test words (pooled and per
     language). Returns the training summary (also in the checkpoint's meta)."""
-    from tqdm import tqdm
-
     from signstudio.modeling.checkpoint import save_checkpoint
     from signstudio.modeling.data import load_examples
 
-    torch.manual_seed(settings.seed)
-    cfg = FGDEncoderConfig()
     train = [e for ex in load_examples(train_corpus, langs, "train").values() for e in ex]
-    norm = NormStats.fit(train, min_std=MIN_STD)
-    frames = [norm.normalise(e.frames) for e in train]
-    starts = [(i, s) for i, f in enumerate(frames) for s in range(0, max(1, len(f) - cfg.window + 1), 2)]
-    rng = np.random.default_rng(settings.seed)
-    net = WindowAutoencoder(cfg).to(settings.device)
-    opt = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=1e-4)
-    t0 = time.perf_counter()
-    losses: list[float] = []
-    for step in tqdm(range(settings.steps), disable=not progress, desc=f"train {FGD_ID}"):
-        pick = rng.integers(0, len(starts), settings.batch_size)
-        batch = np.stack(
-            [windows(frames[starts[k][0]][starts[k][1] :], cfg.window, cfg.window)[0] for k in pick]
-        )
-        x = torch.from_numpy(batch).to(settings.device)
-        loss = F.mse_loss(net(x), x)
-        cosine = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / settings.steps))  # to 10 %
-        optimizer_step(opt, loss, settings.lr * cosine)
-        losses.append(float(loss.detach()))
-    seconds = time.perf_counter() - t0
-    net.eval()
-    references, recon = _reference_stats(net, norm, reference_corpus, langs, settings.device)
+    net, norm, fit = _fit(train, settings, progress)
+    per_split = {split: load_examples(reference_corpus, langs, split) for split in ("train", "dev", "test")}
+    references, recon = _reference_stats(net, norm, per_split, settings.device)
     summary = {
-        "steps": settings.steps,
-        "seconds": round(seconds, 1),
-        "train_words": len(train),
-        "train_windows": len(starts),
-        "final_loss": float(np.mean(losses[-100:])),
+        **fit,
         "dev_reconstruction_mse_z": recon,
         "train_corpus": str(train_corpus.path),
         "reference_corpus": str(reference_corpus.path),
         "reference_corpus_version": reference_corpus.version_key,
         "languages": list(langs),
+        "layout": "upper50",
+        "normalisation": "neck-shoulder",
+        "sign_languages": list(langs),
         "settings": asdict(settings),
     }
+    if fit["rank"] != 0:  # under torchrun rank 0 writes
+        return summary
     save_checkpoint(
         export,
         model_id=FGD_ID,
-        config=cfg,
+        config=net.cfg,
         state_dict=net.state_dict(),
         stats={"norm": norm.to_dict(), "reference": references},
         vocab={},
@@ -238,19 +217,93 @@ def train_fgd_encoder(
     return summary
 
 
-def _reference_stats(
-    net: WindowAutoencoder, norm: NormStats, reference_corpus: Any, langs: Sequence[str], device: str
-) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
-    """The Gaussians of ``reference_corpus``' train, dev and test features (pooled and per
-    language), and the dev reconstruction error per language."""
-    from signstudio.modeling.data import load_examples
+def train_fgd_encoder_on_data(
+    data: Any, settings: FGDTraining, export: Path, progress: bool = True
+) -> dict[str, Any]:
+    """The encoder trained on the user's data (a `signstudio.modeling.training.user_data.UserData`):
+    its train sequences; reference Gaussians of its train and dev sequences (pooled and for its
+    sign language), so FGD exists for that domain. Writes ``export`` (and ``log.json`` beside it)
+    with what it fits (layout, normalisation, sign_languages, data) in its meta."""
+    from signstudio.modeling.checkpoint import save_checkpoint
 
+    net, norm, fit = _fit(data.train, settings, progress)
+    per_split = {"train": {data.lang: data.train}, "dev": {data.lang: data.dev}}
+    references, recon = _reference_stats(net, norm, per_split, settings.device)
+    summary = {**fit, "dev_reconstruction_mse_z": recon, "languages": [data.lang], **data.fits()}
+    summary["settings"] = asdict(settings)
+    if fit["rank"] != 0:  # under torchrun rank 0 writes
+        return summary
+    save_checkpoint(
+        export,
+        model_id=FGD_ID,
+        config=net.cfg,
+        state_dict=net.state_dict(),
+        stats={"norm": norm.to_dict(), "reference": references},
+        vocab={},
+        meta=summary,
+    )
+    (export.parent / "log.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return summary
+
+
+def _fit(
+    train: Sequence[Any], settings: FGDTraining, progress: bool
+) -> tuple[WindowAutoencoder, NormStats, dict[str, Any]]:
+    """Train the window autoencoder on random 34-frame windows of ``train`` (examples). Under
+    torchrun each rank draws its own windows and the gradients are averaged; every rank returns
+    the same weights."""
+    from tqdm import tqdm
+
+    from signstudio.modeling.training.loop import broadcast_parameters, start_distributed, stop_distributed
+
+    rank, world, _ = start_distributed("cpu" if settings.device == "cpu" else settings.device)
+    try:
+        torch.manual_seed(settings.seed)
+        cfg = FGDEncoderConfig()
+        norm = NormStats.fit(train, min_std=MIN_STD)
+        frames = [norm.normalise(e.frames) for e in train]
+        starts = [(i, s) for i, f in enumerate(frames) for s in range(0, max(1, len(f) - cfg.window + 1), 2)]
+        rng = np.random.default_rng(settings.seed if world == 1 else [settings.seed, rank])
+        net = WindowAutoencoder(cfg).to(settings.device)
+        broadcast_parameters(net, world)
+        opt = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=1e-4)
+        t0 = time.perf_counter()
+        losses: list[float] = []
+        for step in tqdm(range(settings.steps), disable=not progress or rank != 0, desc=f"train {FGD_ID}"):
+            pick = rng.integers(0, len(starts), max(1, settings.batch_size // world))
+            batch = np.stack(
+                [windows(frames[starts[k][0]][starts[k][1] :], cfg.window, cfg.window)[0] for k in pick]
+            )
+            x = torch.from_numpy(batch).to(settings.device)
+            loss = F.mse_loss(net(x), x)
+            cosine = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / settings.steps))  # to 10 %
+            optimizer_step(opt, loss, settings.lr * cosine, world=world)
+            losses.append(float(loss.detach()))
+        net.eval()
+    finally:
+        stop_distributed(world)
+    fit = {
+        "steps": settings.steps,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "train_words": len(train),
+        "train_windows": len(starts),
+        "final_loss": float(np.mean(losses[-100:])),
+        "world_size": world,
+        "rank": rank,
+    }
+    return net, norm, fit
+
+
+def _reference_stats(
+    net: WindowAutoencoder, norm: NormStats, per_split: Mapping[str, Mapping[str, Sequence[Any]]], device: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """The Gaussians of each split's features (pooled and per language: ``{split: {lang:
+    examples}}``), and the dev reconstruction error per language."""
     cfg = net.cfg
     references: dict[str, dict[str, Any]] = {}
     recon: dict[str, float] = {}
     with torch.no_grad():
-        for split in ("train", "dev", "test"):
-            per_lang = load_examples(reference_corpus, langs, split)
+        for split, per_lang in per_split.items():
             pooled = []
             for lang, exs in per_lang.items():
                 wins = [windows(norm.normalise(e.frames), cfg.window, STRIDE) for e in exs]

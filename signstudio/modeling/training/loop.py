@@ -29,16 +29,75 @@ Save = Callable[[Path, "dict[str, Any] | None"], None]
 
 
 def optimizer_step(
-    opt: torch.optim.Optimizer, loss: torch.Tensor, lr: float, clip: Iterable[torch.Tensor] | None = None
+    opt: torch.optim.Optimizer,
+    loss: torch.Tensor,
+    lr: float,
+    clip: Iterable[torch.Tensor] | None = None,
+    world: int = 1,
 ) -> None:
-    """Backward, clip the gradient norm to 1 over ``clip`` (if given), set ``lr``, step."""
+    """Backward, average the gradients over the ``world`` ranks (when > 1: every rank then steps
+    alike, as DistributedDataParallel would), clip the gradient norm to 1 over ``clip`` (if
+    given), set ``lr``, step."""
     opt.zero_grad(set_to_none=True)
     loss.backward()
+    if world > 1:
+        average_gradients([p for g in opt.param_groups for p in g["params"]], world)
     if clip is not None:
         torch.nn.utils.clip_grad_norm_(clip, 1.0)
     for group in opt.param_groups:
         group["lr"] = lr
     opt.step()
+
+
+def average_gradients(params: list[torch.Tensor], world: int) -> None:
+    """All-reduce and average ``params``' gradients (a missing one counts as 0, so every rank
+    reduces the same tensors in the same order)."""
+    for p in params:
+        if p.grad is None:
+            p.grad = torch.zeros_like(p)
+    grads = [p.grad for p in params if p.grad is not None]
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    torch.distributed.all_reduce(flat)
+    flat /= world
+    offset = 0
+    for g in grads:
+        g.copy_(flat[offset : offset + g.numel()].view_as(g))
+        offset += g.numel()
+
+
+def start_distributed(device: str) -> tuple[int, int, str]:
+    """(rank, world size, device) of this process; under torchrun (WORLD_SIZE > 1) the process
+    group is initialised: gloo on CPU, nccl on CUDA. ``device`` auto | cpu | cuda | cuda:N."""
+    import os
+
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise RuntimeError("--device cuda was asked for, but torch sees no CUDA GPU")
+        if device == "cuda":
+            device = f"cuda:{local_rank}"
+        torch.cuda.set_device(device)
+    if world > 1 and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group(
+            "nccl" if device.startswith("cuda") else "gloo", rank=rank, world_size=world
+        )
+    return rank, world, device
+
+
+def stop_distributed(world: int) -> None:
+    if world > 1 and torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+
+
+def broadcast_parameters(module: torch.nn.Module, world: int) -> None:
+    """Rank 0's weights on every rank (after a start that might differ between ranks)."""
+    if world > 1:
+        for t in module.state_dict().values():
+            torch.distributed.broadcast(t, 0)
 
 
 class TrainingLoop:

@@ -51,7 +51,6 @@ from signstudio.modeling.data import (
     Vocab,
     collate,
     epoch_order,
-    examples_from_files,
     load_examples,
 )
 from signstudio.modeling.models.signllm_mlsf import MLSF, build_model, per_sample_loss, size_config
@@ -59,6 +58,7 @@ from signstudio.modeling.models.signllm_p2lg import CHANNEL, gloss_tag
 from signstudio.modeling.shipped_models import MLSF_ID, P2LG_ID, sidecar
 from signstudio.modeling.training.loop import TrainingLoop, optimizer_step
 from signstudio.modeling.training.rl_plc import PrioritySampler, rl_loss
+from signstudio.modeling.training.user_data import DataError, UserData, load_user_data
 
 
 @dataclass
@@ -77,6 +77,7 @@ class TrainConfig:
     device: str = "auto"
     corpus: str | None = None
     data: tuple[str, ...] = ()  # pose files with texts (any readable format) instead of a corpus
+    dev: tuple[str, ...] = ()  # with data: the dev files (`signstudio.modeling.training.user_data`)
     batch_size: int = 16
     lr: float = 5e-4
     schedule: str = "constant"  # constant | cosine (warm-up, then cosine to 10 % at the last step)
@@ -233,7 +234,9 @@ def evaluate(
     return DevScore(float(np.mean(scores)), "pt-dtw", float(np.mean(ratios)), len(scores))
 
 
-def train(cfg: TrainConfig, corpus: Corpus | None = None) -> TrainResult:
+def train(cfg: TrainConfig, corpus: Corpus | None = None, user_data: UserData | None = None) -> TrainResult:
+    """Train ``cfg`` (on ``user_data`` when given: ``--data`` already loaded; else ``cfg.data``
+    loaded here, else the corpus) on this process, or this rank under torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
@@ -245,7 +248,7 @@ def train(cfg: TrainConfig, corpus: Corpus | None = None) -> TrainResult:
     if device.startswith("cuda"):
         torch.cuda.set_device(device)
     try:
-        return _train(cfg, corpus, device, rank, world)
+        return _train(cfg, corpus, device, rank, world, user_data)
     finally:
         if distributed and torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()
@@ -262,20 +265,18 @@ class _RunData:
     dev_split: str
     source: str
     corpus: Corpus | None
+    fits: dict[str, Any] | None = None  # what a checkpoint trained on user data fits (UserData.fits)
 
 
-def _run_data(cfg: TrainConfig, corpus: Corpus | None) -> _RunData:
+def _run_data(cfg: TrainConfig, corpus: Corpus | None, user_data: UserData | None = None) -> _RunData:
     """The train and dev examples of ``cfg`` (a corpus, or ``--data`` files), channels and vocabularies."""
     sign_langs = tuple(cfg.langs)
-    if cfg.data:
-        if len(sign_langs) != 1:
-            raise ValueError("--data holds one sign language: give exactly one in --langs")
-        if cfg.model != MLSF_ID:
-            raise ValueError(f"--data trains {MLSF_ID}; {cfg.model} learns from the corpus")
-        found = examples_from_files(cfg.data, sign_langs[0])
-        train_ex = {sign_langs[0]: found["train"]}
-        dev_ex = {sign_langs[0]: found["dev"]}
-        data_source = ", ".join(str(d) for d in cfg.data)
+    if cfg.data and user_data is None:
+        user_data = load_user_data(cfg.data, cfg.dev, sign_langs)
+    if user_data is not None:
+        sign_langs = (user_data.lang,)
+        train_ex, dev_ex = {user_data.lang: user_data.train}, {user_data.lang: user_data.dev}
+        data_source = ", ".join(user_data.files)
     else:
         corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
         train_ex = load_examples(corpus, sign_langs, "train")
@@ -285,37 +286,49 @@ def _run_data(cfg: TrainConfig, corpus: Corpus | None) -> _RunData:
     for lang in sign_langs:
         if not train_ex[lang]:
             raise ValueError(f"no training examples for {lang!r} in {data_source}")
-        if not dev_ex[lang]:
+        if not dev_ex[lang]:  # a built-in test corpus without dev words (user data never gets here)
             dev_ex[lang], dev_split = train_ex[lang], "train"
     vocabs: dict[str, Vocab]
     if cfg.model == P2LG_ID:
         # Prompt2LangGloss: one shared channel over every language's language-tagged glosses
-        assert corpus is not None  # --data is refused for it above
+        for e in (*train_ex[sign_langs[0]], *dev_ex[sign_langs[0]]) if user_data else ():
+            if not e.glosses:
+                raise DataError(
+                    f"{data_source}: {P2LG_ID} learns from glosses, and the {e.split} sequence "
+                    f"{e.text[:40]!r} has none (a .gloss file beside the .skels)"
+                )
         train_ex = {CHANNEL: [replace(e, text=e.glosses) for lang in sign_langs for e in train_ex[lang]]}
         dev_ex = {
             CHANNEL: _interleave([[replace(e, text=e.glosses) for e in dev_ex[lang]] for lang in sign_langs])
         }
-        alphabets = {lang: sorted(corpus.letters(lang, "upper50")) for lang in sign_langs}
-        vocabs = {
-            CHANNEL: TokenVocab.build(
-                f"{gloss_tag(lang)}_{u.upper()}" for lang in sign_langs for u in alphabets[lang]
-            )
-        }
+        if user_data is not None:
+            vocabs = {CHANNEL: TokenVocab.build(e.text for e in train_ex[CHANNEL])}
+        else:
+            assert corpus is not None
+            alphabets = {lang: sorted(corpus.letters(lang, "upper50")) for lang in sign_langs}
+            vocabs = {
+                CHANNEL: TokenVocab.build(
+                    f"{gloss_tag(lang)}_{u.upper()}" for lang in sign_langs for u in alphabets[lang]
+                )
+            }
     elif cfg.model == MLSF_ID:
         vocabs = {lang: CharVocab.build(e.text for e in train_ex[lang]) for lang in sign_langs}
     else:
         raise ValueError(f"cannot train {cfg.model!r}; choose {MLSF_ID} or {P2LG_ID}")
-    return _RunData(sign_langs, train_ex, dev_ex, vocabs, dev_split, data_source, corpus)
+    fits = user_data.fits() if user_data is not None else None
+    return _RunData(sign_langs, train_ex, dev_ex, vocabs, dev_split, data_source, corpus, fits)
 
 
-def _train(cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, world: int) -> TrainResult:
+def _train(
+    cfg: TrainConfig, corpus: Corpus | None, device: str, rank: int, world: int, user_data: UserData | None
+) -> TrainResult:
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)  # noqa: NPY002 - nothing here draws from it; for user code
     if cfg.schedule not in ("constant", "cosine"):
         raise ValueError(f"schedule must be constant or cosine, got {cfg.schedule!r}")
     if cfg.loss not in ("mse", "rl"):
         raise ValueError(f"loss must be mse or rl, got {cfg.loss!r}")
-    run = _Run(cfg, _run_data(cfg, corpus), device, rank, world)
+    run = _Run(cfg, _run_data(cfg, corpus, user_data), device, rank, world)
     loop = run.loop
     run.model.train()
     loop.run(
@@ -469,6 +482,14 @@ def _meta_base(cfg: TrainConfig, data: _RunData, world: int, device: str) -> dic
         "corpus_version": None if cfg.data else corpus.version_key if corpus is not None else None,
         "world_size": world,
         "device": device,
+        **(
+            data.fits
+            or {
+                "layout": "upper50",
+                "normalisation": "neck-shoulder",
+                "sign_languages": list(data.sign_langs),
+            }
+        ),
     }
 
 

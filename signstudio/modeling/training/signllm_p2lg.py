@@ -25,6 +25,7 @@ from signstudio.modeling.training.prompt_reader_training import (
     train_reader,
 )
 from signstudio.modeling.training.signllm import TrainConfig, _resolve_device, train
+from signstudio.modeling.training.user_data import DataError, UserData
 
 
 def export_p2lg(
@@ -71,11 +72,26 @@ def export_p2lg(
     return target
 
 
+def _gloss_channel_only(cfg: TrainConfig, user_data: UserData) -> dict[str, Any]:
+    """The gloss -> pose channel on the user's data, no prompt reader (``--reader-minutes 0``)."""
+    result = train(cfg, None, user_data=user_data)
+    return {
+        "steps": result.steps,
+        "epochs": round(result.epochs, 2),
+        "wall_s": round(result.wall_s, 1),
+        "best_dev": result.best_score,
+        "metric": result.metric,
+        "reader": None,
+        "out": str(result.out),
+    }
+
+
 def train_p2lg(
     cfg: TrainConfig,
     reader_settings: ReaderTraining,
     corpus: Corpus | None = None,
     reader_corpus: Corpus | None = None,
+    user_data: UserData | None = None,
 ) -> dict[str, Any]:
     """``signstudio train signllm-p2lg``: the prompt reader, then the shared gloss -> pose channel.
 
@@ -85,7 +101,15 @@ def train_p2lg(
     held-out templates, and that of the rule-based extractor on the same prompts, go to
     ``reader_eval.json`` and the checkpoint.
     Under torchrun every rank trains the same reader (same seed) before the DDP stage.
+
+    ``user_data`` (``--data``): the gloss channel learns from the data's glosses (``.gloss``);
+    with ``reader_settings.minutes`` 0 no reader is trained (the run holds the gloss -> pose
+    channel only); ``--export`` is refused (a shipped P2LG file carries the corpus' alphabets).
     """
+    if user_data is not None and cfg.export:
+        raise DataError(f"--export of {P2LG_ID} trained on --data is not supported; use {cfg.out}/best.pt")
+    if user_data is not None and reader_settings.minutes <= 0:
+        return _gloss_channel_only(cfg, user_data)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     builtin = reader_corpus or open_corpus(quiet=True)
@@ -111,7 +135,7 @@ def train_p2lg(
         "rule_based": reader_accuracy(None, held),
     }
     (out / "reader_eval.json").write_text(json.dumps(evaluation, indent=1), encoding="utf-8")
-    result = train(replace(cfg, export=None), corpus)
+    result = train(replace(cfg, export=None), corpus, user_data=user_data)
     if cfg.export and int(os.environ.get("RANK", "0")) == 0:
         corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
         alphabets = {lang: sorted(corpus.letters(lang, "upper50")) for lang in cfg.langs}

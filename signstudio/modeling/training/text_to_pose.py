@@ -1,4 +1,5 @@
-"""Training for ``nar-kd`` and ``diffusion`` (``signstudio train nar-kd|diffusion``), one process.
+"""Training for ``nar-kd`` and ``diffusion`` (``signstudio train nar-kd|diffusion``), one process
+or DDP under ``torchrun`` (each rank a shard of every batch, gradients averaged).
 
     result = train_generative(GenTrainConfig(model="nar-kd", langs=("ase", "gsg"), max_steps=4000))
 
@@ -35,8 +36,15 @@ from signstudio.modeling.data import CharVocab, Example, NormStats, epoch_order,
 from signstudio.modeling.shipped_models import DIFFUSION_ID, NARKD_ID, sidecar
 from signstudio.modeling.text.conditioner import TextInputs
 from signstudio.modeling.text.sentence_encoder import SentenceEncoder, StateCache
-from signstudio.modeling.training.loop import TrainingLoop, optimizer_step
-from signstudio.modeling.training.signllm import TrainConfig, _interleave, _resolve_device, learning_rate
+from signstudio.modeling.training.loop import (
+    TrainingLoop,
+    broadcast_parameters,
+    optimizer_step,
+    start_distributed,
+    stop_distributed,
+)
+from signstudio.modeling.training.signllm import TrainConfig, _interleave, learning_rate
+from signstudio.modeling.training.user_data import UserData
 
 MODELS = (NARKD_ID, DIFFUSION_ID)
 
@@ -137,45 +145,81 @@ def _pad(targets: list[np.ndarray], width: int) -> tuple[torch.Tensor, torch.Ten
     return torch.from_numpy(out), torch.from_numpy(mask)
 
 
-def train_generative(cfg: GenTrainConfig, corpus: Corpus | None = None) -> GenTrainResult:
+def train_generative(
+    cfg: GenTrainConfig, corpus: Corpus | None = None, user_data: UserData | None = None
+) -> GenTrainResult:
+    """Train ``cfg`` on the corpus, or on ``user_data`` (``--data``); under torchrun every rank
+    trains its shard of each batch order and the gradients are averaged (rank 0 evaluates and saves)."""
     if cfg.model not in MODELS:
         raise ValueError(f"cannot train {cfg.model!r} here; choose {' or '.join(MODELS)}")
-    device = _resolve_device(cfg.device, 0)
-    torch.manual_seed(cfg.seed)
-    corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
-    run = _GenRun(cfg, corpus, device)
-    loop = run.loop
-    run.net.train()
-    loop.run(
-        run.total_steps,
-        run.train_step,
-        run.evaluate_and_save,
-        eval_every=cfg.eval_every,
-        max_minutes=cfg.max_minutes,
-        progress=cfg.progress,
-        desc=f"train {cfg.model}",
-    )
-    if cfg.export:
-        sampling = {k: v for k, v in cfg.model_overrides.items() if k in ("steps", "guidance")}
-        export_generative(loop.best if loop.best.exists() else loop.last, Path(cfg.export), sampling)
-    return GenTrainResult(loop.step, loop.wall(), loop.best_or_none(), loop.log, loop.out, run.net)
+    rank, world, device = start_distributed(cfg.device)
+    try:
+        torch.manual_seed(cfg.seed)
+        if user_data is None:
+            corpus = corpus or (open_corpus(Path(cfg.corpus)) if cfg.corpus else open_corpus(quiet=True))
+        run = _GenRun(cfg, _examples(cfg, corpus, user_data), device, rank, world)
+        loop = run.loop
+        run.net.train()
+        loop.run(
+            run.total_steps,
+            run.train_step,
+            run.evaluate_and_save,
+            eval_every=cfg.eval_every,
+            max_minutes=cfg.max_minutes,
+            progress=cfg.progress,
+            desc=f"train {cfg.model}",
+        )
+        if cfg.export and rank == 0:
+            sampling = {k: v for k, v in cfg.model_overrides.items() if k in ("steps", "guidance")}
+            export_generative(loop.best if loop.best.exists() else loop.last, Path(cfg.export), sampling)
+        return GenTrainResult(loop.step, loop.wall(), loop.best_or_none(), loop.log, loop.out, run.net)
+    finally:
+        stop_distributed(world)
+
+
+@dataclass
+class _Examples:
+    """A run's train and dev examples per sign language, and what the checkpoint says of them."""
+
+    per_train: dict[str, list[Example]]
+    per_dev: dict[str, list[Example]]
+    dev_split: str
+    meta: dict[str, Any]
+
+
+def _examples(cfg: GenTrainConfig, corpus: Corpus | None, user_data: UserData | None) -> _Examples:
+    if user_data is not None:
+        per = {user_data.lang: user_data.train}, {user_data.lang: user_data.dev}
+        return _Examples(*per, "dev", {"corpus": ", ".join(user_data.files), **user_data.fits()})
+    assert corpus is not None
+    langs = tuple(cfg.langs)
+    per_train = load_examples(corpus, langs, "train")
+    per_dev = load_examples(corpus, langs, "dev")
+    dev_split = "dev"
+    for lang in langs:
+        if not per_train[lang]:
+            raise ValueError(f"no training examples for {lang!r} in {corpus.path}")
+        if not per_dev[lang]:  # a built-in test corpus without dev words
+            per_dev[lang], dev_split = per_train[lang], "train"
+    meta = {
+        "spoken_languages": {lang: corpus.spoken_language(lang) for lang in langs},
+        "corpus": str(corpus.path),
+        "corpus_version": corpus.version_key,
+        "layout": "upper50",
+        "normalisation": "neck-shoulder",
+        "sign_languages": list(langs),
+    }
+    return _Examples(per_train, per_dev, dev_split, meta)
 
 
 class _GenRun:
-    """One run of `train_generative`: the examples, the network, its optimizer, the loop."""
+    """One run of `train_generative` on this rank: the examples, the network, its optimizer, the loop."""
 
-    def __init__(self, cfg: GenTrainConfig, corpus: Corpus, device: str):
-        self.cfg, self.device = cfg, device
-        langs = self.langs = tuple(cfg.langs)
-        per_train = load_examples(corpus, langs, "train")
-        per_dev = load_examples(corpus, langs, "dev")
-        dev_split = "dev"
-        for lang in langs:
-            if not per_train[lang]:
-                raise ValueError(f"no training examples for {lang!r} in {corpus.path}")
-            if not per_dev[lang]:
-                per_dev[lang], dev_split = per_train[lang], "train"
-        self.dev_split = dev_split
+    def __init__(self, cfg: GenTrainConfig, ex: _Examples, device: str, rank: int = 0, world: int = 1):
+        self.cfg, self.device, self.rank, self.world = cfg, device, rank, world
+        langs = self.langs = tuple(ex.per_train)
+        per_train, per_dev = ex.per_train, ex.per_dev
+        self.dev_split = ex.dev_split
         train_ex = [e for lang in langs for e in per_train[lang]]
         self.dev_ex = _interleave([per_dev[lang][: cfg.dev_limit] for lang in langs])
         self.vocab = CharVocab.build(e.text for e in train_ex)
@@ -186,18 +230,18 @@ class _GenRun:
         self.max_frames = int(self.mcfg.max_frames)
         self.data = _Data(train_ex, langs, [to_target(e.frames[: self.max_frames]) for e in train_ex])
         self.net.to(device)
-        self.loop = TrainingLoop(Path(cfg.out), device=device)
+        broadcast_parameters(self.net, world)
+        self.loop = TrainingLoop(Path(cfg.out), rank=rank, world=world, device=device)
         self.loop.out.mkdir(parents=True, exist_ok=True)
         self._start(cfg)
         self.meta_base = {
             "train_config": {k: v for k, v in asdict(cfg).items() if k != "model_overrides"},
             "languages": list(langs),
-            "spoken_languages": {lang: corpus.spoken_language(lang) for lang in langs},
-            "dev_split": dev_split,
-            "corpus": str(corpus.path),
-            "corpus_version": corpus.version_key,
+            "dev_split": ex.dev_split,
             "device": device,
+            "world_size": world,
             "train_words": {lang: len(per_train[lang]) for lang in langs},
+            **ex.meta,
         }
         self.losses: list[dict[str, float]] = []
 
@@ -211,6 +255,7 @@ class _GenRun:
             self.vae_log = ck["extra"].get("vae")
         if cfg.model == NARKD_ID and ck is None:
             self.vae_log = _vae_stage(cfg, self.net, self.data, self.device)
+            broadcast_parameters(self.net, self.world)  # every rank trained the same VAE; rank 0's wins
         if cfg.model == NARKD_ID:
             self.net.freeze_vae()
         self.params = [p for p in self.net.parameters() if p.requires_grad]
@@ -239,15 +284,19 @@ class _GenRun:
 
     def train_step(self) -> float:
         cfg, data, step = self.cfg, self.data, self.loop.step
-        epoch, pos = divmod(step * cfg.batch_size, self.n)
-        order = epoch_order(self.n, epoch, cfg.seed)
-        rows = [int(i) for i in order[pos : pos + cfg.batch_size]]
+        # this rank's shard of the epoch's order, a batch of batch_size / world rows per step
+        per_rank = max(1, cfg.batch_size // self.world)
+        shard = len(epoch_order(self.n, 0, cfg.seed, self.rank, self.world))
+        epoch, pos = divmod(step * per_rank, shard)
+        order = epoch_order(self.n, epoch, cfg.seed, self.rank, self.world)
+        rows = [int(i) for i in order[pos : pos + per_rank]]
         text = self.text_inputs(rows, data.examples)
         longest = max(len(data.targets[i]) for i in rows)
         width = self.max_frames if cfg.model == NARKD_ID else min(self.max_frames, longest)
         target, mask = _pad([data.targets[i] for i in rows], width)
         loss, terms = self.net.loss(text, target.to(self.device), mask.to(self.device))
-        optimizer_step(self.opt, loss, learning_rate(self.sched, step, self.total_steps), clip=self.params)
+        lr = learning_rate(self.sched, step, self.total_steps)
+        optimizer_step(self.opt, loss, lr, clip=self.params, world=self.world)
         self.losses.append({"loss": float(loss.detach()), **terms})
         return float(loss.detach())
 
