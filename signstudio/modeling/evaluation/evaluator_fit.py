@@ -33,8 +33,8 @@ BUILTIN_DATA = "the built-in fingerspelling corpus"
 NORMALISATION = "neck-shoulder"
 LAYOUT = "upper50"
 TRAIN_COMMANDS = {
-    "fgd-encoder": "signstudio train fgd-encoder --data {data}",
-    "backtranslation": "signstudio train backtranslation --data {data}",
+    "fgd-encoder": "signstudio train fgd-encoder --data {data} --dev {dev}",
+    "backtranslation": "signstudio train backtranslation --data {data} --dev {dev}",
 }
 
 
@@ -95,6 +95,18 @@ class DataDomain:
         train = path.with_name("train" + path.suffix)
         return str(train if train.exists() else path)
 
+    @property
+    def dev_data(self) -> str:
+        """What to pass as ``--dev`` in the hint: this file when its train split sits beside it."""
+        if self.source is None:
+            return "DEV_FILES…"
+        path = Path(self.source)
+        return (
+            str(path)
+            if path.with_name("train" + path.suffix).exists() and path.stem != "train"
+            else "DEV_FILES…"
+        )
+
 
 def data_domain(seq: Any, sign_language: str | None = None) -> DataDomain:
     """The `DataDomain` of a `PoseSequence` (``sign_language`` overrides its meta)."""
@@ -113,8 +125,10 @@ def data_domain(seq: Any, sign_language: str | None = None) -> DataDomain:
 def fit_problem(ev: EvaluatorDomain, data: Sequence[DataDomain]) -> str | None:
     """None when ``ev`` fits every item of ``data``; else the one-line reason, ending with the
     command that trains a fitting one."""
+    # the first item names the data to train on: callers put the references first
     hint = TRAIN_COMMANDS.get(ev.kind, "signstudio train {data}").format(
-        data=data[0].train_data if data else "TRAIN_FILES…"
+        data=data[0].train_data if data else "TRAIN_FILES…",
+        dev=data[0].dev_data if data else "DEV_FILES…",
     )
     if ev.kind == "backtranslation" and ev.target == "gloss":
         hint += " --target gloss"

@@ -252,7 +252,10 @@ def score_split(
                 "dur_ok": bool(abs(diff) <= DURATION_TOLERANCE_S),
             }
         )
-    domains = [data_domain(s, sign_language) for _, p, r in pairing.pairs for s in (p, r)]
+    # references first: the hint of an evaluator that does not fit names their files to train on
+    domains = [
+        data_domain(s, sign_language) for side in (2, 1) for s in (pair[side] for pair in pairing.pairs)
+    ]
     notes: list[str] = []
     fgd = _fgd_block(units, rows, evaluators, domains, device, notes)
     bt = _bt_block(pairing, units, rows, evaluators, domains, sign_language, device, notes)
