@@ -186,10 +186,25 @@ def is_checkpoint_model(model_id: str) -> bool:
 
 
 def _load_checkpoint_model(*, device: str, factory: str, checkpoint: str, info: ModelInfo) -> Any:
+    from signstudio.modeling.checkpoint import describe_checkpoint
+
     model = _resolve(factory)(device=device, checkpoint=checkpoint)
     # The family's info with the checkpoint's id and name (the languages are the file's own).
     model.info = replace(model.info, id=info.id, name=info.name)
+    data = (describe_checkpoint(checkpoint).get("meta") or {}).get("data")
+    if data:  # trained on the user's files: its output is their domain, not the built-in corpus'
+        trained_on = str(data[0] if isinstance(data, list | tuple) else data)
+        # an instance attribute in front of the family's method: every family's output is tagged
+        setattr(model, "generate", functools.partial(_tag_trained_on, model.generate, trained_on))  # noqa: B010
     return model
+
+
+def _tag_trained_on(
+    generate: Callable[..., list[Any]], trained_on: str, *args: Any, **kwargs: Any
+) -> list[Any]:
+    """``generate``'s sequences with ``meta["trained_on"]``: the first data file of the checkpoint,
+    which the evaluators' fit check (`modeling.evaluation.evaluator_fit`) reads."""
+    return [seq.replace(meta_update={"trained_on": trained_on}) for seq in generate(*args, **kwargs)]
 
 
 def _resolve(factory: str | Factory) -> Factory:

@@ -115,6 +115,8 @@ def data_domain(seq: Any, sign_language: str | None = None) -> DataDomain:
     source = meta.get("source") if meta.get("format") else None
     conv = meta.get("convention") or {}
     convention = str(meta.get("format") or "")
+    if source is None and meta.get("trained_on"):  # a model trained on the user's files made it
+        source, convention = meta["trained_on"], "made by a model trained on it"
     if isinstance(conv, Mapping) and conv.get("scale") not in (None, 1, 1.0):
         convention += f", coordinates scaled by {conv['scale']:g}"
     return DataDomain(
