@@ -461,11 +461,13 @@ def run_backtranslation(args: argparse.Namespace, data: Any = None) -> int:
         from signstudio.modeling.evaluation.backtranslation import train_backtranslation_on_data
 
         summary = train_backtranslation_on_data(data, args.target, settings, export, not args.no_progress)
-        dev = summary["ground_truth_dev"]
+        dev = summary.get("ground_truth_dev")  # read by rank 0 only, under torchrun
+        reading = {"dev_bleu4": round(dev["bleu"]["4"], 2)} if dev else {}
         print(
             json.dumps(
                 {k: summary[k] for k in ("steps", "seconds", "parameters", "target")}
-                | {"dev_bleu4": round(dev["bleu"]["4"], 2), "out": str(export)}
+                | reading
+                | {"out": str(export)}
             )
         )
         return 0

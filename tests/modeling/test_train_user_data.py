@@ -217,3 +217,35 @@ def test_diffusion_ddp_two_cpu_processes_on_the_data(tmp_path):
         assert torch.equal(v, r1["state"][k]), k
     best = load_checkpoint(tmp_path / "run" / "best.pt")
     assert best["meta"]["world_size"] == 2 and best["meta"]["sign_languages"] == ["gsg"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("model", "extra"),
+    [
+        ("nar-kd", ["--d-model", "32", "--vae-steps", "2"]),
+        ("fgd-encoder", []),
+        ("backtranslation", ["--pretrain-steps", "1"]),
+    ],
+)
+def test_the_train_command_under_torchrun_on_the_data(model, extra, tmp_path):
+    """`torchrun -m signstudio train MODEL --data …` (two CPU processes, gloo): every rank runs to
+    the end, one checkpoint is written, and it fits the data."""
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "run"
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port),
+        "-m", "signstudio", "train", model, "--data", TRAIN, "--dev", DEV, "--langs", "gsg",
+        "--out", str(out), *SMALL, *extra,
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count('"steps": 2') == 2  # both ranks report the same run
+    best = load_checkpoint(out / "best.pt")
+    assert best["meta"]["sign_languages"] == ["gsg"] and best["meta"]["data"] == [TRAIN]
