@@ -11,6 +11,12 @@ source joints, so a missing source point stays missing (confidence 0) in the tar
 * openpose137 -> p2s128: BODY_25's COCO-18 points, both hands, the face without its two pupils.
 * holistic    -> p2s128: neck as for upper50; MediaPipe has no iBUG-68 face, so the face is missing.
 * upper50     -> p2s128: hips, legs, eyes, ears and face are missing.
+* coco18      -> upper50: OpenPose's COCO-18 points 0–7 are BODY_25's 0–7 (its neck included);
+                 both hands as they are (missing where the file has no hands).
+* coco18      -> p2s128: the body and hands as they are, the 70-point face without its pupils.
+* wholebody133 -> upper50: COCO-WholeBody has no neck; it is the midpoint of the shoulders,
+                 present only in frames where both shoulders are. Both hands as they are.
+* wholebody133 -> p2s128: the COCO-18 body by name (neck as for upper50), hands, iBUG-68 face.
 
 A source that lacks some joints of its layout by name (spoken-to-signed's ``reduce_holistic``
 output keeps 8 of MediaPipe's 33 pose points and drops the nose) converts too: a target joint
@@ -128,6 +134,29 @@ def _upper50_to_p2s128() -> Recipe:
     return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND") + missing_face
 
 
+def _coco18_to_p2s128() -> Recipe:
+    face = [(f"FACE_70:{i}",) for i in range(68)]  # the two pupils are dropped
+    return [(f"BODY_18:{n}",) for n in _coco18_points()] + _hand("LEFT_HAND") + _hand("RIGHT_HAND") + face
+
+
+def _wholebody_name(coco18_name: str) -> tuple[str, ...]:
+    """COCO-WholeBody's source(s) of a COCO-18 joint: ``RShoulder`` -> ``BODY:right_shoulder``."""
+    if coco18_name == "Neck":
+        return ("BODY:left_shoulder", "BODY:right_shoulder")
+    return (f"BODY:{_MP_FOR_COCO[coco18_name].lower()}",)
+
+
+def _wholebody133_to_upper50() -> Recipe:
+    body = [_wholebody_name(n) for n in _coco18_points()[:8]]
+    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND")
+
+
+def _wholebody133_to_p2s128() -> Recipe:
+    body = [_wholebody_name(n) for n in _coco18_points()]
+    face = [(f"FACE:face-{i}",) for i in range(68)]
+    return body + _hand("LEFT_HAND") + _hand("RIGHT_HAND") + face
+
+
 _RECIPES: dict[tuple[str, str], Callable[[], Recipe]] = {
     ("holistic", "upper50"): _holistic_to_upper50,
     ("openpose137", "upper50"): _openpose137_to_upper50,
@@ -136,7 +165,20 @@ _RECIPES: dict[tuple[str, str], Callable[[], Recipe]] = {
     ("openpose137", "p2s128"): _openpose137_to_p2s128,
     ("holistic", "p2s128"): _holistic_to_p2s128,
     ("upper50", "p2s128"): _upper50_to_p2s128,
+    ("coco18", "upper50"): _p2s128_to_upper50,  # the same component and point names
+    ("coco18", "p2s128"): _coco18_to_p2s128,
+    ("wholebody133", "upper50"): _wholebody133_to_upper50,
+    ("wholebody133", "p2s128"): _wholebody133_to_p2s128,
 }
+
+
+def _joint_lookup(skeleton: Skeleton) -> dict[str, int]:
+    """Joint index by flat name and by ``component:point`` (a one-component file's joints are
+    named by point alone, e.g. a COCO-18 body without face or hands)."""
+    names = {n: i for i, n in enumerate(skeleton.joints)}
+    for start, c in zip(skeleton.offsets, skeleton.components, strict=True):
+        names.update((f"{c.name}:{p}", start + i) for i, p in enumerate(c.points))
+    return names
 
 
 def no_conversion(skeleton: Skeleton, target: str) -> str:
@@ -153,7 +195,8 @@ def no_conversion(skeleton: Skeleton, target: str) -> str:
         )
     return (
         f"no conversion to {target}: its components ({parts}) match no named layout "
-        "(holistic, openpose137, upper50, smplx, p2s128) by component names and point counts"
+        "(holistic, openpose137, upper50, smplx, p2s128, coco18, wholebody133) "
+        "by component names and point counts"
     )
 
 
@@ -169,7 +212,7 @@ def source_joints(skeleton: Skeleton, target: str) -> np.ndarray:
         return np.arange(skeleton.num_joints, dtype=np.int64)
     if (skeleton.layout, target) not in _RECIPES:
         raise ValueError(no_conversion(skeleton, target))
-    names = {n: i for i, n in enumerate(skeleton.joints)}
+    names = _joint_lookup(skeleton)
     recipe = _RECIPES[(skeleton.layout, target)]()
     return np.array([names.get(src[0], -1) if len(src) == 1 else -1 for src in recipe], dtype=np.int64)
 
@@ -186,7 +229,7 @@ def convert(seq: PoseSequence, target: str, strict: bool = False) -> PoseSequenc
     if (seq.layout, target) not in _RECIPES:
         raise ValueError(no_conversion(seq.skeleton, target))
     recipe = _RECIPES[(seq.layout, target)]()
-    names = {n: i for i, n in enumerate(seq.skeleton.joints)}
+    names = _joint_lookup(seq.skeleton)
     if strict:
         first_absent = next((s for sources in recipe for s in sources if s not in names), None)
         if first_absent is not None:

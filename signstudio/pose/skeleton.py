@@ -17,6 +17,12 @@ Named layouts (see DESIGN.md §3):
 * ``p2s128``      Prompt2Sign 2025 (DWPose): COCO-18 body, left hand 21, right hand 21, iBUG-68
                   face; component names ``BODY_18``, ``LEFT_HAND``, ``RIGHT_HAND``, ``FACE_68``
                   (``layouts/p2s128.json``; see ``signstudio.pose.formats.skels``).
+* ``coco18``      OpenPose's COCO-18 body (``BODY_18``, the names of p2s128's body), OpenPose's
+                  70-point face (``FACE_70``), ``LEFT_HAND`` and ``RIGHT_HAND``; a file may hold the
+                  body alone or with any of the others.
+* ``wholebody133`` COCO-WholeBody (MMPose, AlphaPose-133): ``BODY`` (17 COCO points, then 6 foot
+                  points, pose-format's names), ``FACE`` (iBUG-68), ``LEFT_HAND``, ``RIGHT_HAND``.
+                  COCO has no neck.
 """
 
 from __future__ import annotations
@@ -298,6 +304,28 @@ FACE70_MIRROR = (
 UPPER50_BODY = BODY_25_POINTS[:8]
 UPPER50_BODY_LIMBS = ((1, 0), (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7))
 
+COCO18_POINTS = (
+    "Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist",
+    "RHip", "RKnee", "RAnkle", "LHip", "LKnee", "LAnkle", "REye", "LEye", "REar", "LEar",
+)  # fmt: skip
+COCO18_LIMBS = (
+    (1, 0), (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10), (1, 11),
+    (11, 12), (12, 13), (0, 14), (14, 16), (0, 15), (15, 17),
+)  # fmt: skip
+
+# COCO-WholeBody's body as pose-format (``cocowholebody133_header``) and MMPose name it.
+WHOLEBODY_BODY_POINTS = (
+    "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
+    "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee",
+    "right_knee", "left_ankle", "right_ankle", "left_big_toe", "left_small_toe", "left_heel",
+    "right_big_toe", "right_small_toe", "right_heel",
+)  # fmt: skip
+WHOLEBODY_BODY_LIMBS = (
+    (15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6), (5, 7), (6, 8),
+    (7, 9), (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6), (15, 17), (15, 18),
+    (15, 19), (16, 20), (16, 21), (16, 22),
+)  # fmt: skip
+
 SMPLX_JOINTS = (
     "pelvis", "left_hip", "right_hip", "spine1", "left_knee", "right_knee", "spine2", "left_ankle",
     "right_ankle", "spine3", "left_foot", "right_foot", "neck", "left_collar", "right_collar", "head",
@@ -328,6 +356,26 @@ def _smplx_components() -> tuple[Component, ...]:
 SMPLX_LINKS = tuple(
     (SMPLX_PARENTS[j], j) for j in range(1, 55) if _SMPLX_GROUPS[j] != _SMPLX_GROUPS[SMPLX_PARENTS[j]]
 )
+
+
+def _face_hands_layout(name: str, body: Component, face: Component) -> Skeleton:
+    """``body``, ``face``, then both hands; mirrored by name, the face by iBUG-68's symmetry."""
+    hands = tuple(
+        Component(f"{s}_HAND", HAND_POINTS, HAND_LIMBS, group=f"{s.lower()}_hand") for s in ("LEFT", "RIGHT")
+    )
+    comps = (body, face, *hands)
+    mirror = _mirror_by_name(_joint_names(comps))
+    start = len(body.points)
+    mirror[start : start + len(face.points)] = np.asarray(FACE70_MIRROR[: len(face.points)]) + start
+    left = start + len(face.points)
+    wrists = [
+        body.points.index(p) for p in body.points if p.upper().replace("_", "") in ("LWRIST", "LEFTWRIST")
+    ]
+    wrists += [
+        body.points.index(p) for p in body.points if p.upper().replace("_", "") in ("RWRIST", "RIGHTWRIST")
+    ]
+    links = ((wrists[0], left), (wrists[1], left + len(HAND_POINTS)))
+    return Skeleton(name, comps, tuple(int(i) for i in mirror), links)
 
 
 @cache
@@ -361,13 +409,22 @@ def _builtin(name: str) -> Skeleton:
         return Skeleton("openpose137", comps_op, tuple(int(i) for i in mirror), links)
     if name == "smplx":
         return Skeleton("smplx", _smplx_components(), links=SMPLX_LINKS)
+    if name == "coco18":
+        body = Component("BODY_18", COCO18_POINTS, COCO18_LIMBS, group="body")
+        face70 = Component("FACE_70", tuple(str(i) for i in range(70)), FACE70_LIMBS, group="face")
+        return _face_hands_layout("coco18", body, face70)
+    if name == "wholebody133":
+        body = Component("BODY", WHOLEBODY_BODY_POINTS, WHOLEBODY_BODY_LIMBS, group="body")
+        face = Component("FACE", tuple(f"face-{i}" for i in range(68)), FACE70_LIMBS, group="face")
+        return _face_hands_layout("wholebody133", body, face)
     raise KeyError(f"unknown layout {name!r}; known: {', '.join((*LAYOUTS, *FAMILY_LAYOUTS))}")
 
 
 LAYOUTS = ("holistic", "openpose137", "upper50", "smplx")
-#: Layouts only one format family uses (Prompt2Sign 2025's 128 points); known to `get_layout` but
-#: not among the general `LAYOUTS` that readers guess from and the studio offers.
-FAMILY_LAYOUTS = ("p2s128",)
+#: Layouts only some format families use (Prompt2Sign 2025's 128 points; OpenPose COCO-18 and
+#: COCO-WholeBody, recognised in ``.pose`` files); known to `get_layout` but not among the general
+#: `LAYOUTS` that readers guess from and the studio offers.
+FAMILY_LAYOUTS = ("p2s128", "coco18", "wholebody133")
 #: Layouts kept as data, ``layouts/<name>.json``.
 DATA_LAYOUTS = ("holistic", "p2s128")
 

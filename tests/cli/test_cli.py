@@ -83,3 +83,34 @@ def test_corpus_build_and_info(tmp_path, capsys):
 def test_corpus_unknown_language(tmp_path, capsys):
     assert main(["corpus", "build", "--langs", "xyz", "--out", str(tmp_path / "c.h5")]) == 2
     assert "unknown sign language" in capsys.readouterr().err
+
+
+def test_a_closed_stdout_ends_quietly(real_pose_file):
+    """`signstudio info FILE | head -1`: the reader is gone before the output is written. The
+    pipe's read end is closed before the command starts, so every write meets a closed pipe."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "signstudio", "info", str(real_pose_file)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(write_end)
+    assert r.returncode == 141
+    assert r.stderr == "", r.stderr  # no BrokenPipeError traceback, no "Exception ignored"
+
+
+def test_info_piped_into_head(real_pose_file):
+    r = subprocess.run(
+        f"{sys.executable} -m signstudio info {real_pose_file} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0 and r.stdout.count("\n") == 1
+    assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr

@@ -16,6 +16,12 @@ Layouts are recognised by component names and point counts:
   with OpenPose's hand names) is ``openpose137``. Such a file is read under the layout's names
   (hand and face points by position) so conversions find its joints; its own names are kept in
   ``meta["convention"]["header_names"]`` and written back to a ``.pose``.
+* ``coco18`` (OpenPose's COCO-18 body, ``pose_keypoints_2d`` with 18 points, with or without
+  the 70-point face and the hands) and ``wholebody133`` (COCO-WholeBody as MMPose and AlphaPose
+  write it through pose-format: ``BODY``/``BODY_133`` with 23 points, ``FACE`` 68,
+  ``LEFT_HAND``/``RIGHT_HAND`` 21): the body by its point names, every other component by group
+  and point count; a file may hold a subset of the components (e.g. the body alone). Read under
+  the layout's names, the file's own kept as above.
 * anything else is ``custom`` (groups from the component names, e.g. a hand-only file is one
   ``right_hand`` group); it is shown and written as itself but not converted to another layout.
 """
@@ -34,6 +40,8 @@ from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import Component, Skeleton, get_layout, infer_group, infer_links
 
 _NAMED = ("upper50", "openpose137", "smplx", "p2s128")
+#: Layouts whose files may hold a subset of the components (the body is required).
+_PARTIAL = ("coco18", "wholebody133")
 
 
 def _canonical(layout: str, comps: tuple[Component, ...]) -> bool:
@@ -57,6 +65,24 @@ def _canonical(layout: str, comps: tuple[Component, ...]) -> bool:
     return True
 
 
+def _partial_match(layout: str, comps: tuple[Component, ...]) -> list[Component] | None:
+    """For each of ``comps``, the component of ``layout`` it is (or None if they are not).
+
+    The body's point names must equal the layout's (ignoring case); every other component is
+    matched by group and point count, each at most once.
+    """
+    ref = {c.group: c for c in get_layout(layout).components}
+    out: list[Component] = []
+    for c in comps:
+        r = ref.get(c.group)
+        if r is None or r in out or len(r.points) != len(c.points):
+            return None
+        if c.group == "body" and [p.upper() for p in r.points] != [p.upper() for p in c.points]:
+            return None
+        out.append(r)
+    return out if ref["body"] in out else None
+
+
 def _layout_name(components: tuple[Component, ...]) -> str:
     names = {c.name for c in components}
     if {"POSE_LANDMARKS", "LEFT_HAND_LANDMARKS", "RIGHT_HAND_LANDMARKS"} <= names:
@@ -64,7 +90,30 @@ def _layout_name(components: tuple[Component, ...]) -> str:
     for layout in _NAMED:
         if _canonical(layout, components):
             return layout
+    for layout in _PARTIAL:
+        if _partial_match(layout, components):
+            return layout
     return "custom"
+
+
+def _partial_skeleton(layout: str, comps: tuple[Component, ...]) -> tuple[Skeleton, list[Any]]:
+    """``comps`` under ``layout``'s names (limbs kept), mirrored as the layout mirrors them."""
+    ref = get_layout(layout)
+    matched = _partial_match(layout, comps) or []
+    renamed = tuple(
+        Component(r.name, r.points, c.limbs, c.colors, c.format, r.group)
+        for r, c in zip(matched, comps, strict=True)
+    )
+    same = all(r.name == c.name and r.points == c.points for r, c in zip(renamed, comps, strict=True))
+    own = [] if same else [[c.name, list(c.points)] for c in comps]
+    if renamed == tuple(ref.components):
+        return Skeleton(layout, renamed, ref.mirror_index, ref.links), own
+    # Flat index in the full layout of each joint of the file, and back.
+    starts = dict(zip((c.name for c in ref.components), ref.offsets, strict=True))
+    full = [starts[c.name] + i for c in renamed for i in range(len(c.points))]
+    back = {f: i for i, f in enumerate(full)}
+    mirror = tuple(back.get(int(ref.mirror[f]), i) for i, f in enumerate(full))
+    return Skeleton(layout, renamed, mirror, infer_links(renamed)), own
 
 
 def _renamed(comps: tuple[Component, ...], layout: str) -> tuple[tuple[Component, ...], list[Any]]:
@@ -117,6 +166,8 @@ def _skeleton_and_names(header: Any) -> tuple[Skeleton, list[Any]]:
             base = ref.num_joints
             tail = Skeleton("x", comps[len(ref.components) :]).mirror + base if extra else np.array([], int)
             mirror = tuple(int(i) for i in np.concatenate([ref.mirror, tail]))
+    elif layout in _PARTIAL:
+        return _partial_skeleton(layout, comps)
     elif layout in _NAMED:
         ref = get_layout(layout)
         comps, own = _renamed(comps, layout)
