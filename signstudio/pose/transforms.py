@@ -25,6 +25,8 @@ _SHOULDERS = {
     "holistic": ("POSE_LANDMARKS:LEFT_SHOULDER", "POSE_LANDMARKS:RIGHT_SHOULDER"),
     "smplx": ("SMPLX_BODY:left_shoulder", "SMPLX_BODY:right_shoulder"),
     "p2s128": ("BODY_18:LShoulder", "BODY_18:RShoulder"),
+    "coco18": ("BODY_18:LShoulder", "BODY_18:RShoulder"),
+    "wholebody133": ("BODY:left_shoulder", "BODY:right_shoulder"),
 }
 _ARMS = {  # (wrist, elbow) per side
     "upper50": (("BODY:LWrist", "BODY:LElbow"), ("BODY:RWrist", "BODY:RElbow")),
@@ -38,6 +40,8 @@ _ARMS = {  # (wrist, elbow) per side
         ("SMPLX_BODY:right_wrist", "SMPLX_BODY:right_elbow"),
     ),
     "p2s128": (("BODY_18:LWrist", "BODY_18:LElbow"), ("BODY_18:RWrist", "BODY_18:RElbow")),
+    "coco18": (("BODY_18:LWrist", "BODY_18:LElbow"), ("BODY_18:RWrist", "BODY_18:RElbow")),
+    "wholebody133": (("BODY:left_wrist", "BODY:left_elbow"), ("BODY:right_wrist", "BODY:right_elbow")),
 }
 
 
@@ -47,7 +51,13 @@ def _base_layout(seq: PoseSequence) -> str:
 
 
 def _joint(seq: PoseSequence, name: str) -> int:
-    return seq.skeleton.joints.index(name)
+    joints = seq.skeleton.joints
+    if name not in joints and len(seq.skeleton.components) == 1:
+        # A one-component file (e.g. a COCO-18 body alone) names its joints by point only.
+        component, _, point = name.partition(":")
+        if seq.skeleton.components[0].name == component:
+            return joints.index(point)
+    return joints.index(name)
 
 
 def shoulders(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -196,3 +196,17 @@ def test_skels_out_and_back_and_the_header_kept(tmp_path: Path, kind: str) -> No
     names = [(c.name, c.points) for c in original.components]
     assert names == [(c.name, c.points) for c in written.components]
     assert formats.read_one(same).equals(formats.read_one(src))
+
+
+@pytest.mark.parametrize("kind", ["coco18", "coco18-body", "wholebody133"])
+def test_normalisation_finds_the_shoulders(tmp_path: Path, kind: str) -> None:
+    """Origin and scale as for the BODY_25 original: same shoulders, so the same numbers."""
+    from signstudio.pose.transforms import normalisation_of
+
+    if kind == "wholebody133":
+        src = _wholebody(tmp_path / "s.pose")
+    else:
+        src = _coco18(tmp_path / "s.pose", face=kind == "coco18", hands=kind == "coco18")
+    origin, scale = normalisation_of(formats.read_one(src))
+    want_origin, want_scale = normalisation_of(formats.read_one(ORIGINAL))
+    assert np.allclose(origin, want_origin) and scale == pytest.approx(want_scale)
