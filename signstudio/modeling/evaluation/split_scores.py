@@ -143,8 +143,9 @@ def check_layouts(pairing: Pairing, pred: Side, ref: Side) -> None:
         if p.layout != r.layout:
             raise FormatError(
                 pred.path,
-                f"layout {p.layout} but {ref.path} has {r.layout} (convert one side first: "
-                f"`signstudio convert {pred.path} --layout {r.layout} --out …`)",
+                f"layout {p.layout} but {ref.path} has {r.layout} (convert both to the models' layout "
+                f"first: `signstudio convert {pred.path} PRED.pose --layout upper50`, and the same for "
+                "the references)",
                 f"key {key}",
             )
 
