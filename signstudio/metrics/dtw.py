@@ -523,6 +523,7 @@ def _solve_pair(l2: _Sides, l1: _Sides) -> tuple[tuple[float, np.ndarray, np.nda
     offsets = np.arange(n, dtype=np.int64) * m
     fill2 = l2.fill(l2.ma, l2.mbf.T > 0, lo, hi)
     fill1 = l1.fill(l1.ma, l1.mbf.T > 0, lo, hi)
+    full = np.ascontiguousarray((l2.mbf > 0).all(axis=1))
     pointers = [np.empty(n * m, dtype=np.uint8) for _ in range(2)]
     rows = [np.full((2, m), np.inf) for _ in range(2)]
     bufs = [[np.empty((_ROWS_PER_BLOCK, m)) for _ in range(2)] for _ in range(2)]  # [metric][parity]
@@ -530,7 +531,7 @@ def _solve_pair(l2: _Sides, l1: _Sides) -> tuple[tuple[float, np.ndarray, np.nda
     def start(i0: int, parity: int) -> list[Future[None]]:
         block = np.arange(i0, min(n, i0 + _ROWS_PER_BLOCK), dtype=np.int64)
         b2, b1 = bufs[0][parity], bufs[1][parity]
-        args = (l2.a, l2.ma, l2.bt, l2.mbf)
+        args = (l2.a, l2.ma, l2.bt, l2.mbf, full)
         return [
             l2.pool.submit(
                 kern.block_costs_pair,

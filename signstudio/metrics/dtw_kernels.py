@@ -239,6 +239,7 @@ def row_costs_pair(
     ma: np.ndarray,
     bt: np.ndarray,
     mbf: np.ndarray,
+    full: np.ndarray,
     i: int,
     lo: int,
     hi: int,
@@ -252,6 +253,7 @@ def row_costs_pair(
     """`row_costs` of both frame costs at once, from the same joint differences: out_l1 the L1
     cost (``pt-dtw``, times ``scale_l1``), out_l2 the mean per-joint L2 (``dtw-mje``). Each sum is
     taken in the same order as `row_costs` takes it, so both are bit-for-bit its results.
+    full: (J,) bool, joint j present in every reference frame (its loop skips the mask).
     work: (3, w) scratch, w >= hi - lo + 1."""
     w = hi - lo + 1
     t1 = work[0, :w]
@@ -270,6 +272,15 @@ def row_costs_pair(
             bt[j, 2, lo : hi + 1],
             mbf[j, lo : hi + 1],
         )
+        if full[j]:  # present in every reference frame: x * 1.0 is x, so the same sums
+            for t in range(w):
+                dx = ax - bx[t]
+                dy = ay - by[t]
+                dz = az - bz[t]
+                t1[t] += abs(dx) + abs(dy) + abs(dz)
+                t2[t] += np.sqrt(dx * dx + dy * dy + dz * dz)
+                count[t] += 1.0
+            continue
         for t in range(w):
             dx = ax - bx[t]
             dy = ay - by[t]
@@ -292,6 +303,7 @@ def block_costs_pair(
     ma: np.ndarray,
     bt: np.ndarray,
     mbf: np.ndarray,
+    full: np.ndarray,
     rows: np.ndarray,
     i0: int,
     m: int,
@@ -313,6 +325,7 @@ def block_costs_pair(
                 ma,
                 bt,
                 mbf,
+                full,
                 i,
                 t0,
                 c1,
