@@ -98,3 +98,19 @@ def test_a_file_of_other_data_gets_no_fingerspelling_figures():
     fgd = next(n for n in s.notes if n.startswith("FGD-style n/a"))
     assert "dev.skels" in fgd and "signstudio train fgd-encoder --data" in fgd
     assert any(n.startswith("back-translation n/a") for n in s.notes)
+
+
+def test_shared_window_features_equal_the_encoders_own(real_clips):
+    # the FGD-style curve's features with the convolutions shared between windows: the encoder's
+    # per-window codes, to float32 rounding, on real recordings (short, long, one frame)
+    from signstudio.pose.convert import convert
+    from signstudio.pose.transforms import normalise
+    from signstudio.runner.scoring import _corpus_frames, _encoder, frame_features
+
+    enc = _encoder("fgd")
+    frames = np.concatenate([_corpus_frames(normalise(convert(c, "upper50"))) for c in real_clips])
+    for n in (1, 2, 20, 34, 35, len(frames)):
+        own = enc.frame_features(frames[:n])
+        shared = frame_features(enc, frames[:n])
+        assert shared.shape == own.shape == (n, enc.cfg.feature)
+        np.testing.assert_allclose(shared, own, rtol=1e-4, atol=1e-4 * np.abs(own).max())
