@@ -136,11 +136,14 @@ def score_pair(
     text: str | None = None,
     lang: str | None = None,
     method: Literal["numba", "matmul"] = "numba",
+    max_bytes: int | None = None,
 ) -> PairScores:
     """Every score of `PairScores` that can be computed for this pair (see the module docstring).
     Both DTW scores come from one pass (`signstudio.metrics.dtw.dtw_pair`); ``method="matmul"``
-    takes the whole-matrix route for both instead (the long-pair benchmark's baseline)."""
-    from signstudio.metrics.dtw import dtw_pair
+    takes the whole-matrix route for both instead (the long-pair benchmark's baseline). max_bytes:
+    the DTW memory budget (default `signstudio.metrics.dtw.DEFAULT_MAX_BYTES`); a pair above it is
+    scored on the banded route, and a note says so."""
+    from signstudio.metrics.dtw import DEFAULT_MAX_BYTES, dtw_pair
     from signstudio.metrics.overlay import aligned_table, joint_errors
     from signstudio.modeling.base import ModelError
 
@@ -159,7 +162,9 @@ def score_pair(
         except (KeyError, ValueError) as exc:
             notes.append(f"cannot compare with a {reference.layout} reference: {exc}")
     if ref is not None and reference is not None:
-        mje, pt = dtw_pair(gen, ref, method=method)
+        mje, pt = dtw_pair(gen, ref, method=method, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        if mje.route != "exact":
+            notes.append(f"DTW: {mje.route_note}")
         table = aligned_table(mje.path, gen.num_frames, ref.num_frames)
         g = np.where(gen.present[..., None], gen.data, np.nan)
         r = np.where(ref.present[..., None], ref.data, np.nan)

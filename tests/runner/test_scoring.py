@@ -114,3 +114,15 @@ def test_shared_window_features_equal_the_encoders_own(real_clips):
         shared = frame_features(enc, frames[:n])
         assert shared.shape == own.shape == (n, enc.cfg.feature)
         np.testing.assert_allclose(shared, own, rtol=1e-4, atol=1e-4 * np.abs(own).max())
+
+
+def test_a_pair_above_the_dtw_budget_is_scored_banded_and_says_so(pair):
+    gen, ref, _ = pair
+    exact = score_pair(gen, ref)
+    assert not any(n.startswith("DTW:") for n in exact.notes)
+    banded = score_pair(gen, ref, max_bytes=gen.num_frames * ref.num_frames // 4)
+    [note] = [n for n in banded.notes if n.startswith("DTW:")]
+    assert "banded DTW" in note and "upper bound" in note
+    # the band only removes paths: pt-dtw is never below the exact one
+    assert banded.pt_dtw >= exact.pt_dtw * (1 - 1e-12)
+    assert banded.dtw_curve.shape == exact.dtw_curve.shape
