@@ -1,22 +1,28 @@
-"""Long-pair DTW benchmark: `signstudio.metrics.dtw.dtw` (row-by-row costs, a byte per cell) against
-today's whole-matrix route, time and peak memory, each case in a child process.
+"""Long-pair scoring benchmark: the studio's whole pair scoring (`signstudio.runner.scoring.score_pair`:
+both DTW scores, the aligned table, per-joint errors, the FGD-style curve, DurACC) against today's
+exact whole-matrix route, time and peak memory, each case in a child process.
 
 Used by ``signstudio bench --only long-dtw [--quick]``. Pairs of 1 500, 7 500 and 15 000 frames
 (``--quick``: 300 and 600) against a reference 2 % shorter, real signing: the lexicon's ASL
 letters one after another (generated side) against the DGS letters (reference), upper50, tiled to
-length (`benchmarks.suite.real_long_sequences`). Metric ``dtw-mje`` (the L2 one, the slower).
+length (`benchmarks.suite.real_long_sequences`), as `PoseSequence`s at 25 fps.
 
-* ours — ``dtw(gen, ref, "dtw-mje")``: exact while N x M bytes fit the budget (512 MiB: up to
-  about 23 000 x 23 000 frames), so every size here is the exact route; the result says so.
-* whole matrix — what ``dtw`` did before: `cost_matrix` (float64 N x M, with the kernel's two
-  float64 N x M sums), `accumulate` (another float64 N x M) and the backtrack; run only where its
-  about 32 bytes per cell fit in 2.5 GB (not at 15 000 frames: 7 GB), so as not to push a shared
-  machine into swap.
+* ours — ``score_pair(gen, ref)``: ``dtw-mje`` and ``pt-dtw`` in one pass
+  (`signstudio.metrics.dtw.dtw_pair`: each joint difference once for both frame costs, two
+  recursions with a byte per cell each), exact while 2 x N x M bytes fit the budget (512 MiB: up
+  to about 16 000 x 16 000 frames; above it, two exact calls in turn up to about 23 000 x 23 000,
+  banded beyond), so every size here is the exact route; the result says so.
+* whole matrix — ``score_pair(gen, ref, method="matmul")``: each DTW score by its own whole-matrix
+  call (`cost_matrix` in float64 N x M, with two float64 N x M sums, `accumulate`, another
+  float64 N x M, and the backtrack), as before the row-by-row kernels; run only where its about 32
+  bytes per cell fit in 2.5 GB (not at 15 000 frames: 7 GB), so as not to push a shared machine
+  into swap.
 
-Peak memory: the child's peak resident set (``ru_maxrss``) minus its resident set just before the
-call (numpy, numba and the data loaded, the kernels compiled), so it is what the call itself took.
-Time: one call after a warm-up on a short pair. Threads: ours uses every CPU (the frame costs);
-the whole-matrix route one.
+Both run the same rest of `score_pair` (the FGD-style curve with the shipped encoder, the joint
+errors), so the difference is the DTW. Peak memory: the child's peak resident set minus its
+resident set just before the call (numpy, numba, torch and the encoder loaded, the kernels
+compiled by a call on a short pair), so it is what the call itself took. Time: that one call.
+Threads: ours computes the frame costs on every CPU; the whole-matrix route on one.
 """
 
 from __future__ import annotations
@@ -47,43 +53,62 @@ def _pair(n: int) -> tuple[Any, Any]:
     return np.ascontiguousarray(gen), np.ascontiguousarray(ref)
 
 
-def _whole_matrix(gen: Any, ref: Any) -> tuple[float, str]:
-    from signstudio.metrics.dtw import _backtrack, accumulate, cost_matrix
+def _sequences(n: int) -> tuple[Any, Any]:
+    import numpy as np
 
-    costs = cost_matrix(gen, ref, "dtw-mje")
-    d = accumulate(costs)
-    path = _backtrack(d)
-    return float(costs[path[:, 0], path[:, 1]].mean()), "exact"
+    from signstudio.pose.sequence import PoseSequence
+    from signstudio.pose.skeleton import get_layout
+
+    gen, ref = _pair(n)
+    sk = get_layout("upper50")
+    # what they are (ASL letters, DGS letters), so the shipped evaluators fit and run
+    return tuple(  # type: ignore[return-value]
+        PoseSequence(x, np.ones(x.shape[:2], np.float32), 25.0, sk, {"sign_language": lang})
+        for x, lang in ((gen, "ase"), (ref, "gsg"))
+    )
 
 
-def _ours(gen: Any, ref: Any) -> tuple[float, str]:
-    from signstudio.metrics.dtw import dtw
+def _score(gen: Any, ref: Any, method: str) -> dict[str, Any]:
+    from signstudio.runner.scoring import score_pair
 
-    r = dtw(gen, ref, "dtw-mje")
-    return r.score, r.route if r.route == "exact" else f"banded ±{r.band}"
+    s = score_pair(gen, ref, method="matmul" if method == "whole" else "numba")
+    return {
+        "score": s.dtw_mje,
+        "pt_dtw": s.pt_dtw,
+        "fgd_mean": s.fgd_mean,
+        "read": s.reading is not None,
+        "notes": list(s.notes),
+    }
 
 
 def measure(n: int, route: str) -> dict[str, Any]:
     """In this process: one timed call of ``route`` on the n-frame pair, and its memory."""
-    gen, ref = _pair(n)
-    fn = _ours if route == "ours" else _whole_matrix
-    fn(gen[:40], ref[:30])  # compile
+    gen, ref = _sequences(n)
+    short = _sequences(60)
+    _score(short[0], short[1], route)  # compile the kernels, load the FGD-style encoder
     with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
         f.write("5")  # resets the peak (VmHWM) to the current resident set
     rss_now = _status_kib("VmRSS")
     t0 = time.perf_counter()
-    score, how = fn(gen, ref)
+    scores = _score(gen, ref, route)
     seconds = time.perf_counter() - t0
     peak = max(0, _status_kib("VmHWM") - rss_now)
     return {
         "n": n,
-        "m": len(ref),
+        "m": ref.num_frames,
         "route": route,
         "seconds": seconds,
         "peak_mib": peak / 1024,
-        "score": score,
-        "how": how,
+        "how": _route(n, ref.num_frames) if route == "ours" else "exact",
+        **scores,
     }
+
+
+def _route(n: int, m: int) -> str:
+    """How `dtw_pair` scores an n x m pair at the default budget (the `DTWResult.route` it gives)."""
+    from signstudio.metrics.dtw import DEFAULT_MAX_BYTES
+
+    return "exact" if n * m <= DEFAULT_MAX_BYTES else "banded"
 
 
 def _status_kib(field: str) -> int:
@@ -126,7 +151,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         rows.append(row)
     return {
         "name": "long-dtw",
-        "what": "dtw-mje on long real pairs: row-by-row DTW (ours) vs the whole-matrix route",
+        "what": "score_pair of long real pairs: one-pass DTW (ours) vs the whole-matrix route",
         "cpus": os.cpu_count(),
         "rows": rows,
     }

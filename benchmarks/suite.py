@@ -19,8 +19,10 @@ path on the same inputs and frames (`benchmarks.generation`).
 step count (`benchmarks.nar`).
 ``dtw``: our exact DTW against dtaidistance and fastdtw on real holistic and upper50 frames
 (`benchmarks.dtw`).
-``long-dtw``: DTW of long real pairs (1 500, 7 500, 15 000 frames) against the whole-matrix route,
-time and peak memory in child processes (`benchmarks.dtw_long`).
+``long-dtw``: the studio's whole pair scoring (`signstudio.runner.scoring.score_pair`: both DTW
+scores in one pass, the FGD-style curve, the reading) of long real pairs (1 500, 7 500, 15 000
+frames) against the whole-matrix route, time and peak memory in child processes
+(`benchmarks.dtw_long`).
 """
 
 from __future__ import annotations

@@ -231,3 +231,108 @@ def band_from_path(
             lo[i] = min(lo[i], c0)
             hi[i] = max(hi[i], c1)
     return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def row_costs_pair(
+    a: np.ndarray,
+    ma: np.ndarray,
+    bt: np.ndarray,
+    mbf: np.ndarray,
+    full: np.ndarray,
+    i: int,
+    lo: int,
+    hi: int,
+    scale_l1: float,
+    fill_l1: float,
+    fill_l2: float,
+    out_l1: np.ndarray,
+    out_l2: np.ndarray,
+    work: np.ndarray,
+) -> None:
+    """`row_costs` of both frame costs at once, from the same joint differences: out_l1 the L1
+    cost (``pt-dtw``, times ``scale_l1``), out_l2 the mean per-joint L2 (``dtw-mje``). Each sum is
+    taken in the same order as `row_costs` takes it, so both are bit-for-bit its results.
+    full: (J,) bool, joint j present in every reference frame (its loop skips the mask).
+    work: (3, w) scratch, w >= hi - lo + 1."""
+    w = hi - lo + 1
+    t1 = work[0, :w]
+    t2 = work[1, :w]
+    count = work[2, :w]
+    t1[:] = 0.0
+    t2[:] = 0.0
+    count[:] = 0.0
+    for j in range(ma.shape[1]):
+        if not ma[i, j]:
+            continue
+        ax, ay, az = a[i, j, 0], a[i, j, 1], a[i, j, 2]
+        bx, by, bz, mj = (
+            bt[j, 0, lo : hi + 1],
+            bt[j, 1, lo : hi + 1],
+            bt[j, 2, lo : hi + 1],
+            mbf[j, lo : hi + 1],
+        )
+        if full[j]:  # present in every reference frame: x * 1.0 is x, so the same sums
+            for t in range(w):
+                dx = ax - bx[t]
+                dy = ay - by[t]
+                dz = az - bz[t]
+                t1[t] += abs(dx) + abs(dy) + abs(dz)
+                t2[t] += np.sqrt(dx * dx + dy * dy + dz * dz)
+                count[t] += 1.0
+            continue
+        for t in range(w):
+            dx = ax - bx[t]
+            dy = ay - by[t]
+            dz = az - bz[t]
+            t1[t] += (abs(dx) + abs(dy) + abs(dz)) * mj[t]
+            t2[t] += np.sqrt(dx * dx + dy * dy + dz * dz) * mj[t]
+            count[t] += mj[t]
+    for t in range(w):
+        if count[t] > 0:
+            out_l1[t] = t1[t] / count[t] * scale_l1
+            out_l2[t] = t2[t] / count[t] * 1.0
+        else:
+            out_l1[t] = fill_l1
+            out_l2[t] = fill_l2
+
+
+@njit(cache=True, nogil=True)
+def block_costs_pair(
+    a: np.ndarray,
+    ma: np.ndarray,
+    bt: np.ndarray,
+    mbf: np.ndarray,
+    full: np.ndarray,
+    rows: np.ndarray,
+    i0: int,
+    m: int,
+    scale_l1: float,
+    fill_l1: float,
+    fill_l2: float,
+    buf_l1: np.ndarray,
+    buf_l2: np.ndarray,
+    tile: int,
+) -> None:
+    """`block_costs` of both frame costs (`row_costs_pair`) over whole rows (the exact route)."""
+    work = np.empty((3, tile))
+    for t0 in range(0, m, tile):
+        c1 = min(m - 1, t0 + tile - 1)
+        for r in range(len(rows)):
+            i = rows[r]
+            row_costs_pair(
+                a,
+                ma,
+                bt,
+                mbf,
+                full,
+                i,
+                t0,
+                c1,
+                scale_l1,
+                fill_l1,
+                fill_l2,
+                buf_l1[i - i0, t0:],
+                buf_l2[i - i0, t0:],
+                work,
+            )

@@ -75,7 +75,11 @@ def test_quick_long_bench(tmp_path, capsys):
         ours, whole = x["ours"], x["whole"]
         assert ours["route"] == "ours" and ours["how"] == "exact" and whole["route"] == "whole"
         assert ours["seconds"] > 0 and whole["seconds"] > 0 and x["speedup"] > 0
-        # the same exact DTW: the same score
-        assert ours["score"] == pytest.approx(whole["score"], rel=1e-12)
+        # the same exact DTW: the same scores (dtw-mje's matrix-product costs: equal to ~1e-8)
+        assert ours["score"] == pytest.approx(whole["score"], rel=1e-6)
+        assert ours["pt_dtw"] == whole["pt_dtw"]
+        # the whole pair scoring ran: the FGD-style curve and the reading
+        assert ours["fgd_mean"] == pytest.approx(whole["fgd_mean"], rel=1e-6)
+        assert ours["read"] and whole["read"] and ours["notes"] == []
     # the whole-matrix route's memory grows with the cells: about 32 bytes each at 600 x 588
     assert r["rows"][1]["whole"]["peak_mib"] > 600 * 588 * 16 / 2**20

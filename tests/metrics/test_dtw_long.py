@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks.suite import real_long_sequences
-from signstudio.metrics.dtw import _backtrack, accumulate, cost_matrix, dtw
+from signstudio.metrics.dtw import DTWResult, _backtrack, accumulate, cost_matrix, dtw, dtw_pair
 from signstudio.pose.convert import convert
 from signstudio.pose.transforms import normalise
 
@@ -133,3 +133,75 @@ def test_banded_route_with_missing_points():
     r = dtw(gen, ref, "dtw-mje", max_bytes=300 * 150 // 6)
     assert r.route == "banded" and np.isfinite(r.frame_costs).all()
     _valid(r)
+
+
+def _same(a: DTWResult, b: DTWResult) -> None:
+    assert (a.metric, a.route, a.band, a.coarse) == (b.metric, b.route, b.band, b.coarse)
+    np.testing.assert_array_equal(a.path, b.path)
+    np.testing.assert_array_equal(a.frame_costs, b.frame_costs)
+    assert a.score == b.score
+
+
+@pytest.mark.parametrize("values", [150, 1629])
+def test_dtw_pair_is_bit_for_bit_the_two_calls_on_real_signing(real, values):
+    gen, ref = real[values]["ase"][:300], real[values]["gsg"][:260]
+    for threads in (1, 3):
+        mje, pt = dtw_pair(gen, ref, threads=threads)
+        _same(mje, dtw(gen, ref, "dtw-mje"))
+        _same(pt, dtw(gen, ref, "pt-dtw"))
+        assert mje.route == pt.route == "exact"
+    # the two scores' paths differ on real signing: each recursion has its own back-pointers
+    assert not np.array_equal(mje.path, pt.path) or mje.score != pt.score
+
+
+def test_dtw_pair_with_missing_joints_and_pairs_with_nothing_in_common(real_clips):
+    gen = normalise(convert(real_clips[0], "upper50"))
+    ref = normalise(convert(real_clips[1], "upper50"))
+    mje, pt = dtw_pair(gen, ref)
+    _same(mje, dtw(gen, ref, "dtw-mje"))
+    _same(pt, dtw(gen, ref, "pt-dtw"))
+    rng = np.random.default_rng(4)
+    g, r = rng.normal(size=(40, 5, 3)), rng.normal(size=(35, 5, 3))
+    r[10:14] = np.nan
+    g[5, :3] = np.nan
+    r[20, 3:] = np.nan  # the neutral cost (the mean of the defined costs) of each metric
+    mje, pt = dtw_pair(g, r)
+    _same(mje, dtw(g, r, "dtw-mje"))
+    _same(pt, dtw(g, r, "pt-dtw"))
+
+
+def test_dtw_pair_above_its_budget_is_the_two_calls(real):
+    gen, ref = real[150]["ase"][:300], real[150]["gsg"][:260]
+    cells = 300 * 260
+    # both arrays of back-pointers do not fit, one does: the two exact calls one after the other;
+    # neither fits: the two banded calls
+    for budget, route in ((cells * 3 // 2, "exact"), (cells // 3, "banded")):
+        mje, pt = dtw_pair(gen, ref, max_bytes=budget)
+        assert mje.route == pt.route == route
+        _same(mje, dtw(gen, ref, "dtw-mje", max_bytes=budget))
+        _same(pt, dtw(gen, ref, "pt-dtw", max_bytes=budget))
+    # the whole-matrix route (the long-pair benchmark's baseline) gives the same figures
+    mje, pt = dtw_pair(gen, ref, method="matmul")
+    fast_mje, fast_pt = dtw_pair(gen, ref)
+    _same(pt, fast_pt)
+    np.testing.assert_array_equal(mje.path, fast_mje.path)
+    np.testing.assert_allclose(mje.score, fast_mje.score, rtol=1e-8)
+
+
+def test_dtw_pair_memory_is_two_bytes_per_cell(real):
+    gen = np.concatenate([real[150]["ase"]] * 6)
+    ref = np.concatenate([real[150]["gsg"]] * 6)
+    dtw_pair(gen[:20], ref[:20])  # compiled before measuring
+
+    def peak(n: int, m: int) -> int:
+        tracemalloc.start()
+        try:
+            mje, _ = dtw_pair(gen[:n], ref[:m])
+            assert mje.route == "exact"
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    added = 1550 * 1550 - 100 * 3000
+    # a byte of back-pointer per cell for each score; the two whole-matrix calls: 16 bytes per cell
+    assert (peak(1550, 1550) - peak(100, 3000)) / added < 2.5

@@ -98,3 +98,31 @@ def test_a_file_of_other_data_gets_no_fingerspelling_figures():
     fgd = next(n for n in s.notes if n.startswith("FGD-style n/a"))
     assert "dev.skels" in fgd and "signstudio train fgd-encoder --data" in fgd
     assert any(n.startswith("back-translation n/a") for n in s.notes)
+
+
+def test_shared_window_features_equal_the_encoders_own(real_clips):
+    # the FGD-style curve's features with the convolutions shared between windows: the encoder's
+    # per-window codes, to float32 rounding, on real recordings (short, long, one frame)
+    from signstudio.pose.convert import convert
+    from signstudio.pose.transforms import normalise
+    from signstudio.runner.scoring import _corpus_frames, _encoder, frame_features
+
+    enc = _encoder("fgd")
+    frames = np.concatenate([_corpus_frames(normalise(convert(c, "upper50"))) for c in real_clips])
+    for n in (1, 2, 20, 34, 35, len(frames)):
+        own = enc.frame_features(frames[:n])
+        shared = frame_features(enc, frames[:n])
+        assert shared.shape == own.shape == (n, enc.cfg.feature)
+        np.testing.assert_allclose(shared, own, rtol=1e-4, atol=1e-4 * np.abs(own).max())
+
+
+def test_a_pair_above_the_dtw_budget_is_scored_banded_and_says_so(pair):
+    gen, ref, _ = pair
+    exact = score_pair(gen, ref)
+    assert not any(n.startswith("DTW:") for n in exact.notes)
+    banded = score_pair(gen, ref, max_bytes=gen.num_frames * ref.num_frames // 4)
+    [note] = [n for n in banded.notes if n.startswith("DTW:")]
+    assert "banded DTW" in note and "upper bound" in note
+    # the band only removes paths: pt-dtw is never below the exact one
+    assert banded.pt_dtw >= exact.pt_dtw * (1 - 1e-12)
+    assert banded.dtw_curve.shape == exact.dtw_curve.shape

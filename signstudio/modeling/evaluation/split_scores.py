@@ -227,7 +227,7 @@ def score_split(
 ) -> dict[str, Any]:
     """Per-pair rows and corpus means (module docstring); every figure that cannot be computed is
     None with its reason in ``notes``."""
-    from signstudio.metrics.dtw import dtw
+    from signstudio.metrics.dtw import dtw_pair
 
     rows: list[dict[str, Any]] = []
     units: list[tuple[PoseSequence, PoseSequence]] = []
@@ -242,13 +242,14 @@ def score_split(
         units.append((g, r))
         fps_assumed |= any(_fps_assumed(s) for s in (pred, ref))
         diff = pred.duration - ref.duration
+        mje, pt = dtw_pair(g, r)  # both scores in one pass
         rows.append(
             {
                 "key": key,
                 "pred_frames": pred.num_frames,
                 "ref_frames": ref.num_frames,
-                "pt_dtw": dtw(g, r, metric="pt-dtw").score,
-                "dtw_mje": dtw(g, r, metric="dtw-mje").score,
+                "pt_dtw": pt.score,
+                "dtw_mje": mje.score,
                 "duration_diff_s": float(diff),
                 "dur_ok": bool(abs(diff) <= DURATION_TOLERANCE_S),
             }
