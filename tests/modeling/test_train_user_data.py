@@ -89,8 +89,24 @@ def test_every_text_to_pose_family_trains_on_phoenix(model, extra, tmp_path, cap
     assert (out / "last.pt").exists() and json.loads((out / "log.json").read_text())[-1]["dev_split"] == "dev"
     if model == "signllm-p2lg":  # the gloss channel learned the data's glosses
         assert "GSG_WETTER" in best["vocab"]["langgloss"]
+        _it_signs_the_glosses_it_learned(out / "best.pt")
     if model == "nar-kd":
         _its_output_is_not_scored_by_the_shipped_evaluators(out / "best.pt")
+
+
+def _it_signs_the_glosses_it_learned(best):
+    """A p2lg run on glossed data has no manual alphabet and no prompt reader: it signs the data's
+    glosses, and a word it never learned is one line naming it."""
+    from signstudio.modeling.base import ModelError
+    from signstudio.modeling.registry import load_model, register_checkpoint
+
+    model = load_model(register_checkpoint(best).id, device="cpu")
+    assert model.languages() == ("gsg",) and not model.info.reads_prompts
+    line = (PT / "train.gloss").read_text(encoding="utf-8").splitlines()[0]
+    [seq] = model.generate([line], "gsg")
+    assert seq.num_frames > 0 and seq.meta["gloss"] == " ".join(f"GSG_{g}" for g in line.split())
+    with pytest.raises(ModelError, match="'SONNENSCHEINXYZ' not among the gsg glosses this model learned"):
+        model.generate(["WETTER SONNENSCHEINXYZ"], "gsg")
 
 
 def _its_output_is_not_scored_by_the_shipped_evaluators(best):

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,25 @@ def lang_glosses(text: str, sign_language: str, alphabet: Sequence[str]) -> list
     return glosses
 
 
+def learned_glosses(text: str, sign_language: str, vocabulary: Sequence[str]) -> list[str]:
+    """The words of ``text`` as language-tagged glosses of ``vocabulary`` (a model trained on
+    glossed data: give it glosses, such as PHOENIX's ``.gloss`` lines). Raises `ModelError`
+    naming the words it never learned."""
+    tag = gloss_tag(sign_language)
+    known = set(vocabulary)
+    glosses = [f"{tag}_{w.upper()}" for w in text.split()]
+    unknown = [g.split("_", 1)[1] for g in glosses if g not in known]
+    if unknown:
+        sample = ", ".join(sorted(g.split("_", 1)[1] for g in known if g.startswith(tag + "_"))[:5])
+        raise ModelError(
+            f"{', '.join(repr(u) for u in unknown[:5])} not among the {sign_language} glosses this model "
+            f"learned (e.g. {sample}): give it glosses, such as the data's .gloss lines"
+        )
+    if not glosses:
+        raise ModelError(f"nothing to sign in {text!r}")
+    return glosses
+
+
 class SignLLMP2LG(SignModel):
     """The registry's ``signllm-p2lg``: texts (or prompts, `read_prompts`) -> LangGloss -> pose."""
 
@@ -109,34 +129,49 @@ class SignLLMP2LG(SignModel):
         self.model = MLSF(self.cfg, {CHANNEL: len(self.glosses)}).to(device)
         try:
             self.model.load_state_dict({k: v for k, v in state.items() if not k.startswith("reader.")})
-            self.reader = reader_from_state(
-                {
-                    "config": ck["config"]["reader"],
-                    "vocab": vocab["reader"],
-                    "classes": vocab["reader_classes"],
-                    "state_dict": {
-                        k[len("reader.") :]: v for k, v in state.items() if k.startswith("reader.")
-                    },
-                },
-                device,
-            )
+            self.reader = self._reader(ck, device)
         except (RuntimeError, KeyError) as exc:
             raise weights_error(path, P2LG_ID, exc) from None
         self.model.eval()
         self.checkpoint_meta = ck["meta"]
-        self.info = p2lg_info(tuple(self.alphabets))
+        # a run on the user's glossed data (`train signllm-p2lg --data`) has no manual alphabets:
+        # its languages are the data's, and it signs the glosses it learned
+        langs = tuple(self.alphabets) or tuple(str(x) for x in ck["meta"].get("sign_languages", ()))
+        self.info = replace(p2lg_info(langs), reads_prompts=self.reader is not None)
+
+    @staticmethod
+    def _reader(ck: dict[str, Any], device: str) -> Any:
+        """The checkpoint's prompt reader, or None where it was trained without one."""
+        if "reader" not in ck["config"] or "reader" not in ck["vocab"]:
+            return None
+        state = ck["state_dict"]
+        return reader_from_state(
+            {
+                "config": ck["config"]["reader"],
+                "vocab": ck["vocab"]["reader"],
+                "classes": ck["vocab"]["reader_classes"],
+                "state_dict": {k[len("reader.") :]: v for k, v in state.items() if k.startswith("reader.")},
+            },
+            device,
+        )
 
     def read_prompts(self, prompts: Sequence[str]) -> list[ReadPrompt]:
         """The text and named sign language of each prompt (the model's own Prompt2LangGloss reader)."""
-        return self.reader.read(prompts)
+        if self.reader is None:
+            raise ModelError(f"model {self.id!r} was trained without a prompt reader: give it text")
+        return list(self.reader.read(prompts))
 
     def read_prompt(self, prompt: str) -> tuple[str | None, str | None]:
-        [found] = self.reader.read([prompt])
+        [found] = self.read_prompts([prompt])
         return (found.text or None), found.sign_language
 
     def lang_glosses(self, text: str, lang: str) -> list[str]:
+        """Fingerspelled letters where the model knows the manual alphabet; else the text's words
+        as the glosses the model learned from the data (``WETTER`` -> ``GSG_WETTER``)."""
         self.check_language(lang)
-        return lang_glosses(text, lang, self.alphabets[lang])
+        if lang in self.alphabets:
+            return lang_glosses(text, lang, self.alphabets[lang])
+        return learned_glosses(text, lang, self.glosses.tokens)
 
     def generate(
         self,
@@ -151,7 +186,7 @@ class SignLLMP2LG(SignModel):
         self.check_language(lang)
         if not texts:
             return []
-        glosses = [" ".join(lang_glosses(t, lang, self.alphabets[lang])) for t in texts]
+        glosses = [" ".join(self.lang_glosses(t, lang)) for t in texts]
         channel = self.model.channel(CHANNEL)
         outs = decode_texts(channel, self.glosses, glosses, self.device, opts, cancel, progress)
         result = []
