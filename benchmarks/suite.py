@@ -35,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 CHECKOUT = Path(__file__).resolve().parent.parent
+#: GUI benchmarks run in a child process; a benchmark's module in benchmarks/ is its name, except:
+GUI_BENCHMARKS = ("viewport", "studio")
+MODULES = {"long-dtw": "dtw_long"}
 BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "avatar")
 
 #: name -> (full, quick) settings
@@ -162,68 +165,39 @@ def gui_benchmark(module: str, name: str, quick: bool = False) -> dict[str, Any]
         return result
 
 
+def _measure(name: str, quick: bool) -> tuple[dict[str, Any], str]:
+    """Run benchmark ``name``; its result and the table to print (or why it was skipped)."""
+    import importlib
+
+    if name == "lifting":
+        from benchmarks import lifting as bench_lifting
+
+        result = lifting_benchmark(quick=quick)
+        return result, f"{bench_lifting.format_table(result)}\n  data: {result['data']}"
+    module = importlib.import_module(f"benchmarks.{MODULES.get(name, name)}")
+    if name in GUI_BENCHMARKS:  # Qt and GL stay out of this process
+        result = gui_benchmark(module.__name__, name, quick=quick)
+        if "skipped" in result:
+            return result, f"{name}: skipped: {result['skipped']}"
+    elif name == "dtw":
+        result = module.run(real_long_sequences(), quick=quick)
+    else:
+        result = module.run(quick=quick)
+    return result, module.format_table(result)
+
+
 def run(args: argparse.Namespace) -> int:
     if "numpy" not in sys.modules:
         # One core: BLAS/OpenMP pools read these when numpy loads (threadpoolctl is used if present).
         for var in THREAD_VARS:
             os.environ[var] = "1"
-    from benchmarks import lifting as bench_lifting
-
     only = set(args.only or BENCHMARKS)
     results: list[dict[str, Any]] = []
-    if "lifting" in only:
-        lifting = lifting_benchmark(quick=args.quick)
-        results.append(lifting)
-        print(bench_lifting.format_table(lifting))
-        print(f"  data: {lifting['data']}")
-    if "viewport" in only:
-        view = viewport_benchmark(quick=args.quick)
-        results.append(view)
-        if "skipped" in view:
-            print(f"viewport: skipped: {view['skipped']}")
-        else:
-            from benchmarks.viewport import format_table
-
-            print(format_table(view))
-    if "studio" in only:
-        studio = gui_benchmark("benchmarks.studio", "studio", quick=args.quick)
-        results.append(studio)
-        if "skipped" in studio:
-            print(f"studio: skipped: {studio['skipped']}")
-        else:
-            from benchmarks.studio import format_table as studio_table
-
-            print(studio_table(studio))
-    if "generation" in only:
-        from benchmarks import generation as bench_generation
-
-        generation = bench_generation.run(quick=args.quick)
-        results.append(generation)
-        print(bench_generation.format_table(generation))
-    if "nar" in only:
-        from benchmarks import nar as bench_nar
-
-        nar = bench_nar.run(quick=args.quick)
-        results.append(nar)
-        print(bench_nar.format_table(nar))
-    if "dtw" in only:
-        from benchmarks import dtw as bench_dtw
-
-        dtw_result = bench_dtw.run(real_long_sequences(), quick=args.quick)
-        results.append(dtw_result)
-        print(bench_dtw.format_table(dtw_result))
-    if "long-dtw" in only:
-        from benchmarks import dtw_long as bench_dtw_long
-
-        long_result = bench_dtw_long.run(quick=args.quick)
-        results.append(long_result)
-        print(bench_dtw_long.format_table(long_result))
-    if "avatar" in only:
-        from benchmarks import avatar as bench_avatar
-
-        avatar = bench_avatar.run(quick=args.quick)
-        results.append(avatar)
-        print(bench_avatar.format_table(avatar))
+    for name in BENCHMARKS:
+        if name in only:
+            result, table = _measure(name, args.quick)
+            results.append(result)
+            print(table)
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
