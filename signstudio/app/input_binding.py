@@ -35,6 +35,17 @@ def language_list() -> list[tuple[str, str, str]]:
 
 
 CHECKPOINTS_KEY = "checkpoints"  # the checkpoint files added as models (Models → Add checkpoint…)
+#: what each remembered file is as a model (`checkpoint_summary`), so a start reads none of them:
+#: the files load in the model process when used, and torch stays out of the first paint
+SUMMARIES_KEY = "checkpoint_summaries"
+
+
+def _summaries(settings: Settings) -> dict[str, Any]:
+    try:
+        saved = json.loads(str(settings.get(SUMMARIES_KEY, "{}")))
+    except ValueError:
+        return {}
+    return saved if isinstance(saved, dict) else {}
 
 
 def remembered_checkpoints(settings: Settings) -> list[str]:
@@ -48,27 +59,34 @@ def remembered_checkpoints(settings: Settings) -> list[str]:
 def remember_checkpoint(settings: Settings, path: str | Path, select: bool = True) -> ModelInfo:
     """Register a checkpoint file as a model, remember it for the next start and (``select``) make
     it the model in use. A file that does not fit raises a one-line `ModelError`."""
-    from signstudio.modeling.registry import register_checkpoint
+    from signstudio.modeling.registry import checkpoint_summary, register_checkpoint
 
-    info = register_checkpoint(path)
+    summary = checkpoint_summary(path)
+    info = register_checkpoint(path, summary)
     resolved = str(Path(path).expanduser().resolve())
     saved = [p for p in remembered_checkpoints(settings) if p != resolved]
     settings.set(CHECKPOINTS_KEY, json.dumps([*saved, resolved]))
+    settings.set(SUMMARIES_KEY, json.dumps({**_summaries(settings), resolved: summary}))
     if select:
         settings.set("model", info.id)
     return info
 
 
 def restore_checkpoints(settings: Settings) -> list[str]:
-    """Register the remembered checkpoints again; the one-line reasons of those that no longer fit
-    (a file moved or deleted stays remembered, in case it comes back)."""
+    """Register the remembered checkpoints again (from their remembered summaries: no file is read
+    here); the one-line reasons of those that no longer fit (a file moved or deleted stays
+    remembered, in case it comes back)."""
     from signstudio.modeling.base import ModelError
     from signstudio.modeling.registry import register_checkpoint
 
     problems = []
+    summaries = _summaries(settings)
     for path in remembered_checkpoints(settings):
+        if not Path(path).is_file():
+            problems.append(f"{path}: no such file")
+            continue
         try:
-            register_checkpoint(path)
+            register_checkpoint(path, summaries.get(path))
         except ModelError as exc:
             problems.append(str(exc))
     return problems

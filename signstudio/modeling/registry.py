@@ -142,12 +142,11 @@ def checkpoint_model_id(family: str, path: str | Path) -> str:
     return f"{family}{CHECKPOINT_MARK}{quote(resolved, safe='/:._-~+@,=')}"
 
 
-def register_checkpoint(path: str | Path) -> ModelInfo:
-    """Make a checkpoint file (a training run's ``best.pt``/``last.pt``, or a shipped ``.pt``) a
-    model: family, layout and languages are read from the file. Its id is `checkpoint_model_id`,
-    its name says where it came from. Registering the same file again refreshes it. A file that
-    does not fit (not a checkpoint, truncated, an evaluator's, a layout the models cannot use)
-    raises a one-line `ModelError` naming the file."""
+def checkpoint_summary(path: str | Path) -> dict[str, Any]:
+    """What a checkpoint file is as a model, read from the file and checked: ``model_id`` (the
+    family), ``languages`` and ``trained_on`` (its first data file, None for the built-in corpus).
+    JSON-able, so the studio can remember it. A file that does not fit (not a checkpoint,
+    truncated, an evaluator's, a layout the models cannot use) raises a one-line `ModelError`."""
     from signstudio.modeling.checkpoint import describe_checkpoint
     from signstudio.modeling.shipped_models import EVALUATOR_FAMILIES, GENERATOR_FAMILIES, family_entry
 
@@ -159,8 +158,7 @@ def register_checkpoint(path: str | Path) -> ModelInfo:
             f"{path}: a {family} checkpoint (an evaluator, not a model that generates poses); "
             f"give it to `signstudio score {EVALUATOR_FAMILIES[family]}`"
         )
-    made = family_entry(family, summary["languages"])
-    if made is None:
+    if family_entry(family, summary["languages"]) is None:
         raise ModelError(
             f"{path}: a {family!r} checkpoint; models that generate poses are {', '.join(GENERATOR_FAMILIES)}"
         )
@@ -168,10 +166,35 @@ def register_checkpoint(path: str | Path) -> ModelInfo:
         raise ModelError(f"{path}: layout {summary['layout']!r}; the {family} code works in 'upper50'")
     if not summary["languages"]:
         raise ModelError(f"{path}: the checkpoint names no sign language")
+    data = summary["meta"].get("data")
+    trained_on = str(data[0] if isinstance(data, list | tuple) else data) if data else None
+    return {"model_id": family, "languages": list(summary["languages"]), "trained_on": trained_on}
+
+
+def register_checkpoint(path: str | Path, summary: dict[str, Any] | None = None) -> ModelInfo:
+    """Make a checkpoint file (a training run's ``best.pt``/``last.pt``, or a shipped ``.pt``) a
+    model. Its id is `checkpoint_model_id`, its name says where it came from; family and languages
+    come from ``summary`` (`checkpoint_summary`, as remembered) or are read from the file now.
+    Registering the same file again refreshes it. A file that does not fit raises a one-line
+    `ModelError`; the file itself is read when the model loads (in the model process)."""
+    from signstudio.modeling.shipped_models import family_entry
+
+    path = Path(path).expanduser()
+    summary = summary or checkpoint_summary(path)
+    family = str(summary["model_id"])
+    made = family_entry(family, tuple(summary["languages"]))
+    if made is None:
+        raise ModelError(f"{path}: a {family!r} checkpoint, not a model that generates poses")
     base, factory = made
     model_id = checkpoint_model_id(family, path)
     info = replace(base, id=model_id, name=f"{base.name} ({checkpoint_origin(path)})")
-    loader = functools.partial(_load_checkpoint_model, factory=factory, checkpoint=str(path), info=info)
+    loader = functools.partial(
+        _load_checkpoint_model,
+        factory=factory,
+        checkpoint=str(path),
+        info=info,
+        trained_on=summary["trained_on"],
+    )
     return register(info, loader, replace=True)
 
 
@@ -185,15 +208,13 @@ def is_checkpoint_model(model_id: str) -> bool:
     return CHECKPOINT_MARK in model_id
 
 
-def _load_checkpoint_model(*, device: str, factory: str, checkpoint: str, info: ModelInfo) -> Any:
-    from signstudio.modeling.checkpoint import describe_checkpoint
-
+def _load_checkpoint_model(
+    *, device: str, factory: str, checkpoint: str, info: ModelInfo, trained_on: str | None
+) -> Any:
     model = _resolve(factory)(device=device, checkpoint=checkpoint)
     # The family's info with the checkpoint's id and name (the languages are the file's own).
     model.info = replace(model.info, id=info.id, name=info.name)
-    data = (describe_checkpoint(checkpoint).get("meta") or {}).get("data")
-    if data:  # trained on the user's files: its output is their domain, not the built-in corpus'
-        trained_on = str(data[0] if isinstance(data, list | tuple) else data)
+    if trained_on:  # trained on the user's files: its output is their domain, not the built-in corpus'
         # an instance attribute in front of the family's method: every family's output is tagged
         setattr(model, "generate", functools.partial(_tag_trained_on, model.generate, trained_on))  # noqa: B010
     return model

@@ -190,6 +190,27 @@ def test_a_checkpoint_file_becomes_a_model_named_by_its_origin(tmp_path):
         registry.unregister(info.id)
 
 
+def test_a_remembered_checkpoint_registers_without_reading_its_file(tmp_path, monkeypatch):
+    """The studio registers its remembered checkpoints from their summaries at every start: no file
+    is read then (nor torch imported for it); the file loads when the model is used."""
+    from signstudio.modeling import checkpoint
+
+    path = _narkd_copy(tmp_path)
+    summary = registry.checkpoint_summary(path)
+    assert summary == {"model_id": "nar-kd", "languages": list(summary["languages"]), "trained_on": None}
+
+    def no_reading(*_a, **_k):
+        raise AssertionError("the checkpoint file was read at registration")
+
+    monkeypatch.setattr(checkpoint, "describe_checkpoint", no_reading)
+    monkeypatch.setattr(checkpoint, "load_checkpoint", no_reading)
+    info = registry.register_checkpoint(path, summary)
+    try:
+        assert info.id == registry.checkpoint_model_id("nar-kd", path) and "gsg" in info.languages
+    finally:
+        registry.unregister(info.id)
+
+
 def test_a_checkpoint_id_loads_in_the_model_process(tmp_path):
     """The studio's model process knows nothing of the parent's registrations: the id carries the file."""
     from signstudio.runner.service import GenerateRequest, Runner
