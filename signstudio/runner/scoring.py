@@ -206,57 +206,13 @@ def _fgd_curve(gen: PoseSequence, ref: PoseSequence, table: np.ndarray) -> dict[
 
     enc = _encoder("fgd")
     keep = shared_joints(gen.present, ref.present)
-    gf = frame_features(enc, keep_joints(_corpus_frames(gen), keep, enc.norm.mean))
-    rf = frame_features(enc, keep_joints(_corpus_frames(ref), keep, enc.norm.mean))
+    gf = enc.frame_features(keep_joints(_corpus_frames(gen), keep, enc.norm.mean))
+    rf = enc.frame_features(keep_joints(_corpus_frames(ref), keep, enc.norm.mean))
     # features on the corpus' clock, looked up at each frame's time on its own clock
     gi = _corpus_index(np.arange(gen.num_frames), gen.fps, len(gf))
     ri = _corpus_index(table, ref.fps, len(rf))
     curve = window_feature_distance(gf[gi], rf, ri)
     return {"fgd_curve": curve, "fgd_mean": float(curve.mean())}
-
-
-def frame_features(enc: Any, frames: np.ndarray) -> np.ndarray:
-    """``enc.frame_features(frames)`` (the code of the window centred on every frame) with the
-    convolutions shared between overlapping windows: each layer runs once over the whole padded
-    sequence, and only what a window's zero padding changes (its first and last output of each
-    layer) is computed per window. The same sums (float32, in another order: equal to rounding);
-    about 8 x fewer operations, which matters for 10-minute sequences. An encoder of another shape
-    takes ``enc.frame_features``."""
-    import torch
-    from torch import nn
-
-    layers = list(enc.net.encoder)
-    convs, acts = layers[0::2], layers[1::2]
-    shapes = [(c.kernel_size, c.stride, c.padding, c.dilation) for c in convs if isinstance(c, nn.Conv1d)]
-    if (
-        enc.cfg.window != 34
-        or shapes != [((3,), (1,), (1,), (1,)), ((4,), (2,), (1,), (1,)), ((4,), (2,), (1,), (1,))]
-        or len(acts) != 3
-        or not all(isinstance(a, nn.LeakyReLU) for a in acts)
-        or len(frames) < 2
-    ):
-        return np.asarray(enc.frame_features(frames))
-    z = enc.norm.normalise(np.asarray(frames, np.float32).reshape(len(frames), -1))
-    n = len(z)
-    s = torch.from_numpy(np.concatenate([z[:1].repeat(17, 0), z, z[-1:].repeat(16, 0)])).float()
-    (w1, b1), (w2, b2), (w3, b3) = ((c.weight, c.bias) for c in convs)
-    act = acts[0]
-    with torch.no_grad():
-        y1 = act(torch.nn.functional.conv1d(s.T[None], w1, b1, padding=1))[0].T  # (P, 64)
-        y2 = act(torch.nn.functional.conv1d(y1.T[None], w2, b2))[0].T  # (P - 3, 128), stride 1
-        z3 = torch.nn.functional.conv1d(y2.T[None], w3, b3, dilation=2)[0].T  # (P - 9, 128)
-        idx = torch.arange(n)
-        # window i covers s[i : i + 34]; its layer-2 output q is y2[i + 2q - 1], layer-3 t z3[i + 4t - 3]
-        e1l = act(s[idx] @ w1[:, :, 1].T + s[idx + 1] @ w1[:, :, 2].T + b1)
-        e1r = act(s[idx + 32] @ w1[:, :, 0].T + s[idx + 33] @ w1[:, :, 1].T + b1)
-        e2l = act(e1l @ w2[:, :, 1].T + y1[idx + 1] @ w2[:, :, 2].T + y1[idx + 2] @ w2[:, :, 3].T + b2)
-        e2r = act(y1[idx + 31] @ w2[:, :, 0].T + y1[idx + 32] @ w2[:, :, 1].T + e1r @ w2[:, :, 2].T + b2)
-        first = e2l @ w3[:, :, 1].T + y2[idx + 1] @ w3[:, :, 2].T + y2[idx + 3] @ w3[:, :, 3].T + b3
-        last = y2[idx + 25] @ w3[:, :, 0].T + y2[idx + 27] @ w3[:, :, 1].T + y2[idx + 29] @ w3[:, :, 2].T
-        last = last + e2r @ w3[:, :, 3].T + b3
-        inner = [z3[idx + 4 * t - 3] for t in range(1, 7)]
-        h = act(torch.stack([first, *inner, last], dim=2))  # (n, 128, 8)
-        return np.asarray(enc.net.to_code(h.flatten(1)).numpy())
 
 
 def fit_note(kind: str, seqs: list[PoseSequence], lang: str | None) -> str | None:
@@ -272,7 +228,6 @@ __all__ = [
     "PairScores",
     "Reading",
     "fit_note",
-    "frame_features",
     "read_back",
     "score_pair",
 ]

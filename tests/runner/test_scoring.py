@@ -105,13 +105,13 @@ def test_shared_window_features_equal_the_encoders_own(real_clips):
     # per-window codes, to float32 rounding, on real recordings (short, long, one frame)
     from signstudio.pose.convert import convert
     from signstudio.pose.transforms import normalise
-    from signstudio.runner.scoring import _corpus_frames, _encoder, frame_features
+    from signstudio.runner.scoring import _corpus_frames, _encoder
 
     enc = _encoder("fgd")
     frames = np.concatenate([_corpus_frames(normalise(convert(c, "upper50"))) for c in real_clips])
     for n in (1, 2, 20, 34, 35, len(frames)):
-        own = enc.frame_features(frames[:n])
-        shared = frame_features(enc, frames[:n])
+        own = enc.frame_features_by_window(frames[:n])
+        shared = enc.frame_features(frames[:n])
         assert shared.shape == own.shape == (n, enc.cfg.feature)
         np.testing.assert_allclose(shared, own, rtol=1e-4, atol=1e-4 * np.abs(own).max())
 
