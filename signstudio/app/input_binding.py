@@ -4,6 +4,7 @@ languages and models to choose from, the choices remembered, the corpus browser 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -129,13 +130,21 @@ class InputBinding(QtCore.QObject):
         self.text_panel.mode_changed.connect(self.on_prompt_mode)
 
     def _load_corpus_browser(self) -> None:
+        """The corpus browser; a damaged cache is one warning (stderr and the browser's note), and
+        the studio goes on as without a cache (`default_sample`: a recorded letter)."""
+        problem = None
         try:
             from signstudio.corpus.store import open_corpus
 
             corpus = open_corpus(build_if_missing=False)
-        except (FileNotFoundError, FormatError, OSError):
+        except (FileNotFoundError, OSError):
             corpus = None
+        except FormatError as exc:
+            corpus, problem = None, str(exc)
+            print(f"warning: {problem}", file=sys.stderr)
         self.files.set_corpus(corpus, SIGN_LANGUAGE_NAMES)
+        if problem:
+            self.files.corpus_note.setText(problem)
         self.files.select_corpus_language(self.state.language)
 
     def default_sample(self) -> PoseSequence:

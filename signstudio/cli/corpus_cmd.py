@@ -1,4 +1,9 @@
-"""`signstudio corpus build|info [--langs ...]`: the built-in real corpus."""
+"""`signstudio corpus build|info [--langs ...]`: the built-in real corpus.
+
+``build`` without ``--force`` keeps an existing cache only when it passes its checksum
+(`signstudio.corpus.integrity`): a damaged cache, or one of an older version, is rebuilt, and the
+reason is said on stderr. ``info`` on a damaged cache is one line and exit 2.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,18 @@ def _settings(args: argparse.Namespace) -> CorpusSettings:
     return CorpusSettings(**kw)
 
 
+def _problem(path: Path) -> str | None:
+    """Why the cache at ``path`` cannot be kept (None: it passes its check)."""
+    from signstudio.corpus.store import check_cache
+    from signstudio.pose.errors import FormatError
+
+    try:
+        check_cache(path)
+    except FormatError as exc:
+        return str(exc)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -42,9 +59,12 @@ def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     path = args.out or store.default_cache_path(settings)
     if args.action == "build":
-        if path.exists() and not args.force:
+        problem = _problem(path) if path.exists() and not args.force else "missing"
+        if problem is None:
             print(f"corpus cache is up to date: {path} (use --force to rebuild)")
         else:
+            if problem != "missing":
+                print(f"rebuilding: {problem}", file=sys.stderr)
             try:
                 store.build(
                     path,

@@ -127,19 +127,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open(path: str | None) -> Any:
-    """The corpus cache; a pose file given as ``--corpus`` gets the command that scores it."""
+    """The corpus cache (a damaged or missing one is one line); a pose file given as ``--corpus``
+    gets the command that scores it."""
+    from signstudio.corpus.integrity import CacheError
     from signstudio.corpus.store import open_corpus
-    from signstudio.pose.errors import FormatError
 
     if path is None:
         return open_corpus(quiet=True)
     try:
         return open_corpus(Path(path))
-    except FormatError as exc:
-        raise FormatError(
-            None,
-            f"{exc}; evaluate reads the built-in corpus — to score predictions against your own "
-            f"references use `signstudio score PRED.skels {path} --out REPORT.md`",
+    except CacheError as exc:
+        if exc.kind != "foreign":
+            raise
+        raise CacheError(
+            Path(path),
+            exc.kind,
+            f"{exc.problem}; evaluate reads the built-in corpus — to score predictions against your "
+            f"own references use `signstudio score PRED.skels {path} --out REPORT.md`",
         ) from None
 
 

@@ -1,5 +1,16 @@
 """The built-in corpus: built once from the lexicon recordings, cached as one `.h5` with a version key.
 
+The file is sealed (`signstudio.corpus.integrity`): a 512-byte header before the HDF5 data holds
+the cache format and a sha256 of the rest, checked on every open (~30 ms for the 48 MB default
+cache). A damaged cache, or one built before the seal existed, is one `FormatError` line naming the
+file and the remedy (``signstudio corpus build --force``); the studio then starts on a recorded
+letter (`default_sample`), as it does before the cache is built.
+
+Decisions: only the *default* cache is built on first use (`open_corpus`); a cache named by path
+(``--corpus``) that does not exist is one line and exit 2 (the CLI), never a silent 60 s build
+there: build it with ``signstudio corpus build --out PATH``. ``corpus build`` without ``--force``
+rebuilds a cache that does not pass the check (and says why).
+
 Layout of the cache file (all under the root group; attribute ``version_key`` says which build):
 
     /letters/<sl>/upper50        (ΣF, 50, 3) float32   every letter clip, trimmed, 25 fps, normalised
@@ -26,10 +37,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from signstudio.corpus import integrity
 from signstudio.corpus import join as joining
+from signstudio.corpus.integrity import CacheError
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, alphabet, lexicon_index, load_clip, sign_languages
 from signstudio.corpus.words import SPLITS, choose_words, split_of
 from signstudio.pose.convert import convert
@@ -39,7 +53,7 @@ from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import GROUPS, get_layout
 from signstudio.pose.transforms import normalise, resample, select_groups, trim_to_signing
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = integrity.FORMAT  # part of the version key: a new format is a new default file
 
 
 @dataclass(frozen=True)
@@ -125,10 +139,8 @@ def build(
     settings: CorpusSettings | None = None,
     progress: Callable[[Iterable], Iterator] | None = None,
 ) -> Path:
-    """Build the corpus cache (atomically) and return its path."""
+    """Build the corpus cache (atomically, sealed) and return its path."""
     import h5py
-
-    from signstudio.corpus import prompts as prompt_maker
 
     settings = settings or CorpusSettings()
     path = path or default_cache_path(settings)
@@ -140,60 +152,75 @@ def build(
         )
     spoken = sign_languages()
     wrap = progress or (lambda it: iter(it))
-    with atomic_path(path) as tmp, h5py.File(tmp, "w") as h5:
-        h5.attrs["version_key"] = settings.version_key()
-        h5.attrs["settings"] = json.dumps(asdict(settings))
-        h5.attrs["fps"] = settings.fps
-        for sl in wrap(langs):
-            entries = alphabet(sl)
-            letters = {key: prepare_letter(load_clip(e), settings.fps) for key, e in entries.items()}
-            keys = list(letters)
-            up = [convert(letters[k], "upper50") for k in keys]
-            offsets = np.cumsum([0] + [len(s) for s in up]).astype(np.int64)
-            g = h5.create_group(f"letters/{sl}")
-            g.create_dataset("upper50", data=np.concatenate([s.data for s in up]), compression="gzip")
-            g.create_dataset(
-                "upper50_conf", data=np.concatenate([s.confidence for s in up]), compression="gzip"
-            )
-            g.create_dataset(
-                "holistic",
-                data=np.concatenate([letters[k].data for k in keys]).astype(np.float16),
-                compression="gzip",
-            )
-            g.create_dataset(
-                "holistic_conf",
-                data=np.concatenate([letters[k].confidence for k in keys]).astype(np.float16),
-                compression="gzip",
-            )
-            g["offsets"] = offsets
-            g["letter"] = _str_array(keys)
-            g["source"] = _str_array(
-                str(entries[k].path.relative_to(entries[k].path.parents[1])) for k in keys
-            )
-            g.attrs["spoken_language"] = spoken[sl]
-
-            up_by_key = dict(zip(keys, up, strict=True))
-            chosen = choose_words(
-                spoken[sl], keys, settings.words_per_language, settings.min_units, settings.max_units
-            )
-            frames = [len(joining.join([up_by_key[u] for u in units])) for _, units in chosen]
-            w = h5.create_group(f"words/{sl}")
-            w["text"] = _str_array(t for t, _ in chosen)
-            w["units"] = _str_array("|".join(units) for _, units in chosen)
-            w["split"] = _str_array(split_of(t) for t, _ in chosen)
-            w["frames"] = np.asarray(frames, dtype=np.int32)
-
-            rows: list[tuple[str, str, int]] = []
-            for i, (text, _) in enumerate(chosen):
-                for p in prompt_maker.prompts_for(
-                    text, spoken[sl], sl, settings.prompts_per_word, seed=settings.seed + i
-                ):
-                    rows.append((p.prompt, p.template_id, i))
-            pg = h5.create_group(f"prompts/{sl}")
-            pg["prompt"] = _str_array(r[0] for r in rows)
-            pg["template"] = _str_array(r[1] for r in rows)
-            pg["word"] = np.asarray([r[2] for r in rows], dtype=np.int32)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the data folder may not exist yet
+    with atomic_path(path) as tmp:
+        with h5py.File(tmp, "w", userblock_size=integrity.BLOCK) as h5:
+            h5.attrs["version_key"] = settings.version_key()
+            h5.attrs["settings"] = json.dumps(asdict(settings))
+            h5.attrs["fps"] = settings.fps
+            for sl in wrap(langs):
+                _write_language(h5, sl, spoken[sl], settings)
+        integrity.seal(tmp)
     return path
+
+
+def _write_language(h5: Any, sl: str, spoken: str, settings: CorpusSettings) -> None:
+    """One sign language's letters, words and prompts (the layout in the module doc)."""
+    from signstudio.corpus import prompts as prompt_maker
+
+    entries = alphabet(sl)
+    letters = {key: prepare_letter(load_clip(e), settings.fps) for key, e in entries.items()}
+    keys = list(letters)
+    up = [convert(letters[k], "upper50") for k in keys]
+    offsets = np.cumsum([0] + [len(s) for s in up]).astype(np.int64)
+    g = h5.create_group(f"letters/{sl}")
+    g.create_dataset("upper50", data=np.concatenate([s.data for s in up]), compression="gzip")
+    g.create_dataset("upper50_conf", data=np.concatenate([s.confidence for s in up]), compression="gzip")
+    g.create_dataset(
+        "holistic",
+        data=np.concatenate([letters[k].data for k in keys]).astype(np.float16),
+        compression="gzip",
+    )
+    g.create_dataset(
+        "holistic_conf",
+        data=np.concatenate([letters[k].confidence for k in keys]).astype(np.float16),
+        compression="gzip",
+    )
+    g["offsets"] = offsets
+    g["letter"] = _str_array(keys)
+    g["source"] = _str_array(str(entries[k].path.relative_to(entries[k].path.parents[1])) for k in keys)
+    g.attrs["spoken_language"] = spoken
+
+    up_by_key = dict(zip(keys, up, strict=True))
+    chosen = choose_words(spoken, keys, settings.words_per_language, settings.min_units, settings.max_units)
+    frames = [len(joining.join([up_by_key[u] for u in units])) for _, units in chosen]
+    w = h5.create_group(f"words/{sl}")
+    w["text"] = _str_array(t for t, _ in chosen)
+    w["units"] = _str_array("|".join(units) for _, units in chosen)
+    w["split"] = _str_array(split_of(t) for t, _ in chosen)
+    w["frames"] = np.asarray(frames, dtype=np.int32)
+
+    rows: list[tuple[str, str, int]] = []
+    for i, (text, _) in enumerate(chosen):
+        for p in prompt_maker.prompts_for(
+            text, spoken, sl, settings.prompts_per_word, seed=settings.seed + i
+        ):
+            rows.append((p.prompt, p.template_id, i))
+    pg = h5.create_group(f"prompts/{sl}")
+    pg["prompt"] = _str_array(r[0] for r in rows)
+    pg["template"] = _str_array(r[1] for r in rows)
+    pg["word"] = np.asarray([r[2] for r in rows], dtype=np.int32)
+
+
+def rebuild_command(path: Path) -> str:
+    """The command that rebuilds the cache at ``path`` (``--out`` unless it is the default)."""
+    default = Path(path) == default_cache_path()
+    return "signstudio corpus build --force" + ("" if default else f" --out {path}")
+
+
+def check_cache(path: Path) -> None:
+    """Raise `CacheError` (one line, with the remedy) unless ``path`` is an intact sealed cache."""
+    integrity.check(Path(path), rebuild_command(path))
 
 
 # ---- read ------------------------------------------------------------------------------------
@@ -203,15 +230,21 @@ class Corpus:
     """Read access to a built cache. Sequences are `PoseSequence` in ``upper50`` (or ``holistic``)."""
 
     def __init__(self, path: Path):
+        """Open a cache; a damaged, old or foreign file raises `CacheError` (see `check_cache`)."""
         import h5py
 
         self.path = Path(path)
+        check_cache(self.path)
         try:
             self._h5 = h5py.File(self.path, "r")
             self.version_key = str(self._h5.attrs["version_key"])
             self.fps = float(self._h5.attrs["fps"])
-        except (OSError, KeyError) as exc:
-            raise FormatError(self.path, f"not a SignStudio corpus cache ({exc})") from None
+        except (OSError, KeyError):  # sealed, so written by us: only a bug or a race lands here
+            raise CacheError(
+                self.path,
+                "damaged",
+                f"the corpus cache cannot be read; rebuild it with: {rebuild_command(path)}",
+            ) from None
 
     def close(self) -> None:
         self._h5.close()
@@ -327,13 +360,24 @@ class Corpus:
 _OPEN: dict[Path, Corpus] = {}
 
 
-def open_corpus(path: Path | None = None, build_if_missing: bool = True, quiet: bool = False) -> Corpus:
-    """The corpus cache at ``path`` (default: the current version in the data folder)."""
+def open_corpus(
+    path: Path | None = None, build_if_missing: bool | None = None, quiet: bool = False
+) -> Corpus:
+    """The corpus cache at ``path`` (default: the current version in the data folder).
+
+    A missing cache: built when ``build_if_missing`` (default: only the default cache is built;
+    a path given by the person that does not exist is a `CacheError` naming it, with the command
+    that builds it there); ``False``: FileNotFoundError. A damaged one: `CacheError`."""
+    default = not path
     path = Path(path) if path else default_cache_path()
     if path in _OPEN:
         return _OPEN[path]
     if not path.exists():
-        if not build_if_missing:
+        if build_if_missing is None and not default:
+            raise CacheError(
+                path, "missing", f"no corpus cache here; build one with: signstudio corpus build --out {path}"
+            )
+        if build_if_missing is False:
             raise FileNotFoundError(f"{path}: corpus cache not built (run `signstudio corpus build`)")
         if not quiet:
             print(f"building the built-in corpus at {path} (once) ...", file=sys.stderr)
@@ -362,7 +406,7 @@ def default_sample(sign_language: str = "ase") -> PoseSequence:
     """
     try:
         return default_word(sign_language)
-    except (ImportError, FileNotFoundError, KeyError, IndexError):
+    except (ImportError, FileNotFoundError, KeyError, IndexError, FormatError):  # not built, damaged
         letters = alphabet(sign_language if sign_language in sign_languages() else "ase")
         return load_clip(letters[sorted(letters)[0]])
 

@@ -1,4 +1,10 @@
-"""The built-in corpus cache: present and readable, or buildable here."""
+"""The built-in corpus cache: present and intact, or buildable here.
+
+A cache that exists but fails its check (`signstudio.corpus.store.check_cache`: damaged, or built
+by an older version without a checksum) is a FAIL with the remedy, ``signstudio corpus build
+--force``: the studio then starts on one recorded letter, its corpus browser empty, and
+``evaluate``/``train`` on the built-in corpus stop with that one line.
+"""
 
 from __future__ import annotations
 
@@ -40,18 +46,23 @@ def check_corpus() -> Check:
     others = sorted(p.name for p in folder.glob("corpus-*.h5") if p != path) if folder.is_dir() else []
     data: dict[str, Any] = {"path": str(path), "data_dir": str(folder), "other_caches": others}
     if path.exists():
+        from signstudio.corpus.store import check_cache
+        from signstudio.pose.errors import FormatError
+
         try:
+            check_cache(path)  # format and checksum: ~30 ms
             import h5py
 
             with h5py.File(path, "r") as h5:
                 key = str(h5.attrs["version_key"])
                 langs = sorted(h5["letters"].keys())
-        except Exception as exc:
+        except (FormatError, OSError, KeyError) as exc:
+            problem = exc.problem if isinstance(exc, FormatError) else "cannot be read"
             return Check(
                 "corpus",
                 FAIL,
-                f"corpus cache {path} cannot be read ({type(exc).__name__}: {exc}); "
-                "the studio stops at start",
+                f"corpus cache {path} cannot be read: {problem.split('; rebuild it with')[0]}; "
+                "the studio starts on one recorded letter and the built-in corpus is unusable",
                 "signstudio corpus build --force (rebuilds it, about 30 s)",
                 data,
             )
@@ -59,7 +70,7 @@ def check_corpus() -> Check:
         return Check(
             "corpus",
             OK,
-            f"{path} ({human_size(path.stat().st_size)}, {len(langs)} sign languages)",
+            f"{path} ({human_size(path.stat().st_size)}, {len(langs)} sign languages, checksum ok)",
             data=data,
         )
     # Not built: can it be?

@@ -5,9 +5,9 @@ words, the words' references joined by ``corpus.join.join`` as sign.mt joins sig
 those the lookup model spells (`signstudio.modeling.text.words.split_words`).
 
 Where the letters come from: the corpus cache when it is built (or the `Corpus` given), else the
-lexicon recordings themselves, prepared exactly as the cache build prepares them
-(``store.prepare_letter``), so a first Generate never waits ~30 s for a corpus build. The two
-differ only by the cache's float16 rounding of the holistic layout.
+lexicon recordings themselves (also when the default cache is damaged), prepared exactly as the
+cache build prepares them (``store.prepare_letter``), so a first Generate never waits ~30 s for a
+corpus build. The two differ only by the cache's float16 rounding of the holistic layout.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signstudio.corpus import join as joining
+from signstudio.corpus.integrity import CacheError
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, alphabet, load_clip, sign_languages
 from signstudio.corpus.store import Corpus, CorpusSettings, default_cache_path, open_corpus, prepare_letter
 from signstudio.corpus.words import normalise_word, spell, split_of
@@ -153,7 +154,12 @@ def _letters_source(corpus: Corpus | Path | None, lang: str) -> _CorpusLetters |
         return _CorpusLetters(corpus) if lang in corpus.languages else _LEXICON
     path = Path(corpus) if corpus is not None else default_cache_path()
     if path.exists():
-        opened = open_corpus(path, build_if_missing=False)
+        try:
+            opened = open_corpus(path, build_if_missing=False)
+        except CacheError:
+            if corpus is not None:
+                raise
+            return _LEXICON  # a damaged default cache: the same letters, from the recordings
         if lang in opened.languages:
             return _CorpusLetters(opened)
     return _LEXICON
