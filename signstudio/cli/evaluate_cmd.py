@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+BY_LENGTH_MODELS = ("signllm-mlsf", "nar-kd")  # --by-length without --models
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("evaluate", help="score models against the corpus references (DTW, DurACC)")
@@ -69,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: --checkpoint wants ID=PATH, got {item!r}", file=sys.stderr)
             return 2
         checkpoints[model_id] = path
+    problem = _checkpoint_problem(checkpoints, args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     options: dict[str, dict[str, Any]] = {}
     for item in args.option:
         model_id, sep, rest = item.partition(":")
@@ -96,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
             langs = args.langs or ["ase", "gsg", "sgg", "tsm"]
             report = evaluate_by_length(
-                args.models or ["signllm-mlsf", "nar-kd"],
+                args.models or list(BY_LENGTH_MODELS),
                 langs,
                 args.split,
                 corpus,
@@ -124,6 +130,27 @@ def run(args: argparse.Namespace) -> int:
             tmp.write_text(text, encoding="utf-8")
     print(table, end="")
     return 0
+
+
+def _checkpoint_problem(checkpoints: dict[str, str], args: argparse.Namespace) -> str | None:
+    """Why ``--checkpoint ID=PATH`` cannot be honoured (None: it can): only a model this run
+    evaluates and that loads weights takes one; the full report (no ``--models``) takes none."""
+    from signstudio.modeling.shipped_models import GENERATOR_FAMILIES
+
+    if not checkpoints:
+        return None
+    if args.models is None and not args.by_length:
+        return "--checkpoint needs --models (the full report evaluates the shipped checkpoints only)"
+    evaluated = args.models or list(BY_LENGTH_MODELS)
+    known = [m for m in evaluated if m in GENERATOR_FAMILIES]
+    for model_id in checkpoints:
+        if model_id not in known:
+            return (
+                f"--checkpoint {model_id}=...: {model_id!r} is not a model this run evaluates that loads "
+                f"a checkpoint; known here: {', '.join(known) or 'none'} (models that load one: "
+                f"{', '.join(GENERATOR_FAMILIES)})"
+            )
+    return None
 
 
 def _open(path: str | None) -> Any:

@@ -1,46 +1,35 @@
-"""The shipped checkpoints in models/: size, sha256 against models/SHA256SUMS, sidecar, that each loads."""
+"""The shipped checkpoints in models/: size, sha256 against models/SHA256SUMS, sidecar, that each loads.
+
+A damaged checkpoint is a FAIL with the remedy (restore it from the repository, or retrain): its
+sha256 differs from models/SHA256SUMS, its digest (`signstudio.modeling.checkpoint.payload_digest`)
+does not match, or it does not load. The studio does not use such a model (`load_checkpoint`
+refuses it in one line). A Git LFS pointer instead of the weights stays a warn (nothing is
+damaged; ``git lfs pull`` fetches them).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 from typing import Any
 
-from signstudio.doctor.check import OK, WARN, Check, human_size
+from signstudio.doctor.check import FAIL, OK, WARN, Check, human_size
 
 
-def _manifest(models_dir: Path) -> dict[str, str]:
-    """Expected sha256 per path relative to models/, from models/SHA256SUMS if there is one
-    (``sha256sum`` format)."""
-    path = models_dir / "SHA256SUMS"
-    out: dict[str, str] = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.strip().split(maxsplit=1)
-            if len(parts) == 2:
-                out[parts[1].lstrip("*").strip()] = parts[0].lower()
-    return out
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+class _Refused(ValueError):
+    """Our own reason a checkpoint that torch reads is refused (library text never reaches a user)."""
 
 
 def check_checkpoint(path: Path, expected_sha: str | None = None, torch_ok: bool = True) -> Check:
     """One shipped checkpoint: size, sha256, sidecar, and that it loads (weights_only, ~25 ms)."""
-    from signstudio.modeling.checkpoint import FORMAT
-    from signstudio.modeling.shipped_models import read_sidecar
+    from signstudio.modeling.checkpoint import DIGEST_KEY, FORMAT, payload_digest
+    from signstudio.modeling.shipped_models import file_sha256, read_sidecar
 
     model_id = path.stem
     name = f"model {model_id}"
     t0 = time.perf_counter()
     size = path.stat().st_size
-    digest = _sha256(path)
+    digest = file_sha256(path)
     data: dict[str, Any] = {"path": str(path), "bytes": size, "sha256": digest}
     head = f"{human_size(size)}, sha256 {digest[:12]}"
     restore = (
@@ -54,7 +43,11 @@ def check_checkpoint(path: Path, expected_sha: str | None = None, torch_ok: bool
     if expected_sha is not None and digest != expected_sha:
         data["expected_sha256"] = expected_sha
         return Check(
-            name, WARN, f"{head}: differs from models/SHA256SUMS ({expected_sha[:12]})", restore, data
+            name,
+            FAIL,
+            f"{head}: damaged, differs from models/SHA256SUMS ({expected_sha[:12]}); the studio refuses it",
+            restore,
+            data,
         )
     side = read_sidecar(path)
     langs = " ".join(side["languages"]) if side else ""
@@ -65,15 +58,18 @@ def check_checkpoint(path: Path, expected_sha: str | None = None, torch_ok: bool
 
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
             if ckpt.get("format") != FORMAT or ckpt.get("model_id") != model_id:
-                raise ValueError(f"format {ckpt.get('format')!r}, model id {ckpt.get('model_id')!r}")
+                raise _Refused(f"format {ckpt.get('format')!r}, model id {ckpt.get('model_id')!r}")
+            if ckpt.get(DIGEST_KEY) is not None and ckpt[DIGEST_KEY] != payload_digest(ckpt):
+                raise _Refused("its weights do not match the digest saved with them")
             params = sum(int(t.numel()) for t in ckpt["state_dict"].values() if hasattr(t, "numel"))
             data.update(parameters=params, half=bool(ckpt.get("half")))
             head += f", {params / 1e6:.2f} M parameters{' fp16' if ckpt.get('half') else ''}, loads"
         except Exception as exc:
+            why = str(exc) if isinstance(exc, _Refused) else "truncated, damaged or not a checkpoint"
             return Check(
                 name,
-                WARN,
-                f"{head}: does not load ({type(exc).__name__}: {exc})",
+                FAIL,
+                f"{head}: damaged, does not load ({why})",
                 restore,
                 data,
                 time.perf_counter() - t0,
@@ -101,7 +97,7 @@ def _is_studio_model(model_id: str) -> bool:
 
 def check_checkpoints(models_dir: Path | None = None) -> list[Check]:
     """One line per shipped checkpoint ``models/<id>/<id>.pt``."""
-    from signstudio.modeling.shipped_models import MODELS_DIR
+    from signstudio.modeling.shipped_models import MODELS_DIR, read_manifest
 
     models_dir = Path(models_dir or MODELS_DIR)
     paths = sorted(
@@ -127,5 +123,5 @@ def check_checkpoints(models_dir: Path | None = None) -> list[Check]:
         torch_ok = True
     except Exception:
         torch_ok = False
-    manifest = _manifest(models_dir)
+    manifest = read_manifest(models_dir)
     return [check_checkpoint(p, manifest.get(p.relative_to(models_dir).as_posix()), torch_ok) for p in paths]

@@ -5,10 +5,16 @@ A trained ``signllm-mlsf`` checkpoint ``models/signllm-mlsf/signllm-mlsf.pt`` ha
 can describe the model at start-up without loading torch. No checkpoint -> no entry
 (`shipped_entries` is empty), and `signstudio.modeling.models.signllm_mlsf.SignLLMMLSF` raises a
 `ModelError` saying how to train one.
+
+``models/SHA256SUMS`` (``sha256sum`` format, paths relative to models/) records the sha256 of every
+shipped checkpoint. `load_checkpoint` checks a file listed there before it uses it (a mismatch is
+one line: reinstall it), doctor reports a mismatch as a FAIL, and writing a checkpoint into
+models/ (the trainers' ``export``) updates its line (`record_sha256`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -27,6 +33,58 @@ NARKD_FACTORY = "signstudio.modeling.models.nar_kd:NARKDModel"
 DIFFUSION_ID = "diffusion"
 DIFFUSION_CHECKPOINT = MODELS_DIR / DIFFUSION_ID / f"{DIFFUSION_ID}.pt"
 DIFFUSION_FACTORY = "signstudio.modeling.models.diffusion:DiffusionModel"
+
+
+MANIFEST = "SHA256SUMS"
+
+
+def read_manifest(models_dir: Path | None = None) -> dict[str, str]:
+    """Expected sha256 per path relative to models/ (empty without a readable manifest)."""
+    path = Path(models_dir or MODELS_DIR) / MANIFEST
+    out: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return out
+    for line in text.splitlines():
+        parts = line.strip().split(maxsplit=1)
+        if len(parts) == 2:
+            out[parts[1].lstrip("*").strip()] = parts[0].lower()
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def shipped_name(path: Path, models_dir: Path | None = None) -> str | None:
+    """``<id>/<id>.pt`` for a file inside models/, else None."""
+    try:
+        return Path(path).resolve().relative_to(Path(models_dir or MODELS_DIR).resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def expected_sha256(path: Path) -> str | None:
+    """The sha256 models/SHA256SUMS records for ``path`` (None: not a listed shipped file)."""
+    name = shipped_name(path)
+    return None if name is None else read_manifest().get(name)
+
+
+def record_sha256(path: Path) -> None:
+    """Put ``path``'s sha256 into models/SHA256SUMS (a checkpoint just written into models/)."""
+    name = shipped_name(path)
+    if name is None:
+        return
+    entries = {**read_manifest(), name: file_sha256(path)}
+    manifest = MODELS_DIR / MANIFEST
+    tmp = manifest.with_name(f".{MANIFEST}.tmp")
+    tmp.write_text("".join(f"{sha}  {n}\n" for n, sha in sorted(entries.items())), encoding="utf-8")
+    tmp.replace(manifest)
 
 
 def sidecar(checkpoint: Path) -> Path:

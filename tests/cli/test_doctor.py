@@ -315,12 +315,12 @@ def test_shipped_checkpoints(tmp_path):
     assert ok.status == OK and ok.name == f"model {mid}" and "sha256" in ok.detail and "loads" in ok.detail
     assert ok.data["sha256"][:12] in ok.detail
     [broken] = doctor.check_checkpoints(tmp_path / "bad")
-    assert broken.status == WARN and "does not load" in broken.detail and "signstudio train" in broken.remedy
+    assert broken.status == FAIL and "does not load" in broken.detail and "signstudio train" in broken.remedy
     [pointer] = doctor.check_checkpoints(tmp_path / "lfs")
     assert pointer.status == WARN and "LFS" in pointer.detail
     (tmp_path / "good" / "SHA256SUMS").write_text(f"{'0' * 64}  {mid}/{src.name}\n")
     [changed] = doctor.check_checkpoints(tmp_path / "good")
-    assert changed.status == WARN and "SHA256SUMS" in changed.detail
+    assert changed.status == FAIL and "SHA256SUMS" in changed.detail and "git checkout" in changed.remedy
     [none] = doctor.check_checkpoints(tmp_path / "nothing")
     assert none.status == WARN and "no shipped checkpoints" in none.detail
 

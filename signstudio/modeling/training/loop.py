@@ -3,7 +3,7 @@ set the step / evaluate-on-dev / keep-best-and-save loop.
 
     loop = TrainingLoop(Path(cfg.out), rank=rank, world=world, device=device)
     if loop.last.exists():
-        loop.resume(load_checkpoint(loop.last)["extra"])   # step, wall time, best score, log
+        loop.resume(loop.load_last()["extra"])   # step, wall time, best score, log
     loop.run(total_steps, train_step, lambda: loop.evaluate_and_save(evaluate, save, opt, extra), ...)
 
 ``train_step()`` trains one batch at ``loop.step`` (`optimizer_step`) and returns its loss;
@@ -120,6 +120,19 @@ class TrainingLoop:
         self.eval_seconds = float(extra.get("eval_s", 0.0))
         self.log = list(extra["log"])
         self.started = time.perf_counter()
+
+    def load_last(self) -> dict[str, Any]:
+        """``last.pt`` to resume from; one that cannot be used (truncated by a kill or a full disk,
+        damaged) is one line saying what to do, not a traceback."""
+        from signstudio.modeling.checkpoint import CheckpointError, load_checkpoint
+
+        try:
+            return load_checkpoint(self.last, map_location=self.device)
+        except CheckpointError as exc:
+            raise exc.with_remedy(
+                "this run cannot resume from it: delete it to start the run over (best.pt is kept), "
+                "or train into another --out"
+            ) from None
 
     def wall(self) -> float:
         return self.elapsed_before + time.perf_counter() - self.started

@@ -450,7 +450,7 @@ class _Run:
 
 def _resume(loop: TrainingLoop, model: MLSF, opt: torch.optim.Optimizer, streams: dict[str, _Stream]) -> None:
     """Weights, optimizer, data position and progress from ``last.pt``."""
-    ck = load_checkpoint(loop.last, map_location=loop.device)
+    ck = loop.load_last()
     model.load_state_dict(ck["state_dict"])
     opt.load_state_dict(ck["extra"]["optimizer"])
     loop.resume(ck["extra"])

@@ -101,7 +101,7 @@ def _build(cfg: GenTrainConfig, vocab: CharVocab, langs: tuple[str, ...], train_
         overrides = {"distill": cfg.distill, **cfg.model_overrides}
         rng = UnitRange.fit(train_ex)
         if cfg.vae_from:  # the teacher's shape and its [0, 1] range come with it
-            teacher = load_checkpoint(cfg.vae_from)
+            teacher = _vae_source(cfg.vae_from, "cpu")
             overrides |= {k: teacher["config"][k] for k in ("latent", "vae_hidden", "kl_weight")}
             rng = UnitRange.from_dict(teacher["stats"]["unit"])
         mcfg = NARKDConfig.from_dict(overrides)
@@ -247,7 +247,7 @@ class _GenRun:
 
     def _start(self, cfg: GenTrainConfig) -> None:
         """Resume from ``last.pt`` or train the frame VAE first (nar-kd); the optimizer, the steps."""
-        ck = load_checkpoint(self.loop.last, map_location=self.device) if self.loop.last.exists() else None
+        ck = self.loop.load_last() if self.loop.last.exists() else None
         self.vae_log: dict[str, Any] | None = None
         if ck is not None:
             self.net.load_state_dict(ck["state_dict"])
@@ -352,10 +352,26 @@ class _GenRun:
         )
 
 
+def _vae_source(path: str | Path, device: str) -> dict[str, Any]:
+    """The checkpoint ``--vae-from`` names; one that cannot be used is one line."""
+    from signstudio.modeling.checkpoint import CheckpointError
+
+    try:
+        return load_checkpoint(path, map_location=device)
+    except FileNotFoundError:
+        raise CheckpointError(
+            path, "no such file", "give --vae-from a nar-kd run's best.pt or last.pt"
+        ) from None
+    except CheckpointError as exc:
+        raise exc.with_remedy(
+            "give --vae-from another nar-kd checkpoint (a run's best.pt or last.pt)"
+        ) from None
+
+
 def _vae_stage(cfg: GenTrainConfig, net: Any, data: _Data, device: str) -> dict[str, Any]:
     """Train the frame VAE on single frames (or copy it from ``vae_from``); returns its log line."""
     if cfg.vae_from:
-        ck = load_checkpoint(cfg.vae_from, map_location=device)
+        ck = _vae_source(cfg.vae_from, device)
         vae = {k[len("vae.") :]: v for k, v in ck["state_dict"].items() if k.startswith("vae.")}
         net.vae.load_state_dict(vae)
         return {"from": str(cfg.vae_from), **(ck["meta"].get("vae") or {})}
