@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"built {path}")
         args.action = "info"
     if not path.exists():
-        print(f"error: {path}: corpus cache not built (run `signstudio corpus build`)", file=sys.stderr)
+        build = "signstudio corpus build" + (f" --out {path}" if args.out else "")
+        print(f"error: {path}: corpus cache not built; build it with: {build}", file=sys.stderr)
         return 2
     rows = store.Corpus(path).info()
     if args.json:

@@ -15,8 +15,9 @@ remedy); `run_checks` runs them all in the order they are printed:
                 made by ``python -m signstudio.app.gl_probe`` in a subprocess (a broken display
                 or a Qt plugin with missing libraries aborts that process, not this one)
     CUDA        the GPU torch sees and its memory, or that models run on the CPU
-    corpus      the built-in corpus cache (`signstudio.corpus.store.default_cache_path`)
-    model <id>  each shipped checkpoint in models/: size, sha256, sidecar, and that it loads
+    corpus      the built-in corpus cache (`signstudio.corpus.store.default_cache_path`), its checksum
+    model <id>  each shipped checkpoint in models/: size, sha256 (models/SHA256SUMS), digest,
+                sidecar, and that it loads
     SMPL-X      the SMPL-X folder the studio remembers (QSettings, read by the app), if one is chosen
     autosave    the autosave folder can be created and written atomically
 
@@ -37,7 +38,11 @@ What blocks the studio (FAIL, exit status 1):
   PySide6 6.12.0 on Python 3.11 (it leaks a reference to None in QOpenGLBuffer
   release/write/allocate and pyqtgraph's GL items crash after a few thousand repaints; the pin,
   6.11.3, and 6.9.3 pass a 100 000-repaint soak);
-* a corpus cache that exists but cannot be read (the studio's first view opens it and stops);
+* a corpus cache that exists but fails its check (damaged: checksum mismatch, truncated; or built
+  by an older version without a checksum): the studio starts on one recorded letter without it,
+  the built-in corpus is unusable until ``signstudio corpus build --force``;
+* a damaged shipped checkpoint (sha256 differs from models/SHA256SUMS, digest mismatch, does not
+  load): the studio refuses that model;
 * a missing corpus cache that cannot be built here either (the lexicon recordings of
   spoken-to-signed are missing, or the data folder is not writable): then the built-in corpus is
   unusable.
@@ -47,9 +52,9 @@ studio still opens (`signstudio.corpus.store.default_sample` falls back to one r
 clip; the lookup model and references read the lexicon directly), but the corpus browser is
 empty and the first view is a single letter instead of a joined word, until
 ``signstudio corpus build`` (about 30 s, once) makes it. Versions other than the pins, a
-damaged or missing shipped checkpoint, a remembered SMPL-X folder without its model file and an
-autosave folder that cannot be written are ``warn`` too: the studio runs, with that part
-missing. ``signstudio doctor --strict`` exits 1 on warnings as well.
+shipped checkpoint that is a Git LFS pointer or lacks its sidecar, a remembered SMPL-X folder
+without its model file and an autosave folder that cannot be written are ``warn`` too: the
+studio runs, with that part missing. ``signstudio doctor --strict`` exits 1 on warnings as well.
 
 Speed: about 2.5 s on a 2-core machine, most of it importing torch (once, for CUDA and to load
 the shipped checkpoints, ~25 ms each); the OpenGL probe (~0.7 s) runs alongside the other checks.
