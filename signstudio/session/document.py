@@ -42,7 +42,11 @@ Events: ``changed(frames)`` after every edit, undo and redo that enters or leave
 (``frames``: the frame indices it touched, or None when the length changed); ``edited(frames)``
 after every applied edit, also inside an open batch (a drag in progress: views follow it, the
 re-scoring waits for ``changed``); ``pushed(label)`` when a new undo step is made (an undo stack
-in the app mirrors the history with it); ``dirty_changed(bool)``; ``selection_changed(joint)``.
+in the app mirrors the history with it); ``dirty_changed(bool)``; ``selection_changed(joint)``;
+``committed(op, command)`` when an edit enters the history or an undo/redo moves through it
+(``op``: "edit", "undo" or "redo"; the `Command` holds the bit-exact before/after of what it
+touched) — never per mouse move of a drag, only when the drag's batch closes
+(`signstudio.session.autosave` journals each one).
 """
 
 from __future__ import annotations
@@ -100,6 +104,7 @@ class PoseDocument:
         self.edited = Event("edited")
         self.dirty_changed = Event("dirty_changed")
         self.selection_changed = Event("selection_changed")
+        self.committed = Event("committed")
 
     # ---- state ------------------------------------------------------------------------------
     @property
@@ -233,6 +238,7 @@ class PoseDocument:
         else:
             self._write(cmd.frames, cmd.before, cmd.meta_before)
         target.append(cmd)
+        self.committed.emit("redo" if forward else "undo", cmd)
         self._after_history(cmd)
         return True
 
@@ -250,6 +256,7 @@ class PoseDocument:
                 self._saved_at = -1  # the saved state was in the redo history, now gone
             self._undo.append(cmd)
             self._redo.clear()
+            self.committed.emit("edit", cmd)
             self.pushed.emit(cmd.label)
             self.changed.emit(None if cmd.frames is None else cmd.frames.tolist())
         if was != self.dirty:
