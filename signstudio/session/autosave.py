@@ -351,7 +351,7 @@ def _npy(body: bytes, member: str) -> np.ndarray:
     if len(body) - fp.tell() != count * dtype.itemsize:
         have, need = len(body) - fp.tell(), count * dtype.itemsize
         raise _Damaged(
-            f"member '{member}'", f"holds {have} bytes where its shape {tuple(shape)} needs {need}"
+            f"member '{member}'", f"holds {have} bytes where its shape {tuple(shape)} needs {need} bytes"
         )
     arr = np.frombuffer(body, dtype, count, fp.tell())
     return arr.reshape(shape, order="F" if fortran else "C").copy()

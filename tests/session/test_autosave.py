@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +85,9 @@ def _damaged_kinds(folder, good) -> dict[str, str]:
     np.savez(folder / "foreign.autosave.npz", weights=np.arange(10))  # someone else's npz
     os.mkfifo(folder / "pipe.autosave.npz")  # would block a plain open() forever
     (folder / "dangling.autosave.npz").symlink_to(folder / "nowhere")
+    _bomb(folder / "bomb.autosave.npz")
     return {
+        "bomb": "needs 3999999999996 bytes",
         "truncated": "cut short",
         "zero": "cut short",
         "bitflip": "checksum",
@@ -95,6 +98,38 @@ def _damaged_kinds(folder, good) -> dict[str, str]:
         "pipe": "not a file",
         "dangling": "cannot be read",
     }
+
+
+def _bomb(path) -> None:
+    """A 1 KB archive whose data member claims (10^12 / 3, 1, 3) float32 values: 4 TB."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        buf = io.BytesIO()
+        header = {"descr": "<f4", "fortran_order": False, "shape": (10**12 // 3, 1, 3)}
+        np.lib.format.write_array_header_1_0(buf, header)
+        zf.writestr("data.npy", buf.getvalue() + b"\0" * 64)
+
+
+def test_a_bomb_in_the_folder_is_skipped_within_memory_and_time_bounds(tmp_path):
+    """pending() reads every file in full: a member's size is checked against its shape before
+    anything is allocated. Run in a child; peak RSS and wall time from wait4."""
+    _valid(tmp_path, "good", 4)
+    for i in range(20):
+        _bomb(tmp_path / f"bomb{i}.autosave.npz")
+    script = (
+        "import sys; from signstudio.session.autosave import Autosaver; s = Autosaver(sys.argv[1]); "
+        "found = s.pending(); assert [r.name for r in found] == ['good'] and len(s.skipped) == 20, s.skipped"
+    )
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)])
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0
+    print(f"pending() with 20 bombs: {usage.ru_maxrss / 1024:.0f} MB peak, {wall:.2f} s")
+    assert usage.ru_maxrss < 500 * 1024 and wall < 10
 
 
 def test_damaged_autosaves_are_skipped_with_one_line_each_and_valid_ones_still_offered(tmp_path, caplog):
