@@ -361,7 +361,9 @@ class PoseDocument:
         grand = self._parents[parent] if parent >= 0 else -1
         if parent < 0:
             return [(-1, joint, np.zeros(3), target - x[joint])]
-        if reach and grand >= 0:
+        # two bones only when both have a length (a point sitting on its parent has no plane to
+        # bend in: the two-bone solve would divide by zero and write NaN), else one bone turns
+        if reach and grand >= 0 and min(_norm(x[parent] - x[grand]), _norm(x[joint] - x[parent])) > 1e-9:
             elbow = _two_bone_elbow(x[grand], x[parent], x[joint], target)
             first = _swing(x[parent] - x[grand], elbow - x[grand])
             wrist = first.apply(x[joint] - x[grand]) + x[grand]
@@ -537,6 +539,10 @@ def _two_bone_elbow(root: np.ndarray, mid: np.ndarray, end: np.ndarray, target: 
     cos_root = (a * a + d * d - b * b) / (2 * a * d)
     angle = np.arccos(np.clip(cos_root, -1.0, 1.0))
     return root + a * (np.cos(angle) * u + np.sin(angle) * v)
+
+
+def _norm(v: np.ndarray) -> float:
+    return float(np.linalg.norm(v))
 
 
 def _parents(seq: PoseSequence) -> np.ndarray:

@@ -74,6 +74,25 @@ def test_a_journal_replays_every_kind_of_edit_bit_for_bit(tmp_path, clip):
     assert found.edits > 50 and found.frames == doc.num_frames
 
 
+def test_a_reach_drag_over_a_zero_length_bone_turns_one_bone_and_writes_no_nan(clip):
+    """Found by the seeded edit stream: a wrist whose elbow sits on the shoulder (a point of the
+    recording at its parent's place) made the two-bone solve divide by zero and write NaN."""
+    doc = PoseDocument(clip)
+    wrist = int(np.flatnonzero(doc.parents >= 0)[0])
+    while doc.parents[doc.parents[wrist]] < 0:
+        wrist = int(np.flatnonzero(doc.parents == wrist)[0])
+    elbow, shoulder = int(doc.parents[wrist]), int(doc.parents[doc.parents[wrist]])
+    data = clip.data.copy()
+    data[4, elbow] = data[4, shoulder]
+    conf = clip.confidence.copy()
+    conf[4, [wrist, elbow, shoulder]] = 1.0
+    doc = PoseDocument(clip.replace(data=data, confidence=conf))
+    doc.move_joint(4, wrist, doc.frame_data(4)[wrist] + 0.1, reach=True)
+    assert np.isfinite(doc.sequence.data[4]).all()
+    bone = np.linalg.norm(doc.sequence.data[4, wrist] - doc.sequence.data[4, elbow])
+    assert np.isclose(bone, np.linalg.norm(data[4, wrist] - data[4, elbow]), rtol=1e-5)  # length kept
+
+
 def test_a_new_snapshot_starts_the_journal_afresh_and_a_stale_journal_is_not_replayed(tmp_path, clip):
     doc = PoseDocument(clip)
     saver = Autosaver(tmp_path)
