@@ -1,7 +1,12 @@
 """The edited document on the studio window (`signstudio.app.editor.PoseEditor` does the editing):
 the shown sequence adopted as the document, the undo/redo and edit-tool actions kept in step with
 it, the window title with its dirty mark, joint-editing mode, and unsaved work of an earlier
-session offered back."""
+session offered back.
+
+Every committed edit of the document (an edit, a drag on release, an undo, a redo) is journalled
+beside its autosave as it is committed (`signstudio.session.autosave`): a crash loses at most the
+drag in progress, not the edits since the last 30-second snapshot. Damaged files in the autosave
+folder are skipped; the status bar names them in one line."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from signstudio.pose.sequence import PoseSequence
 from signstudio.session.autosave import Recovery
 from signstudio.session.clock import Clock
 from signstudio.session.controller import SAVE_FORMATS, save_format_for
+from signstudio.session.document import Command, PoseDocument
 from signstudio.session.studio import StudioState
 
 EDIT_JOINTS_HINT = (
@@ -60,6 +66,8 @@ class EditBinding(QtCore.QObject):
         self.recovery_bar.discard_requested.connect(self.discard_recovery)
         editor.dirty_changed.connect(self.update_title)
         editor.document_changed.connect(self.sync_actions)
+        self._journalled: PoseDocument | None = None
+        editor.document_changed.connect(self._journal)
         # The undo stack's indexChanged goes to the window, not here: the stack emits it while it
         # is deleted, after this binding (created later) is still alive to answer.
 
@@ -153,11 +161,32 @@ class EditBinding(QtCore.QObject):
         if on:
             self.status(EDIT_JOINTS_HINT, 10000)
 
+    def _journal(self, doc: PoseDocument | None) -> None:
+        """Journal the committed edits of ``doc``, the document now edited (once per document)."""
+        if doc is None or doc is self._journalled:
+            return
+        self._journalled = doc
+        doc.committed.connect(lambda op, cmd, d=doc: self._record(d, op, cmd))
+
+    def _record(self, doc: PoseDocument, op: str, cmd: Command) -> None:
+        if doc is not self.editor.document:
+            return  # a document no longer edited (replaced, its unsaved work kept)
+        saver, name = self.editor.autosaver, self.editor.autosave_name
+        try:
+            saver.record(doc, name, op, cmd)
+        except OSError as exc:
+            self.status(f"{saver.path_for(name)}: autosave failed ({exc.strerror or exc})", 10000)
+
     def offer_recovery(self) -> None:
-        """Unsaved work autosaved by an earlier session that ended without saving: offer it."""
+        """Unsaved work autosaved by an earlier session that ended without saving: offer it;
+        damaged files in the autosave folder are named in the status bar."""
         found = self.editor.pending_recoveries()
         own = self.editor.autosaver.path_for(self.editor.autosave_name)
         self.recovery_bar.offer([r for r in found if r.path != own])
+        skipped = self.editor.autosaver.skipped
+        if skipped:
+            more = f" (and {len(skipped) - 1} more damaged files)" if len(skipped) > 1 else ""
+            self.status(skipped[0] + more, 15000)
 
     def restore_recovery(self, recovery: Recovery) -> None:
         """Show the autosaved document (with its reference) as the document being edited."""

@@ -42,7 +42,11 @@ Events: ``changed(frames)`` after every edit, undo and redo that enters or leave
 (``frames``: the frame indices it touched, or None when the length changed); ``edited(frames)``
 after every applied edit, also inside an open batch (a drag in progress: views follow it, the
 re-scoring waits for ``changed``); ``pushed(label)`` when a new undo step is made (an undo stack
-in the app mirrors the history with it); ``dirty_changed(bool)``; ``selection_changed(joint)``.
+in the app mirrors the history with it); ``dirty_changed(bool)``; ``selection_changed(joint)``;
+``committed(op, command)`` when an edit enters the history or an undo/redo moves through it
+(``op``: "edit", "undo" or "redo"; the `Command` holds the bit-exact before/after of what it
+touched) — never per mouse move of a drag, only when the drag's batch closes
+(`signstudio.session.autosave` journals each one).
 """
 
 from __future__ import annotations
@@ -100,6 +104,7 @@ class PoseDocument:
         self.edited = Event("edited")
         self.dirty_changed = Event("dirty_changed")
         self.selection_changed = Event("selection_changed")
+        self.committed = Event("committed")
 
     # ---- state ------------------------------------------------------------------------------
     @property
@@ -233,6 +238,7 @@ class PoseDocument:
         else:
             self._write(cmd.frames, cmd.before, cmd.meta_before)
         target.append(cmd)
+        self.committed.emit("redo" if forward else "undo", cmd)
         self._after_history(cmd)
         return True
 
@@ -250,6 +256,7 @@ class PoseDocument:
                 self._saved_at = -1  # the saved state was in the redo history, now gone
             self._undo.append(cmd)
             self._redo.clear()
+            self.committed.emit("edit", cmd)
             self.pushed.emit(cmd.label)
             self.changed.emit(None if cmd.frames is None else cmd.frames.tolist())
         if was != self.dirty:
@@ -354,7 +361,9 @@ class PoseDocument:
         grand = self._parents[parent] if parent >= 0 else -1
         if parent < 0:
             return [(-1, joint, np.zeros(3), target - x[joint])]
-        if reach and grand >= 0:
+        # two bones only when both have a length (a point sitting on its parent has no plane to
+        # bend in: the two-bone solve would divide by zero and write NaN), else one bone turns
+        if reach and grand >= 0 and min(_norm(x[parent] - x[grand]), _norm(x[joint] - x[parent])) > 1e-9:
             elbow = _two_bone_elbow(x[grand], x[parent], x[joint], target)
             first = _swing(x[parent] - x[grand], elbow - x[grand])
             wrist = first.apply(x[joint] - x[grand]) + x[grand]
@@ -530,6 +539,10 @@ def _two_bone_elbow(root: np.ndarray, mid: np.ndarray, end: np.ndarray, target: 
     cos_root = (a * a + d * d - b * b) / (2 * a * d)
     angle = np.arccos(np.clip(cos_root, -1.0, 1.0))
     return root + a * (np.cos(angle) * u + np.sin(angle) * v)
+
+
+def _norm(v: np.ndarray) -> float:
+    return float(np.linalg.norm(v))
 
 
 def _parents(seq: PoseSequence) -> np.ndarray:

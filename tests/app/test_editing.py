@@ -227,9 +227,14 @@ CHILD = textwrap.dedent(
     doc.move_joint(12, wrist, ref.data[12, wrist] + 0.2, falloff=2)
     doc.flag(12, "wrist fixed")
     win.editor.autosave()
+    # after the last autosave: journalled as each is committed, so kept (issue 18.7)
+    doc.move_joint(40, wrist, ref.data[40, wrist] - 0.2)
+    doc.flag(41, "undone")
+    win.editor.undo()   # undo is an edit too: the flag is gone after recovery
     s = doc.sequence
     np.savez(sys.argv[1], data=s.data, confidence=s.confidence, filled=s.filled)
-    doc.move_joint(40, wrist, ref.data[40, wrist] - 0.2)   # after the last autosave: lost
+    doc.begin_batch("a drag in progress")   # not released when the studio dies: lost
+    doc.move_joint(60, wrist, ref.data[60, wrist] + 0.3)
     print("autosaved", flush=True)
     while True:
         app.processEvents()
@@ -238,7 +243,10 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_killed_mid_edit_the_next_start_offers_the_last_autosave(qtbot, tmp_path, monkeypatch) -> None:
+def test_killed_mid_edit_the_next_start_offers_the_last_committed_edit(qtbot, tmp_path, monkeypatch) -> None:
+    """The studio is killed (SIGKILL) mid-drag, after edits, an undo and a flag since its last
+    30-second autosave: the next start offers the document as it was after the last committed
+    edit (journal replayed onto the autosave), even with damaged files in the autosave folder."""
     monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path / "autosave"))
     expected = tmp_path / "expected.npz"
@@ -255,6 +263,8 @@ def test_killed_mid_edit_the_next_start_offers_the_last_autosave(qtbot, tmp_path
         child.send_signal(signal.SIGKILL)
         child.wait(30)
     assert child.returncode == -signal.SIGKILL
+    (tmp_path / "autosave" / "cut.autosave.npz").write_bytes(b"PK\x03\x04 half an autosave")
+    (tmp_path / "autosave" / "folder.autosave.npz").mkdir()
 
     from signstudio.app.runner_bridge import RunnerBridge
     from signstudio.app.window import StudioWindow
@@ -264,8 +274,13 @@ def test_killed_mid_edit_the_next_start_offers_the_last_autosave(qtbot, tmp_path
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.recovery_bar.isVisible(), timeout=5000)
-    assert "frames" in win.recovery_bar.label.text()
-    win.recovery_bar.restore_button.click()
+    assert (
+        "frames" in win.recovery_bar.label.text() and "more after this" not in win.recovery_bar.label.text()
+    )
+    status = win.statusBar().currentMessage()
+    assert "damaged autosave, skipped (at " in status and "(and 1 more damaged files)" in status
+    with qtbot.waitSignal(win.scores_ready, timeout=60000):  # the restored pair is scored again
+        win.recovery_bar.restore_button.click()
     assert not win.recovery_bar.isVisible()
     doc = win.document
     assert doc is not None and doc.dirty and doc.flags == {12: "wrist fixed"}
