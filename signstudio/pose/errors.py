@@ -23,7 +23,7 @@ from pathlib import Path
 #: Text that only a library's exception would put in a message: exception class names, codec
 #: and struct wording. A message of ours never matches it.
 LIBRARY_TEXT = re.compile(
-    r"\b\w+(Error|Exception)\b|\bcodec\b|\bstruct\b|\bunpack|BadZipFile|\[Errno|\bzlib\b|Traceback"
+    r"\b\w*(Error|Exception)\b|\berror:|\bcodec\b|\bstruct\b|\bunpack|BadZipFile|\[Errno|\bzlib\b|Traceback"
 )
 #: A damaged container (zip, HDF5, compressed stream) in our words.
 DAMAGED = "the file is damaged (its compressed data or container structure cannot be read)"
@@ -86,6 +86,11 @@ def describe(exc: BaseException) -> tuple[str, str | None]:
         return "too large to read (not enough memory for what the file declares)", None
     if isinstance(exc, RecursionError):
         return "nested too deeply to read", None
+    text = str(exc)
+    if isinstance(exc, zipfile.BadZipFile) and "not a zip file" in text:
+        return "is not a valid zip archive (no zip directory at its end)", "end of file"
+    if isinstance(exc, OSError) and ("signature" in text or "superblock" in text):
+        return "is not a valid HDF5 file (its superblock is damaged)", "start of file"
     return _by_kind(exc), None
 
 
@@ -138,6 +143,8 @@ def in_our_words(path: str | Path, exc: BaseException) -> FormatError:
     else:
         assert inner is not None
         problem, where = describe(inner)
+        if outer_where and where:
+            where = where.removeprefix("skeleton, ")  # "key skeleton, component 'X', limb 7"
         if isinstance(exc, FormatError) and problem == _by_kind(Exception()):
             problem = own_words(exc.problem)  # the reader's words say more than the generic ones
     place = ", ".join(w for w in (outer_where, where) if w) or WHOLE_FILE

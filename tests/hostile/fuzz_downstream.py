@@ -42,7 +42,7 @@ import numpy as np
 from signstudio.pose.errors import WHOLE_FILE, FormatError
 
 #: Library text in a message (the brief's regexes and `errors.LIBRARY_TEXT`).
-LIBRARY = re.compile(r"\w+Error:|\w+Error\b|codec|\bstruct\b|unpack|BadZipFile|Traceback|\[Errno")
+LIBRARY = re.compile(r"\w*Error:|\w*Error\b|\berror:|codec|\bstruct\b|unpack|BadZipFile|Traceback|\[Errno")
 REPO = Path(__file__).resolve().parents[2]
 FAMILIES = (
     "pose", "pt-skels", "p2s-legacy", "p2s-2025", "h5", "h5-p2s", "npz", "amass", "bvh", "openpose",
