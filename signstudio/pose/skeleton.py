@@ -23,6 +23,10 @@ Named layouts (see DESIGN.md §3):
 * ``wholebody133`` COCO-WholeBody (MMPose, AlphaPose-133): ``BODY`` (17 COCO points, then 6 foot
                   points, pose-format's names), ``FACE`` (iBUG-68), ``LEFT_HAND``, ``RIGHT_HAND``.
                   COCO has no neck.
+
+A skeleton read from a file is checked by `validate_skeleton` (every reader, through
+``formats.read``); the mirror by name (`_mirror_by_name`) pairs only names that are unique and
+mirror each other, so it is always a permutation that is its own inverse.
 """
 
 from __future__ import annotations

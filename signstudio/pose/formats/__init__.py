@@ -6,6 +6,19 @@
 
 Each family lives in its own module and registers a `FormatSpec`. Every reader raises
 `FormatError` (file, problem, place) for bad input and nothing else.
+
+`read` keeps that contract for every family at once:
+
+* a file that reads is valid all the way down: at least one frame, finite values, and a skeleton
+  that `signstudio.pose.skeleton.validate_skeleton` accepts (bone indices in range, no self-loops,
+  a mirror map that is a permutation and its own inverse, unique component names, names with a
+  UTF-8 form, the data's joint count). Otherwise one `FormatError` at read time, placed in the
+  header (``.pose``) or the stored skeleton (``header, component 'POSE_LANDMARKS', limb 7``), so
+  that `info`, `convert`, `render` and the app refuse the file alike instead of crashing later;
+* whatever a library raised on hostile bytes (UnicodeDecodeError, struct.error, BadZipFile,
+  zlib/bz2 errors, KeyError, MemoryError ...), raised or wrapped by a reader, is said in our
+  words (`signstudio.pose.errors.in_our_words`) with the reader's place; where no reader knew a
+  place, the place is ``whole file``.
 """
 
 from __future__ import annotations

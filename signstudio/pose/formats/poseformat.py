@@ -24,6 +24,12 @@ Layouts are recognised by component names and point counts:
   the layout's names, the file's own kept as above.
 * anything else is ``custom`` (groups from the component names, e.g. a hand-only file is one
   ``right_hand`` group); it is shown and written as itself but not converted to another layout.
+
+Bad bytes: the file is read with pose-format's own header, component and body readers one after
+the other (`parse_pose`), so an error names its place in our words: ``a name in the header is
+not valid UTF-8 text (at header, component 0, byte 17)``, ``the file ends early or a binary field
+is malformed (at body, byte 40960)``. A point format of other than 2 or 3 dimensions, a body with
+no person and a frame rate that is not a positive number are refused at read time.
 """
 
 from __future__ import annotations
