@@ -23,6 +23,10 @@ Named layouts (see DESIGN.md §3):
 * ``wholebody133`` COCO-WholeBody (MMPose, AlphaPose-133): ``BODY`` (17 COCO points, then 6 foot
                   points, pose-format's names), ``FACE`` (iBUG-68), ``LEFT_HAND``, ``RIGHT_HAND``.
                   COCO has no neck.
+
+A skeleton read from a file is checked by `validate_skeleton` (every reader, through
+``formats.read``); the mirror by name (`_mirror_by_name`) pairs only names that are unique and
+mirror each other, so it is always a permutation that is its own inverse.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+
+from signstudio.pose.errors import SkeletonError
 
 GROUPS = ("body", "left_hand", "right_hand", "face")
 
@@ -191,19 +197,151 @@ class Skeleton:
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Skeleton:
-        comps = tuple(
-            Component(
-                name=c["name"],
-                points=tuple(c["points"]),
-                limbs=tuple((int(a), int(b)) for a, b in c["limbs"]),
-                colors=tuple(tuple(int(v) for v in rgb) for rgb in c["colors"]),  # type: ignore[misc]
-                format=c.get("format", "XYZC"),
-                group=c.get("group", "body"),
-            )
-            for c in d["components"]
+        """The skeleton of `to_dict`'s mapping; `SkeletonError` (our words, a place) if it is not one.
+
+        Only the structure and types are checked here; `validate_skeleton` checks the indices.
+        """
+        if not isinstance(d, Mapping):
+            raise SkeletonError(f"is a JSON {type(d).__name__}, not an object", "skeleton")
+        layout = d.get("layout")
+        if not isinstance(layout, str):
+            raise SkeletonError("has no layout name", "skeleton, field 'layout'")
+        raw = d.get("components")
+        if not isinstance(raw, list) or not raw:
+            raise SkeletonError("has no list of components", "skeleton, field 'components'")
+        comps = tuple(_component_from_dict(c, k) for k, c in enumerate(raw))
+        links = _int_pairs(d.get("links", []), "skeleton, link")
+        mirror = d.get("mirror", [])
+        if not isinstance(mirror, list) or not all(_is_int(i) for i in mirror):
+            raise SkeletonError("mirror map is not a list of joint indices", "skeleton, field 'mirror'")
+        return cls(layout, comps, tuple(int(i) for i in mirror), links)
+
+
+#: Largest value of a component colour (pose-format stores colours as unsigned 16-bit numbers).
+MAX_COLOR = 65535
+#: Most components, points, limbs or colours of a component, and bytes of a name: what a ``.pose``
+#: header can hold (unsigned 16-bit counts), so a skeleton that reads can be written as ``.pose``.
+MAX_COUNT = 65535
+#: Groups a component may belong to (``other``: not drawn by default).
+KNOWN_GROUPS = (*GROUPS, "other")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _int_pairs(raw: object, where: str) -> tuple[tuple[int, int], ...]:
+    if not isinstance(raw, list | tuple):
+        raise SkeletonError("is not a list of joint index pairs", where.rsplit(",", 1)[0])
+    for k, pair in enumerate(raw):
+        if not isinstance(pair, list | tuple) or len(pair) != 2 or not all(_is_int(v) for v in pair):
+            raise SkeletonError("is not a pair of joint indices", f"{where} {k}")
+    return tuple((int(a), int(b)) for a, b in raw)
+
+
+def _component_from_dict(c: object, k: int) -> Component:
+    where = f"skeleton, component {k}"
+    if not isinstance(c, Mapping):
+        raise SkeletonError("is not a JSON object", where)
+    name, points = c.get("name"), c.get("points")
+    if not isinstance(name, str):
+        raise SkeletonError("has no name", where)
+    where = f"skeleton, component {name!r}"
+    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+        raise SkeletonError("points are not a list of names", where)
+    colors = c.get("colors", [[255, 255, 255]])
+    if not isinstance(colors, list) or not all(
+        isinstance(rgb, list) and len(rgb) == 3 and all(_is_int(v) for v in rgb) for rgb in colors
+    ):
+        raise SkeletonError("colours are not a list of [r, g, b] integers", where)
+    fmt, group = c.get("format", "XYZC"), c.get("group", "body")
+    if not isinstance(fmt, str) or not isinstance(group, str):
+        raise SkeletonError("point format or group is not text", where)
+    return Component(
+        name=name,
+        points=tuple(points),
+        limbs=_int_pairs(c.get("limbs", []), f"{where}, limb"),
+        colors=tuple((int(r), int(g), int(b)) for r, g, b in colors),
+        format=fmt,
+        group=group,
+    )
+
+
+def validate_skeleton(skel: Skeleton, num_joints: int | None = None) -> None:
+    """Raise `SkeletonError` unless everything that uses a skeleton can trust it.
+
+    Names (layout, components, points) are text with a UTF-8 form of at most 65535 bytes, and
+    there are at most 65535 components, and points, limbs and colours per component (what a
+    ``.pose`` header holds, so every skeleton that reads can be written as ``.pose``).
+    Every limb joins two different points of its component (0 <= a, b < points, a != b); every
+    link two different joints (0 <= a, b < J); component names are unique, groups known, colours
+    in 0..65535; the joints (J >= 1) are exactly ``num_joints`` when given (the data's joint axis);
+    the mirror map is a permutation of the J joints that is its own inverse. Groups are made of
+    whole components, so they cover every joint once by construction.
+    """
+    if len(skel.components) > MAX_COUNT:
+        raise SkeletonError(f"has {len(skel.components)} components, more than {MAX_COUNT}", "skeleton")
+    _check_name(skel.layout, "skeleton, layout name")
+    seen: set[str] = set()
+    for k, c in enumerate(skel.components):
+        _check_name(c.name, f"component {k}, name")
+        where = f"component {c.name!r}"
+        for i, point in enumerate(c.points):
+            _check_name(point, f"{where}, point {i}")
+        for what, items in (("points", c.points), ("limbs", c.limbs), ("colours", c.colors)):
+            if len(items) > MAX_COUNT:
+                raise SkeletonError(f"has {len(items)} {what}, more than {MAX_COUNT}", where)
+        if c.name in seen:
+            raise SkeletonError("a second component has the same name", where)
+        seen.add(c.name)
+        if c.group not in KNOWN_GROUPS:
+            raise SkeletonError(f"unknown group {c.group!r} (known: {', '.join(KNOWN_GROUPS)})", where)
+        if any(not 0 <= v <= MAX_COLOR for rgb in c.colors for v in rgb):
+            raise SkeletonError(f"a colour value is outside 0..{MAX_COLOR}", where)
+        _check_pairs(c.limbs, len(c.points), f"{where}, limb", "point")
+    total = skel.num_joints
+    if total == 0:
+        raise SkeletonError("has no joints", "skeleton")
+    if num_joints is not None and num_joints != total:
+        raise SkeletonError(f"has {total} joints but the data has {num_joints}", "skeleton")
+    _check_pairs(skel.links, total, "link", "joint")
+    mirror = skel.mirror
+    if len(mirror) != total:
+        raise SkeletonError(f"mirror map has {len(mirror)} entries for {total} joints", "mirror map")
+    out = np.flatnonzero((mirror < 0) | (mirror >= total))
+    if len(out):
+        j = int(out[0])
+        raise SkeletonError(f"joint {j} mirrors to {int(mirror[j])}, not a joint", f"mirror map, joint {j}")
+    twice = np.flatnonzero(mirror[mirror] != np.arange(total))
+    if len(twice):
+        j = int(twice[0])
+        raise SkeletonError(
+            f"mirroring twice does not give joint {j} back ({j} -> {int(mirror[j])} -> "
+            f"{int(mirror[mirror[j]])})",
+            f"mirror map, joint {j}",
         )
-        links = tuple((int(a), int(b)) for a, b in d.get("links", ()))
-        return cls(d["layout"], comps, tuple(int(i) for i in d.get("mirror", ())), links)
+
+
+def _check_name(name: str, where: str) -> None:
+    if not isinstance(name, str):
+        raise SkeletonError("a name is not text", where)
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise SkeletonError(
+            "a name holds characters that are not valid text (no UTF-8 form)", where
+        ) from None
+    if size > MAX_COUNT:
+        raise SkeletonError(f"a name is {size} bytes long, more than {MAX_COUNT}", where)
+
+
+def _check_pairs(pairs: Sequence[tuple[int, int]], size: int, where: str, what: str) -> None:
+    for k, (a, b) in enumerate(pairs):
+        for v in (a, b):
+            if not 0 <= v < size:
+                raise SkeletonError(f"joins {what} {v}, outside 0..{size - 1}", f"{where} {k}")
+        if a == b:
+            raise SkeletonError(f"joins {what} {a} to itself", f"{where} {k}")
 
 
 def _joint_names(components: Sequence[Component]) -> tuple[str, ...]:
@@ -243,8 +381,23 @@ def _swap_side(name: str) -> str:
 
 
 def _mirror_by_name(joints: Sequence[str]) -> np.ndarray:
-    lookup = {n: i for i, n in enumerate(joints)}
-    return np.asarray([lookup.get(_swap_side(n), i) for i, n in enumerate(joints)], dtype=np.int64)
+    """Each joint's counterpart by name; a joint whose counterpart is missing, not unique or not
+    mirrored back to it (a file with repeated names) stays itself, so the map is always a
+    permutation that is its own inverse."""
+    lookup: dict[str, int] = {}
+    repeated: set[str] = set()
+    for i, n in enumerate(joints):
+        if n in lookup:
+            repeated.add(n)
+        lookup[n] = i
+    out = np.arange(len(joints), dtype=np.int64)
+    for i, n in enumerate(joints):
+        other = _swap_side(n)
+        j = lookup.get(other)
+        if j is None or n in repeated or other in repeated or _swap_side(joints[j]) != n:
+            continue
+        out[i] = j
+    return out
 
 
 # ---- named layouts ---------------------------------------------------------------------------

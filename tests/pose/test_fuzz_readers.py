@@ -8,7 +8,6 @@ at least one frame, finite coordinates and confidences.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import shutil
 from pathlib import Path
@@ -18,10 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signstudio.corpus.lexicon import lexicon_index
-from signstudio.pose import convert
 from signstudio.pose.errors import FormatError
-from signstudio.pose.formats import read, read_one, write
+from signstudio.pose.formats import read
+from tests.hostile.fuzz_downstream import build_samples
 
 EXAMPLES = int(os.environ.get("SIGNSTUDIO_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
@@ -35,37 +33,9 @@ _counter = itertools.count()
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """One valid file (or folder) per readable format, from a real lexicon recording."""
-    root = tmp_path_factory.mktemp("samples")
-    clip = read_one(lexicon_index()[0].path).frames(0, 4)
-    out: dict[str, Path] = {}
-    for fmt, name in (("pt-skels", "pt.skels"), ("p2s-legacy", "legacy.skels"), ("p2s-2025", "p2s.skels"),
-                      ("h5", "ours.h5"), ("npz", "ours.npz"), ("pose", "clip.pose")):  # fmt: skip
-        out[fmt] = root / name
-        write(out[fmt], clip, format=fmt)
-    out["h5-p2s"] = root / "p2s.h5"
-    write(out["h5-p2s"], clip, format="h5", variant="p2s-2d")
-    out["amass"] = root / "amass.npz"
-    rng = np.random.default_rng(0)
-    np.savez(out["amass"], poses=rng.normal(scale=0.2, size=(3, 165)), trans=np.zeros((3, 3)),
-             betas=np.zeros(16), gender=np.array("male"), mocap_frame_rate=np.array(60.0))  # fmt: skip
-    folder = root / "openpose"
-    folder.mkdir()
-    up = convert.convert(clip, "upper50")
-    for t in range(up.num_frames):
-        xyc = np.concatenate([up.data[t, :, :2], up.confidence[t][:, None]], axis=1)
-        body = np.zeros((25, 3))
-        body[:8] = xyc[:8]
-        person = {"pose_keypoints_2d": body.ravel().tolist(), "face_keypoints_2d": [],
-                  "hand_left_keypoints_2d": xyc[8:29].ravel().tolist(),
-                  "hand_right_keypoints_2d": xyc[29:50].ravel().tolist()}  # fmt: skip
-        (folder / f"clip_{t:012d}_keypoints.json").write_text(
-            json.dumps({"version": 1.3, "people": [person]})
-        )
-    out["openpose"] = folder
-    for path in out.values():
-        assert read(path), path
-    return out
+    """One valid file (or folder) per readable format, from a real lexicon recording (the first
+    of `build_samples`, which the downstream fuzz shares)."""
+    return {fmt: paths[0] for fmt, paths in build_samples(tmp_path_factory.mktemp("samples")).items()}
 
 
 @pytest.fixture(scope="module")

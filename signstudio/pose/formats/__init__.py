@@ -6,6 +6,19 @@
 
 Each family lives in its own module and registers a `FormatSpec`. Every reader raises
 `FormatError` (file, problem, place) for bad input and nothing else.
+
+`read` keeps that contract for every family at once:
+
+* a file that reads is valid all the way down: at least one frame, finite values, and a skeleton
+  that `signstudio.pose.skeleton.validate_skeleton` accepts (bone indices in range, no self-loops,
+  a mirror map that is a permutation and its own inverse, unique component names, names with a
+  UTF-8 form, the data's joint count). Otherwise one `FormatError` at read time, placed in the
+  header (``.pose``) or the stored skeleton (``header, component 'POSE_LANDMARKS', limb 7``), so
+  that `info`, `convert`, `render` and the app refuse the file alike instead of crashing later;
+* whatever a library raised on hostile bytes (UnicodeDecodeError, struct.error, BadZipFile,
+  zlib/bz2 errors, KeyError, MemoryError ...), raised or wrapped by a reader, is said in our
+  words (`signstudio.pose.errors.in_our_words`) with the reader's place; where no reader knew a
+  place, the place is ``whole file``.
 """
 
 from __future__ import annotations
@@ -15,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from signstudio.pose.errors import FormatError
+from signstudio.pose.errors import FormatError, SkeletonError, in_our_words
 from signstudio.pose.sequence import PoseSequence
+from signstudio.pose.skeleton import validate_skeleton
 
 Reader = Callable[..., list[PoseSequence]]
 Writer = Callable[..., None]
@@ -97,8 +111,9 @@ def detect(path: str | Path, for_writing: bool = False) -> FormatSpec:
     best_score, best = scored[0]
     if best_score < 0.5:
         if p.is_file() and p.stat().st_size == 0:
-            raise FormatError(p, "file is empty")
-        raise FormatError(p, "not a pose file SignStudio can read (no format recognised its content)")
+            raise FormatError(p, "file is empty", "byte 0")
+        place = "folder" if p.is_dir() else "first 4 KiB"
+        raise FormatError(p, "not a pose file SignStudio can read (no format recognised its content)", place)
     return best
 
 
@@ -117,30 +132,41 @@ def read(path: str | Path, format: str | None = None, **options: Any) -> list[Po
     assert spec.read is not None
     try:
         seqs = spec.read(p, **options)
-    except FormatError:
-        raise
+    except FormatError as exc:
+        raise in_our_words(p, exc) from None
     except Exception as exc:
         # Library errors on malformed content (struct.error, MemoryError, zipfile/zlib errors
-        # included) become one-line FormatErrors.
-        raise FormatError(p, f"cannot read as {spec.name}: {type(exc).__name__}: {exc}") from None
+        # included) become one-line FormatErrors in our words.
+        raise in_our_words(p, exc) from None
     _check_read(p, spec.name, seqs)
     return seqs
 
 
 def _check_read(path: Path, name: str, seqs: list[PoseSequence]) -> None:
-    """The contract every reader keeps, enforced once more: frames > 0, finite values."""
+    """The contract every reader keeps, enforced once more: frames > 0, finite values, and a
+    skeleton that everything downstream can trust (`validate_skeleton`)."""
     import numpy as np
 
     for i, seq in enumerate(seqs):
         where = f"sequence {i}" if len(seqs) > 1 else None
         if seq.num_frames == 0:
-            raise FormatError(path, "holds zero frames", where)
+            raise FormatError(path, "holds zero frames", where or "sequence 0")
         for what, arr in (("a coordinate", seq.data), ("a confidence", seq.confidence)):
             bad = ~np.isfinite(arr)
             if bad.any():
                 frame = int(np.argwhere(bad)[0][0])
                 place = f"{where}, frame {frame}" if where else f"frame {frame}"
                 raise FormatError(path, f"{what} is NaN or infinite (read as {name})", place)
+        try:
+            validate_skeleton(seq.skeleton, seq.num_joints)
+        except SkeletonError as exc:
+            # A .pose file's skeleton is its header; the other formats store it as a skeleton.
+            head = "header" if name == "pose" else "skeleton"
+            inner = exc.where.removeprefix("skeleton").lstrip(", ")
+            key = seq.meta.get("key")
+            seq_place = f"key {key}" if isinstance(key, str) and key else where
+            place = ", ".join(x for x in (seq_place, head, inner) if x)
+            raise FormatError(path, f"the skeleton is not valid: {exc.problem}", place) from None
 
 
 def read_one(path: str | Path, key: str | int | None = None, **options: Any) -> PoseSequence:

@@ -24,6 +24,12 @@ Layouts are recognised by component names and point counts:
   the layout's names, the file's own kept as above.
 * anything else is ``custom`` (groups from the component names, e.g. a hand-only file is one
   ``right_hand`` group); it is shown and written as itself but not converted to another layout.
+
+Bad bytes: the file is read with pose-format's own header, component and body readers one after
+the other (`parse_pose`), so an error names its place in our words: ``a name in the header is
+not valid UTF-8 text (at header, component 0, byte 17)``, ``the file ends early or a binary field
+is malformed (at body, byte 40960)``. A point format of other than 2 or 3 dimensions, a body with
+no person and a frame rate that is not a positive number are refused at read time.
 """
 
 from __future__ import annotations
@@ -239,19 +245,77 @@ def to_pose(seq: PoseSequence) -> Any:
     return Pose(header, body)
 
 
-def read_pose(path: Path, **_: Any) -> list[PoseSequence]:
-    from pose_format import Pose
+def _parse_error(path: Path, exc: Exception, where: str, offset: int) -> FormatError:
+    """What pose-format's exception at ``where`` (byte ``offset`` read so far) means, in our words."""
+    if isinstance(exc, UnicodeDecodeError):
+        # pose-format decodes a string after reading it: it started len(object) bytes back
+        byte = offset - len(exc.object) + exc.start
+        return FormatError(path, "a name in the header is not valid UTF-8 text", f"{where}, byte {byte}")
+    if isinstance(exc, MemoryError):
+        return FormatError(path, "too large to read (not enough memory for what the file declares)", where)
+    if isinstance(exc, ZeroDivisionError):
+        return FormatError(path, "the body declares no people or no points", where)
+    if isinstance(exc, NotImplementedError):
+        return FormatError(path, "is a .pose version SignStudio cannot read", "header, version")
+    # struct.error, and numpy's "buffer is too small" for a body larger than the bytes left
+    return FormatError(path, "the file ends early or a binary field is malformed", f"{where}, byte {offset}")
 
+
+def parse_pose(path: Path, buffer: bytes) -> Any:
+    """The pose-format ``Pose`` of ``buffer``, read with pose-format's own header, component and
+    body readers one after the other, so that a failure names its place (``header, component 2,
+    byte 812``; ``body, byte 40960``)."""
+    from pose_format import Pose
+    from pose_format.numpy import NumPyPoseBody
+    from pose_format.pose_header import PoseHeader, PoseHeaderComponent, PoseHeaderDimensions
+    from pose_format.utils.reader import BufferReader, ConstStructs
+
+    reader = BufferReader(buffer)
+    where = "header, version"
+    try:
+        version = reader.unpack(ConstStructs.float)
+        where = "header, dimensions"
+        dimensions = PoseHeaderDimensions.read(version, reader)
+        where = "header, component count"
+        count = reader.unpack(ConstStructs.ushort)
+        components = []
+        for k in range(count):
+            where = f"header, component {k}"
+            components.append(PoseHeaderComponent.read(version, reader))
+        header = PoseHeader(version, dimensions, components)
+        where = "body"
+        body = NumPyPoseBody.read(header, reader)
+    except Exception as exc:  # pose-format raises struct/unicode/numpy errors on bad bytes
+        raise _parse_error(path, exc, where, reader.read_offset) from None
+    return Pose(header, body)
+
+
+def _check_body(path: Path, pose: Any) -> None:
+    """What `from_pose` needs of a parsed file: 2 or 3 dimensions, a person, a frame rate."""
+    for c in pose.header.components:
+        if len(c.format) - 1 not in (2, 3):
+            raise FormatError(
+                path,
+                f"point format {c.format!r} has {len(c.format) - 1} dimensions; SignStudio reads 2 or 3",
+                f"header, component {c.name!r}",
+            )
+    raw = np.ma.getdata(pose.body.data)
+    if raw.ndim != 4 or raw.shape[1] == 0:
+        raise FormatError(path, "holds no person", "body")
+    fps = float(pose.body.fps)
+    if not np.isfinite(fps) or fps <= 0:
+        raise FormatError(path, f"frame rate is {fps:g}, not a positive number", "body, fps")
+
+
+def read_pose(path: Path, **_: Any) -> list[PoseSequence]:
     buffer = path.read_bytes()
     if not buffer:
-        raise FormatError(path, "file is empty")
-    try:
-        pose = Pose.read(buffer)
-    except Exception as exc:  # pose-format raises struct/index/value errors on bad bytes
-        raise FormatError(path, f"not a valid .pose file ({type(exc).__name__}: {exc})") from None
+        raise FormatError(path, "file is empty", "byte 0")
+    pose = parse_pose(path, buffer)
+    _check_body(path, pose)
     seq = from_pose(pose, str(path))
     if seq.num_frames == 0:
-        raise FormatError(path, "holds zero frames")
+        raise FormatError(path, "holds zero frames", "body")
     return [seq]
 
 

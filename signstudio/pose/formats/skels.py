@@ -339,7 +339,9 @@ def _read_parallel(path: Path) -> dict[str, list[str]]:
         try:
             lines = _read_lines(ppath, ppath.read_bytes(), f"parallel {ppath.suffix} file")
         except OSError as exc:
-            raise FormatError(ppath, f"cannot read parallel file: {exc.strerror or exc}") from None
+            raise FormatError(
+                ppath, f"cannot read parallel file: {exc.strerror or 'input/output error'}", "byte 0"
+            ) from None
         out[key] = lines
     return out
 
@@ -410,7 +412,7 @@ def read_family(
     fps_value, fps_given = option_fps(path, fps, DEFAULT_FPS)
     scale_value = fam.scale if scale is None else scale_option(path, scale)
     if path.stat().st_size == 0:
-        raise FormatError(path, "file is empty")
+        raise FormatError(path, "file is empty", "byte 0")
     parallel = _read_parallel(path)
     seqs = []
     n = 0
@@ -430,9 +432,10 @@ def read_family(
             raise FormatError(
                 parallel_paths(path)[key],
                 f"has {len(plines)} lines but {path.name} has {n} sequences (parallel files must match)",
+                f"line {min(len(plines), n) + 1}",
             )
     if not seqs:
-        raise FormatError(path, "holds no sequence (every line is empty)")
+        raise FormatError(path, "holds no sequence (every line is empty)", f"lines 1-{n}")
     return seqs
 
 
