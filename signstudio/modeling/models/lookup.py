@@ -53,6 +53,7 @@ from signstudio.modeling.base import (
     check_cancel,
     report,
 )
+from signstudio.modeling.text.coverage import alphabet_rule, signable_text, with_note
 from signstudio.modeling.text.words import split_words
 from signstudio.pose.formats.poseformat import from_pose
 from signstudio.pose.sequence import PoseSequence
@@ -335,12 +336,15 @@ class LookupModel(SignModel):
         self.check_language(lang)
         if isinstance(texts, str):
             raise TypeError("texts is a list of strings")
+        self.check_texts(texts)
         spoken = self._spoken[lang]
-        plans = [self.spell_text(t, lang) for t in texts]  # every error before any work
+        rule = alphabet_rule(self.alphabet(lang))
+        found = [signable_text(t, lang, rule) for t in texts]  # every error before any work
+        plans = [self.spell_text(f.text, lang) for f in found]
         steps = sum(len(p) + (len(p) > 1) for p in plans)
         done = 0
         out = []
-        for text, plan in zip(texts, plans, strict=True):
+        for text, plan, signable in zip(texts, plans, found, strict=True):
             poses, word_segments = [], []
             for sp in plan:
                 check_cancel(cancel)
@@ -362,7 +366,8 @@ class LookupModel(SignModel):
                 done += 1
             else:
                 pose, segments = poses[0], word_segments[0]
-            out.append(self._to_sequence(pose, text, plan, lang, spoken, config, segments))
+            seq = self._to_sequence(pose, text, plan, lang, spoken, config, segments)
+            out.append(with_note(seq, signable))
         report(progress, 1.0, "done")
         return out
 
