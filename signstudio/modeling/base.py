@@ -13,8 +13,10 @@ many characters of text in one run, a per-family figure with its reason (what th
 trained on, the most frames it makes, or time and memory for ``lookup``). It is known from the
 model id alone, so the CLI and the studio refuse a longer text before any model loads
 (`check_text_length`: "text has 10 000 characters; lookup signs at most 3 000 (split it into
-several runs)"), and every model's ``generate`` checks it again before any work. A neural model
-never cuts a text silently: beyond its limit it refuses.
+several runs)"). ``lookup`` and the baselines refuse it again in ``generate`` before any work; a
+neural model's ``generate`` (reached directly by batches and the API) signs the part its encoder
+reads and says so in ``meta["notes"]`` ("signed only '...': the first 44 of 62 characters"),
+never cutting without a word (`signstudio.modeling.text.coverage.fit`).
 
 ``generate`` is called on a worker thread; ``progress`` is called on that same thread, and
 ``cancel`` may be set from any thread. A model checks the token between slices of work (a word,

@@ -58,7 +58,7 @@ from signstudio.modeling.data import (
     encode_texts,
 )
 from signstudio.modeling.shipped_models import MLSF_CHECKPOINT, MLSF_ID, mlsf_info
-from signstudio.modeling.text.coverage import Signable, signable_text, vocab_rule, with_note
+from signstudio.modeling.text.coverage import Signable, fit, signable_text, vocab_rule, with_note
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
@@ -503,11 +503,15 @@ class SignLLMMLSF(SignModel):
         self.check_language(lang)
         if not texts:
             return []
-        self.check_texts(texts)
         vocab = self.vocabs[lang]
         rule = vocab_rule(vocab.chars) if isinstance(vocab, CharVocab) else None
         found = [
-            signable_text(t, lang, rule) if rule is not None else Signable(t.strip(), (), None) for t in texts
+            fit(
+                signable_text(t, lang, rule) if rule is not None else Signable(t.strip(), (), None),
+                self.max_text_chars,
+                self.id,
+            )
+            for t in texts
         ]
         channel = self.model.channel(lang)
         texts_in = [f.text for f in found]

@@ -60,7 +60,7 @@ from signstudio.modeling.models.signllm_mlsf import (
     to_sequence,
 )
 from signstudio.modeling.shipped_models import P2LG_CHECKPOINT, P2LG_ID, p2lg_info
-from signstudio.modeling.text.coverage import Signable, alphabet_rule, signable_text, with_note
+from signstudio.modeling.text.coverage import Signable, alphabet_rule, fit, signable_text, with_note
 from signstudio.modeling.text.prompt_reader import ReadPrompt, reader_from_state
 from signstudio.pose.sequence import PoseSequence
 
@@ -203,8 +203,7 @@ class SignLLMP2LG(SignModel):
         self.check_language(lang)
         if not texts:
             return []
-        self.check_texts(texts)
-        found = [self.signable(t, lang) for t in texts]
+        found = [fit(self.signable(t, lang), self.max_text_chars, self.id) for t in texts]
         glosses = [" ".join(self.lang_glosses(f.text, lang)) for f in found]
         channel = self.model.channel(CHANNEL)
         outs = decode_texts(channel, self.glosses, glosses, self.device, opts, cancel, progress)

@@ -18,7 +18,15 @@ from signstudio.modeling.base import ModelError, ModelInfo, SignModel, TextLimit
 from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
 from signstudio.modeling.data import FPS, LAYOUT, NUM_JOINTS, CharVocab
 from signstudio.modeling.text.conditioner import TextInputs
-from signstudio.modeling.text.coverage import Rule, Signable, alphabet_rule, both, signable_text, vocab_rule
+from signstudio.modeling.text.coverage import (
+    Rule,
+    Signable,
+    alphabet_rule,
+    both,
+    fit,
+    signable_text,
+    vocab_rule,
+)
 from signstudio.modeling.text.sentence_encoder import SentenceEncoder
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
@@ -107,11 +115,11 @@ class TextPoseModel(SignModel):
         return both(alphabet_rule(letters), chars) if letters else chars
 
     def signable(self, texts: Sequence[str], lang: str) -> list[Signable]:
-        """Each text as the model signs it (`signstudio.modeling.text.coverage`), after the length
-        check: every error before any work."""
-        self.check_texts(texts)
+        """Each text as the model signs it (`signstudio.modeling.text.coverage`: what it has no
+        unit for dropped, a text longer than it reads cut, both said): every error before any work."""
         rule = self.rule(lang)
-        return [signable_text(t, lang, rule) for t in texts]
+        width = self.text_limit.chars
+        return [fit(signable_text(t, lang, rule), width, self.id) for t in texts]
 
     @staticmethod
     def frames_note(frames: int, max_frames: int, forced: int | None) -> str | None:

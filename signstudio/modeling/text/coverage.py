@@ -40,6 +40,7 @@ class Signable:
     text: str
     dropped: tuple[str, ...]
     note: str | None
+    cut: str | None = None  # how much was signed when the text was longer than the model reads
 
 
 def not_signed_note(dropped: Iterable[str], lang: str) -> str:
@@ -75,6 +76,24 @@ def signable_text(text: str, lang: str, rule: Rule) -> Signable:
             raise ModelError(f"nothing to sign in {text!r}: {not_signed_note(gone, lang)}")
         raise ModelError(f"nothing to sign in {text!r}: type a word")
     return Signable(" ".join(kept), gone, not_signed_note(gone, lang) if gone else None)
+
+
+def fit(found: Signable, chars: int, model_id: str) -> Signable:
+    """``found`` cut to the ``chars`` characters a neural model reads (at the last space within
+    them, if any), saying how much was signed: such a model never cuts a text without a word.
+    The CLI and the studio refuse a text over the limit before the model loads; this is for the
+    texts that reach ``generate`` directly (batches, the API)."""
+    if len(found.text) <= chars:
+        return found
+    head = found.text[:chars]
+    if " " in head and found.text[chars] != " ":
+        head = head[: head.rindex(" ")]
+    name = model_id.partition("@")[0]
+    cut = (
+        f"signed only {head!r}: the first {len(head)} of {len(found.text)} characters "
+        f"({name} reads at most {chars})"
+    )
+    return Signable(head, found.dropped, found.note, cut)
 
 
 def alphabet_rule(alphabet: Iterable[str]) -> Rule:
@@ -133,9 +152,10 @@ def both(first: Rule, second: Rule) -> Rule:
 
 
 def with_note(seq: PoseSequence, found: Signable, note: str | None = None) -> PoseSequence:
-    """``seq`` with ``found.note`` (and ``note``, e.g. frames cut) appended to ``meta["notes"]``
-    and the dropped characters in ``meta["not_signed"]``; unchanged when there is nothing to say."""
-    notes = [n for n in (found.note, note) if n]
+    """``seq`` with ``found.note``, ``found.cut`` (and ``note``, e.g. frames cut) appended to
+    ``meta["notes"]`` and the dropped characters in
+    ``meta["not_signed"]``; unchanged when there is nothing to say."""
+    notes = [n for n in (found.note, found.cut, note) if n]
     if not notes:
         return seq
     update: dict[str, object] = {"notes": [*seq.meta.get("notes", []), *notes]}
