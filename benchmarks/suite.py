@@ -23,6 +23,9 @@ step count (`benchmarks.nar`).
 scores in one pass, the FGD-style curve, the reading) of long real pairs (1 500, 7 500, 15 000
 frames) against the whole-matrix route, time and peak memory in child processes
 (`benchmarks.dtw_long`).
+``long-text``: the ``lookup`` model on texts of 300, 1 000 and 3 000 characters against
+spoken-to-signed's own route to the same frames, time, peak memory and growth with the length
+(`benchmarks.long_text`).
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ from typing import Any
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: GUI benchmarks run in a child process; a benchmark's module in benchmarks/ is its name, except:
 GUI_BENCHMARKS = ("viewport", "studio")
-MODULES = {"long-dtw": "dtw_long"}
-BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "avatar")
+MODULES = {"long-dtw": "dtw_long", "long-text": "long_text"}
+BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "long-text", "avatar")
 
 #: name -> (full, quick) settings
 LIFTING = {

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 #: the benchmarks `benchmarks.suite` runs, in order (kept here so --help works without a checkout)
-BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "avatar")
+BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "long-text", "avatar")
 
 
 def add_parser(sub: Any) -> None:

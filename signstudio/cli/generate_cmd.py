@@ -75,6 +75,16 @@ def model_id_for(args: argparse.Namespace) -> str:
     return register_checkpoint(args.checkpoint).id
 
 
+def check_text_fits(args: argparse.Namespace, model_id: str) -> None:
+    """A `TextTooLongError` (one line) when ``--text`` (or the ``--prompt``) is longer than the
+    model signs, before the model loads (`signstudio.modeling.base.text_length_problem`)."""
+    from signstudio.modeling.base import TextTooLongError, text_length_problem
+
+    problem = None if args.text is None else text_length_problem(args.text, model_id, prompt=args.prompt)
+    if problem is not None:
+        raise TextTooLongError(problem)
+
+
 def run(args: argparse.Namespace) -> int:
     from signstudio.cli.evaluate_cmd import parse_value
     from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
@@ -95,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--files goes with --text-file")
     try:
         model_id = model_id_for(args)
+        check_text_fits(args, model_id)
     except ModelError as exc:
         return _fail(str(exc))
     if args.text_file is not None:
@@ -144,5 +155,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{what} in {lang_name} ({response.lang}){origin} with model {model_id!r} on {response.device}: "
         f"{len(seq)} frames at {seq.fps:g} fps -> {args.out} ({spec.name})"
+        + "".join(f"; {note}" for note in seq.meta.get("notes", []))
     )
     return 0

@@ -145,7 +145,8 @@ def signing_hand(seq: PoseSequence, start: int = 0, end: int | None = None) -> s
     frames; ``"right"`` when that does not decide (no hand present, or a layout without hands).
     """
     end = seq.num_frames if end is None else end
-    present = seq.present[start:end]
+    # only these frames: ``seq.present`` would compare every frame, once per segment (quadratic)
+    present = seq.confidence[start:end] > 0
     share: dict[str, float] = {}
     for hand in ("right", "left"):
         idx = seq.skeleton.groups.get(f"{hand}_hand")

@@ -157,7 +157,8 @@ class StudioController:
         prompt_mode: bool = False,
         options: dict[str, Any] | None = None,
     ) -> int:
-        """Ask the runner for signing of ``text``; the answer comes to `finish_generation`."""
+        """Ask the runner for signing of ``text``; the answer comes to `finish_generation` (-1 and an
+        error answer at once when the text is longer than the model signs)."""
         request = GenerateRequest(
             text=text,
             lang=lang,
@@ -166,10 +167,26 @@ class StudioController:
             options=options or {},
         )
         self.state.text = text
+        if self._refuse_long_text(request):
+            return -1
         self.generation_started_at = time.perf_counter()
         self.pending = self.runner.submit(request)
         self.generation_started.emit(request)
         return self.pending
+
+    def _refuse_long_text(self, request: GenerateRequest) -> bool:
+        """A text longer than the model signs is refused before any model loads: an error answer
+        ("text has 10 000 characters; lookup signs at most 3 000 (split it into several runs)")
+        goes to `generation_finished` at once, nothing is submitted (`generate` returns -1) and
+        a generation in progress goes on."""
+        from signstudio.modeling.base import text_length_problem
+
+        problem = text_length_problem(request.text, request.model_id, prompt=request.prompt_mode)
+        if problem is None:
+            return False
+        response = GenerateResponse(-1, request, text=request.text, lang=request.lang, error=problem)
+        self.generation_finished.emit(response)
+        return True
 
     def cancel(self) -> bool:
         """Cancel the generation in progress (True when there was one to cancel)."""

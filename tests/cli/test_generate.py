@@ -63,7 +63,10 @@ def test_a_baseline_through_the_cli(tmp_path, capsys, monkeypatch):
     ("argv", "problem"),
     [
         (["--text", "hello", "--lang", "xxx"], "does not cover sign language 'xxx'"),
-        (["--text", "h3llo", "--lang", "ase"], "cannot spell 'h3llo'"),
+        (
+            ["--text", "\U0001f44b 3", "--lang", "ase"],
+            "nothing to sign in '\U0001f44b 3': not signed: \U0001f44b, 3",
+        ),
         (["--text", "hello", "--model", "nope"], "unknown model 'nope'"),
         (["--text", "   "], "nothing to sign"),
         (["--prompt", "--text", "?"], "could not find the text"),

@@ -93,12 +93,18 @@ def test_cancel_between_words(model):
     assert seen == ["spelling 'one'", "spelling 'two'"]
 
 
-def test_missing_letters_are_named_before_any_work(model):
-    seen = []
-    with pytest.raises(SpellingError, match=r"cannot spell '42'.*\(ase\).*'4', '2'"):
-        model.generate(["hi", "hi 42"], "ase", progress=lambda f, m: seen.append(m))
+def test_missing_letters_are_named_not_signed(model, hi):
+    # what the alphabet has no letter for is left out and named; the rest is signed as before
+    [signed] = model.generate(["hi 42"], "ase")
+    assert signed.equals(hi) and signed.meta["words"] == ["hi"]
+    assert signed.meta["notes"] == ["not signed: 4, 2 (no sign or letter for them in American Sign Language)"]
+    assert signed.meta["not_signed"] == ["4", "2"]
+    assert "notes" not in hi.meta
+    seen = []  # nothing left to sign: one line, before any work
+    with pytest.raises(ModelError, match=r"nothing to sign in '42': not signed: 4, 2"):
+        model.generate(["hi", "42"], "ase", progress=lambda f, m: seen.append(m))
     assert seen == []
-    with pytest.raises(SpellingError, match="nothing to sign"):
+    with pytest.raises(ModelError, match="nothing to sign"):
         model.generate(["?!"], "ase")
     assert isinstance(SpellingError("x"), ModelError)
 

@@ -232,6 +232,7 @@ class _CorpusBaseline(SignModel):
             raise TypeError("texts is a list of strings")
         config = apply_options(self.config, options)
         self.check_language(lang)
+        self.check_texts(texts)
         for text in texts:
             if not text.strip():
                 raise ModelError("nothing to sign: type a word or a few words")

@@ -42,6 +42,7 @@ from signstudio.modeling.models.signllm_mlsf import inference_context
 from signstudio.modeling.models.text_to_pose import TextPoseModel
 from signstudio.modeling.shipped_models import DIFFUSION_CHECKPOINT, DIFFUSION_ID, diffusion_info
 from signstudio.modeling.text.conditioner import TextConditioner, TextInputs, sinusoid
+from signstudio.modeling.text.coverage import with_note
 from signstudio.pose.relative import KinematicTree
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
@@ -259,8 +260,9 @@ class DiffusionModel(TextPoseModel):
         self.check_num_frames(opts.num_frames, self.cfg.max_frames)
         if not texts:
             return []
+        found = self.signable(texts, lang)
         check_cancel(cancel)
-        text = self.inputs(texts, lang)
+        text = self.inputs([f.text for f in found], lang)
         generator = None
         if opts.seed is not None:
             generator = torch.Generator(device=self.device).manual_seed(int(opts.seed))
@@ -272,6 +274,12 @@ class DiffusionModel(TextPoseModel):
         with inference_context(self.device, opts.bf16):
             outs = self.net.sample(text, steps, guidance, opts.num_frames, generator, on_step)  # type: ignore[operator]
         return [
-            self.sequence(from_features(self.stats.denormalise(o.float().cpu().numpy()), self.tree), t, lang)
-            for o, t in zip(outs, texts, strict=True)
+            with_note(
+                self.sequence(
+                    from_features(self.stats.denormalise(o.float().cpu().numpy()), self.tree), t, lang
+                ),
+                f,
+                self.frames_note(len(o), self.cfg.max_frames, opts.num_frames),
+            )
+            for o, t, f in zip(outs, texts, found, strict=True)
         ]

@@ -53,6 +53,7 @@ from signstudio.modeling.base import (
     check_cancel,
     report,
 )
+from signstudio.modeling.text.coverage import alphabet_rule, signable_text, with_note
 from signstudio.modeling.text.words import split_words
 from signstudio.pose.formats.poseformat import from_pose
 from signstudio.pose.sequence import PoseSequence
@@ -111,6 +112,47 @@ def _quiet() -> Iterator[None]:
         log.debug("spoken-to-signed: %s", buffer.getvalue().strip().replace("\n", " | "))
 
 
+@dataclass
+class _Prepared:
+    """One pose as spoken-to-signed's ``concatenate_poses`` prepares it before the join (reduced,
+    normalised, trimmed to its signing span and capped): ``source`` gives, per frame of ``pose``,
+    the input frame it shows; ``segments`` are in input frames."""
+
+    pose: Any
+    source: np.ndarray
+    segments: list[dict[str, Any]]
+
+    def copy(self) -> _Prepared:
+        """A copy the join may change (it reassigns bodies and pads their arrays)."""
+        from pose_format import Pose
+
+        body = self.pose.body
+        fresh = type(body)(fps=body.fps, data=body.data.copy(), confidence=body.confidence.copy())
+        return _Prepared(Pose(self.pose.header, fresh), self.source, self.segments)
+
+
+def _prepare(
+    pose: Any, part: str | list[dict[str, Any]], first_of: bool, last_of: bool, cap: float | None
+) -> _Prepared:
+    """Steps 1-3 of ``concatenate_poses`` for one pose (reduce, normalise, trim and cap with the
+    onset kept on the first pose and the offset on the last), and which input frame each output
+    frame shows (the capped sign is resampled evenly)."""
+    from spoken_to_signed.gloss_to_pose import concatenate as cat
+
+    if cat.ConcatenationSettings.is_reduce_holistic:
+        pose = cat.reduce_holistic(pose)
+    pose = cat.normalize_pose(pose)
+    n = len(pose.body)
+    first, end = cat.active_signing_span(pose)
+    out = cat.process_sign(pose, keep_onset=first_of, keep_offset=last_of, max_sign_seconds=cap)
+    onset = np.arange(first) if first_of and first > 0 else np.arange(0)
+    offset = np.arange(end, n) if last_of and end < n else np.arange(0)
+    sign_len = len(out.body) - len(onset) - len(offset)
+    sign = first + np.rint(np.linspace(0, max(end - first - 1, 0), sign_len)).astype(np.int64)
+    own = [{"start": first, "end": end, "label": part}] if isinstance(part, str) else part
+    return _Prepared(out, np.concatenate([onset, sign, offset]).astype(np.int64), own)
+
+
 def _concatenate_tracked(
     poses: list[Any], parts: Sequence[str | list[dict[str, Any]]], max_sign_seconds: float | None
 ) -> tuple[Any, list[dict[str, Any]] | None]:
@@ -123,43 +165,110 @@ def _concatenate_tracked(
     in its frames (no ``hand`` yet), or None when the frame bookkeeping does not add up (a
     spoken-to-signed whose steps changed): the pose is right, only the segments are unknown.
     """
+    last = len(poses) - 1
+    prepared = [
+        _prepare(pose, part, i == 0, i == last, max_sign_seconds)
+        for i, (pose, part) in enumerate(zip(poses, parts, strict=True))
+    ]
+    return _join_prepared(prepared)
+
+
+#: points interpolated at a time (see `_interpolate_by_points`)
+POINT_BLOCK = 16
+
+
+def _interpolate_by_points(body: Any) -> Any:
+    """pose-format's ``body.interpolate(kind="linear")`` (same fps: it fills the gaps of each
+    point), a block of points at a time. It treats every point on its own, so the result is the
+    same, while its float64 working arrays (about 19 KB a frame for all 178 points, 750 MB for
+    40 000 frames) shrink by 178 / `POINT_BLOCK`."""
+    import numpy.ma as ma
+
+    parts = [
+        type(body)(
+            fps=body.fps,
+            data=body.data[:, :, a : a + POINT_BLOCK],
+            confidence=body.confidence[:, :, a : a + POINT_BLOCK],
+        ).interpolate(kind="linear")
+        for a in range(0, body.data.shape[2], POINT_BLOCK)
+    ]
+    data = ma.concatenate([p.data for p in parts], axis=2)
+    confidence = np.concatenate([p.confidence for p in parts], axis=2)
+    return type(body)(fps=body.fps, data=data, confidence=confidence)
+
+
+def _smooth_concatenate(poses: list[Any]) -> Any:
+    """spoken-to-signed's ``smooth_concatenate_poses`` (cut at the closest frames, pad, join,
+    fill gaps, Butterworth), its own steps with `_interpolate_by_points` for the gap filling."""
+    from pose_format import Pose
+    from spoken_to_signed.gloss_to_pose import smoothing as sm
+
+    if len(poses) == 1:
+        return poses[0]
+    start = 0
+    for i, pose in enumerate(poses):
+        end, next_start = (
+            sm.find_best_connection_point(pose, poses[i + 1])
+            if i < len(poses) - 1
+            else (len(pose.body.data), 0)
+        )
+        pose.body = pose.body[start:end]
+        start = next_start
+    default = inspect.signature(sm.smooth_concatenate_poses).parameters["padding"].default
+    padding = sm.create_padding(default, poses[0])
+    for pose in poses[:-1]:
+        pose.body.data = np.concatenate((pose.body.data, padding.data))
+        pose.body.confidence = np.concatenate((pose.body.confidence, padding.confidence))
+    data = np.concatenate([pose.body.data for pose in poses])
+    confidence = np.concatenate([pose.body.confidence for pose in poses])
+    body = type(poses[0].body)(fps=poses[0].body.fps, data=data, confidence=confidence)
+    del data, confidence
+    return sm.pose_butterworth_filter(Pose(header=poses[0].header, body=_interpolate_by_points(body)))
+
+
+def _correct_wrist(pose: Any, hand: str) -> None:
+    """pose-format's ``correct_wrist`` in place: it deep-copies the whole pose first (twice per
+    ``correct_wrists``), which is a copy of every frame we do not need."""
+    import numpy.ma as ma
+    from pose_format.utils.generic import get_body_hand_wrist_index, get_hand_wrist_index
+
+    wrist_index = get_hand_wrist_index(pose, hand)
+    wrist, wrist_conf = pose.body.data[:, :, wrist_index], pose.body.confidence[:, :, wrist_index]
+    body_index = get_body_hand_wrist_index(pose, hand)
+    body_wrist, body_conf = pose.body.data[:, :, body_index], pose.body.confidence[:, :, body_index]
+    stacked = np.stack([wrist_conf] * wrist.shape[-1], axis=-1)
+    new_data = ma.where(stacked == 0, body_wrist, wrist)
+    new_conf = ma.where(wrist_conf == 0, body_conf, wrist_conf)
+    pose.body.data[:, :, body_index] = new_data
+    pose.body.confidence[:, :, body_index] = new_conf
+
+
+def _join_prepared(prepared: list[_Prepared]) -> tuple[Any, list[dict[str, Any]] | None]:
+    """Steps 4-7 of ``concatenate_poses`` on prepared poses (see `_concatenate_tracked`). Linear
+    in the frames: each cut looks at two neighbours only and the segments are placed in one pass."""
     from spoken_to_signed.gloss_to_pose import concatenate as cat
     from spoken_to_signed.gloss_to_pose.smoothing import find_best_connection_point, smooth_concatenate_poses
 
-    if cat.ConcatenationSettings.is_reduce_holistic:
-        poses = [cat.reduce_holistic(p) for p in poses]
-    poses = [cat.normalize_pose(p) for p in poses]
-    last = len(poses) - 1
-    processed, sources, own = [], [], []
-    for i, (pose, part) in enumerate(zip(poses, parts, strict=True)):
-        n = len(pose.body)
-        first, end = cat.active_signing_span(pose)
-        out = cat.process_sign(
-            pose, keep_onset=i == 0, keep_offset=i == last, max_sign_seconds=max_sign_seconds
-        )
-        # which frame of the input each output frame shows (the capped sign is resampled evenly)
-        onset = np.arange(first) if i == 0 and first > 0 else np.arange(0)
-        offset = np.arange(end, n) if i == last and end < n else np.arange(0)
-        sign_len = len(out.body) - len(onset) - len(offset)
-        sign = first + np.rint(np.linspace(0, max(end - first - 1, 0), sign_len)).astype(np.int64)
-        processed.append(out)
-        sources.append(np.concatenate([onset, sign, offset]).astype(np.int64))
-        own.append([{"start": first, "end": end, "label": part}] if isinstance(part, str) else part)
+    processed = [p.pose for p in prepared]
+    last = len(processed) - 1
     cuts = [find_best_connection_point(processed[i], processed[i + 1]) for i in range(last)]
     fps = processed[0].body.fps
     padding = int(inspect.signature(smooth_concatenate_poses).parameters["padding"].default * fps)
-    joined = smooth_concatenate_poses(processed)
-    pose = cat.correct_wrists(joined)
+    pose = _smooth_concatenate(processed)
+    del processed  # the pieces: their frames now live in ``pose``
+    for hand in ("LEFT", "RIGHT"):
+        _correct_wrist(pose, hand)
     cat.normalize_pose_size(pose)
     if inspect.signature(cat.concatenate_poses).parameters["hide_idle_hands"].default:
         pose = cat.hide_lowered_hands(pose)
 
     segments: list[dict[str, Any]] = []
     offset_out, start = 0, 0
-    for i, src in enumerate(sources):
+    for i, prep in enumerate(prepared):
+        src = prep.source
         stop = int(cuts[i][0]) if i < last else len(src)
         kept = src[start:stop]
-        for seg in own[i]:
+        for seg in prep.segments:
             inside = np.flatnonzero((kept >= seg["start"]) & (kept < seg["end"]))
             if len(inside):
                 segments.append(
@@ -187,6 +296,8 @@ class LookupModel(SignModel):
             self._lookup = FingerspellingPoseLookup()
         # Their pose cache (an OrderedDict LRU) and concatenation are not thread-safe.
         self._lock = threading.Lock()
+        # prepared letter clips: at most 4 per letter of each alphabet used (a few MB)
+        self._letters: dict[tuple[Any, ...], _Prepared] = {}
 
     def alphabet(self, lang: str) -> tuple[str, ...]:
         """The lexicon keys (letters and letter groups, lower case) of a sign language."""
@@ -225,12 +336,15 @@ class LookupModel(SignModel):
         self.check_language(lang)
         if isinstance(texts, str):
             raise TypeError("texts is a list of strings")
+        self.check_texts(texts)
         spoken = self._spoken[lang]
-        plans = [self.spell_text(t, lang) for t in texts]  # every error before any work
+        rule = alphabet_rule(self.alphabet(lang))
+        found = [signable_text(t, lang, rule) for t in texts]  # every error before any work
+        plans = [self.spell_text(f.text, lang) for f in found]
         steps = sum(len(p) + (len(p) > 1) for p in plans)
         done = 0
         out = []
-        for text, plan in zip(texts, plans, strict=True):
+        for text, plan, signable in zip(texts, plans, found, strict=True):
             poses, word_segments = [], []
             for sp in plan:
                 check_cancel(cancel)
@@ -252,7 +366,8 @@ class LookupModel(SignModel):
                 done += 1
             else:
                 pose, segments = poses[0], word_segments[0]
-            out.append(self._to_sequence(pose, text, plan, lang, spoken, config, segments))
+            seq = self._to_sequence(pose, text, plan, lang, spoken, config, segments)
+            out.append(with_note(seq, signable))
         report(progress, 1.0, "done")
         return out
 
@@ -263,12 +378,28 @@ class LookupModel(SignModel):
 
         # The clips of our units rather than their characters_lookup, whose split (the longest
         # key anywhere in the word first) differs from the corpus's for some words.
-        rows = self._lookup.words_index[spoken][lang]
-        letters = [self._lookup.get_pose(rows[unit][0])[0] for unit in sp.units]
-        letters[-1] = self._lookup.stretch_pose(letters[-1], 2)
-        labels = [u.upper() for u in sp.units]
         cap = inspect.signature(concatenate_poses).parameters["max_sign_seconds"].default
-        return _concatenate_tracked(letters, labels, cap)
+        last = len(sp.units) - 1
+        prepared = [
+            self._letter(spoken, lang, unit, i == 0, i == last, cap).copy() for i, unit in enumerate(sp.units)
+        ]
+        return _join_prepared(prepared)
+
+    def _letter(
+        self, spoken: str, lang: str, unit: str, first: bool, last: bool, cap: float | None
+    ) -> _Prepared:
+        """A letter's clip prepared for the join (the last letter of a word held twice as long),
+        computed once per (letter, place in the word): the same input gives the same frames, and
+        preparing (resampling every point) was most of the time a word took."""
+        key = (spoken, lang, unit, first, last, cap)
+        found = self._letters.get(key)
+        if found is None:
+            rows = self._lookup.words_index[spoken][lang]
+            pose = self._lookup.get_pose(rows[unit][0])[0]
+            if last:
+                pose = self._lookup.stretch_pose(pose, 2)
+            found = self._letters[key] = _prepare(pose, unit.upper(), first, last, cap)
+        return found
 
     def _to_sequence(
         self,

@@ -40,6 +40,7 @@ from signstudio.modeling.models.signllm_mlsf import inference_context
 from signstudio.modeling.models.text_to_pose import TextPoseModel
 from signstudio.modeling.shipped_models import NARKD_CHECKPOINT, NARKD_ID, narkd_info
 from signstudio.modeling.text.conditioner import TextConditioner, TextInputs, sinusoid
+from signstudio.modeling.text.coverage import with_note
 from signstudio.pose.sequence import PoseSequence
 
 
@@ -244,13 +245,18 @@ class NARKDModel(TextPoseModel):
         if not texts:
             return []
         self.check_num_frames(opts.num_frames, self.cfg.max_frames)
+        found = self.signable(texts, lang)
         check_cancel(cancel)
         report(progress, 0.1, "reading the text")
-        text = self.inputs(texts, lang)
+        text = self.inputs([f.text for f in found], lang)
         with inference_context(self.device, opts.bf16):
             outs = self.net.generate(text, opts.num_frames)  # type: ignore[operator]
         report(progress, 1.0, f"{len(outs)} sequence(s), all frames at once")
         return [
-            self.sequence(self.range.from_unit(o.cpu().numpy()), t, lang)
-            for o, t in zip(outs, texts, strict=True)
+            with_note(
+                self.sequence(self.range.from_unit(o.cpu().numpy()), t, lang),
+                f,
+                self.frames_note(len(o), self.cfg.max_frames, opts.num_frames),
+            )
+            for o, t, f in zip(outs, texts, found, strict=True)
         ]

@@ -40,9 +40,11 @@ from signstudio.modeling.base import (
     CancelToken,
     ProgressCallback,
     SignModel,
+    TextLimit,
     apply_options,
     check_cancel,
     report,
+    text_limit,
 )
 from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
 from signstudio.modeling.data import (
@@ -56,6 +58,7 @@ from signstudio.modeling.data import (
     encode_texts,
 )
 from signstudio.modeling.shipped_models import MLSF_CHECKPOINT, MLSF_ID, mlsf_info
+from signstudio.modeling.text.coverage import Signable, fit, signable_text, vocab_rule, with_note
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
@@ -443,6 +446,19 @@ def decode_texts(
         )
 
 
+def frames_cap_note(frames: int, cap: int) -> str | None:
+    """A line when decoding stopped at its most frames rather than at the predicted end."""
+    if frames >= cap:
+        return f"signed in {cap} frames, the most this model makes here: the signing may be cut short"
+    return None
+
+
+def narrowed_limit(model: SignModel, max_text: int) -> TextLimit:
+    """The family's text limit narrowed to ``max_text`` tokens less the start and end marks."""
+    family = text_limit(model.id)
+    return TextLimit(min(family.chars, max_text - 2), family.reason)
+
+
 class SignLLMMLSF(SignModel):
     """The registry's ``signllm-mlsf``: generate(texts, lang) from a trained checkpoint."""
 
@@ -469,6 +485,11 @@ class SignLLMMLSF(SignModel):
 
             self.info = replace(self.info, languages=tuple(self.vocabs))
 
+    @property
+    def text_limit(self) -> TextLimit:
+        """The family's, narrowed to what this checkpoint's encoder reads (``max_text``)."""
+        return narrowed_limit(self, self.cfg.max_text)
+
     def generate(
         self,
         texts: Sequence[str],
@@ -482,13 +503,28 @@ class SignLLMMLSF(SignModel):
         self.check_language(lang)
         if not texts:
             return []
+        vocab = self.vocabs[lang]
+        rule = vocab_rule(vocab.chars) if isinstance(vocab, CharVocab) else None
+        found = [
+            fit(
+                signable_text(t, lang, rule) if rule is not None else Signable(t.strip(), (), None),
+                self.max_text_chars,
+                self.id,
+            )
+            for t in texts
+        ]
         channel = self.model.channel(lang)
-        texts_in = [t.strip() for t in texts]
-        outs = decode_texts(channel, self.vocabs[lang], texts_in, self.device, opts, cancel, progress)
+        texts_in = [f.text for f in found]
+        outs = decode_texts(channel, vocab, texts_in, self.device, opts, cancel, progress)
         stats = self.stats[lang]
+        cap = min(opts.max_frames, self.cfg.max_frames)
         result = [
-            to_sequence(stats.denormalise(o.float().cpu().numpy()), t, lang, self.spoken.get(lang))
-            for o, t in zip(outs, texts, strict=True)
+            with_note(
+                to_sequence(stats.denormalise(o.float().cpu().numpy()), t, lang, self.spoken.get(lang)),
+                f,
+                frames_cap_note(len(o), cap),
+            )
+            for o, t, f in zip(outs, texts, found, strict=True)
         ]
         report(progress, 1.0, "done")
         return result

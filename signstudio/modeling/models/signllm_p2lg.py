@@ -41,6 +41,7 @@ from signstudio.modeling.base import (
     ModelError,
     ProgressCallback,
     SignModel,
+    TextLimit,
     apply_options,
     report,
 )
@@ -54,9 +55,12 @@ from signstudio.modeling.models.signllm_mlsf import (
     GenerateOptions,
     MLSFConfig,
     decode_texts,
+    frames_cap_note,
+    narrowed_limit,
     to_sequence,
 )
 from signstudio.modeling.shipped_models import P2LG_CHECKPOINT, P2LG_ID, p2lg_info
+from signstudio.modeling.text.coverage import Signable, alphabet_rule, fit, signable_text, with_note
 from signstudio.modeling.text.prompt_reader import ReadPrompt, reader_from_state
 from signstudio.pose.sequence import PoseSequence
 
@@ -165,6 +169,19 @@ class SignLLMP2LG(SignModel):
         [found] = self.read_prompts([prompt])
         return (found.text or None), found.sign_language
 
+    @property
+    def text_limit(self) -> TextLimit:
+        """The family's, narrowed to the glosses this checkpoint's encoder reads (``max_text``; a
+        character is at most one gloss)."""
+        return narrowed_limit(self, self.cfg.max_text)
+
+    def signable(self, text: str, lang: str) -> Signable:
+        """``text`` without the characters the manual alphabet has no letter for (named in the
+        note); a model trained on glosses takes its glosses as they are."""
+        if lang in self.alphabets:
+            return signable_text(text, lang, alphabet_rule(self.alphabets[lang]))
+        return Signable(text, (), None)
+
     def lang_glosses(self, text: str, lang: str) -> list[str]:
         """Fingerspelled letters where the model knows the manual alphabet; else the text's words
         as the glosses the model learned from the data (``WETTER`` -> ``GSG_WETTER``)."""
@@ -186,15 +203,16 @@ class SignLLMP2LG(SignModel):
         self.check_language(lang)
         if not texts:
             return []
-        glosses = [" ".join(self.lang_glosses(t, lang)) for t in texts]
+        found = [fit(self.signable(t, lang), self.max_text_chars, self.id) for t in texts]
+        glosses = [" ".join(self.lang_glosses(f.text, lang)) for f in found]
         channel = self.model.channel(CHANNEL)
         outs = decode_texts(channel, self.glosses, glosses, self.device, opts, cancel, progress)
+        cap = min(opts.max_frames, self.cfg.max_frames)
         result = []
-        for o, t, g in zip(outs, texts, glosses, strict=True):
+        for o, t, g, f in zip(outs, texts, glosses, found, strict=True):
             seq = to_sequence(self.stats.denormalise(o.float().cpu().numpy()), t, lang, self.spoken.get(lang))
-            result.append(
-                seq.replace(meta_update={"model": P2LG_ID, "source": f"model:{P2LG_ID}", "gloss": g})
-            )
+            seq = seq.replace(meta_update={"model": P2LG_ID, "source": f"model:{P2LG_ID}", "gloss": g})
+            result.append(with_note(seq, f, frames_cap_note(len(o), cap)))
         report(progress, 1.0, "done")
         return result
 

@@ -14,10 +14,19 @@ from typing import Any
 import numpy as np
 import torch
 
-from signstudio.modeling.base import ModelError, ModelInfo, SignModel
+from signstudio.modeling.base import ModelError, ModelInfo, SignModel, TextLimit
 from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
 from signstudio.modeling.data import FPS, LAYOUT, NUM_JOINTS, CharVocab
 from signstudio.modeling.text.conditioner import TextInputs
+from signstudio.modeling.text.coverage import (
+    Rule,
+    Signable,
+    alphabet_rule,
+    both,
+    fit,
+    signable_text,
+    vocab_rule,
+)
 from signstudio.modeling.text.sentence_encoder import SentenceEncoder
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
@@ -84,6 +93,40 @@ class TextPoseModel(SignModel):
         """A forced length must be 1..``max_frames`` (the model's T_max)."""
         if num_frames is not None and not 1 <= num_frames <= max_frames:
             raise ModelError(f"num_frames must be 1..{max_frames}, got {num_frames}")
+
+    @property
+    def text_limit(self) -> TextLimit:
+        """The family's limit, narrowed to what this checkpoint's character encoder reads
+        (``max_text`` tokens less the start and end marks): beyond it the text would be cut."""
+        family = super().text_limit
+        width = int(getattr(getattr(self, "cfg", None), "max_text", family.chars + 2)) - 2
+        return TextLimit(min(family.chars, width), family.reason)
+
+    def rule(self, lang: str) -> Rule:
+        """The characters this model signs in ``lang``: its vocabulary's, within the sign
+        language's manual alphabet where the lexicon has it (one vocabulary serves every language)."""
+        from signstudio.corpus.lexicon import alphabet
+
+        chars = vocab_rule(self.vocab.chars)
+        try:
+            letters = tuple(alphabet(lang))
+        except (KeyError, OSError, ValueError):
+            letters = ()
+        return both(alphabet_rule(letters), chars) if letters else chars
+
+    def signable(self, texts: Sequence[str], lang: str) -> list[Signable]:
+        """Each text as the model signs it (`signstudio.modeling.text.coverage`: what it has no
+        unit for dropped, a text longer than it reads cut, both said): every error before any work."""
+        rule = self.rule(lang)
+        width = self.text_limit.chars
+        return [fit(signable_text(t, lang, rule), width, self.id) for t in texts]
+
+    @staticmethod
+    def frames_note(frames: int, max_frames: int, forced: int | None) -> str | None:
+        """A line when the length regulator asked for more frames than the model makes."""
+        if forced is None and frames >= max_frames:
+            return f"signed in {max_frames} frames, the most this model makes: the signing may be cut short"
+        return None
 
     def inputs(self, texts: Sequence[str], lang: str) -> TextInputs:
         texts = [t.strip() for t in texts]
