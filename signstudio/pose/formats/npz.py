@@ -22,9 +22,12 @@ file the sequence first came from, so that e.g. .pose → .npz → .pose keeps t
 anything else makes the writer raise `FormatError`.
 
 It is told apart from an AMASS ``.npz`` (see ``amass.py``) by its member names: ours has
-``signstudio_format``, AMASS has ``poses``/``trans``. The zip is read member by member with the
-``.npy`` headers checked against the member sizes before any array is allocated, so a corrupt
-or hostile file cannot make the reader allocate more than the file holds.
+``signstudio_format``, AMASS has ``poses``/``trans``. The zip is read member by member through
+zipfile's stream, never trusting the sizes the zip declares: each ``.npy`` header's shape × dtype
+is checked against the file's byte budget (`signstudio.pose.limits`: 64× the file size, at least
+32 MiB, shared by all members) before its array is allocated, and the stream is read only up to
+the bytes that shape needs, so a small hostile file (a zip bomb) is refused in one line instead of
+unpacking gigabytes.
 
 This module also holds the small helpers the other binary formats share (meta as JSON, array
 checks, the safe ``.npz`` loader).
@@ -44,6 +47,7 @@ import numpy as np
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
+from signstudio.pose.limits import Budget, check_points
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import Skeleton
 
@@ -172,7 +176,7 @@ def guarded(name: str, reader: Callable[..., list[PoseSequence]]) -> Callable[..
 
     numpy floating-point warnings are silenced inside (readers check finiteness themselves), and
     anything a library raises on hostile bytes (MemoryError, RecursionError, struct.error ...)
-    becomes a one-line `FormatError` naming the format.
+    becomes a one-line `FormatError` naming the format, in our words (never the library's text).
     """
 
     def read(path: Path, **options: Any) -> list[PoseSequence]:
@@ -181,9 +185,14 @@ def guarded(name: str, reader: Callable[..., list[PoseSequence]]) -> Callable[..
                 return reader(path, **options)
         except FormatError:
             raise
-        except Exception as exc:
-            msg = str(exc).replace("\n", " ")[:300]
-            raise FormatError(path, f"cannot read as {name} ({type(exc).__name__}: {msg})") from None
+        except MemoryError:
+            raise FormatError(path, f"too large to read into memory (read as {name})") from None
+        except RecursionError:
+            raise FormatError(path, f"nested too deeply to read (read as {name})") from None
+        except Exception:
+            raise FormatError(
+                path, f"cannot read as {name}: the content is damaged or not of this format"
+            ) from None
 
     read.__doc__ = reader.__doc__
     read.__name__ = getattr(reader, "__name__", name)
@@ -193,60 +202,95 @@ def guarded(name: str, reader: Callable[..., list[PoseSequence]]) -> Callable[..
 # ---- safe .npz loading ---------------------------------------------------------------------------
 
 
+def _zip_problem(exc: BaseException) -> str:
+    """A zip library error in our words (never its text)."""
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        return "is damaged: its checksum does not match its data"
+    if isinstance(exc, zipfile.BadZipFile | EOFError):
+        return "is damaged or cut short: not a complete zip archive"
+    if isinstance(exc, NotImplementedError):
+        return "uses a zip compression SignStudio cannot unpack"
+    if isinstance(exc, RuntimeError):
+        return "is encrypted"
+    if isinstance(exc, OSError):
+        return f"cannot be read ({exc.strerror or 'input/output error'})"
+    return "is damaged: its compressed data cannot be unpacked"
+
+
 def npz_members(path: Path) -> list[str]:
     """The array names in an .npz (zip) file; raises `FormatError` if it is not a zip."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise FormatError(path, f"not a valid .npz (zip) archive ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # BadZipFile, OSError, ValueError, EOFError, NotImplementedError ...
+        raise FormatError(path, f"not a valid .npz: the archive {_zip_problem(exc)}") from None
     return [n[:-4] for n in names if n.endswith(".npy")]
 
 
-def _read_member(path: Path, zf: zipfile.ZipFile, key: str) -> np.ndarray:
+#: Bytes read from a member per step, so that a lying member stops at the budget.
+_STEP = 1 << 22
+
+
+def _read_header(path: Path, fp: Any, where: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    version = np.lib.format.read_magic(fp)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+    else:
+        raise FormatError(path, f"unsupported .npy version {version[0]}.{version[1]}", where)
+    if dtype.hasobject:
+        raise FormatError(path, "holds Python objects (pickled data is never loaded)", where)
+    return tuple(int(s) for s in shape), bool(fortran), dtype
+
+
+def _read_member(path: Path, zf: zipfile.ZipFile, key: str, budget: Budget) -> np.ndarray:
+    """One member, its .npy header checked against the budget before anything is allocated.
+
+    The zip's declared sizes are not trusted: the member is read through zipfile's stream
+    (deflate, bzip2, lzma or stored) in steps, never past the bytes its header's shape needs.
+    """
     where = f"key {key}"
     info = zf.getinfo(f"{key}.npy")
     try:
         with zf.open(info) as fp:
-            version = np.lib.format.read_magic(fp)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
-            else:
-                raise FormatError(path, f"unsupported .npy version {version}", where)
-            if dtype.hasobject:
-                raise FormatError(path, "holds Python objects (pickled data is never loaded)", where)
-            count = math.prod(int(s) for s in shape)
+            shape, fortran, dtype = _read_header(path, fp, where)
+            count = math.prod(shape)
             nbytes = count * dtype.itemsize
-            if nbytes > info.file_size:
-                raise FormatError(
-                    path, f"array header claims {nbytes} bytes but the member holds {info.file_size}", where
-                )
-            raw = fp.read(nbytes)
-            if len(raw) != nbytes:
-                raise FormatError(path, f"array data is truncated ({len(raw)} of {nbytes} bytes)", where)
+            # every element costs a byte at least, so a zero-size dtype cannot declare 10^12 of them
+            budget.take(max(nbytes, count), f"member '{key}'", where)
+            arr = np.empty(count, dtype)
+            view = memoryview(arr.view(np.uint8)) if nbytes else memoryview(b"")
+            done = 0
+            while done < nbytes:
+                got = fp.readinto(view[done : min(nbytes, done + _STEP)])
+                if not got:
+                    raise FormatError(path, f"array data is cut short ({done} of {nbytes} bytes)", where)
+                done += got
     except FormatError:
         raise
-    except Exception as exc:  # zlib.error, BadZipFile (CRC), struct/ValueError from bad headers
-        raise FormatError(path, f"corrupt array ({type(exc).__name__}: {exc})", where) from None
-    arr = np.frombuffer(raw, dtype=dtype, count=count) if count else np.zeros(0, dtype)
-    return arr.reshape(shape, order="F" if fortran else "C").copy()
+    except Exception as exc:  # zlib/bz2/lzma errors, BadZipFile (CRC), bad .npy headers
+        problem = _zip_problem(exc) if not isinstance(exc, ValueError) else "has a damaged .npy header"
+        raise FormatError(path, f"member '{key}' {problem}", where) from None
+    return arr.reshape(shape, order="F" if fortran else "C")
 
 
-def load_npz(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
-    """The named arrays of an .npz (only those present), loaded without pickle or oversized reads."""
+def load_npz(path: Path, keys: Iterable[str], budget: Budget | None = None) -> dict[str, np.ndarray]:
+    """The named arrays of an .npz (only those present), loaded without pickle, within the
+    file's byte budget (`signstudio.pose.limits`; pass ``budget`` to share one across calls)."""
     out: dict[str, np.ndarray] = {}
+    if budget is None:
+        budget = Budget(path, path.stat().st_size)
     try:
         with zipfile.ZipFile(path) as zf:
             present = {n[:-4] for n in zf.namelist() if n.endswith(".npy")}
             for key in keys:
                 if key in present:
-                    out[key] = _read_member(path, zf, key)
+                    out[key] = _read_member(path, zf, key, budget)
     except FormatError:
         raise
     except Exception as exc:
-        raise FormatError(path, f"not a valid .npz (zip) archive ({type(exc).__name__}: {exc})") from None
+        raise FormatError(path, f"not a valid .npz: the archive {_zip_problem(exc)}") from None
     return out
 
 
@@ -282,6 +326,7 @@ def build_sequence(
         raise FormatError(path, f"data has shape {data.shape}, expected (F, J, 3)", f"{where}data")
     if data.shape[0] == 0:
         raise FormatError(path, "holds zero frames", f"{where}data")
+    check_points(path, data.shape[0], data.shape[1], f"{where}data")
     if confidence.shape != data.shape[:2]:
         raise FormatError(
             path, f"confidence has shape {confidence.shape}, expected {data.shape[:2]}", f"{where}confidence"
