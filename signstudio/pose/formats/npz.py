@@ -22,8 +22,9 @@ file the sequence first came from, so that e.g. .pose → .npz → .pose keeps t
 anything else makes the writer raise `FormatError`.
 
 It is told apart from an AMASS ``.npz`` (see ``amass.py``) by its member names: ours has
-``signstudio_format``, AMASS has ``poses``/``trans``. The zip is read member by member through
-zipfile's stream, never trusting the sizes the zip declares: each ``.npy`` header's shape × dtype
+``signstudio_format``, AMASS has ``poses``/``trans``. The zip is read member by member, unpacked
+step by step (``_zipstream.py``: zipfile's own stream unpacks 4 KB of bzip2 or lzma input at once,
+which can be hundreds of MB), never trusting the sizes the zip declares: each ``.npy`` header's shape × dtype
 is checked against the file's byte budget (`signstudio.pose.limits`: 64× the file size, at least
 32 MiB, shared by all members) before its array is allocated, and the stream is read only up to
 the bytes that shape needs, so a small hostile file (a zip bomb) is refused in one line instead of
@@ -47,6 +48,7 @@ import numpy as np
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
+from signstudio.pose.formats._zipstream import MemberStream
 from signstudio.pose.limits import Budget, check_points
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import Skeleton
@@ -247,23 +249,31 @@ def _read_header(path: Path, fp: Any, where: str) -> tuple[tuple[int, ...], bool
 def _read_member(path: Path, zf: zipfile.ZipFile, key: str, budget: Budget) -> np.ndarray:
     """One member, its .npy header checked against the budget before anything is allocated.
 
-    The zip's declared sizes are not trusted: the member is read through zipfile's stream
-    (deflate, bzip2, lzma or stored) in steps, never past the bytes its header's shape needs.
+    The zip's declared sizes are not trusted: the member is unpacked by `MemberStream` (deflate,
+    bzip2, lzma or stored) in steps of at most 4 MB of output, never past the bytes its header's
+    shape needs, and those must be what the zip declares (its CRC is checked at the end).
     """
     where = f"key {key}"
     info = zf.getinfo(f"{key}.npy")
     try:
-        with zf.open(info) as fp:
+        with open(path, "rb") as fh:
+            fp = MemberStream(fh, info)
             shape, fortran, dtype = _read_header(path, fp, where)
             count = math.prod(shape)
             nbytes = count * dtype.itemsize
             # every element costs a byte at least, so a zero-size dtype cannot declare 10^12 of them
             budget.take(max(nbytes, count), f"member '{key}'", where)
+            if fp.total + nbytes != info.file_size:
+                raise FormatError(
+                    path,
+                    f"member '{key}' holds {info.file_size} bytes but its array needs {fp.total + nbytes}",
+                    where,
+                )
             arr = np.empty(count, dtype)
-            view = memoryview(arr.view(np.uint8)) if nbytes else memoryview(b"")
+            view = arr.view(np.uint8).data if nbytes else memoryview(b"")
             done = 0
             while done < nbytes:
-                got = fp.readinto(view[done : min(nbytes, done + _STEP)])
+                got = fp.readinto(view[done : min(nbytes, done + _STEP)])  # checks the CRC at the end
                 if not got:
                     raise FormatError(path, f"array data is cut short ({done} of {nbytes} bytes)", where)
                 done += got
