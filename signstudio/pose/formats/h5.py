@@ -85,12 +85,15 @@ def _attr_text(path: Path, attrs: Any, name: str, where: str) -> str:
     if name not in attrs:
         raise FormatError(path, f"missing attribute '{name}'", where)
     value = attrs[name]
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value.item()
-        if isinstance(value, bytes):
+    if isinstance(value, bytes):
+        try:
             value = value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(
+                path, f"attribute '{name}' is not UTF-8 text (invalid byte at {exc.start})", where
+            ) from None
     if not isinstance(value, str):
         raise FormatError(path, f"attribute '{name}' is not text", where)
     return value

@@ -98,13 +98,20 @@ def meta_to_json(path: str | Path, meta: Mapping[str, Any], where: str | None = 
 
 def meta_from_json(path: str | Path, text: Any, where: str) -> dict[str, Any]:
     if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="strict")
+        try:
+            text = text.decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise FormatError(path, f"meta is not UTF-8 text (invalid byte at {exc.start})", where) from None
     if not isinstance(text, str):
         raise FormatError(path, f"meta is a {type(text).__name__}, not JSON text", where)
     try:
         meta = json.loads(text)
-    except ValueError as exc:
-        raise FormatError(path, f"meta is not valid JSON ({exc})", where) from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            path, f"meta is not valid JSON (it breaks off at character {exc.pos})", where
+        ) from None
+    except (ValueError, RecursionError):
+        raise FormatError(path, "meta is not valid JSON", where) from None
     if not isinstance(meta, dict):
         raise FormatError(path, f"meta is a JSON {type(meta).__name__}, not an object", where)
     return meta
@@ -153,8 +160,8 @@ def check_writable(path: str | Path, seq: PoseSequence, index: int) -> None:
 def parse_fps(path: str | Path, value: Any, where: str) -> float:
     try:
         fps = float(np.asarray(value).reshape(()))
-    except (TypeError, ValueError) as exc:
-        raise FormatError(path, f"fps is not a number ({exc})", where) from None
+    except (TypeError, ValueError):
+        raise FormatError(path, f"fps is not one number ({np.asarray(value).dtype} value)", where) from None
     if not math.isfinite(fps) or fps <= 0:
         raise FormatError(path, f"fps must be a positive number, got {fps}", where)
     return fps
@@ -314,7 +321,9 @@ def text_scalar(path: Path, arr: np.ndarray, key: str) -> str:
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise FormatError(path, f"text is not UTF-8 ({exc})", f"key {key}") from None
+            raise FormatError(
+                path, f"text is not UTF-8 (invalid byte at {exc.start})", f"key {key}"
+            ) from None
     return str(value)
 
 
