@@ -114,7 +114,12 @@ def _read_dataset(path: Path, group: Any, name: str, where: str, budget: Budget)
         # uncompressed data is stored as it is: more than the file means unwritten (fill) chunks
         raise FormatError(path, f"dataset claims {limits.human(nbytes)}, more than the file can hold", where)
     budget.take(nbytes, f"dataset '{ds.name.lstrip('/')}'", where)
-    return np.asarray(ds[()])
+    try:
+        return np.asarray(ds[()])
+    except MemoryError:
+        raise FormatError(path, "dataset is too large to read into memory", where) from None
+    except Exception as exc:  # a damaged chunk: name the dataset it belongs to
+        raise FormatError(path, _h5_problem(exc), where) from None
 
 
 # ---- reading -------------------------------------------------------------------------------------

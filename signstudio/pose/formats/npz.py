@@ -232,7 +232,9 @@ def npz_members(path: Path) -> list[str]:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
     except Exception as exc:  # BadZipFile, OSError, ValueError, EOFError, NotImplementedError ...
-        raise FormatError(path, f"not a valid .npz: the archive {_zip_problem(exc)}") from None
+        raise FormatError(
+            path, f"not a valid .npz: the archive {_zip_problem(exc)}", "zip directory"
+        ) from None
     return [n[:-4] for n in names if n.endswith(".npy")]
 
 
@@ -307,7 +309,9 @@ def load_npz(path: Path, keys: Iterable[str], budget: Budget | None = None) -> d
     except FormatError:
         raise
     except Exception as exc:
-        raise FormatError(path, f"not a valid .npz: the archive {_zip_problem(exc)}") from None
+        raise FormatError(
+            path, f"not a valid .npz: the archive {_zip_problem(exc)}", "zip directory"
+        ) from None
     return out
 
 
