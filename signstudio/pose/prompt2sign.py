@@ -24,6 +24,11 @@ counter), through the ``.skels`` writers: ``counter="legacy"`` writes Prompt2Sig
 convention (format ``p2s-legacy``: values / 9, counter i/T for i = 1..T), ``counter="pt"`` the
 Progressive Transformers one (format ``pt-skels``: values / 3, counter i/T for i = 0..T-1).
 
+Bounds: the ``.h5`` is read within the limits of `signstudio.pose.limits` (a dataset's shape is
+checked before it is read, and all of them against the file's byte budget); the lifting pads
+all clips to the longest, so ``clips × longest × 50`` points must be within ``MAX_POINTS`` too
+(`check_batch`), else one line asks to split the file.
+
 Output points: measured points keep their likelihood as confidence; points filled by the lifting's
 median step are marked in ``filled`` and get their joint's mean likelihood in the clip; joints
 never seen in a clip are missing (confidence 0, coordinates 0). Prompt2Sign's second stage, the
@@ -41,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from signstudio.pose import limits
 from signstudio.pose.errors import FormatError
 from signstudio.pose.lifting import UPPER50_STRUCTURE, Lifting, lift, masked_median
 from signstudio.pose.sequence import PoseSequence
@@ -357,6 +363,24 @@ def json_to_h5(
     return seqs, skipped
 
 
+def check_batch(path: str | Path, seqs: Sequence[PoseSequence]) -> None:
+    """`FormatError` when lifting ``seqs`` together would pass the points limit.
+
+    The lifting pads every clip to the longest (`lift_sequences`, ~100 bytes per padded point),
+    so many short clips and one long one cost clips × longest × 50 points, not the file's sum.
+    """
+    if not seqs:
+        return
+    longest = max(s.num_frames for s in seqs)
+    if len(seqs) * longest * 50 > limits.MAX_POINTS:
+        raise FormatError(
+            path,
+            f"lifting pads its {len(seqs)} clips to the longest ({longest} frames): "
+            f"{len(seqs) * longest * 50} points, more than the {limits.MAX_POINTS // 1_000_000} million "
+            "SignStudio lifts at once (split the file)",
+        )
+
+
 def read_p2s_h5(path: str | Path) -> list[PoseSequence]:
     """The 2D sequences of a Prompt2Sign ``.h5`` (one per key)."""
     from signstudio.pose import formats
@@ -402,6 +426,7 @@ def run_pipeline(
         seconds["json to h5"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     seqs_2d = read_p2s_h5(h5_path)
+    check_batch(h5_path, seqs_2d)
     if progress:
         progress("h5 to 3D", 0, len(seqs_2d))
     lifted = lift_sequences(

@@ -6,7 +6,9 @@ write an SMPL-X file's parameters themselves (`SMPLXMotion`): the avatar's expor
 Keys (``numpy.load`` names): ``poses`` (F, 165) SMPL-X, (F, 156) SMPL-H or (F, 72) SMPL
 axis-angles; ``trans`` (F, 3) metres; ``betas`` (B,) shape; ``mocap_framerate`` *or*
 ``mocap_frame_rate`` (both spellings occur in AMASS releases); ``gender`` (optional, recorded
-only). A missing required key raises `FormatError` naming it.
+only). A missing required key raises `FormatError` naming it. The arrays are unpacked within the
+file's byte budget and ``poses`` within the points limit of `signstudio.pose.limits` (checked
+before the forward kinematics and the parameter lists in ``meta``, which cost ~5× the array).
 
 ``poses`` columns (SMPL-X): global orient 0:3, body 3:66 (21 joints), jaw 66:69, left eye
 69:72, right eye 72:75, left hand 75:120 (15 joints), right hand 120:165. SMPL-H: global 0:3,
@@ -51,6 +53,7 @@ from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
 from signstudio.pose.formats.npz import AMASS_KEYS, ZIP_MAGIC, guarded, load_npz, npz_members, option_fps
+from signstudio.pose.limits import Budget, check_points
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import SMPLX_JOINTS, get_layout
 
@@ -167,8 +170,11 @@ def _parameters(path: Path) -> _Parameters:
     if path.stat().st_size == 0:
         raise FormatError(path, "file is empty")
     members = set(npz_members(path))
-    arrays = load_npz(path, ["poses", "trans", "betas", *_FPS_KEYS])
+    budget = Budget(path, path.stat().st_size)
+    arrays = load_npz(path, ["poses"], budget)  # the big one first: its frames bound the others
     poses = _numeric(path, arrays, "poses", (2,))
+    check_points(path, poses.shape[0], len(SMPLX_JOINTS), "key poses")
+    arrays.update(load_npz(path, ["trans", "betas", *_FPS_KEYS], budget))
     width = poses.shape[1]
     if width not in MODELS:
         want = "165 (SMPL-X), 156 (SMPL-H) or 72 (SMPL)"

@@ -48,12 +48,14 @@ gives the joints other than branch joints and End Sites: in a named layout when 
 exactly that layout's (``upper50``, ``holistic``, ``openpose137``, ``smplx``; or ``layout=``),
 else in a ``bvh`` layout built from the file (components from ``COMPONENT:point`` names, bones
 from the hierarchy), so any BVH (e.g. CMU motion capture) can be viewed. Bad input raises
-`FormatError` naming the line.
+`FormatError` naming the line. Reading is linear in the file (``_bvh_parse.py``) and bounded as
+`signstudio.pose.limits` says: at most 4 096 joints, and no more frames × joints than the text
+can describe (one joint-frame per 2 bytes, at least 1 M), refused at the ``Frames:`` line before
+the motion is allocated; the forward kinematics runs in chunks of frames.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,12 +66,11 @@ import numpy as np
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
+from signstudio.pose.formats._bvh_parse import _Parsed, parse_bvh, world_positions
 from signstudio.pose.formats._options import scale_option
 from signstudio.pose.formats.npz import check_writable, guarded, option_fps
 from signstudio.pose.kinematics import (
     euler_zxy,
-    forward_kinematics,
-    from_euler,
     kabsch,
     shortest_arc,
     unit_vectors,
@@ -83,8 +84,6 @@ AXES = np.asarray([1.0, -1.0, -1.0])
 BRANCH = ">"
 ROTATION_CHANNELS = ("Zrotation", "Xrotation", "Yrotation")
 POSITION_CHANNELS = ("Xposition", "Yposition", "Zposition")
-_AXIS_INDEX = {"x": 0, "y": 1, "z": 2}
-_CHANNEL_NAMES = {f"{axis}{kind}" for axis in _AXIS_INDEX for kind in ("position", "rotation")}
 _EPS = 1e-9
 #: A sequence whose neck is this close to the origin and shoulder width this close to 1 is
 #: taken to be in display units already and written exactly as it is.
@@ -389,178 +388,18 @@ def write_bvh(
 # ---- reading -----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Parsed:
-    name: str
-    parent: int
-    line: int
-    offset: np.ndarray
-    channels: list[str] = field(default_factory=list)
-    first_column: int = 0
-
-
-class _Lines:
-    """Non-empty lines as (line number, tokens), with errors that name the line."""
-
-    def __init__(self, path: Path, text: str):
-        self.path = path
-        self.items = [(n, line.split()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-        self.i = 0
-
-    def peek(self) -> tuple[int, list[str]]:
-        if self.i >= len(self.items):
-            last = self.items[-1][0] if self.items else 0
-            raise FormatError(self.path, "ends before the hierarchy is complete", f"line {last}")
-        return self.items[self.i]
-
-    def take(self) -> tuple[int, list[str]]:
-        item = self.peek()
-        self.i += 1
-        return item
-
-    def fail(self, problem: str, line: int) -> FormatError:
-        return FormatError(self.path, problem, f"line {line}")
-
-    def numbers(self, tokens: list[str], line: int, what: str) -> np.ndarray:
-        try:
-            values = np.asarray([float(t) for t in tokens], np.float64)
-        except ValueError:
-            bad = next(t for t in tokens if not _is_number(t))
-            raise self.fail(f"{what}: {bad!r} is not a number", line) from None
-        if not np.isfinite(values).all():
-            raise self.fail(f"{what} is NaN or infinite", line)
-        return values
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
-
-
-def _parse_joint(lines: _Lines, nodes: list[_Parsed], parent: int, line: int, name: str) -> None:
-    n, tokens = lines.take()
-    if tokens != ["{"]:
-        raise lines.fail(f"expected '{{' after joint {name!r}, found {' '.join(tokens)!r}", n)
-    n, tokens = lines.take()
-    if not tokens or tokens[0].upper() != "OFFSET" or len(tokens) != 4:
-        raise lines.fail(f"expected 'OFFSET x y z' in joint {name!r}", n)
-    offset = lines.numbers(tokens[1:], n, "OFFSET")
-    me = len(nodes)
-    node = _Parsed(name, parent, line, offset)
-    nodes.append(node)
-    n, tokens = lines.peek()
-    if tokens and tokens[0].upper() == "CHANNELS":
-        lines.take()
-        if len(tokens) < 2 or not tokens[1].isdigit() or int(tokens[1]) != len(tokens) - 2:
-            raise lines.fail("CHANNELS: the count does not match the channels listed", n)
-        for channel in tokens[2:]:
-            if channel.lower() not in _CHANNEL_NAMES:
-                raise lines.fail(f"unknown channel {channel!r}", n)
-        node.channels = tokens[2:]
-    while True:
-        n, tokens = lines.take()
-        head = tokens[0].upper()
-        if tokens == ["}"]:
-            return
-        if head == "JOINT":
-            if len(tokens) < 2:
-                raise lines.fail("JOINT without a name", n)
-            _parse_joint(lines, nodes, me, n, "_".join(tokens[1:]))
-        elif head == "END" and len(tokens) >= 2 and tokens[1].lower() == "site":
-            _, brace = lines.take()
-            m2, off = lines.take()
-            _, close = lines.take()
-            if brace != ["{"] or not off or off[0].upper() != "OFFSET" or len(off) != 4 or close != ["}"]:
-                raise lines.fail("End Site must be '{', 'OFFSET x y z', '}'", n)
-            lines.numbers(off[1:], m2, "End Site OFFSET")
-        else:
-            raise lines.fail(f"expected JOINT, End Site or '}}' in joint {name!r}, found {tokens[0]!r}", n)
-
-
-def parse_bvh(path: Path, text: str) -> tuple[list[_Parsed], np.ndarray, float]:
-    """The joints (file order, parents first), the motion (F, C) and the frame time of a BVH text."""
-    lines = _Lines(path, text)
-    if not lines.items:
-        raise FormatError(path, "file is empty")
-    n, tokens = lines.take()
-    if tokens[0].lstrip("\ufeff").upper() != "HIERARCHY":
-        raise lines.fail(f"not a BVH file: expected HIERARCHY, found {tokens[0]!r}", n)
-    nodes: list[_Parsed] = []
-    n, tokens = lines.take()
-    if tokens[0].upper() != "ROOT" or len(tokens) < 2:
-        raise lines.fail(f"expected 'ROOT name', found {' '.join(tokens)!r}", n)
-    _parse_joint(lines, nodes, -1, n, "_".join(tokens[1:]))
-    n, tokens = lines.take()
-    if tokens[0].upper() == "ROOT":
-        raise lines.fail("a second ROOT: only one skeleton per file is supported", n)
-    if [t.upper() for t in tokens] != ["MOTION"]:
-        raise lines.fail(f"expected MOTION, found {' '.join(tokens)!r}", n)
-    n, tokens = lines.take()
-    if len(tokens) != 2 or tokens[0].lower() != "frames:" or not tokens[1].isdigit():
-        raise lines.fail("expected 'Frames: N'", n)
-    count, frames_line = int(tokens[1]), n
-    if count == 0:
-        raise lines.fail("holds zero frames", n)
-    n, tokens = lines.take()
-    if len(tokens) != 3 or [t.lower() for t in tokens[:2]] != ["frame", "time:"] or not _is_number(tokens[2]):
-        raise lines.fail("expected 'Frame Time: seconds'", n)
-    frame_time = float(tokens[2])
-    if not (math.isfinite(frame_time) and frame_time > 0):
-        raise lines.fail(f"Frame Time must be a positive number of seconds, got {tokens[2]}", n)
-    column = 0
-    for node in nodes:
-        node.first_column = column
-        column += len(node.channels)
-    rows = lines.items[lines.i :]
-    if len(rows) != count:  # point at the first extra row, or at the count that promised more
-        at = rows[count][0] if len(rows) > count else frames_line
-        raise lines.fail(f"holds {len(rows)} frames of motion but 'Frames:' says {count}", at)
-    motion = np.zeros((count, column))
-    for f, (m, values) in enumerate(rows):
-        if len(values) != column:
-            raise lines.fail(f"frame {f} has {len(values)} values, the hierarchy has {column} channels", m)
-        motion[f] = lines.numbers(values, m, f"frame {f}")
-    return nodes, motion, frame_time
-
-
-def world_positions(nodes: list[_Parsed], motion: np.ndarray) -> np.ndarray:
-    """(F, N, 3) world positions of the parsed joints for motion (F, C)."""
-    frames = motion.shape[0]
-    offsets = np.zeros((frames, len(nodes), 3))
-    local = np.zeros((frames, len(nodes), 3, 3))
-    for i, node in enumerate(nodes):
-        values = motion[:, node.first_column : node.first_column + len(node.channels)]
-        translation = np.broadcast_to(node.offset, (frames, 3)).copy()
-        order, angles = [], []
-        for k, channel in enumerate(node.channels):
-            lower = channel.lower()
-            axis = _AXIS_INDEX[lower[0]]
-            if lower.endswith("position"):
-                if not any(c.lower().endswith("position") for c in node.channels[:k]):
-                    translation[:] = 0.0  # position channels replace the OFFSET
-                translation[:, axis] = values[:, k]
-            else:
-                order.append(axis)
-                angles.append(values[:, k])
-        offsets[:, i] = translation
-        local[:, i] = from_euler(order, np.stack(angles, axis=1)) if order else np.eye(3)
-    positions, _ = forward_kinematics([node.parent for node in nodes], offsets, local)
-    return positions
-
-
 def _generic_skeleton(names: list[str], parents: list[int]) -> tuple[Skeleton, list[int]]:
     """A skeleton from the file's joints (parents: index into ``names`` or -1), and the order of
-    ``names`` in it (components from ``COMPONENT:point`` names, each kept together)."""
+    ``names`` in it (components from ``COMPONENT:point`` names, each kept together). Linear in
+    the joints: one pass groups them by component."""
     prefixes = [n.split(":", 1)[0] if ":" in n else "BVH" for n in names]
-    component_names = list(dict.fromkeys(prefixes))
-    order = [i for c in component_names for i, p in enumerate(prefixes) if p == c]
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(prefixes):
+        groups.setdefault(p, []).append(i)
+    order = [i for members in groups.values() for i in members]
     position = {old: new for new, old in enumerate(order)}
     components, links = [], []
-    for c in component_names:
-        members = [i for i in order if prefixes[i] == c]
+    for c, members in groups.items():
         start = position[members[0]]
         limbs = tuple(
             (position[parents[i]] - start, position[i] - start)
@@ -575,6 +414,43 @@ def _generic_skeleton(names: list[str], parents: list[int]) -> tuple[Skeleton, l
     return Skeleton("bvh", tuple(components), links=tuple(links)), order
 
 
+def _kept_parents(nodes: list[_Parsed], keep: list[int]) -> list[int]:
+    """Each kept joint's parent among the kept joints (a branch joint passes its parent on);
+    one pass, parents come before their children."""
+    kept_index = {node_i: k for k, node_i in enumerate(keep)}
+    nearest = [-1] * len(nodes)  # per node: its kept index, else its nearest kept ancestor's
+    for i, node in enumerate(nodes):
+        nearest[i] = kept_index.get(i, -1 if node.parent < 0 else nearest[node.parent])
+    return [-1 if nodes[i].parent < 0 else nearest[nodes[i].parent] for i in keep]
+
+
+def _skeleton_of(path: Path, nodes: list[_Parsed], layout: str | None) -> tuple[Skeleton, list[int]]:
+    """The skeleton of the file's joints (a named layout, or one built from the file) and, per
+    skeleton joint, its index in ``nodes``."""
+    keep = [i for i, node in enumerate(nodes) if BRANCH not in node.name]
+    by_name: dict[str, int] = {}
+    for i in keep:
+        if nodes[i].name in by_name:
+            raise FormatError(
+                path, f"joint name {nodes[i].name[:60]!r} occurs twice", f"line {nodes[i].line}"
+            )
+        by_name[nodes[i].name] = i
+    for name in [layout] if layout else list(LAYOUTS):
+        try:
+            ref = get_layout(name)
+        except KeyError:
+            raise FormatError(path, f"unknown layout {name!r}") from None
+        wanted = [_bvh_name(j) for j in ref.joints]
+        if len(wanted) == len(by_name) and set(wanted) == set(by_name):
+            return ref, [by_name[w] for w in wanted]
+        if layout:
+            missing = [w for w in wanted if w not in by_name][:3]
+            raise FormatError(path, f"its joints are not those of layout {layout} (missing e.g. {missing})")
+    names = [nodes[i].name for i in keep]
+    skeleton, generic_order = _generic_skeleton(names, _kept_parents(nodes, keep))
+    return skeleton, [keep[k] for k in generic_order]
+
+
 def read_bvh(
     path: Path, layout: str | None = None, scale: Any = 1.0, fps: Any = None, **_: Any
 ) -> list[PoseSequence]:
@@ -582,44 +458,13 @@ def read_bvh(
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FormatError(path, f"not a text file ({exc.reason} at byte {exc.start})") from None
+        raise FormatError(path, f"not a text file (invalid UTF-8 at byte {exc.start})") from None
     nodes, motion, frame_time = parse_bvh(path, text)
+    del text
     factor = scale_option(path, scale)
-    world = world_positions(nodes, motion) / factor * AXES  # back to image convention
-    keep = [i for i, node in enumerate(nodes) if BRANCH not in node.name]
-    names = [nodes[i].name for i in keep]
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        second = [k for k, n in enumerate(names) if n == dup][1]
-        raise FormatError(path, f"joint name {dup!r} occurs twice", f"line {nodes[keep[second]].line}")
-    by_name = {n: i for n, i in zip(names, keep, strict=True)}
-    candidates = [layout] if layout else list(LAYOUTS)
-    skeleton: Skeleton | None = None
-    for name in candidates:
-        try:
-            ref = get_layout(name)
-        except KeyError:
-            raise FormatError(path, f"unknown layout {name!r}") from None
-        wanted = [_bvh_name(j) for j in ref.joints]
-        if set(wanted) == set(names) and len(wanted) == len(names):
-            skeleton, order = ref, [by_name[w] for w in wanted]
-            break
-        if layout:
-            missing = [w for w in wanted if w not in by_name][:3]
-            raise FormatError(path, f"its joints are not those of layout {layout} (missing e.g. {missing})")
-    if skeleton is None:
-        # parents among the kept joints (a branch joint passes its parent on)
-        kept_index = {node_i: k for k, node_i in enumerate(keep)}
-
-        def kept_parent(i: int) -> int:
-            p = nodes[i].parent
-            while p >= 0 and p not in kept_index:
-                p = nodes[p].parent
-            return kept_index.get(p, -1)
-
-        skeleton, generic_order = _generic_skeleton(names, [kept_parent(i) for i in keep])
-        order = [keep[k] for k in generic_order]
-    data = world[:, order].astype(np.float32)
+    skeleton, order = _skeleton_of(path, nodes, layout)
+    world = world_positions(nodes, motion, order)
+    data = (world / factor * AXES).astype(np.float32)  # back to image convention
     rate, given = option_fps(path, fps, 1.0 / frame_time)
     if not given and abs(rate - round(rate)) < 1e-6 * rate:
         rate = float(round(rate))

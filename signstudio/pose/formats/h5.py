@@ -27,6 +27,12 @@ of present joints round-trip exactly; a present joint at exactly (0, 0) reads ba
 Keys with ``/`` would become HDF5 sub-groups, so ``/`` is written as ``|`` in the dataset name
 (the original key is kept in ``signstudio_meta``).
 
+**Reading hostile files.** Before a dataset is read, its shape × dtype is checked: an
+uncompressed dataset cannot hold more than the file (more means unwritten fill-value chunks), and
+all datasets of a file together may not unpack beyond its byte budget (64× the file size, at
+least 32 MiB; `signstudio.pose.limits`), nor a sequence hold more points than the limit there.
+A 1 MB file of gzip'd zeros declaring gigabytes is refused in one line, before any read.
+
 ``meta``: the SignStudio variant gives it back exactly as written, including the ``format``,
 ``source`` and ``convention`` of the file the sequence first came from (so .pose → .h5 → .pose
 keeps the .pose header). A Prompt2Sign file gives ``format`` "h5", ``source``, ``key`` and
@@ -42,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from signstudio.pose import convert
+from signstudio.pose import convert, limits
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
@@ -56,6 +62,7 @@ from signstudio.pose.formats.npz import (
     parse_fps,
     skeleton_from_json,
 )
+from signstudio.pose.limits import Budget
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
@@ -78,18 +85,22 @@ def _attr_text(path: Path, attrs: Any, name: str, where: str) -> str:
     if name not in attrs:
         raise FormatError(path, f"missing attribute '{name}'", where)
     value = attrs[name]
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value.item()
-        if isinstance(value, bytes):
+    if isinstance(value, bytes):
+        try:
             value = value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(
+                path, f"attribute '{name}' is not UTF-8 text (invalid byte at {exc.start})", where
+            ) from None
     if not isinstance(value, str):
         raise FormatError(path, f"attribute '{name}' is not text", where)
     return value
 
 
-def _read_dataset(path: Path, group: Any, name: str, where: str, file_size: int) -> np.ndarray:
+def _read_dataset(path: Path, group: Any, name: str, where: str, budget: Budget) -> np.ndarray:
+    """A numeric dataset, its shape × dtype checked against the file's budget before reading."""
     h5py = _h5py()
     if name not in group:
         raise FormatError(path, f"missing dataset '{name}'", where)
@@ -99,16 +110,22 @@ def _read_dataset(path: Path, group: Any, name: str, where: str, file_size: int)
     if ds.dtype.kind not in "fiub":
         raise FormatError(path, f"dataset has dtype {ds.dtype}, not numbers", where)
     nbytes = int(ds.size) * ds.dtype.itemsize
-    limit = file_size * (1000 if ds.compression else 1)
-    if nbytes > limit + 4096:
-        raise FormatError(path, f"dataset claims {nbytes} bytes, more than the file can hold", where)
-    return np.asarray(ds[()])
+    if not ds.compression and nbytes > budget.file_size + 4096:
+        # uncompressed data is stored as it is: more than the file means unwritten (fill) chunks
+        raise FormatError(path, f"dataset claims {limits.human(nbytes)}, more than the file can hold", where)
+    budget.take(nbytes, f"dataset '{ds.name.lstrip('/')}'", where)
+    try:
+        return np.asarray(ds[()])
+    except MemoryError:
+        raise FormatError(path, "dataset is too large to read into memory", where) from None
+    except Exception as exc:  # a damaged chunk: name the dataset it belongs to
+        raise FormatError(path, _h5_problem(exc), where) from None
 
 
 # ---- reading -------------------------------------------------------------------------------------
 
 
-def _read_signstudio(path: Path, f: Any, file_size: int) -> list[PoseSequence]:
+def _read_signstudio(path: Path, f: Any, budget: Budget) -> list[PoseSequence]:
     h5py = _h5py()
     try:
         version = int(np.asarray(f.attrs["signstudio_format"]).reshape(()))
@@ -125,9 +142,12 @@ def _read_signstudio(path: Path, f: Any, file_size: int) -> list[PoseSequence]:
         where = f"key {name}"
         if not isinstance(group, h5py.Group):
             raise FormatError(path, "is not a group", where)
-        data = _read_dataset(path, group, "data", f"key {name}/data", file_size)
-        conf = _read_dataset(path, group, "confidence", f"key {name}/confidence", file_size)
-        filled = _read_dataset(path, group, "filled", f"key {name}/filled", file_size)
+        shape = getattr(group.get("data"), "shape", None)
+        if shape is not None and len(shape) == 3:  # before any read: a few KB may claim terabytes
+            limits.check_points(path, int(shape[0]), int(shape[1]), f"key {name}/data")
+        data = _read_dataset(path, group, "data", f"key {name}/data", budget)
+        conf = _read_dataset(path, group, "confidence", f"key {name}/confidence", budget)
+        filled = _read_dataset(path, group, "filled", f"key {name}/filled", budget)
         if "fps" not in group.attrs:
             raise FormatError(path, "missing attribute 'fps'", f"{where}/@fps")
         fps = parse_fps(path, group.attrs["fps"], f"{where}/@fps")
@@ -139,7 +159,7 @@ def _read_signstudio(path: Path, f: Any, file_size: int) -> list[PoseSequence]:
     return seqs
 
 
-def _read_p2s(path: Path, f: Any, file_size: int, fps_option: Any) -> list[PoseSequence]:
+def _read_p2s(path: Path, f: Any, budget: Budget, fps_option: Any) -> list[PoseSequence]:
     h5py = _h5py()
     names = list(f)
     if not names:
@@ -153,7 +173,9 @@ def _read_p2s(path: Path, f: Any, file_size: int, fps_option: Any) -> list[PoseS
             raise FormatError(path, "is a group, expected a (T, 150) dataset of 2D keypoints", where)
         if obj.ndim != 2 or obj.shape[1] != P2S_VALUES:
             raise FormatError(path, f"dataset has shape {obj.shape}, expected (T, {P2S_VALUES})", where)
-        raw = _read_dataset(path, f, name, where, file_size).astype(np.float64)
+        limits.check_points(path, int(obj.shape[0]), 50, where)
+        # float32 as Prompt2Sign stores it: no float64 copy of a big clip
+        raw = _read_dataset(path, f, name, where, budget).astype(np.float32, copy=False)
         if raw.shape[0] == 0:
             raise FormatError(path, "holds zero frames", where)
         bad = np.argwhere(~np.isfinite(raw))
@@ -168,7 +190,7 @@ def _read_p2s(path: Path, f: Any, file_size: int, fps_option: Any) -> list[PoseS
         fps, given = option_fps(path, fps_option, DEFAULT_FPS)
         if not given and "fps" in obj.attrs:
             fps, given = parse_fps(path, obj.attrs["fps"], f"{where}/@fps"), True
-        vals = raw.reshape(raw.shape[0], 50, 3).astype(np.float32)
+        vals = raw.reshape(raw.shape[0], 50, 3)
         data = np.zeros((raw.shape[0], 50, 3), np.float32)
         data[..., :2] = vals[..., :2]
         conf = vals[..., 2].copy()
@@ -207,6 +229,7 @@ def read_h5(path: Path, variant: str | None = None, fps: Any = None, **_: Any) -
         if fh.read(8) != HDF5_MAGIC:
             raise FormatError(path, "not an HDF5 file (bad signature)", "byte 0")
     h5py = _h5py()
+    budget = Budget(path, size)
     try:
         with h5py.File(path, "r") as f:
             ours = "signstudio_format" in f.attrs
@@ -215,13 +238,26 @@ def read_h5(path: Path, variant: str | None = None, fps: Any = None, **_: Any) -
                     raise FormatError(
                         path, "missing attribute 'signstudio_format' (not a SignStudio .h5)", "key /"
                     )
-                return _read_signstudio(path, f, size)
-            return _read_p2s(path, f, size, fps)
+                return _read_signstudio(path, f, budget)
+            return _read_p2s(path, f, budget, fps)
     except FormatError:
         raise
+    except MemoryError:
+        raise FormatError(path, "too large to read into memory (read as HDF5)") from None
     except Exception as exc:  # h5py raises OSError/KeyError/RuntimeError/... on damaged files
-        msg = str(exc).replace("\n", " ")
-        raise FormatError(path, f"damaged or unreadable HDF5 file ({type(exc).__name__}: {msg})") from None
+        raise FormatError(path, _h5_problem(exc)) from None
+
+
+def _h5_problem(exc: BaseException) -> str:
+    """An HDF5 library error in our words (never its text, which runs to many lines)."""
+    text = str(exc).lower()
+    if "truncated" in text or "eof" in text:
+        return "damaged HDF5 file: it is cut short"
+    if "checksum" in text or "fletcher" in text:
+        return "damaged HDF5 file: a checksum does not match (the bytes were changed)"
+    if "filter" in text or "inflate" in text or "decompress" in text:
+        return "damaged HDF5 file: compressed data cannot be unpacked"
+    return "damaged or unreadable HDF5 file (HDF5 could not read its structure)"
 
 
 # ---- writing -------------------------------------------------------------------------------------

@@ -22,9 +22,13 @@ file the sequence first came from, so that e.g. .pose → .npz → .pose keeps t
 anything else makes the writer raise `FormatError`.
 
 It is told apart from an AMASS ``.npz`` (see ``amass.py``) by its member names: ours has
-``signstudio_format``, AMASS has ``poses``/``trans``. The zip is read member by member with the
-``.npy`` headers checked against the member sizes before any array is allocated, so a corrupt
-or hostile file cannot make the reader allocate more than the file holds.
+``signstudio_format``, AMASS has ``poses``/``trans``. The zip is read member by member, unpacked
+step by step (``_zipstream.py``: zipfile's own stream unpacks 4 KB of bzip2 or lzma input at once,
+which can be hundreds of MB), never trusting the sizes the zip declares: each ``.npy`` header's shape × dtype
+is checked against the file's byte budget (`signstudio.pose.limits`: 64× the file size, at least
+32 MiB, shared by all members) before its array is allocated, and the stream is read only up to
+the bytes that shape needs, so a small hostile file (a zip bomb) is refused in one line instead of
+unpacking gigabytes.
 
 This module also holds the small helpers the other binary formats share (meta as JSON, array
 checks, the safe ``.npz`` loader).
@@ -44,6 +48,8 @@ import numpy as np
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
+from signstudio.pose.formats._zipstream import MemberStream
+from signstudio.pose.limits import Budget, check_points
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import Skeleton
 
@@ -92,13 +98,20 @@ def meta_to_json(path: str | Path, meta: Mapping[str, Any], where: str | None = 
 
 def meta_from_json(path: str | Path, text: Any, where: str) -> dict[str, Any]:
     if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="strict")
+        try:
+            text = text.decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise FormatError(path, f"meta is not UTF-8 text (invalid byte at {exc.start})", where) from None
     if not isinstance(text, str):
         raise FormatError(path, f"meta is a {type(text).__name__}, not JSON text", where)
     try:
         meta = json.loads(text)
-    except ValueError as exc:
-        raise FormatError(path, f"meta is not valid JSON ({exc})", where) from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            path, f"meta is not valid JSON (it breaks off at character {exc.pos})", where
+        ) from None
+    except (ValueError, RecursionError):
+        raise FormatError(path, "meta is not valid JSON", where) from None
     if not isinstance(meta, dict):
         raise FormatError(path, f"meta is a JSON {type(meta).__name__}, not an object", where)
     return meta
@@ -147,8 +160,8 @@ def check_writable(path: str | Path, seq: PoseSequence, index: int) -> None:
 def parse_fps(path: str | Path, value: Any, where: str) -> float:
     try:
         fps = float(np.asarray(value).reshape(()))
-    except (TypeError, ValueError) as exc:
-        raise FormatError(path, f"fps is not a number ({exc})", where) from None
+    except (TypeError, ValueError):
+        raise FormatError(path, f"fps is not one number ({np.asarray(value).dtype} value)", where) from None
     if not math.isfinite(fps) or fps <= 0:
         raise FormatError(path, f"fps must be a positive number, got {fps}", where)
     return fps
@@ -172,7 +185,7 @@ def guarded(name: str, reader: Callable[..., list[PoseSequence]]) -> Callable[..
 
     numpy floating-point warnings are silenced inside (readers check finiteness themselves), and
     anything a library raises on hostile bytes (MemoryError, RecursionError, struct.error ...)
-    becomes a one-line `FormatError` naming the format.
+    becomes a one-line `FormatError` naming the format, in our words (never the library's text).
     """
 
     def read(path: Path, **options: Any) -> list[PoseSequence]:
@@ -181,9 +194,14 @@ def guarded(name: str, reader: Callable[..., list[PoseSequence]]) -> Callable[..
                 return reader(path, **options)
         except FormatError:
             raise
-        except Exception as exc:
-            msg = str(exc).replace("\n", " ")[:300]
-            raise FormatError(path, f"cannot read as {name} ({type(exc).__name__}: {msg})") from None
+        except MemoryError:
+            raise FormatError(path, f"too large to read into memory (read as {name})") from None
+        except RecursionError:
+            raise FormatError(path, f"nested too deeply to read (read as {name})") from None
+        except Exception:
+            raise FormatError(
+                path, f"cannot read as {name}: the content is damaged or not of this format"
+            ) from None
 
     read.__doc__ = reader.__doc__
     read.__name__ = getattr(reader, "__name__", name)
@@ -193,60 +211,107 @@ def guarded(name: str, reader: Callable[..., list[PoseSequence]]) -> Callable[..
 # ---- safe .npz loading ---------------------------------------------------------------------------
 
 
+def _zip_problem(exc: BaseException) -> str:
+    """A zip library error in our words (never its text)."""
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        return "is damaged: its checksum does not match its data"
+    if isinstance(exc, zipfile.BadZipFile | EOFError):
+        return "is damaged or cut short: not a complete zip archive"
+    if isinstance(exc, NotImplementedError):
+        return "uses a zip compression SignStudio cannot unpack"
+    if isinstance(exc, RuntimeError):
+        return "is encrypted"
+    if isinstance(exc, OSError):
+        return f"cannot be read ({exc.strerror or 'input/output error'})"
+    return "is damaged: its compressed data cannot be unpacked"
+
+
 def npz_members(path: Path) -> list[str]:
     """The array names in an .npz (zip) file; raises `FormatError` if it is not a zip."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise FormatError(path, f"not a valid .npz (zip) archive ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # BadZipFile, OSError, ValueError, EOFError, NotImplementedError ...
+        raise FormatError(
+            path, f"not a valid .npz: the archive {_zip_problem(exc)}", "zip directory"
+        ) from None
     return [n[:-4] for n in names if n.endswith(".npy")]
 
 
-def _read_member(path: Path, zf: zipfile.ZipFile, key: str) -> np.ndarray:
+#: Bytes read from a member per step, so that a lying member stops at the budget.
+_STEP = 1 << 22
+
+
+def _read_header(path: Path, fp: Any, where: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    version = np.lib.format.read_magic(fp)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+    else:
+        raise FormatError(path, f"unsupported .npy version {version[0]}.{version[1]}", where)
+    if dtype.hasobject:
+        raise FormatError(path, "holds Python objects (pickled data is never loaded)", where)
+    return tuple(int(s) for s in shape), bool(fortran), dtype
+
+
+def _read_member(path: Path, zf: zipfile.ZipFile, key: str, budget: Budget) -> np.ndarray:
+    """One member, its .npy header checked against the budget before anything is allocated.
+
+    The zip's declared sizes are not trusted: the member is unpacked by `MemberStream` (deflate,
+    bzip2, lzma or stored) in steps of at most 4 MB of output, never past the bytes its header's
+    shape needs, and those must be what the zip declares (its CRC is checked at the end).
+    """
     where = f"key {key}"
     info = zf.getinfo(f"{key}.npy")
     try:
-        with zf.open(info) as fp:
-            version = np.lib.format.read_magic(fp)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
-            else:
-                raise FormatError(path, f"unsupported .npy version {version}", where)
-            if dtype.hasobject:
-                raise FormatError(path, "holds Python objects (pickled data is never loaded)", where)
-            count = math.prod(int(s) for s in shape)
+        with open(path, "rb") as fh:
+            fp = MemberStream(fh, info)
+            shape, fortran, dtype = _read_header(path, fp, where)
+            count = math.prod(shape)
             nbytes = count * dtype.itemsize
-            if nbytes > info.file_size:
+            # every element costs a byte at least, so a zero-size dtype cannot declare 10^12 of them
+            budget.take(max(nbytes, count), f"member '{key}'", where)
+            if fp.total + nbytes != info.file_size:
                 raise FormatError(
-                    path, f"array header claims {nbytes} bytes but the member holds {info.file_size}", where
+                    path,
+                    f"member '{key}' holds {info.file_size} bytes but its array needs {fp.total + nbytes}",
+                    where,
                 )
-            raw = fp.read(nbytes)
-            if len(raw) != nbytes:
-                raise FormatError(path, f"array data is truncated ({len(raw)} of {nbytes} bytes)", where)
+            arr = np.empty(count, dtype)
+            view = arr.view(np.uint8).data if nbytes else memoryview(b"")
+            done = 0
+            while done < nbytes:
+                got = fp.readinto(view[done : min(nbytes, done + _STEP)])  # checks the CRC at the end
+                if not got:
+                    raise FormatError(path, f"array data is cut short ({done} of {nbytes} bytes)", where)
+                done += got
     except FormatError:
         raise
-    except Exception as exc:  # zlib.error, BadZipFile (CRC), struct/ValueError from bad headers
-        raise FormatError(path, f"corrupt array ({type(exc).__name__}: {exc})", where) from None
-    arr = np.frombuffer(raw, dtype=dtype, count=count) if count else np.zeros(0, dtype)
-    return arr.reshape(shape, order="F" if fortran else "C").copy()
+    except Exception as exc:  # zlib/bz2/lzma errors, BadZipFile (CRC), bad .npy headers
+        problem = _zip_problem(exc) if not isinstance(exc, ValueError) else "has a damaged .npy header"
+        raise FormatError(path, f"member '{key}' {problem}", where) from None
+    return arr.reshape(shape, order="F" if fortran else "C")
 
 
-def load_npz(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
-    """The named arrays of an .npz (only those present), loaded without pickle or oversized reads."""
+def load_npz(path: Path, keys: Iterable[str], budget: Budget | None = None) -> dict[str, np.ndarray]:
+    """The named arrays of an .npz (only those present), loaded without pickle, within the
+    file's byte budget (`signstudio.pose.limits`; pass ``budget`` to share one across calls)."""
     out: dict[str, np.ndarray] = {}
+    if budget is None:
+        budget = Budget(path, path.stat().st_size)
     try:
         with zipfile.ZipFile(path) as zf:
             present = {n[:-4] for n in zf.namelist() if n.endswith(".npy")}
             for key in keys:
                 if key in present:
-                    out[key] = _read_member(path, zf, key)
+                    out[key] = _read_member(path, zf, key, budget)
     except FormatError:
         raise
     except Exception as exc:
-        raise FormatError(path, f"not a valid .npz (zip) archive ({type(exc).__name__}: {exc})") from None
+        raise FormatError(
+            path, f"not a valid .npz: the archive {_zip_problem(exc)}", "zip directory"
+        ) from None
     return out
 
 
@@ -260,7 +325,9 @@ def text_scalar(path: Path, arr: np.ndarray, key: str) -> str:
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise FormatError(path, f"text is not UTF-8 ({exc})", f"key {key}") from None
+            raise FormatError(
+                path, f"text is not UTF-8 (invalid byte at {exc.start})", f"key {key}"
+            ) from None
     return str(value)
 
 
@@ -282,6 +349,7 @@ def build_sequence(
         raise FormatError(path, f"data has shape {data.shape}, expected (F, J, 3)", f"{where}data")
     if data.shape[0] == 0:
         raise FormatError(path, "holds zero frames", f"{where}data")
+    check_points(path, data.shape[0], data.shape[1], f"{where}data")
     if confidence.shape != data.shape[:2]:
         raise FormatError(
             path, f"confidence has shape {confidence.shape}, expected {data.shape[:2]}", f"{where}confidence"

@@ -97,6 +97,7 @@ from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_paths
 from signstudio.pose.formats._options import scale_option
 from signstudio.pose.formats.npz import check_writable, guarded, option_fps
+from signstudio.pose.limits import check_points
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import get_layout
 
@@ -297,8 +298,18 @@ def decode_scaled(stored: np.ndarray, scale: float) -> np.ndarray:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def _parse_line(path: Path, text: str, lineno: int) -> np.ndarray:
+def _parse_line(path: Path, text: str, lineno: int, per_frame: int = 1, joints: int = 1) -> np.ndarray:
     tokens = text.split()
+    # before converting (the slow part, ~4 M values/s): a line that cannot be whole frames, or
+    # holds more points than a sequence may (`signstudio.pose.limits`), is refused at once
+    if len(tokens) % per_frame:
+        raise FormatError(
+            path,
+            f"{len(tokens)} values is not a whole number of {per_frame}-value frames "
+            f"({len(tokens) // per_frame} frames and {len(tokens) % per_frame} values left over)",
+            f"line {lineno}",
+        )
+    check_points(path, len(tokens) // per_frame, joints, f"line {lineno}")
     try:
         return np.array(tokens, dtype=np.float64)
     except ValueError:
@@ -460,7 +471,7 @@ def _read_sequence(
         return None
     skeleton = get_layout(fam.layout)
     per_frame = fam.values_per_frame
-    values = _parse_line(path, text, n)
+    values = _parse_line(path, text, n, per_frame, skeleton.num_joints)
     if len(values) % per_frame:
         raise FormatError(
             path,
