@@ -224,14 +224,18 @@ def read_h5(path: Path, variant: str | None = None, fps: Any = None, **_: Any) -
         raise FormatError(path, f"unknown h5 variant {variant!r} (known: {', '.join(_VARIANTS)})")
     size = path.stat().st_size
     if size == 0:
-        raise FormatError(path, "file is empty")
+        raise FormatError(path, "file is empty", "byte 0")
     with open(path, "rb") as fh:
         if fh.read(8) != HDF5_MAGIC:
             raise FormatError(path, "not an HDF5 file (bad signature)", "byte 0")
     h5py = _h5py()
     budget = Budget(path, size)
+    # Where a library error without a place of its own happened: opening reads the superblock and
+    # root group; after that, the objects the reader walks.
+    where = "superblock (file structure)"
     try:
         with h5py.File(path, "r") as f:
+            where = "object headers (file structure)"
             ours = "signstudio_format" in f.attrs
             if variant == "signstudio" or (variant is None and ours):
                 if not ours:
@@ -245,7 +249,7 @@ def read_h5(path: Path, variant: str | None = None, fps: Any = None, **_: Any) -
     except MemoryError:
         raise FormatError(path, "too large to read into memory (read as HDF5)") from None
     except Exception as exc:  # h5py raises OSError/KeyError/RuntimeError/... on damaged files
-        raise FormatError(path, _h5_problem(exc)) from None
+        raise FormatError(path, _h5_problem(exc), where) from None
 
 
 def _h5_problem(exc: BaseException) -> str:
