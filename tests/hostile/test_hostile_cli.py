@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from signstudio.pose.errors import LIBRARY_TEXT
+
 from .harness import child_env, run_cli
 
 MAX_MB = 500
@@ -94,6 +96,8 @@ def test_hostile_file(case: str, column: str, hostile: Callable[[str], Path], tm
     assert len(run.lines) == 1, report
     assert path.name in run.lines[0], report
     assert "Traceback" not in run.output, report
+    message = run.lines[0].removeprefix("error: ")  # the CLI's own prefix
+    assert not LIBRARY_TEXT.search(message), f"library text in the message: {report}"
     assert run.peak_mb < MAX_MB, report
     assert run.wall_s < (APP_MAX_S if column == "app" else MAX_S), report
     left = sorted(p.name for p in out.rglob("*"))
