@@ -1,4 +1,9 @@
-"""Saving rendered images (screenshots) as PNG, atomically."""
+"""Saving rendered images (screenshots, rendered PNG frames) as PNG, atomically.
+
+The folder must exist (`signstudio.pose.formats._atomic`: a missing folder is an error, never
+created silently; `signstudio render --out FOLDER/` makes its one output folder first). A full or
+read-only disk is one `FormatError` line and leaves no ``.part`` file.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,15 @@ from pathlib import Path
 from PySide6 import QtGui
 
 from signstudio.pose.errors import FormatError
+from signstudio.pose.formats._atomic import atomic_path, disk_problem
 
 
 def save_png(image: QtGui.QImage, path: str | Path) -> Path:
     """Write ``image`` to ``path`` via a temporary file; FormatError when it cannot be written."""
     out = Path(path)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FormatError(out, f"cannot create the folder: {exc.strerror or exc}") from None
-    tmp = out.with_name(out.name + ".part")
-    if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; str works
-        tmp.unlink(missing_ok=True)
-        raise FormatError(out, "cannot write the PNG (folder not writable?)")
-    tmp.replace(out)
+    with atomic_path(out) as tmp:
+        if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; str works
+            # Qt says only "no": the file system tells why (full, read-only), else the encoder
+            problem = disk_problem(tmp.parent) or "Qt could not encode or write the PNG"
+            raise FormatError(out, f"cannot write: {problem}", f"folder {tmp.parent}")
     return out

@@ -5,7 +5,9 @@ llvmpipe), each frame is read back and piped to ffmpeg (`imageio-ffmpeg`'s own b
 ``.mp4`` (yuv420p, plays everywhere) or a palette ``.gif``. With ``--gt`` the reference plays
 beside the sequence on its own clock; with ``--avatar`` both are on a body fitted by IK (in this
 process; ``smplx`` needs ``--smplx-folder``). The video runs at the sequence's fps. The file is
-written atomically: a failed render leaves no half video behind.
+written atomically: a failed render leaves no half video behind. Its folder must exist and be
+writable, checked before the first frame (`check_destination`); a disk that fills up while ffmpeg
+writes is one `FormatError` line ("cannot write: the disk is full"), not ffmpeg's text.
 
 Also:
 
@@ -28,6 +30,7 @@ import numpy as np
 from PySide6 import QtGui
 
 from signstudio.app.qt_boot import offscreen_application
+from signstudio.pose.formats._atomic import check_destination
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.render_plan import SIZES, check_output, frame_range, pair_scores
 
@@ -71,6 +74,8 @@ def render(
     ValueError for a request that cannot be rendered (nothing is written then).
     """
     pattern = check_output(out)
+    if pattern is None:  # a missing folder or a full disk fails here, not after the frames
+        check_destination(out)
     out = Path(out)
     if strip and reference is None:
         raise ValueError("the metric strip compares with a reference: give one (--gt FILE)")

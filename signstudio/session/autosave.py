@@ -85,7 +85,7 @@ class Autosaver:
             }
             arrays.update(ref_data=ref.data, ref_confidence=ref.confidence, ref_filled=ref.filled)
         path = self.path_for(name)
-        with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        with atomic_path(path, make_parents=True) as tmp, tmp.open("wb") as fh:  # our own folder
             arrays["header"] = np.array(json.dumps(header, ensure_ascii=False))
             np.savez(fh, **arrays)  # type: ignore[arg-type]
         return path

@@ -81,9 +81,9 @@ def test_no_display_is_a_clear_message_not_a_crash(monkeypatch: pytest.MonkeyPat
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
-    assert main(["app", "--quit"]) == 1
+    assert main(["app", "--quit"]) == 2
     err = capsys.readouterr().err
-    assert "no display" in err and "xvfb-run" in err
+    assert "no display" in err and "xvfb-run" in err and len(err.strip().splitlines()) == 1
 
 
 def test_app_parser_follows_the_cli_contract() -> None:

@@ -36,7 +36,11 @@ keeps the .pose header). A Prompt2Sign file gives ``format`` "h5", ``source``, `
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +269,6 @@ def write_h5(path: Path, seqs: list[PoseSequence], variant: str = "signstudio", 
         raise FormatError(path, f"unknown h5 variant {variant!r} (known: {', '.join(_VARIANTS)})")
     for i, seq in enumerate(seqs):
         check_writable(path, seq, i)
-    h5py = _h5py()
     if variant == "p2s-2d":
         items = []
         seen: set[str] = set()
@@ -277,17 +280,41 @@ def write_h5(path: Path, seqs: list[PoseSequence], variant: str = "signstudio", 
             seen.add(name)
             extra = {k: v for k, v in seq.meta.items() if k in _P2S_META}
             items.append((name, _p2s_rows(path, seq, i), seq.fps, meta_to_json(path, extra, f"sequence {i}")))
-        with atomic_path(path) as tmp, h5py.File(tmp, "w", libver=_LIBVER) as f:
+
+        def fill_p2s(f: Any) -> None:
             for name, rows, fps, meta_json in items:
                 ds = f.create_dataset(name, data=rows, dtype="float32")
                 ds.attrs["fps"] = np.float64(fps)
                 ds.attrs["signstudio_meta"] = meta_json
+
+        write_h5_image(path, fill_p2s)
         return
-    with atomic_path(path) as tmp, h5py.File(tmp, "w", libver=_LIBVER) as f:
+
+    def fill(f: Any) -> None:
         f.attrs["signstudio_format"] = np.int64(H5_VERSION)
         f.attrs["count"] = np.int64(len(seqs))
         for i, seq in enumerate(seqs):
             _write_signstudio_group(f, i, seq, path)
+
+    write_h5_image(path, fill)
+
+
+_images = itertools.count()
+
+
+def write_h5_image(path: str | Path, fill: Callable[[Any], None], make_parents: bool = False) -> None:
+    """Build an HDF5 file in memory (h5py's core driver, no backing store), ``fill(h5file)``, and
+    write its bytes atomically to ``path``. HDF5 never touches the destination disk: on a full
+    one the C library segfaulted while flushing and left its ``.part`` behind (issue 18); here
+    that is one `FormatError` line from the atomic writer. Costs the file's size in memory."""
+    h5py = _h5py()
+    name = f"signstudio-memory-{os.getpid()}-{threading.get_ident()}-{next(_images)}.h5"
+    with h5py.File(name, "w", driver="core", backing_store=False, libver=_LIBVER) as f:
+        fill(f)
+        f.flush()
+        image = f.id.get_file_image()
+    with atomic_path(path, make_parents) as tmp, open(tmp, "wb") as fh:
+        fh.write(image)
 
 
 def _sniff(path: Path, head: bytes) -> float:
