@@ -244,7 +244,7 @@ def run_batch(
     from signstudio.pose import formats
     from signstudio.pose.convert import convert
     from signstudio.pose.errors import FormatError
-    from signstudio.pose.formats._atomic import disk_problem, make_output_folder
+    from signstudio.pose.formats._atomic import DiskError, make_output_folder
 
     if not source.exists():
         raise FormatError(source, "no such file or folder")
@@ -275,7 +275,7 @@ def run_batch(
         except Exception as exc:  # one bad file never stops the batch
             failed += 1
             tqdm.write(f"error: {_one_line(job.source, exc)}", file=sys.stderr)
-            if disk_problem(job.out_dir) is not None:
+            if isinstance(exc, DiskError):
                 break  # a full or read-only disk: the next files would fail the same way
     bar.close()
     summary = f"converted {converted} of {len(sources)} files to {spec.name} ({written} written into {out})"

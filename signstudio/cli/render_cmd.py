@@ -119,16 +119,16 @@ def check_places(args: argparse.Namespace) -> str | None:
     if args.out is None:
         return None
     pattern = check_output(args.out)  # a name render cannot write: said first
+    folder_out = pattern is not None and (str(args.out).endswith(("/", "\\")) or Path(args.out).is_dir())
+    if not (folder_out and Path(args.out).is_dir()):
+        check_destination(args.out)  # its folder (for a new FOLDER/: the parent) must take files
     from signstudio.doctor.display import display_problem
 
     problem = display_problem("render")
     if problem is not None:
         return problem
-    if pattern is not None and (str(args.out).endswith(("/", "\\")) or Path(args.out).is_dir()):
-        if make_output_folder(args.out):
-            print(f"created folder {args.out}")
-    else:  # a video, a NAME.png or a pattern: its folder must exist
-        check_destination(args.out)
+    if folder_out and make_output_folder(args.out):
+        print(f"created folder {args.out}")
     return None
 
 

@@ -74,7 +74,7 @@ def check_display(env: dict[str, str] | None = None, platform: str | None = None
     if _xvfb_available():
         remedy = (
             f"run on a desktop (or ssh -X), or under a virtual display: {XVFB_COMMAND} "
-            f"--screenshot out/studio.png --quit (or {BOOTSTRAP})"
+            f"--screenshot studio.png --quit (or {BOOTSTRAP})"
         )
     else:
         remedy = (

@@ -40,6 +40,10 @@ def test_screenshot_and_quit(sample_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "shots" / "x.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
     proc = run_cli("app", str(sample_file), "--frame", "5", "--screenshot", str(out), "--quit", env=env)
+    # a missing folder is said before the window opens, never created
+    assert proc.returncode == 2 and proc.stderr.strip() == f"error: {out}: folder {out.parent} does not exist"
+    out.parent.mkdir()
+    proc = run_cli("app", str(sample_file), "--frame", "5", "--screenshot", str(out), "--quit", env=env)
     assert proc.returncode == 0, proc.stderr
     assert out.is_file()
     img = QtGui.QImage(str(out)).convertToFormat(QtGui.QImage.Format.Format_Grayscale8)

@@ -64,7 +64,13 @@ _PROBLEMS = {
     errno.EISDIR: "it is a folder",
     errno.EMFILE: "too many open files",
 }
+_DISK_PROBLEMS = frozenset(_PROBLEMS[c] for c in (errno.ENOSPC, errno.EDQUOT, errno.EROFS))
 _swept: set[str] = set()
+
+
+class DiskError(FormatError):
+    """A write failed because the disk is full or read-only: the next write into that folder
+    would fail the same way (a batch stops on it)."""
 
 
 def _umask() -> int:
@@ -98,7 +104,8 @@ def write_error(path: str | Path, exc: BaseException, folder: Path | None = None
         problem = disk_problem(folder)
     if problem is None and isinstance(exc, OSError) and exc.strerror:
         problem = exc.strerror[:1].lower() + exc.strerror[1:]
-    return FormatError(path, f"cannot write: {problem or 'the write failed'}", f"folder {folder}")
+    kind = DiskError if problem in _DISK_PROBLEMS else FormatError
+    return kind(path, f"cannot write: {problem or 'the write failed'}", f"folder {folder}")
 
 
 def _folder_of(path: Path) -> Path:
@@ -154,7 +161,7 @@ def probe_folder(target: Path, folder: Path) -> None:
                 Path(name).unlink()
     problem = disk_problem(folder)
     if problem is not None:
-        raise FormatError(target, f"cannot write: {problem}", f"folder {folder}")
+        raise write_error(target, OSError(f"{folder}: {problem}"), folder)
 
 
 def make_output_folder(folder: str | Path) -> bool:
@@ -173,7 +180,13 @@ def make_output_folder(folder: str | Path) -> bool:
         except OSError as exc:
             raise write_error(out, exc, parent) from None
         created = True
-    probe_folder(out, out)
+    try:
+        probe_folder(out, out)
+    except FormatError:
+        if created:  # made for nothing: a full disk still takes an empty folder
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     return created
 
 
@@ -411,6 +424,7 @@ def atomic_path(target: str | Path, make_parents: bool = False) -> Iterator[Path
 
 
 __all__ = [
+    "DiskError",
     "atomic_path",
     "atomic_paths",
     "check_destination",

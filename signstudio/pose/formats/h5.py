@@ -10,7 +10,9 @@ is the group ``seq{i:06d}`` (so keys with ``/`` in them need no escaping) holdin
   ``meta`` (JSON of ``meta``) and, for convenience, ``key`` (``meta["key"]`` when there is one).
 
 Files are written with HDF5 1.10 object formats (readable by HDF5 >= 1.10), whose metadata is
-checksummed too, so corruption is reported instead of read as numbers. Write → read is exact:
+checksummed too, so corruption is reported instead of read as numbers. A file is built in memory
+and its bytes written atomically (`atomic_h5`): on a full or read-only disk that is one line,
+where HDF5 writing there itself segfaulted and left its temporary file behind. Write → read is exact:
 the arrays are bit-identical and ``meta`` comes back as JSON gives it (tuples become lists).
 
 **Prompt2Sign 2D** (``variant="p2s-2d"``; read whenever the file has no ``signstudio_format``
@@ -36,11 +38,12 @@ keeps the .pose header). A Prompt2Sign file gives ``format`` "h5", ``source``, `
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -303,14 +306,27 @@ _images = itertools.count()
 
 
 def write_h5_image(path: str | Path, fill: Callable[[Any], None], make_parents: bool = False) -> None:
-    """Build an HDF5 file in memory (h5py's core driver, no backing store), ``fill(h5file)``, and
-    write its bytes atomically to ``path``. HDF5 never touches the destination disk: on a full
-    one the C library segfaulted while flushing and left its ``.part`` behind (issue 18); here
-    that is one `FormatError` line from the atomic writer. Costs the file's size in memory."""
+    """``fill(h5file)`` on an in-memory HDF5 file, then its bytes written atomically to ``path``
+    (`atomic_h5`)."""
+    with atomic_h5(path, make_parents) as f:
+        fill(f)
+
+
+@contextlib.contextmanager
+def atomic_h5(path: str | Path, make_parents: bool = False, **kwargs: Any) -> Iterator[Any]:
+    """An ``h5py.File`` built in memory (the core driver, no backing store); on success its
+    image is written to ``path`` through the atomic writer, on an error nothing is written.
+
+    HDF5 never touches the destination disk: writing there directly, a full disk made the C
+    library fail mid-flush, print ~30 tracebacks, segfault (rc 139) and leave its ``.part`` behind
+    (issue 18); here it is one `FormatError` line. Costs the file's size in memory.
+    ``kwargs`` go to ``h5py.File`` (``libver`` defaults to HDF5 1.10's formats).
+    """
     h5py = _h5py()
     name = f"signstudio-memory-{os.getpid()}-{threading.get_ident()}-{next(_images)}.h5"
-    with h5py.File(name, "w", driver="core", backing_store=False, libver=_LIBVER) as f:
-        fill(f)
+    kwargs.setdefault("libver", _LIBVER)
+    with h5py.File(name, "w", driver="core", backing_store=False, **kwargs) as f:
+        yield f
         f.flush()
         image = f.id.get_file_image()
     with atomic_path(path, make_parents) as tmp, open(tmp, "wb") as fh:
