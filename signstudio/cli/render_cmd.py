@@ -20,6 +20,7 @@ line "created folder DIR". A disk that fills up while rendering is one line and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,7 @@ def check_places(args: argparse.Namespace) -> str | None:
         return problem
     if folder_out and make_output_folder(args.out):
         print(f"created folder {args.out}")
+        args.created_folder = Path(args.out)  # removed again if the render fails
     return None
 
 
@@ -195,6 +197,9 @@ def run(args: argparse.Namespace) -> int:
     except (FormatError, ValueError, ModelError) as exc:
         if bar is not None:
             bar.close()
+        if getattr(args, "created_folder", None) is not None:
+            with contextlib.suppress(OSError):
+                args.created_folder.rmdir()  # only when still empty
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if bar is not None:
