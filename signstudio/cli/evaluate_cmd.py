@@ -54,7 +54,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="DTW per reference-length bucket and over the first k frames (error propagation)",
     )
-    p.add_argument("--out", type=Path, required=True, help="REPORT.json or REPORT.md")
+    p.add_argument("--out", type=Path, required=True, help="REPORT.json or REPORT.md (in an existing folder)")
     p.set_defaults(func=run)
 
 
