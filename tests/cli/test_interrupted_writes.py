@@ -208,3 +208,23 @@ def test_sweep_removes_only_temporaries_of_dead_processes(tmp_path: Path) -> Non
     (tmp_path / f".e.{dead}.abcdefgh.part").mkdir()  # a killed batch's staging folder: swept
     _atomic.sweep(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[1:])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process start times come from /proc")
+def test_a_journal_is_rolled_forward_only_when_its_writer_is_gone(tmp_path: Path) -> None:
+    import json
+
+    for suffix in SET:
+        (tmp_path / f"dest{suffix}").write_text("old\n")
+        (tmp_path / f".dest{suffix}.1.abcdefgh.part").write_text("new\n")
+    journal = tmp_path / ".dest.skels.commit"
+    pairs = [[f".dest{s}.1.abcdefgh.part", f"dest{s}"] for s in SET]
+    started = _atomic._proc_start(os.getpid())
+    journal.write_text(json.dumps({"pid": os.getpid(), "started": started, "renames": pairs}))
+    _atomic.recover(tmp_path / "dest.skels")  # its writer (this process) still runs: left alone
+    assert journal.exists() and (tmp_path / "dest.text").read_text() == "old\n"
+    # the same pid, but the journal is older than the process: a reused pid, the writer is gone
+    journal.write_text(json.dumps({"pid": os.getpid(), "started": 0, "renames": pairs}))
+    _atomic.recover(tmp_path / "dest.skels")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"dest{s}" for s in SET)
+    assert all((tmp_path / f"dest{s}").read_text() == "new\n" for s in SET)
