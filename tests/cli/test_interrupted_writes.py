@@ -88,7 +88,7 @@ def test_kill_9_during_convert_leaves_the_old_file_and_the_next_write_sweeps(
     rng = random.Random(18)
     killed, left = 0, []
     for _ in range(3):
-        if _kill_while_writing(_cli("convert", str(big_pose), str(target)), out, rng, 0.7):
+        if _kill_while_writing(_cli("convert", str(big_pose), str(target)), out, rng, 0.25):
             killed += 1
         # the previous killed writer's temporary was swept when this one began to write
         assert not set(left) & set(_parts(out))
@@ -181,7 +181,7 @@ def test_kill_9_during_corpus_build_is_swept_by_the_next_build(tmp_path: Path) -
     data.mkdir()
     env = {**ENV, "SIGNSTUDIO_DATA_DIR": str(data)}
     build = ("corpus", "build", "--langs", "ase", "--words", "8", "--force")
-    assert _kill_while_writing(_cli(*build, env=env), data, random.Random(0), 0.3)
+    assert _kill_while_writing(_cli(*build, env=env), data, random.Random(0), 0.1)
     [stale] = _parts(data)
     assert (data / stale).stat().st_size > 0
     again = _cli(*build, env=env)
