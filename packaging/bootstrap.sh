@@ -167,6 +167,7 @@ if [ "$MODE" = studio ]; then
   fi
   have_xvfb || die "no display and no Xvfb: install xvfb (as root: apt-get install xvfb xauth) or run on a desktop"
   shot="$ROOT/out/studio.png"
+  mkdir -p "$ROOT/out"  # signstudio never creates a missing output folder
   say "no display: rendering the studio once under Xvfb"
   QT_QPA_PLATFORM=xcb xvfb-run -a -s "$SCREEN" \
     "$VENV/bin/signstudio" app "$@" --screenshot "$shot" --quit </dev/null

@@ -167,7 +167,10 @@ class PoseEditor(QtCore.QObject):
         if doc is not None and doc.dirty:
             if doc.in_batch:
                 doc.end_batch()
-            self.autosaver.save(doc, self.autosave_name, force=True)
+            try:
+                self.autosaver.save(doc, self.autosave_name, force=True)
+            except OSError as exc:
+                self._status(f"Autosave failed: {exc}", 10000)
         elif doc is not None:
             self.autosaver.discard(self.autosaver.path_for(self.autosave_name))
 

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from signstudio.app.qt_boot import NO_DISPLAY, has_display
+from signstudio.app.qt_boot import display_problem
 from signstudio.pose.sequence import PoseSequence
 
 if TYPE_CHECKING:
@@ -337,9 +337,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     seq, gt = load_sequences(args)  # FormatError -> one line, exit 2 (cli.main)
-    if not has_display():
-        print(NO_DISPLAY, file=sys.stderr)
-        return 1
+    no_display = display_problem()
+    if no_display:  # before Qt starts: it would abort the process
+        print(f"error: {no_display}", file=sys.stderr)
+        return 2
+    if args.screenshot:  # a missing folder or a full disk: say so before the window opens
+        from signstudio.pose.formats._atomic import check_destination
+
+        check_destination(args.screenshot)
 
     from PySide6 import QtCore
 

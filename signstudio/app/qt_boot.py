@@ -6,27 +6,21 @@ Nothing here knows the studio window: the window, the off-screen renderer and th
 
 from __future__ import annotations
 
-import os
-import sys
-
 from PySide6 import QtCore, QtWidgets
 
-NO_DISPLAY = (
-    "error: no display: the studio needs a graphical session (DISPLAY or WAYLAND_DISPLAY).\n"
-    "  On a machine without a screen run it under a virtual display, e.g.\n"
-    "    xvfb-run -a -s '-screen 0 1600x1000x24' signstudio app --screenshot out/studio.png --quit\n"
-    "  or simply: bash packaging/bootstrap.sh studio"
-)
+
+def display_problem() -> str | None:
+    """One line ("no display: run under xvfb-run ...") when Qt would find no usable display and
+    abort the process, else None (`signstudio.doctor.display.display_problem`: DISPLAY or
+    WAYLAND_DISPLAY set, an X server answering there, a platform plugin with OpenGL)."""
+    from signstudio.doctor.display import display_problem as problem
+
+    return problem("app")
 
 
 def has_display() -> bool:
-    """Whether Qt can open windows here (Linux: an X or Wayland display, or another plugin)."""
-    if sys.platform != "linux":
-        return True
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
-        return True  # the user chose another platform plugin (eglfs, vnc ...): let Qt decide
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    """Whether Qt can open windows here (see `display_problem`)."""
+    return display_problem() is None
 
 
 def prepare_qt() -> None:
@@ -68,4 +62,4 @@ def studio_application(theme_choice: str) -> QtWidgets.QApplication:
     return app
 
 
-__all__ = ["NO_DISPLAY", "has_display", "offscreen_application", "prepare_qt", "studio_application"]
+__all__ = ["display_problem", "has_display", "offscreen_application", "prepare_qt", "studio_application"]

@@ -5,7 +5,9 @@ llvmpipe), each frame is read back and piped to ffmpeg (`imageio-ffmpeg`'s own b
 ``.mp4`` (yuv420p, plays everywhere) or a palette ``.gif``. With ``--gt`` the reference plays
 beside the sequence on its own clock; with ``--avatar`` both are on a body fitted by IK (in this
 process; ``smplx`` needs ``--smplx-folder``). The video runs at the sequence's fps. The file is
-written atomically: a failed render leaves no half video behind.
+written atomically: a failed render leaves no half video behind. Its folder must exist and be
+writable, checked before the first frame (`check_destination`); a disk that fills up while ffmpeg
+writes is one `FormatError` line ("cannot write: the disk is full"), not ffmpeg's text.
 
 Also:
 
@@ -13,14 +15,21 @@ Also:
   FGD-style rows with a cursor) under every frame; the pair is scored once, before the first frame.
 * ``out`` a folder (existing, or written with a trailing ``/``), a ``%d`` pattern or a ``.png``
   name: one PNG per frame instead of a video (`signstudio.session.render_plan.png_pattern` says
-  which names), each written atomically and numbered by the sequence's own frame index.
+  which names), each written atomically and numbered by the sequence's own frame index; a
+  render that fails half way removes the frames it wrote.
 * ``frames=(A, B)``: only frames A .. B-1 (Python slice rules: either may be None or negative).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import subprocess
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +37,8 @@ import numpy as np
 from PySide6 import QtGui
 
 from signstudio.app.qt_boot import offscreen_application
+from signstudio.pose.errors import FormatError
+from signstudio.pose.formats._atomic import check_destination
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.render_plan import SIZES, check_output, frame_range, pair_scores
 
@@ -71,6 +82,8 @@ def render(
     ValueError for a request that cannot be rendered (nothing is written then).
     """
     pattern = check_output(out)
+    if pattern is None:  # a missing folder or a full disk fails here, not after the frames
+        check_destination(out)
     out = Path(out)
     if strip and reference is None:
         raise ValueError("the metric strip compares with a reference: give one (--gt FILE)")
@@ -171,28 +184,66 @@ def _write_video(
     progress: Progress | None,
 ) -> None:
     """The frames of ``picked`` piped to ffmpeg as ``out`` (.mp4 or .gif), written atomically."""
-    import imageio_ffmpeg
-
     from signstudio.pose.formats._atomic import atomic_path
 
-    gif = out.suffix.lower() == ".gif"
-    with atomic_path(out) as tmp:
-        # the temporary file's name ends in .part: the container is named, not guessed
-        writer = imageio_ffmpeg.write_frames(
-            str(tmp),
-            size,
-            fps=fps,
-            codec="gif" if gif else "libx264",
-            pix_fmt_out="rgb8" if gif else "yuv420p",
-            macro_block_size=2,  # even sizes suffice for yuv420p
-            output_params=["-f", "gif" if gif else "mp4"],
-        )
-        writer.send(None)
+    def frames() -> Iterator[np.ndarray]:
         for k, i in enumerate(picked):
-            writer.send(frame_rgb(i))
+            yield frame_rgb(i)
             if progress is not None:
                 progress(k + 1, len(picked))
-        writer.close()
+
+    with atomic_path(out) as tmp:
+        # the temporary file's name ends in .part: the container is named, not guessed
+        _encode(ffmpeg_command(tmp, size, fps, gif=out.suffix.lower() == ".gif"), frames(), out)
+
+
+def ffmpeg_command(path: Path, size: tuple[int, int], fps: float, gif: bool) -> list[str]:
+    """ffmpeg (`imageio-ffmpeg`'s own binary) reading raw RGB frames on stdin: the command
+    imageio-ffmpeg's ``write_frames`` builds (H.264 at its quality 5, crf 25, yuv420p; or a
+    palette gif), but with ffmpeg's messages kept to errors, which `_encode` reads itself."""
+    import imageio_ffmpeg
+
+    w, h = size
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{w}x{h}"]
+    cmd += ["-pix_fmt", "rgb24", "-r", str(Fraction(fps).limit_denominator()), "-i", "-", "-an"]
+    cmd += ["-vcodec", "gif", "-pix_fmt", "rgb8", "-qscale:v", "16"] if gif else []
+    cmd += [] if gif else ["-vcodec", "libx264", "-pix_fmt", "yuv420p", "-crf", "25"]
+    if w % 2 or h % 2:  # yuv420p needs even sizes
+        cmd += ["-vf", f"scale={w + w % 2}:{h + h % 2}"]
+    return [*cmd, "-v", "error", "-f", "gif" if gif else "mp4", str(path)]
+
+
+#: ffmpeg's words for a failing disk, as the OSError the atomic writer turns into our words.
+_FFMPEG_DISK_ERRORS = (
+    ("no space left on device", errno.ENOSPC),
+    ("disk quota exceeded", errno.EDQUOT),
+    ("read-only file system", errno.EROFS),
+    ("permission denied", errno.EACCES),
+)
+
+
+def _encode(cmd: list[str], frames: Iterator[np.ndarray], out: Path) -> None:
+    """Pipe ``frames`` into ``cmd``; its exit status is checked (imageio-ffmpeg's writer ignores
+    it: a full disk gave a broken video, "written", and ffmpeg's text on stderr)."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+        assert proc.stdin is not None
+        try:
+            for frame in frames:
+                proc.stdin.write(np.ascontiguousarray(frame, np.uint8).tobytes())
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early: its status and its log say why
+        finally:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            status = proc.wait()
+        if status != 0:
+            log.seek(0)
+            text = log.read().decode("utf-8", "replace").lower()
+            for words, code in _FFMPEG_DISK_ERRORS:
+                if words in text:
+                    raise OSError(code, os.strerror(code), str(out))
+            raise FormatError(out, "the video encoder (ffmpeg) failed", f"exit status {status}")
 
 
 def _write_pngs(
@@ -201,18 +252,25 @@ def _write_pngs(
     frame_rgb: Callable[[int], np.ndarray],
     progress: Progress | None,
 ) -> list[str]:
-    """One PNG per frame of ``picked``, named ``pattern % frame``, each written atomically."""
+    """One PNG per frame of ``picked``, named ``pattern % frame``, each written atomically; when
+    one fails (a full disk) the ones this render wrote are removed again: all frames or none."""
     from signstudio.app.images import save_png
 
-    files = []
-    for k, i in enumerate(picked):
-        rgb = frame_rgb(i)
-        hh, ww = rgb.shape[:2]
-        # QImage wraps the array's memory without copying: save before it goes away
-        image = QtGui.QImage(rgb.data, ww, hh, 3 * ww, QtGui.QImage.Format.Format_RGB888)
-        files.append(str(save_png(image, pattern % i)))
-        if progress is not None:
-            progress(k + 1, len(picked))
+    files: list[str] = []
+    try:
+        for k, i in enumerate(picked):
+            rgb = frame_rgb(i)
+            hh, ww = rgb.shape[:2]
+            # QImage wraps the array's memory without copying: save before it goes away
+            image = QtGui.QImage(rgb.data, ww, hh, 3 * ww, QtGui.QImage.Format.Format_RGB888)
+            files.append(str(save_png(image, pattern % i)))
+            if progress is not None:
+                progress(k + 1, len(picked))
+    except BaseException:
+        for name in files:
+            with contextlib.suppress(OSError):
+                Path(name).unlink()
+        raise
     return files
 
 

@@ -38,7 +38,10 @@ def add_parser(sub: Any) -> None:
         help="pose file, or an OpenPose JSON folder (or a folder of them; with --to: of pose files)",
     )
     p.add_argument(
-        "output", type=Path, help="output file; its extension picks the format (with --to: a folder)"
+        "output",
+        type=Path,
+        help="output file; its extension picks the format; its folder must exist (with --to: a folder, "
+        "created when its parent exists)",
     )
     p.add_argument("--layout", help="convert to this layout first (upper50, ...)")
     p.add_argument("--format", dest="out_format", help="output format id (e.g. pt-skels, p2s-legacy, h5)")
@@ -62,7 +65,10 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from signstudio.pose import formats
     from signstudio.pose.convert import convert
+    from signstudio.pose.formats._atomic import check_destination
 
+    if not args.to:
+        check_destination(args.output)  # before reading or converting anything
     if args.prompt2sign:
         from tqdm import tqdm
 
@@ -204,6 +210,25 @@ def _outputs(job: _Job, seqs: list[Any], spec: Any, ext: str) -> list[tuple[Path
     return out
 
 
+def _one_line(source: Path, exc: Exception) -> str:
+    from signstudio.pose.errors import FormatError
+
+    if isinstance(exc, FormatError):
+        return str(exc)
+    message = str(exc).replace("\n", " ")
+    return f"{source}: {type(exc).__name__}: {message}"
+
+
+def _make_subfolder(folder: Path) -> None:
+    """A subfolder of the batch's output folder (``--recursive``): ours to create."""
+    from signstudio.pose.formats._atomic import write_error
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(folder, exc) from None
+
+
 def run_batch(
     source: Path,
     out: Path,
@@ -219,6 +244,7 @@ def run_batch(
     from signstudio.pose import formats
     from signstudio.pose.convert import convert
     from signstudio.pose.errors import FormatError
+    from signstudio.pose.formats._atomic import DiskError, make_output_folder
 
     if not source.exists():
         raise FormatError(source, "no such file or folder")
@@ -227,13 +253,17 @@ def run_batch(
     if not sources:
         print(f"error: {source}: no pose files to convert", file=sys.stderr)
         return 2
-    failed = written = 0
+    if make_output_folder(out):
+        print(f"created folder {out}")
+    failed = written = converted = 0
     bar = tqdm(_jobs(sources, source, out), desc=f"convert to {ext}", unit="file", file=sys.stderr)
     for job in bar:
         try:
             seqs = formats.read(job.source, format=in_format)
             if layout:
                 seqs = [convert(s, layout) for s in seqs]
+            if job.out_dir != out:
+                _make_subfolder(job.out_dir)
             for target, items in _outputs(job, seqs, spec, ext):
                 if target.resolve() == job.source.resolve():
                     raise FormatError(
@@ -241,19 +271,19 @@ def run_batch(
                     )
                 formats.write(target, items, format=spec.name, **_write_options(spec.name, job.source))
                 written += 1
-        except FormatError as exc:
-            failed += 1
-            tqdm.write(f"error: {exc}", file=sys.stderr)
+            converted += 1
         except Exception as exc:  # one bad file never stops the batch
             failed += 1
-            message = str(exc).replace("\n", " ")
-            tqdm.write(f"error: {job.source}: {type(exc).__name__}: {message}", file=sys.stderr)
+            tqdm.write(f"error: {_one_line(job.source, exc)}", file=sys.stderr)
+            if isinstance(exc, DiskError):
+                break  # a full or read-only disk: the next files would fail the same way
     bar.close()
-    done = len(sources) - failed
-    summary = f"converted {done} of {len(sources)} files to {spec.name} ({written} written into {out})"
+    summary = f"converted {converted} of {len(sources)} files to {spec.name} ({written} written into {out})"
     if failed:
         summary += f"; {failed} failed"
+    if converted + failed < len(sources):
+        summary += f"; stopped, {len(sources) - converted - failed} not tried (the disk)"
     if skipped:
         summary += f"; {skipped} other files passed over"
     print(summary)
-    return 2 if failed else 0
+    return 2 if failed or converted < len(sources) else 0

@@ -9,6 +9,7 @@ Table 3a (KD vs no KD), Table 2 (by length) and SignLLM Table 7 (MSE vs RL vs RL
 With ``--models``: one row per (model, sign language) of the split
 (`signstudio.modeling.evaluation.model_scores`).
 Writes REPORT as JSON (``.json``) or Markdown (``.md``; the JSON goes next to it) and prints it.
+REPORT's folder must exist (never created) and be writable: checked before any model runs.
 
 ``--by-length``: instead, pt-dtw per reference-length bucket and over the first k frames, the
 models side by side (Hwang et al.'s Table 2 analogue: error propagation, decoding initiation).
@@ -55,14 +56,14 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="DTW per reference-length bucket and over the first k frames (error propagation)",
     )
-    p.add_argument("--out", type=Path, required=True, help="REPORT.json or REPORT.md")
+    p.add_argument("--out", type=Path, required=True, help="REPORT.json or REPORT.md (in an existing folder)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from signstudio.modeling.base import ModelError
     from signstudio.modeling.evaluation.model_scores import evaluate_models, to_markdown
-    from signstudio.pose.formats._atomic import atomic_path
+    from signstudio.pose.formats._atomic import atomic_paths, check_destination
 
     checkpoints = {}
     for item in args.checkpoint:
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: --option wants ID:KEY=VALUE, got {item!r}", file=sys.stderr)
             return 2
         options.setdefault(model_id, {})[key] = parse_value(value)
+    check_destination(args.out)  # a missing folder or a full disk: before the models run
     try:
         corpus = _open(args.corpus)
         if args.models is None and not args.by_length:
@@ -124,9 +126,8 @@ def run(args: argparse.Namespace) -> int:
     writes = [(json_path, json.dumps(report, indent=1))]
     if out.suffix != ".json":
         writes.append((out, table))
-    for path, text in writes:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
+    with atomic_paths([path for path, _ in writes]) as temps:
+        for tmp, (_, text) in zip(temps, writes, strict=True):
             tmp.write_text(text, encoding="utf-8")
     print(table, end="")
     return 0

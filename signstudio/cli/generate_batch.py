@@ -8,18 +8,22 @@ named by its key (``/`` in a key becomes ``__``).
 
 Checked before the model loads (one ``error:`` line, exit 2): the text file (readable UTF-8, not
 empty, no blank line, no line over `MAX_LINE_CHARS`), ``--files`` (same line count, no blank or
-repeated key), the language (the model must cover it), ``--out`` (a writable place and format).
-Nothing is written unless every sentence was signed: a file goes in by one atomic rename, a
-folder's files are written into a temporary folder beside it and moved in at the end.
+repeated key), the language (the model must cover it), ``--out`` (a writable place and format:
+a file's folder must exist, it is never created; a full or read-only disk is found by a probe).
+The output FOLDER is the one thing made for the user: when it is missing and its parent exists
+it is created before the model loads, with the line "created folder DIR" (and removed again,
+if still empty, when the run fails). Nothing is written unless every sentence was signed: a file
+goes in by one atomic rename, a folder's files are written into a temporary folder beside it
+(``.NAME.<pid>.<random>.part`` inside it) and moved in at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,18 +81,17 @@ def read_keys(files: Path | None, count: int) -> list[str]:
 
 
 def output_kind(out: Path) -> tuple[str, str | None]:
-    """(``"folder"``, None) or (``"file"``, format name) for ``--out``; `BatchError` if unwritable."""
+    """(``"folder"``, None) or (``"file"``, format name) for ``--out``; `BatchError` when it
+    cannot be written. A file's folder must exist and take a file (`check_destination`); a
+    folder is checked by `prepare_folder` (made when missing, if its parent exists)."""
     from signstudio.pose import formats
     from signstudio.pose.errors import FormatError
+    from signstudio.pose.formats._atomic import check_destination
 
     blocked = next((d for d in out.parents if d.exists()), None)
     if blocked is not None and not blocked.is_dir():
         raise BatchError(f"{out}: cannot write there: {blocked} is a file")
-    if blocked is not None:
-        _probe(out, blocked)
     if out.is_dir() or str(out).endswith(("/", os.sep)) or not out.suffix:
-        if out.is_dir():
-            _probe(out, out)
         return "folder", None
     try:
         spec = formats.detect(out, for_writing=True)
@@ -100,17 +103,16 @@ def output_kind(out: Path) -> tuple[str, str | None]:
         raise BatchError(
             f"{out}: a {spec.name} file holds one sequence; for many give a .skels, a .h5 or a folder"
         )
+    check_destination(out)
     return "file", spec.name
 
 
-def _probe(out: Path, folder: Path) -> None:
-    """Create and remove a file in ``folder`` (os.access says yes to root even on /proc)."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=".signstudio-probe.", dir=folder)
-        os.close(fd)
-        Path(name).unlink()
-    except OSError as exc:
-        raise BatchError(f"{out}: cannot write there: {folder} ({exc.strerror or exc})") from None
+def prepare_folder(out: Path) -> bool:
+    """The output folder, before the model loads: made when missing and its parent exists (True:
+    it was made; the CLI says so), else `FormatError`; probed for a writable, non-full disk."""
+    from signstudio.pose.formats._atomic import make_output_folder
+
+    return make_output_folder(out)
 
 
 def _folder_names(keys: Sequence[str]) -> list[str]:
@@ -121,20 +123,22 @@ def _folder_names(keys: Sequence[str]) -> list[str]:
 
 
 def write_folder(out: Path, keys: Sequence[str], seqs: Sequence[Any]) -> None:
-    """One ``.pose`` per key, written into a temporary folder beside ``out`` and moved in at the end."""
+    """One ``.pose`` per key, written into a temporary folder inside ``out`` (named like our other
+    temporaries, so a killed run's is swept; inside, so that the moves stay on one file system)
+    and moved in at the end."""
     from signstudio.pose import formats
+    from signstudio.pose.formats._atomic import staging_folder, write_error
 
     names = _folder_names(keys)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    staging = staging_folder(out / out.name)
     try:
         for name, seq in zip(names, seqs, strict=True):
             formats.write(staging / name, seq, format="pose")
-        if not out.exists():
-            staging.rename(out)
-            return
-        for name in names:
-            (staging / name).replace(out / name)
+        try:
+            for name in names:
+                (staging / name).replace(out / name)
+        except OSError as exc:
+            raise write_error(out, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -171,8 +175,12 @@ def run_batch(args: argparse.Namespace, model_id: str, options: dict[str, Any]) 
     from signstudio.pose import formats
     from signstudio.pose.errors import FormatError
 
+    created: Path | None = None
     try:
         texts, keys, kind, fmt = _check(args)
+        if kind == "folder" and prepare_folder(args.out):
+            created = args.out
+            print(f"created folder {args.out}")
         info = model_info(model_id)
         if args.lang not in info.languages:
             raise BatchError(
@@ -190,10 +198,15 @@ def run_batch(args: argparse.Namespace, model_id: str, options: dict[str, Any]) 
             write_folder(args.out, keys, seqs)
         else:
             formats.write(args.out, seqs, format=fmt)
-    except (BatchError, ModelError, FormatError) as exc:
+    except (BatchError, ModelError, FormatError, OSError) as exc:
+        if created is not None:
+            with contextlib.suppress(OSError):
+                created.rmdir()  # only when still empty
+        if isinstance(exc, OSError):
+            from signstudio.pose.formats._atomic import write_error
+
+            exc = write_error(args.out, exc)
         return _fail(str(exc))
-    except OSError as exc:
-        return _fail(f"{args.out}: cannot write ({exc.strerror or exc})")
     rate = len(texts) / max(signed - loaded, 1e-9)
     print(
         f"signed {len(texts)} sentences in {args.lang} with model {model_id!r} on {model.device} "

@@ -6,7 +6,10 @@ Runs the same request the studio's Generate button sends (`signstudio.runner.ser
 a thread of this process), writes the result in the format the extension of ``--out`` picks (or
 ``--format``), and prints one line: what was signed, in which sign language, by which model (for
 ``--prompt``: the text it understood). Any failure (unknown language or model, text it cannot
-sign, a file it cannot write) is one line on stderr and exit code 2.
+sign, a file it cannot write) is one line on stderr and exit code 2. ``--out`` is checked before
+the model runs: its folder must exist (it is never created: "OUT: folder DIR does not exist") and
+take a file (not full, not read-only; `output_spec`). The batch form's output folder is the one
+exception: created when its parent exists, with the line "created folder DIR".
 """
 
 from __future__ import annotations
@@ -48,7 +51,13 @@ def add_parser(sub: Any) -> None:
         "--prompt", action="store_true", help="read the text (and the sign language) out of a prompt"
     )
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N (default: auto)")
-    p.add_argument("--out", required=True, type=Path, help="output file; its extension picks the format")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output file, in an existing folder; its extension picks the format (with --text-file "
+        "also a FOLDER/, created when its parent exists)",
+    )
     p.add_argument("--format", dest="out_format", help="output format id (e.g. pose, pt-skels, npz)")
     p.add_argument(
         "--option",
@@ -85,6 +94,21 @@ def check_text_fits(args: argparse.Namespace, model_id: str) -> None:
         raise TextTooLongError(problem)
 
 
+def output_spec(out: Path, out_format: str | None) -> Any:
+    """The format ``--out`` is written in, once its place is known to take it: before the model
+    runs, a `FormatError` for an unwritable format, a folder, a missing folder (never created)
+    or a full or read-only disk (`check_destination` writes and removes a probe file there)."""
+    from signstudio.pose import formats
+    from signstudio.pose.errors import FormatError
+    from signstudio.pose.formats._atomic import check_destination
+
+    spec = formats.spec_named(out_format, out) if out_format else formats.detect(out, for_writing=True)
+    if spec.write is None:
+        raise FormatError(out, f"format {spec.name} can be read but not written")
+    check_destination(out)
+    return spec
+
+
 def run(args: argparse.Namespace) -> int:
     from signstudio.cli.evaluate_cmd import parse_value
     from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
@@ -112,21 +136,10 @@ def run(args: argparse.Namespace) -> int:
         from signstudio.cli.generate_batch import run_batch
 
         return run_batch(args, model_id, options)
-    if args.out.is_dir():
-        return _fail(f"{args.out}: cannot write there: it is a folder")
-    try:  # an unwritable format fails before the model runs
-        spec = (
-            formats.spec_named(args.out_format, args.out)
-            if args.out_format
-            else formats.detect(args.out, for_writing=True)
-        )
+    try:
+        spec = output_spec(args.out, args.out_format)
     except FormatError as exc:
         return _fail(str(exc))
-    if spec.write is None:
-        return _fail(f"{args.out}: format {spec.name} can be read but not written")
-    blocked = next((d for d in args.out.parents if d.exists()), None)
-    if blocked is not None and not blocked.is_dir():
-        return _fail(f"{args.out}: cannot write there: {blocked} is a file")
 
     request = GenerateRequest(
         args.text,

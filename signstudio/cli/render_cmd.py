@@ -7,11 +7,20 @@ pattern or a ``.png`` name), ``--frames A:B`` renders a range, ``--strip`` stack
 FGD-style rows under the video, and ``--metrics OUT.csv|json`` writes the per-frame metrics
 (`signstudio.runner.frame_metrics`) — with or without a video. The strip and the metrics need
 ``--gt``; the pair is scored once, here, and both use that one result.
+
+Checked before anything is read or rendered (issue 18), each one line and exit 2: a display Qt
+can use ("no display: run under xvfb-run (e.g. xvfb-run -a signstudio render ...)": without one Qt
+aborts the process), and the places written: the folder of a video, a ``.png`` name or a pattern
+must exist ("OUT: folder DIR does not exist", never created silently) and be writable (not full,
+not read-only); ``--out FOLDER/`` is the one folder made here, when its parent exists, with the
+line "created folder DIR". A disk that fills up while rendering is one line and leaves no
+``.part``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,7 +43,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--out",
         metavar="VIDEO|FOLDER/",
-        help="VIDEO.mp4 or VIDEO.gif; a folder/, frame_%%05d.png or NAME.png for one PNG per frame",
+        help="VIDEO.mp4 or VIDEO.gif; a folder/, frame_%%05d.png or NAME.png for one PNG per frame "
+        "(the folder must exist; a FOLDER/ is created when its parent exists)",
     )
     p.add_argument(
         "--strip", action="store_true", help="the DTW and FGD-style curves under the video (needs --gt)"
@@ -99,6 +109,31 @@ def _check(args: argparse.Namespace) -> str | None:
     return None
 
 
+def check_places(args: argparse.Namespace) -> str | None:
+    """Before any work: a usable display (for ``--out``) and writable places for ``--out`` and
+    ``--metrics``; the problem as one line, or None. Makes a ``--out FOLDER/`` that is missing."""
+    from signstudio.pose.formats._atomic import check_destination, make_output_folder
+    from signstudio.session.render_plan import check_output
+
+    if args.metrics is not None:
+        check_destination(args.metrics)
+    if args.out is None:
+        return None
+    pattern = check_output(args.out)  # a name render cannot write: said first
+    folder_out = pattern is not None and (str(args.out).endswith(("/", "\\")) or Path(args.out).is_dir())
+    if not (folder_out and Path(args.out).is_dir()):
+        check_destination(args.out)  # its folder (for a new FOLDER/: the parent) must take files
+    from signstudio.doctor.display import display_problem
+
+    problem = display_problem("render")
+    if problem is not None:
+        return problem
+    if folder_out and make_output_folder(args.out):
+        print(f"created folder {args.out}")
+        args.created_folder = Path(args.out)  # removed again if the render fails
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from signstudio.modeling.base import ModelError
     from signstudio.pose.errors import FormatError
@@ -109,10 +144,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     bar: Any = None
     try:
-        if args.out is not None:
-            from signstudio.session.render_plan import check_output
-
-            check_output(args.out)
+        problem = check_places(args)
+        if problem is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
         seq = _pick(args.file, args.key, args.index)
         ref = _pick(args.gt, args.key, args.index, seq.meta.get("key")) if args.gt else None
         frames = None
@@ -162,6 +197,9 @@ def run(args: argparse.Namespace) -> int:
     except (FormatError, ValueError, ModelError) as exc:
         if bar is not None:
             bar.close()
+        if getattr(args, "created_folder", None) is not None:
+            with contextlib.suppress(OSError):
+                args.created_folder.rmdir()  # only when still empty
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if bar is not None:

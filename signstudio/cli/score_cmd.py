@@ -4,14 +4,14 @@ Pairs predictions with references (by key: ``.files`` beside a ``.skels``, ``.h5
 names in a folder of pose files; or by index), says how many pairs it made and which keys are
 unmatched, and writes per-sequence and corpus scores (`signstudio.modeling.evaluation.split_scores`)
 as ``.md`` (with the JSON beside it), ``.json`` or ``.csv`` (one row per sequence), atomically.
-Bad input is one ``error:`` line and exit 2.
+Bad input is one ``error:`` line and exit 2. ``--out``'s folder must exist (it is never created)
+and be writable, checked before anything is scored; a full or read-only disk is one line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,21 +36,22 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--lang", default=None, metavar="SL", help="the data's sign language (files do not say)")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--out", type=Path, required=True, help="REPORT.md, REPORT.json or REPORT.csv")
+    p.add_argument(
+        "--out", type=Path, required=True, help="REPORT.md, REPORT.json or REPORT.csv (in an existing folder)"
+    )
     p.set_defaults(func=run)
 
 
 def _out_problem(out: Path) -> str | None:
+    """What is wrong with ``--out``, before any scoring: its suffix; then its folder must exist
+    (never created) and take a file (`check_destination`: not full, not read-only)."""
+    from signstudio.pose.formats._atomic import check_destination
+
     if out.suffix.lower() not in OUT_SUFFIXES:
         return f"{out}: --out writes .md, .json or .csv"
-    if out.is_dir():
-        return f"{out}: is a folder, --out needs a file"
-    parent = out.parent if str(out.parent) else Path()
-    probe = parent
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        return f"{out}: cannot write there ({probe} is not a writable folder)"
+    check_destination(out)
+    if out.suffix.lower() == ".md":
+        check_destination(out.with_suffix(".json"))
     return None
 
 

@@ -63,6 +63,13 @@ def _payload_digest(path: Path) -> tuple[int, str]:
             view.release()
 
 
+def sealed(image: bytes) -> bytes:
+    """A cache built in memory, sealed: our block, then the HDF5 image (built WITHOUT a user
+    block: the core driver's image starts at its superblock; HDF5 finds it at offset BLOCK and
+    takes that as the file's base address, as for a file written with ``userblock_size=BLOCK``)."""
+    return _block(len(image), hashlib.sha256(image).hexdigest()) + image
+
+
 def seal(path: Path) -> None:
     """Write the block of a complete cache written with ``userblock_size=BLOCK``."""
     length, digest = _payload_digest(path)

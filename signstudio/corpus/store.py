@@ -152,15 +152,19 @@ def build(
         )
     spoken = sign_languages()
     wrap = progress or (lambda it: iter(it))
-    path.parent.mkdir(parents=True, exist_ok=True)  # the data folder may not exist yet
-    with atomic_path(path) as tmp:
-        with h5py.File(tmp, "w", userblock_size=integrity.BLOCK) as h5:
-            h5.attrs["version_key"] = settings.version_key()
-            h5.attrs["settings"] = json.dumps(asdict(settings))
-            h5.attrs["fps"] = settings.fps
-            for sl in wrap(langs):
-                _write_language(h5, sl, spoken[sl], settings)
-        integrity.seal(tmp)
+    # Built in memory (HDF5's core driver), then written through the atomic writer: HDF5 writing
+    # onto a disk that fills up segfaults and leaves its temporary behind (issue 18).
+    memory_name = f"signstudio-corpus-{os.getpid()}.h5"
+    with h5py.File(memory_name, "w", driver="core", backing_store=False) as h5:
+        h5.attrs["version_key"] = settings.version_key()
+        h5.attrs["settings"] = json.dumps(asdict(settings))
+        h5.attrs["fps"] = settings.fps
+        for sl in wrap(langs):
+            _write_language(h5, sl, spoken[sl], settings)
+        h5.flush()
+        image = h5.id.get_file_image()
+    with atomic_path(path, make_parents=True) as tmp, open(tmp, "wb") as fh:  # the data folder may be new
+        fh.write(integrity.sealed(image))
     return path
 
 

@@ -1,4 +1,12 @@
-"""The display and a real Qt OpenGL context, probed in a subprocess (`signstudio.app.gl_probe`)."""
+"""The display and a real Qt OpenGL context, probed in a subprocess (`signstudio.app.gl_probe`).
+
+`display_problem` is the same verdict as one line for the commands that need a display
+(`signstudio render`, `signstudio app`): Qt itself aborts the process (SIGABRT, a screen of plugin
+text) when its platform plugin cannot connect, so the commands ask first, before Qt starts, and
+print "no display: run under xvfb-run (e.g. xvfb-run -a signstudio render ...)" with exit 2. Beyond
+`check_display` it connects to the X server that ``DISPLAY`` names (its socket; no X library), so
+a ``DISPLAY`` left over from a closed session is found too.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -65,7 +74,7 @@ def check_display(env: dict[str, str] | None = None, platform: str | None = None
     if _xvfb_available():
         remedy = (
             f"run on a desktop (or ssh -X), or under a virtual display: {XVFB_COMMAND} "
-            f"--screenshot out/studio.png --quit (or {BOOTSTRAP})"
+            f"--screenshot studio.png --quit (or {BOOTSTRAP})"
         )
     else:
         remedy = (
@@ -80,6 +89,48 @@ def check_display(env: dict[str, str] | None = None, platform: str | None = None
         remedy,
         data,
     )
+
+
+def x_server_answers(display: str, timeout: float = 2.0) -> bool | None:
+    """Whether an X server accepts a connection at ``display`` (``:0``, ``:99.0``,
+    ``localhost:10.0``, ``unix:1``), as libxcb would connect; None when ``display`` cannot be
+    parsed (then Qt decides)."""
+    m = re.fullmatch(r"(?P<host>[^:]*):(?P<num>\d+)(?:\.\d+)?", display.strip())
+    if m is None:
+        return None
+    host, num = m["host"], int(m["num"])
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{num}"
+        for address in ("\0" + path, path):  # the abstract socket first, as libxcb does
+            with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(timeout)
+                s.connect(address)
+                return True
+        if host == "unix":
+            return False
+        host = "localhost"
+    try:
+        with socket.create_connection((host, 6000 + num), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def display_problem(command: str = "render", env: dict[str, str] | None = None) -> str | None:
+    """One line when Qt would find no usable display here (and abort), else None."""
+    env = dict(os.environ if env is None else env)
+    remedy = f"run under xvfb-run (e.g. xvfb-run -a signstudio {command} ...)"
+    check = check_display(env)
+    qpa = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    if check.status == FAIL and qpa in NO_GL_PLATFORMS:
+        return f"no display: QT_QPA_PLATFORM={qpa} has no OpenGL; unset it and {remedy}"
+    if check.status == FAIL:
+        return f"no display: {remedy}"
+    display = env.get("DISPLAY", "")
+    if sys.platform == "linux" and display and not env.get("WAYLAND_DISPLAY") and qpa in ("", "xcb"):
+        if x_server_answers(display) is False:
+            return f"no display: no X server answers at DISPLAY={display}; {remedy}"
+    return None
 
 
 def start_gl_probe() -> subprocess.Popen[str]:

@@ -203,7 +203,8 @@ def write_frame_metrics(
     """Write `frame_metrics_rows` to ``path`` (``.csv`` or ``.json``), atomically.
 
     ``meta`` (JSON only): anything describing the pair (files, text, sign language), stored as
-    ``summary["meta"]``. FormatError (one line) for another suffix or a file that cannot be written.
+    ``summary["meta"]``. FormatError (one line) for another suffix or a file that cannot be written:
+    a missing folder (never created), a full or read-only disk; no ``.part`` is left behind.
     """
     from signstudio.pose.formats._atomic import atomic_path
 

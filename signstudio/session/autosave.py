@@ -58,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import Skeleton
 from signstudio.session import journal
@@ -127,9 +128,12 @@ class Autosaver:
         token = secrets.token_bytes(16)
         header, arrays = _snapshot(doc, name, token)
         self.folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp, tmp.open("wb") as fh:
-            arrays["header"] = np.array(json.dumps(header, ensure_ascii=False))
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
+        try:
+            with atomic_path(path, make_parents=True) as tmp, tmp.open("wb") as fh:  # our own folder
+                arrays["header"] = np.array(json.dumps(header, ensure_ascii=False))
+                np.savez(fh, **arrays)  # type: ignore[arg-type]
+        except FormatError as exc:  # full or read-only disk: callers handle an OSError
+            raise OSError(exc.problem) from None
         _start_journal(journal_for(path), token)
         _sync_folder(self.folder)
         self._tokens[path] = token

@@ -40,6 +40,10 @@ def test_screenshot_and_quit(sample_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "shots" / "x.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
     proc = run_cli("app", str(sample_file), "--frame", "5", "--screenshot", str(out), "--quit", env=env)
+    # a missing folder is said before the window opens, never created
+    assert proc.returncode == 2 and proc.stderr.strip() == f"error: {out}: folder {out.parent} does not exist"
+    out.parent.mkdir()
+    proc = run_cli("app", str(sample_file), "--frame", "5", "--screenshot", str(out), "--quit", env=env)
     assert proc.returncode == 0, proc.stderr
     assert out.is_file()
     img = QtGui.QImage(str(out)).convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
@@ -81,9 +85,9 @@ def test_no_display_is_a_clear_message_not_a_crash(monkeypatch: pytest.MonkeyPat
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
-    assert main(["app", "--quit"]) == 1
+    assert main(["app", "--quit"]) == 2
     err = capsys.readouterr().err
-    assert "no display" in err and "xvfb-run" in err
+    assert "no display" in err and "xvfb-run" in err and len(err.strip().splitlines()) == 1
 
 
 def test_app_parser_follows_the_cli_contract() -> None:

@@ -115,7 +115,7 @@ def test_unwritable_out_is_refused_before_the_model_loads(tmp_path, capsys):
         _generate("--text-file", DEV_TEXT, "--lang", "gsg", "--model", "mean", "--out", locked / "p.skels")
         == 2
     )
-    assert "cannot write there" in _error(capsys)
+    assert "cannot write: permission denied" in _error(capsys)
 
 
 def test_app_refuses_a_checkpoint_that_does_not_fit_in_one_line(tmp_path, capsys, monkeypatch):

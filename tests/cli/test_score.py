@@ -48,6 +48,7 @@ def _perturbed_copy(tmp_path: Path, order: list[int]) -> Path:
         noisy = s.data + rng.normal(0, 0.01, s.data.shape).astype(np.float32)
         out.append(s.replace(data=np.where(s.present[..., None], noisy, 0.0).astype(np.float32)))
     path = tmp_path / "pred" / "pred.skels"
+    path.parent.mkdir()  # writers never create a missing folder
     write(path, out)
     return path
 

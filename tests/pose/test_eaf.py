@@ -52,6 +52,7 @@ def test_tiers_hold_the_text_and_the_letters_per_hand(word, tmp_path):
 def test_linked_video_has_its_mime_type_and_a_relative_path(word, tmp_path):
     video = tmp_path / "media" / "ahoj.mp4"
     path = tmp_path / "annotations" / "ahoj.eaf"
+    path.parent.mkdir()  # writers never create a missing folder
     formats.write(path, word, media=video)
     (linked,) = Eaf(str(path)).get_linked_files()
     assert linked["MEDIA_URL"] == video.resolve().as_uri()
@@ -79,8 +80,10 @@ def test_cli_convert_links_the_input_file(word, tmp_path):
     from signstudio.cli.main import main
 
     source = tmp_path / "poses" / "ahoj.npz"  # .npz keeps text and segments
-    formats.write(source, word)
     out = tmp_path / "elan" / "ahoj.eaf"
+    for folder in (source.parent, out.parent):
+        folder.mkdir()  # writers never create a missing folder
+    formats.write(source, word)
     assert main(["convert", str(source), str(out)]) == 0
     (linked,) = Eaf(str(out)).get_secondary_linked_files()
     assert linked["RELATIVE_LINK_URL"] == "../poses/ahoj.npz"

@@ -202,6 +202,7 @@ def test_clip_without_shoulders_is_skipped(clips):
 
 def test_pipeline_end_to_end(json_root, clips, tmp_path):
     out = tmp_path / "out" / "train.skels"
+    out.parent.mkdir()  # writers never create a missing folder
     calls = []
     summary = run_pipeline(json_root, out, seed=0, progress=lambda *a: calls.append(a))
     keys = sorted(s.meta["key"] for s in clips)
@@ -239,6 +240,8 @@ def test_pipeline_end_to_end(json_root, clips, tmp_path):
 
 
 def test_pipeline_from_h5_is_deterministic_and_pt_counter(json_root, tmp_path):
+    for name in "abcd":
+        (tmp_path / name).mkdir()  # writers never create a missing folder
     first = run_pipeline(json_root, tmp_path / "a" / "x.skels", seed=1)
     again = run_pipeline(first["h5"], tmp_path / "b" / "x.skels", seed=1)
     other = run_pipeline(first["h5"], tmp_path / "c" / "x.skels", seed=2, sigma=0.05)

@@ -275,16 +275,19 @@ CHILD = textwrap.dedent(
 )
 
 
-def _run_child(folder: Path, seed: int, mode: str, stop_at: int, kill_after: float) -> tuple[int, str]:
-    """Start the child, SIGKILL it ``kill_after`` seconds after it is ready (or as soon as it
-    says it is paused); the last edit it reported committed, and its last line."""
+def _run_child(
+    folder: Path, seed: int, mode: str, stop_at: int, kill_at: tuple[int, float]
+) -> tuple[int, str]:
+    """Start the child, SIGKILL it ``kill_at[1]`` seconds after it reports edit ``kill_at[0]``
+    committed (a random moment however fast the machine; or as soon as it says it is paused);
+    the last edit it reported committed, and its last line."""
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(ROOT), str(folder), str(seed), mode, str(stop_at)],
         stdout=subprocess.PIPE,
         text=True,
     )
     lines: list[str] = []
-    ready, paused = threading.Event(), threading.Event()
+    ready, paused, reached = threading.Event(), threading.Event(), threading.Event()
 
     def read() -> None:
         assert proc.stdout is not None
@@ -294,13 +297,16 @@ def _run_child(folder: Path, seed: int, mode: str, stop_at: int, kill_after: flo
                 ready.set()
             if line.startswith("paused"):
                 paused.set()
+            if line.startswith("committed") and int(line.split()[1]) >= kill_at[0]:
+                reached.set()
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
         assert ready.wait(120), "the child did not start"
         if mode == "random":
-            time.sleep(kill_after)
+            assert reached.wait(120), f"the child never reached edit {kill_at[0]}: {lines[-3:]}"
+            time.sleep(kill_at[1])
         else:
             assert paused.wait(120), f"the child never reached its pause: {lines[-3:]}"
     finally:
@@ -324,7 +330,8 @@ def test_killed_at_any_moment_the_recovery_is_the_last_committed_edit(tmp_path, 
     rng = np.random.default_rng(seed)
     stop_at = int(rng.integers(12, 40))
     folder = tmp_path / "autosave"
-    last, tail = _run_child(folder, seed, mode, stop_at, kill_after=float(rng.uniform(0.2, 2.5)))
+    kill_at = (int(rng.integers(5, 300)), float(rng.uniform(0.0, 0.02)))
+    last, tail = _run_child(folder, seed, mode, stop_at, kill_at)
     assert tail != "done", "the child finished every edit before the kill: kill earlier"
     found = Autosaver(folder).pending()
     if last == 0 and not found:

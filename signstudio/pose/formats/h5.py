@@ -10,7 +10,9 @@ is the group ``seq{i:06d}`` (so keys with ``/`` in them need no escaping) holdin
   ``meta`` (JSON of ``meta``) and, for convenience, ``key`` (``meta["key"]`` when there is one).
 
 Files are written with HDF5 1.10 object formats (readable by HDF5 >= 1.10), whose metadata is
-checksummed too, so corruption is reported instead of read as numbers. Write → read is exact:
+checksummed too, so corruption is reported instead of read as numbers. A file is built in memory
+and its bytes written atomically (`atomic_h5`): on a full or read-only disk that is one line,
+where HDF5 writing there itself segfaulted and left its temporary file behind. Write → read is exact:
 the arrays are bit-identical and ``meta`` comes back as JSON gives it (tuples become lists).
 
 **Prompt2Sign 2D** (``variant="p2s-2d"``; read whenever the file has no ``signstudio_format``
@@ -42,7 +44,12 @@ keeps the .pose header). A Prompt2Sign file gives ``format`` "h5", ``source``, `
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import os
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +312,6 @@ def write_h5(path: Path, seqs: list[PoseSequence], variant: str = "signstudio", 
         raise FormatError(path, f"unknown h5 variant {variant!r} (known: {', '.join(_VARIANTS)})")
     for i, seq in enumerate(seqs):
         check_writable(path, seq, i)
-    h5py = _h5py()
     if variant == "p2s-2d":
         items = []
         seen: set[str] = set()
@@ -317,17 +323,54 @@ def write_h5(path: Path, seqs: list[PoseSequence], variant: str = "signstudio", 
             seen.add(name)
             extra = {k: v for k, v in seq.meta.items() if k in _P2S_META}
             items.append((name, _p2s_rows(path, seq, i), seq.fps, meta_to_json(path, extra, f"sequence {i}")))
-        with atomic_path(path) as tmp, h5py.File(tmp, "w", libver=_LIBVER) as f:
+
+        def fill_p2s(f: Any) -> None:
             for name, rows, fps, meta_json in items:
                 ds = f.create_dataset(name, data=rows, dtype="float32")
                 ds.attrs["fps"] = np.float64(fps)
                 ds.attrs["signstudio_meta"] = meta_json
+
+        write_h5_image(path, fill_p2s)
         return
-    with atomic_path(path) as tmp, h5py.File(tmp, "w", libver=_LIBVER) as f:
+
+    def fill(f: Any) -> None:
         f.attrs["signstudio_format"] = np.int64(H5_VERSION)
         f.attrs["count"] = np.int64(len(seqs))
         for i, seq in enumerate(seqs):
             _write_signstudio_group(f, i, seq, path)
+
+    write_h5_image(path, fill)
+
+
+_images = itertools.count()
+
+
+def write_h5_image(path: str | Path, fill: Callable[[Any], None], make_parents: bool = False) -> None:
+    """``fill(h5file)`` on an in-memory HDF5 file, then its bytes written atomically to ``path``
+    (`atomic_h5`)."""
+    with atomic_h5(path, make_parents) as f:
+        fill(f)
+
+
+@contextlib.contextmanager
+def atomic_h5(path: str | Path, make_parents: bool = False, **kwargs: Any) -> Iterator[Any]:
+    """An ``h5py.File`` built in memory (the core driver, no backing store); on success its
+    image is written to ``path`` through the atomic writer, on an error nothing is written.
+
+    HDF5 never touches the destination disk: writing there directly, a full disk made the C
+    library fail mid-flush, print ~30 tracebacks, segfault (rc 139) and leave its ``.part`` behind
+    (issue 18); here it is one `FormatError` line. Costs the file's size in memory.
+    ``kwargs`` go to ``h5py.File`` (``libver`` defaults to HDF5 1.10's formats).
+    """
+    h5py = _h5py()
+    name = f"signstudio-memory-{os.getpid()}-{threading.get_ident()}-{next(_images)}.h5"
+    kwargs.setdefault("libver", _LIBVER)
+    with h5py.File(name, "w", driver="core", backing_store=False, **kwargs) as f:
+        yield f
+        f.flush()
+        image = f.id.get_file_image()
+    with atomic_path(path, make_parents) as tmp, open(tmp, "wb") as fh:
+        fh.write(image)
 
 
 def _sniff(path: Path, head: bytes) -> float:

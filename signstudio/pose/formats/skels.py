@@ -5,6 +5,9 @@ whitespace. Parallel files with the same stem hold one line per sequence too:
 ``<stem>.text`` (spoken text → ``meta["text"]``), ``<stem>.gloss`` (→ ``meta["gloss"]``) and
 ``<stem>.files`` (the video key → ``meta["key"]``). They are read when present (their line count
 must match) and always written, all four files atomically together; an empty line means "none".
+The four renames commit through a journal (``.<stem>.skels.commit``, `signstudio.pose.formats.
+_atomic`): a write killed between them is finished by the next read or write of the set (one
+note on stderr), so a set is always the old one or the new one, never a mix.
 
 Three families (registry names), told apart by content (see `classify`):
 
@@ -94,7 +97,7 @@ import numpy as np
 from signstudio.pose import convert
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
-from signstudio.pose.formats._atomic import atomic_paths
+from signstudio.pose.formats._atomic import atomic_paths, recover
 from signstudio.pose.formats._options import scale_option
 from signstudio.pose.formats.npz import check_writable, guarded, option_fps
 from signstudio.pose.limits import check_points
@@ -596,6 +599,7 @@ def _write_text(tmp: Path, content: str) -> None:
 
 def _reader(family: str) -> Callable[..., list[PoseSequence]]:
     def read(path: Path, **options: Any) -> list[PoseSequence]:
+        recover(path)  # a write of the four files killed mid-commit: finish it first
         return read_family(path, family, **options)
 
     return guarded(family, read)
