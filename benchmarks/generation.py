@@ -263,6 +263,7 @@ def _bench_model(
 
 def split_generation(count: int) -> dict[str, Any]:
     """``count`` real PHOENIX14T sentences: one batch process against one process per sentence."""
+    from signstudio.modeling.base import text_limit
     from signstudio.modeling.registry import available_models
 
     texts = [
@@ -271,6 +272,10 @@ def split_generation(count: int) -> dict[str, Any]:
         for line in (PT_SAMPLE / f"{name}.text").read_text(encoding="utf-8").splitlines()
     ][:count]
     model = "nar-kd" if "nar-kd" in {m.id for m in available_models()} else "mean"
+    # Both routes sign the same texts, each within what the model signs (`generate --text`
+    # refuses a longer one): a sentence over the limit is cut at its last whole word.
+    limit = text_limit(model).chars
+    texts = [t if len(t) <= limit else t[: limit + 1].rsplit(" ", 1)[0] for t in texts]
     command = [sys.executable, "-m", "signstudio.cli.main", "generate", "--lang", "gsg", "--model", model]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory() as tmp:

@@ -295,6 +295,7 @@ def test_grab_image_includes_overlays_and_saves_png(viewport, tmp_path, qtbot) -
     half = img.shape[1] // 2
     assert colour_mask(img[:, half:], GROUP_COLORS["right_hand"]).sum() > 50
 
+    (tmp_path / "sub").mkdir()  # writers never create a missing folder
     out = viewport.save_screenshot(tmp_path / "sub" / "shot.png")
     assert out.is_file() and out.stat().st_size > 5_000 and not list(out.parent.glob("*.part"))
 

@@ -39,6 +39,7 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert main(["train", "backtranslation", *data, "--out", str(root / "runs/bt"), "--pretrain-steps", "1",
                  *SMALL]) == 0  # fmt: skip
     pred = root / "pred" / "dev.skels"
+    pred.parent.mkdir()  # writers never create a missing folder
     sentences = ["--text-file", str(PT / "dev.text"), "--files", str(PT / "dev.files"), "--lang", "gsg"]
     best = str(root / "runs/nar/best.pt")
     assert main(["generate", "--checkpoint", best, *sentences, "--out", str(pred)]) == 0

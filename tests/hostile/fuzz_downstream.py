@@ -340,6 +340,7 @@ def run(
     tallies: dict[str, Tally] = {}
     with tempfile.TemporaryDirectory(prefix="fuzz-downstream-") as tmp_name:
         tmp = Path(tmp_name)
+        (tmp / "samples").mkdir()
         samples = build_samples(tmp / "samples")
         for family in families:
             rng = random.Random(f"{seed}-{family}")

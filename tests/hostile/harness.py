@@ -2,8 +2,13 @@
 
 `run_cli` starts ``python -m signstudio.cli.main ARGS`` with ``PYTHONPATH`` set to this checkout
 (so the code under test is the one beside the tests), collects stdout and stderr together, and
-reads the child's peak resident memory from ``os.wait4``'s rusage (``ru_maxrss``, KiB on Linux)
-and its wall time. A command that runs past ``timeout`` is killed (its result says so).
+reads the command's peak resident memory and its wall time. A command that runs past ``timeout``
+is killed (its result says so).
+
+The peak comes from ``os.wait4``'s rusage (``ru_maxrss``, KiB on Linux), but not of a child of
+pytest: Linux carries the parent's high-water mark across fork and exec into the child's
+``ru_maxrss``, so a child of a 2 GB pytest reads 2 GB whatever it does. A small launcher process
+starts the command and reports its ``ru_maxrss``: then the inherited part is the launcher's ~10 MB.
 """
 
 from __future__ import annotations
@@ -62,7 +67,8 @@ def run_cli(
     args: Sequence[str], cwd: Path, timeout: float = 60.0, env: Mapping[str, str] | None = None
 ) -> Run:
     """Run ``signstudio ARGS`` in ``cwd``; see the module docstring."""
-    cmd = [sys.executable, "-m", "signstudio.cli.main", *args]
+    report = Path(tempfile.mkstemp(prefix="signstudio-run-", suffix=".txt")[1])
+    cmd = [sys.executable, "-c", _LAUNCHER, str(report), "-m", "signstudio.cli.main", *args]
     with tempfile.TemporaryFile(mode="w+b") as out:
         start = time.monotonic()
         proc = subprocess.Popen(
@@ -91,4 +97,18 @@ def run_cli(
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
         out.seek(0)
         text = out.read().decode("utf-8", errors="replace")
-    return Run(tuple(args), proc.returncode, text, usage.ru_maxrss / 1024.0, wall, killed.is_set())
+    returncode, peak_kib = proc.returncode, usage.ru_maxrss  # the launcher's, if it was killed
+    with contextlib.suppress(ValueError):
+        returncode, peak_kib = map(int, report.read_text().split())
+    report.unlink()
+    return Run(tuple(args), returncode, text, peak_kib / 1024.0, wall, killed.is_set())
+
+
+#: Runs ``python ARGS...`` (argv[2:]) and writes "exit-code ru_maxrss-KiB" of it to argv[1].
+_LAUNCHER = """
+import os, sys
+pid = os.posix_spawn(sys.executable, [sys.executable, *sys.argv[2:]], os.environ)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""

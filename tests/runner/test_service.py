@@ -212,10 +212,12 @@ def test_real_generation_with_its_reference(tiny_corpus):
     assert ref.equals(tiny_corpus.word_sequence("ase", "hi", "holistic").replace(meta_update={}))
     messages = [m for _, _, m in rec.progress]
     assert "spelling 'hi'" in messages and "looking up the reference" in messages
-    # a text the alphabet cannot spell: an error, no reference
+    # a letter the alphabet lacks is left out and named (issue 18); nothing to spell is an error
     with Runner(isolation="thread", corpus=tiny_corpus) as runner:
         resp = runner.run(GenerateRequest("straße", "ase"))
-    assert resp.error.startswith("cannot spell 'straße'") and resp.reference is None
+        nothing = runner.run(GenerateRequest("ß", "ase"))
+    assert resp.ok and any("not signed: ß" in note for note in resp.sequence.meta["notes"])
+    assert nothing.error.startswith("nothing to sign in 'ß'") and nothing.reference is None
 
 
 def test_the_model_process(tiny_corpus):
@@ -236,7 +238,7 @@ def test_the_model_process(tiny_corpus):
         assert stale.stale and stale.cancelled and stale.sequence is None
         assert fresh.ok and not fresh.stale and fresh.sequence.equals(first.sequence)
 
-        assert runner.run(GenerateRequest("42", "ase")).error.startswith("cannot spell '42'")
+        assert runner.run(GenerateRequest("42", "ase")).error.startswith("nothing to sign in '42'")
 
         # the child dies during a request (out of memory, a crash in native code ...)
         rec = Recorder()

@@ -93,7 +93,8 @@ def detect(path: str | Path, for_writing: bool = False) -> FormatSpec:
     """The format of ``path``: by content for existing files (extension breaks ties)."""
     _load_all()
     p = Path(path)
-    suffix = "/" if p.is_dir() else "".join(p.suffixes[-1:]).lower()
+    # Writing, the extension decides (a folder named like a file is the writer's to refuse).
+    suffix = "/" if p.is_dir() and not for_writing else "".join(p.suffixes[-1:]).lower()
     candidates = [s for s in _REGISTRY.values() if (s.write if for_writing else s.read)]
     if for_writing or not p.exists():
         by_ext = [s for s in candidates if suffix in s.extensions]
