@@ -54,6 +54,8 @@ def answer_note(response: GenerateResponse) -> str:
         note += " (read from the prompt)"
     if response.reference is None and response.reference_reason:
         note += f"; no reference: {response.reference_reason}"
+    if response.sequence is not None:  # what was left out or cut ("not signed: 👋 (...)")
+        note += "".join(f"; {extra}" for extra in response.sequence.meta.get("notes", ()))
     return note
 
 

@@ -191,3 +191,28 @@ def test_a_named_sign_language_comes_from_the_alias_list_first(corpus):
     assert codes[2] is None  # no name, and an untrained head is never 90 % sure of one
     learned = R.Reader(reader.module, reader.vocab, reader.classes, use_aliases=False)
     assert len(learned.read(prompts)) == 3
+
+
+def test_a_damaged_saved_reader_is_trained_again(corpus, tmp_path, capsys):
+    """reader.pt carries a digest; a truncated or bit-flipped one is said in one line and None is
+    returned (the run trains the reader again), an intact one comes back as it was saved."""
+    from signstudio.modeling.checkpoint import DIGEST_KEY, payload_digest
+    from signstudio.modeling.training.signllm_p2lg import _resumed_reader
+
+    reader = RT.train_reader(corpus, RT.ReaderTraining(max_steps=1, batch_size=8), progress=False)
+    state = R.reader_state(reader)
+    state[DIGEST_KEY] = payload_digest(state)
+    path = tmp_path / "reader.pt"
+    torch.save(state, path)
+    back = _resumed_reader(path, "cpu")
+    assert back is not None and back.classes == reader.classes
+    assert _resumed_reader(tmp_path / "none.pt", "cpu") is None and capsys.readouterr().err == ""
+
+    weights = state["state_dict"]
+    state["state_dict"] = {k: v + 1e-3 if v.is_floating_point() else v for k, v in weights.items()}
+    torch.save(state, path)  # weights changed after the digest was taken
+    assert _resumed_reader(path, "cpu") is None
+    path.write_bytes(path.read_bytes()[:200])  # truncated
+    assert _resumed_reader(path, "cpu") is None
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"{path}: the saved prompt reader is damaged; training it again"] * 2

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from signstudio.corpus.store import Corpus, open_corpus
-from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
+from signstudio.modeling.checkpoint import DIGEST_KEY, load_checkpoint, payload_digest, save_checkpoint
 from signstudio.modeling.shipped_models import P2LG_ID, sidecar
 from signstudio.modeling.text.prompt_reader import Reader, reader_from_state, reader_state
 from signstudio.modeling.training.prompt_reader_training import (
@@ -116,14 +116,16 @@ def train_p2lg(
     reader_path = out / "reader.pt"
     device = _resolve_device(cfg.device, int(os.environ.get("LOCAL_RANK", "0")))
     reader_log: list[dict[str, Any]] = []
-    if reader_path.exists():
-        reader = reader_from_state(torch.load(reader_path, map_location="cpu", weights_only=True), device)
+    reader = _resumed_reader(reader_path, device)
+    if reader is not None:
         if (out / "reader_log.json").exists():
             reader_log = json.loads((out / "reader_log.json").read_text(encoding="utf-8"))
     else:
         reader = train_reader(builtin, reader_settings, device=device, progress=cfg.progress, log=reader_log)
+        state = reader_state(reader)
+        state[DIGEST_KEY] = payload_digest(state)
         tmp = reader_path.with_suffix(".tmp")
-        torch.save(reader_state(reader), tmp)
+        torch.save(state, tmp)
         tmp.replace(reader_path)
         (out / "reader_log.json").write_text(json.dumps(reader_log, indent=1), encoding="utf-8")
     held = held_out_prompts(builtin)
@@ -162,3 +164,22 @@ def train_p2lg(
         "rule_based_held_out": evaluation["rule_based"]["overall"],
         "out": str(result.out),
     }
+
+
+def _resumed_reader(path: Path, device: str) -> Reader | None:
+    """The prompt reader a resumed run trained before, or None to train it (again): a missing
+    file, or one that is truncated or damaged (its digest, stored since issue 18, differs), which
+    is said in one line on stderr. The reader is derived data: training it again loses nothing."""
+    import sys
+
+    if not path.exists():
+        return None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        stored = state.get(DIGEST_KEY)
+        if stored is not None and stored != payload_digest(state):
+            raise ValueError("digest")
+        return reader_from_state(state, device)
+    except Exception:  # torch, zip and pickle errors alike, or a state that does not fit
+        print(f"{path}: the saved prompt reader is damaged; training it again", file=sys.stderr)
+        return None
