@@ -37,6 +37,7 @@ class WorstFrameNav(QtCore.QObject):
         self.actions: dict[int, QtGui.QAction] = {}
         self._tips: dict[int, str] = {}  # the action table's tips, shown while enabled
         self._reason: str | None = "unset"
+        self._key: tuple[object, ...] = ()  # what the reason was found for (sync runs every frame)
 
     def attach(self) -> None:
         for name, direction in ACTION_IDS.items():
@@ -51,7 +52,14 @@ class WorstFrameNav(QtCore.QObject):
         return worst_curve(self.state.sequence, self.state.reference, self.scores(), self.heat_on())
 
     def sync(self) -> None:
-        """Enable the actions when there is a curve; else disable them, their tip saying why."""
+        """Enable the actions when there is a curve; else disable them, their tip saying why.
+        Called on every frame: the curve is looked at again only when the pair, its scores or
+        the heat map changed."""
+        state = self.state
+        key = (state.sequence, state.reference, self.scores(), self.heat_on())
+        if len(key) == len(self._key) and all(a is b for a, b in zip(key, self._key, strict=True)):
+            return
+        self._key = key
         found = self.curve()
         reason = found if isinstance(found, str) else None
         if reason == self._reason:
