@@ -1,5 +1,6 @@
-"""The pair's analysis (`signstudio.session.analysis`) on screen: the timeline's curves and the
-joint-error heat map on the generated skeleton."""
+"""The pair's analysis (`signstudio.session.analysis`) on screen: the timeline's curves, the
+joint-error heat map on the generated skeleton, and the jumps to the worst frames
+(`signstudio.app.worst_frames`, the overlay's ``worst``: it follows the same pair and heat map)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from signstudio.app.curves import Curve
 from signstudio.app.settings import Settings
 from signstudio.app.viewport import Viewport
+from signstudio.app.worst_frames import WorstFrameNav
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
 from signstudio.session.analysis import joint_heat, pair_curves
@@ -46,6 +48,9 @@ class JointHeatOverlay(QtCore.QObject):
         self.window, self.viewport, self.state, self.settings = window, viewport, state, settings
         self.scores = scores
         self.action: QtGui.QAction | None = None  # set with the menus
+        clock = getattr(window, "clock")  # noqa: B009 - the studio window's clock (made before us)
+        #: Playback → Next / Previous worst frame (handlers ``heat.worst.step``)
+        self.worst = WorstFrameNav(window, state, clock, scores, self.is_on)
         # (scores, skeleton, frames) -> (errors, note), or () for nothing to show: the table
         # depends on nothing else, so a drag's edits keep it
         self._cache: tuple[tuple[object, ...], tuple[np.ndarray, str] | tuple[()]] | None = None
@@ -53,6 +58,11 @@ class JointHeatOverlay(QtCore.QObject):
     def attach(self, action: QtGui.QAction) -> None:
         self.action = action
         action.setChecked(bool(self.settings.get("heat_map", False)))
+        self.worst.attach()
+
+    def is_on(self) -> bool:
+        """The heat map is shown (its action checked)."""
+        return self.action is not None and self.action.isChecked()
 
     def table(self) -> tuple[np.ndarray, str] | None:
         """(N, J) joint errors of the generated sequence and the legend note naming its worst
@@ -70,7 +80,9 @@ class JointHeatOverlay(QtCore.QObject):
         return out or None
 
     def show(self, frame: int) -> None:
-        """The heat of ``frame`` on the generated skeleton (its own colours when off)."""
+        """The heat of ``frame`` on the generated skeleton (its own colours when off); the worst
+        frame actions enabled as the pair and its scores allow."""
+        self.worst.sync()
         if self.action is None:
             return
         table = self.table() if self.action.isChecked() else None

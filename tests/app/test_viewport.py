@@ -227,6 +227,13 @@ def test_labels_name_generated_and_reference_kind(viewport) -> None:
     user = ref.replace(meta_update={"reference_kind": "user file"})
     viewport.set_sequences(None, user)
     assert "USER FILE" in viewport.title.text() and "GENERATED" not in viewport.title.text()
+    # an opened recording in the main view (nothing generated) says what it is, never GENERATED
+    viewport.set_sequences(user, ref)
+    assert "USER FILE" in viewport.title.text() and "GENERATED" not in viewport.title.text()
+    assert "REFERENCE · RECORDED CLIP" in viewport.title_b.text()
+    viewport.set_reference_mode("ghost")
+    assert "GENERATED" not in viewport.title.text() and "USER FILE" in viewport.title.text()
+    viewport.set_reference_mode("side-by-side")
     viewport.set_sequences(gen, None)
     assert "GENERATED" in viewport.title.text()
     viewport.set_sequences(None, None)

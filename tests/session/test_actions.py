@@ -21,3 +21,18 @@ def test_toolbar_and_groups_name_real_actions() -> None:
     shortcuts = [s.shortcut for s in actions.values() if s.shortcut]
     assert len(shortcuts) == len(set(shortcuts))  # one key, one action
     assert all(s.handler for s in actions.values())
+
+
+def test_no_two_actions_share_a_key_camera_presets_included() -> None:
+    """Keys compared as typed (case and modifier order ignored), the camera's 1-4 included."""
+    from signstudio.session.camera import PRESETS
+
+    def norm(key: str) -> str:
+        return "+".join(sorted(part.strip().lower() for part in key.split("+")))
+
+    keys = [norm(s.shortcut) for s in by_id().values() if s.shortcut]
+    keys += [norm(p.shortcut) for p in PRESETS.values() if p.shortcut]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    worst = by_id()
+    assert worst["next_worst_frame"].shortcut == "N" and worst["previous_worst_frame"].shortcut == "Shift+N"
+    assert worst["next_worst_frame"].handler == "heat.worst.step" and worst["next_worst_frame"].args == (1,)

@@ -1,8 +1,10 @@
 """What the viewport's captions and legend say, as rich text (no Qt).
 
-Each view's caption names what it shows — generated, or which kind of reference — then the text
-signed, the sign language and (unless the view is narrow, ``compact``) layout, frames and
-duration. The legend shows the group colours, or the heat map's scale while it is on.
+Each view's caption names what it shows — decided from the sequence's meta, never from the view
+it sits in (`signstudio.session.captions.describe_view`: generated with its model and checkpoint,
+recorded clip, lexicon join, user file) — then the text signed, the sign language and (unless the
+view is narrow, ``compact``) layout, frames, duration and where it came from. The legend shows the
+group colours, or the heat map's scale while it is on.
 """
 
 from __future__ import annotations
@@ -14,17 +16,10 @@ import numpy as np
 from signstudio.app.viewport.colours import ViewColours
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import GROUP_COLORS
+from signstudio.session.captions import Role, ViewCaption, describe_view
 from signstudio.session.geometry import HEAT_FULL, heat_colors
 
-GENERATED = "generated"
 GROUP_LABELS = {"body": "body", "left_hand": "left hand", "right_hand": "right hand", "face": "face"}
-
-
-def reference_kind(seq: PoseSequence) -> str:
-    """What kind of sequence this is (recorded clip, lexicon join, user file, generated)."""
-    return str(seq.meta.get("reference_kind") or ("user file" if seq.meta.get("source") else "pose"))
-
-
 FLAT_NOTE = "2D: drawn flat"
 
 
@@ -38,31 +33,22 @@ def is_flat(seq: PoseSequence) -> bool:
     return bool(present.any()) and not np.any(seq.data[..., 2][present])
 
 
-def describe(seq: PoseSequence, with_kind: bool = True) -> list[str]:
-    """Lines saying what a sequence is: text, sign language, kind of reference, layout."""
-    from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
-
-    meta = seq.meta
-    lines = []
-    text = meta.get("text") or meta.get("gloss")
-    if text:
-        lines.append(f"“{text}”")
-    lang = meta.get("sign_language")
-    if lang:
-        name = SIGN_LANGUAGE_NAMES.get(str(lang))
-        lines.append(f"{name} ({lang})" if name else str(lang))
-    facts = [reference_kind(seq)] if with_kind else []
-    if meta.get("mirrored"):
-        facts.append("mirrored (left ↔ right)")
-    facts.append(f"layout {seq.layout}")
+def facts(seq: PoseSequence) -> str:
+    """One line: mirrored, layout, drawn flat, frames at fps (duration)."""
+    out = ["mirrored (left ↔ right)"] if seq.meta.get("mirrored") else []
+    out.append(f"layout {seq.layout}")
     if is_flat(seq):
-        facts.append(FLAT_NOTE)
-    facts.append(f"{seq.num_frames} frames at {seq.fps:g} fps ({seq.duration:.2f} s)")
-    lines.append(" · ".join(facts))
-    source = meta.get("source")
-    if source and not meta.get("joined_from"):  # a join's source is only its first clip
-        lines.append(str(source).replace("\\", "/").rsplit("/", 1)[-1])
-    return lines
+        out.append(FLAT_NOTE)
+    out.append(f"{seq.num_frames} frames at {seq.fps:g} fps ({seq.duration:.2f} s)")
+    return " · ".join(out)
+
+
+def describe(seq: PoseSequence, role: Role = "shown") -> list[str]:
+    """Lines saying what a sequence is (`describe_view`): badge, text, sign language, facts,
+    origin (empty ones left out)."""
+    cap = describe_view(seq, role)
+    lines = [cap.badge, f"“{cap.title}”" if cap.title else "", cap.language, facts(seq), cap.detail]
+    return [line for line in lines if line]
 
 
 def badge(text: str, color: str) -> str:
@@ -72,56 +58,56 @@ def badge(text: str, color: str) -> str:
     )
 
 
+def badge_of(cap: ViewCaption, colours: ViewColours) -> str:
+    """The caption's badge: blue for generated signing, amber for recordings and files."""
+    return badge(cap.badge, colours.generated if cap.kind == "generated" else colours.reference)
+
+
+def _muted(text: str, colours: ViewColours) -> str:
+    return f"<span style='color:{colours.muted}; font-size:11px;'>{html.escape(text)}</span>"
+
+
 def caption_block(
-    seq: PoseSequence, kind_line: str, colours: ViewColours, compact: bool, big: bool = True
+    seq: PoseSequence, role: Role, colours: ViewColours, compact: bool, big: bool = True
 ) -> str:
-    """Badge line, the text signed (large), the sign language, then (unless ``compact``) layout,
-    frames and duration, and a user file's name."""
-    meta = seq.meta
-    out = [kind_line]
-    text = meta.get("text") or meta.get("gloss")
-    if text:
+    """Badge line (what the view shows: `signstudio.session.captions.describe_view`), the text
+    signed (large), the sign language, then (unless ``compact``) layout, frames and duration, and
+    where it came from (checkpoint, file, joined clips)."""
+    cap = describe_view(seq, role)
+    out = [badge_of(cap, colours)]
+    if cap.title:
         size = (16 if compact else 19) if big else 14
-        out.append(f"<span style='font-size:{size}px; font-weight:600;'>“{html.escape(str(text))}”</span>")
-    lines = describe(seq, with_kind=False)
-    rest = lines[1:] if text else lines
-    lang = rest[0] if meta.get("sign_language") and rest else None
-    if lang is not None:
-        out.append(html.escape(lang))
-        rest = rest[1:]
-    if not compact and rest:
-        out.append(f"<span style='color:{colours.muted}; font-size:11px;'>{html.escape(rest[0])}</span>")
-        if len(rest) > 1 and reference_kind(seq) == "user file":
-            out.append(f"<span style='color:{colours.muted}; font-size:11px;'>{html.escape(rest[1])}</span>")
-    elif compact and is_flat(seq):  # a narrow view still says why the figure is flat
-        out.append(f"<span style='color:{colours.muted}; font-size:11px;'>{FLAT_NOTE}</span>")
+        out.append(f"<span style='font-size:{size}px; font-weight:600;'>“{html.escape(cap.title)}”</span>")
+    if cap.language:
+        out.append(html.escape(cap.language))
+    if not compact:
+        out.append(_muted(facts(seq), colours))
+        if cap.detail:
+            out.append(_muted(cap.detail, colours))
+    elif is_flat(seq):  # a narrow view still says why the figure is flat
+        out.append(_muted(FLAT_NOTE, colours))
     return "<br>".join(out)
 
 
 def ghost_caption(gen: PoseSequence, ref: PoseSequence, colours: ViewColours, compact: bool) -> str:
-    """One view, two skeletons: which is solid (generated), which translucent (reference)."""
+    """One view, two skeletons: what each is, which solid (shown), which translucent (reference)."""
     t = colours
+    caps = (describe_view(gen, "shown"), describe_view(ref, "reference"))
 
-    def head(seq: PoseSequence, badge_html: str, look: str, size: int) -> str:
-        text = seq.meta.get("text") or seq.meta.get("gloss")
-        said = f"&nbsp; <span style='font-size:{size}px; font-weight:600;'>“{html.escape(str(text))}”</span>"
-        return badge_html + f"<span style='color:{t.muted};'> · {look}</span>" + (said if text else "")
+    def head(cap: ViewCaption, look: str, size: int) -> str:
+        said = f"&nbsp; <span style='font-size:{size}px; font-weight:600;'>“{html.escape(cap.title)}”</span>"
+        look_html = f"<span style='color:{t.muted};'> · {look}</span>"
+        return badge_of(cap, t) + look_html + (said if cap.title else "")
 
-    out = [
-        head(gen, badge(GENERATED, t.generated), "solid", 16),
-        head(ref, badge(f"reference · {reference_kind(ref)}", t.reference), "translucent", 14),
-    ]
+    out = [head(caps[0], "solid", 16), head(caps[1], "translucent", 14)]
     langs = []
-    for seq in (gen, ref):
-        lines = describe(seq, with_kind=False)
-        rest = lines[1:] if (seq.meta.get("text") or seq.meta.get("gloss")) else lines
-        if seq.meta.get("sign_language") and rest and rest[0] not in langs:
-            langs.append(rest[0])
-        if not compact and len(rest) > (1 if seq.meta.get("sign_language") else 0):
-            facts = rest[1] if seq.meta.get("sign_language") else rest[0]
-            who = GENERATED if seq is gen else "reference"
-            langs.append(f"<span style='color:{t.muted}; font-size:11px;'>{who}: {html.escape(facts)}</span>")
-    out.extend(line if line.startswith("<span") else html.escape(line) for line in langs)
+    for cap in caps:
+        if cap.language and html.escape(cap.language) not in langs:
+            langs.append(html.escape(cap.language))
+    out.extend(langs)
+    if not compact:
+        for seq, cap, who in ((gen, caps[0], "solid"), (ref, caps[1], "translucent")):
+            out.append(_muted(f"{who}: " + " · ".join(x for x in (facts(seq), cap.detail) if x), t))
     return "<br>".join(out)
 
 

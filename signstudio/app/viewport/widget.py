@@ -10,14 +10,12 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.viewport.captions import (
-    GENERATED,
     badge,
     caption_block,
     describe,
     ghost_caption,
     group_legend,
     heat_legend,
-    reference_kind,
 )
 from signstudio.app.viewport.colours import DARK_COLOURS, LIGHT_COLOURS
 from signstudio.app.viewport.floor_grid import GLFloorGrid
@@ -611,24 +609,22 @@ class Viewport(QtWidgets.QWidget):
         super().changeEvent(event)
 
     def _caption(self) -> None:
-        """Say in each view what it shows: generated or reference, and which kind of reference."""
+        """Say in each view what it shows (`signstudio.session.captions.describe_view`: from the
+        sequence's meta, never from the view it is in): the shown sequence, and its reference."""
         t, compact = self._colours, self._compact
         gen, ref = self.generated, self.reference
         side = self.view_b.isVisibleTo(self)
         if gen is None and ref is None:
             self.title.setText(badge("nothing to show", t.muted) + "<br>Open a file or generate a sign")
-        elif gen is not None and ref is None:
-            self.title.setText(caption_block(gen, badge(GENERATED, t.generated), t, compact))
-        elif gen is None and ref is not None:
-            self.title.setText(caption_block(ref, badge(reference_kind(ref), t.reference), t, compact))
-        elif side:
-            assert gen is not None and ref is not None
-            self.title.setText(caption_block(gen, badge(GENERATED, t.generated), t, compact))
-            ref_badge = badge(f"reference · {reference_kind(ref)}", t.reference)
-            self.title_b.setText(caption_block(ref, ref_badge, t, compact))
-        else:
-            assert gen is not None and ref is not None
+        elif gen is not None and ref is not None and not side:
             self.title.setText(ghost_caption(gen, ref, t, compact))
+        elif gen is not None:
+            self.title.setText(caption_block(gen, "shown", t, compact))
+            if ref is not None:
+                self.title_b.setText(caption_block(ref, "reference", t, compact))
+        else:
+            assert ref is not None
+            self.title.setText(caption_block(ref, "shown", t, compact))
         on = self._overlays_on
         self.title.setVisible(on)
         self.title_b.setVisible(side and on)
