@@ -33,11 +33,11 @@ def open_skels(path: Path, cache_dir: Path | None) -> Dataset:
     if path.stat().st_size == 0:
         raise FormatError(path, "file is empty", "byte 0")
 
-    def family() -> str:
+    def family() -> tuple[str, int]:
         name = detect(path).name
         if name not in fmt.FAMILIES:
             raise FormatError(path, f"not a .skels file (its content reads as {name})", "line 1")
-        return name
+        return name, fmt.FAMILIES[name].values_per_frame
 
     index = line_index(path, family, cache_dir)
     if index.family not in fmt.FAMILIES:  # a cache written by a later version
