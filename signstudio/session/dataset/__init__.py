@@ -159,11 +159,9 @@ def open_dataset(path: str | Path, cache_dir: str | Path | None = None) -> Datas
         raise FormatError(p, "no such file or folder")
     try:
         if p.is_dir():
-            try:
-                detect(p)
-            except FormatError:
+            if _sources.pose_files(p) or not any(p.glob("*_keypoints.json")):
                 return _sources.open_folder(p)
-            return _sources.open_file(p)
+            return _sources.open_file(p)  # a folder that is one recording (OpenPose JSON)
         if p.suffix.lower() == ".skels":
             return _sources.open_skels(p, None if cache_dir is None else Path(cache_dir))
         if detect(p).name == "h5":
