@@ -300,12 +300,13 @@ from signstudio.session.dataset import open_dataset
 t = time.perf_counter()
 ds = open_dataset(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
 a = ds.sequence(0); b = ds.sequence(len(ds) - 7)
-print(len(ds), a.num_frames, b.num_frames, time.perf_counter() - t)
+hwm = next(int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmHWM:"))
+print(len(ds), a.num_frames, b.num_frames, time.perf_counter() - t, hwm)
 """
 
 
 def test_a_large_skels_opens_in_memory_near_one_sequence(tmp_path: Path) -> None:
-    """600 real lines (about 100 MB): the eager reader holds ~400 MB; the dataset a sequence."""
+    """600 real lines (about 100 MB): the eager reader holds every sequence; the dataset one."""
     from benchmarks.dataset import build
 
     path = build(tmp_path, 600)
@@ -323,8 +324,11 @@ def test_a_large_skels_opens_in_memory_near_one_sequence(tmp_path: Path) -> None
         wall = time.monotonic() - start
         out = proc.stdout.read().decode() if proc.stdout else ""
         assert os.waitstatus_to_exitcode(status) == 0, out
-        n, frames0, _, _ = out.split()
+        n, frames0, _, _, hwm_kib = out.split()
         assert int(n) == 600 and int(frames0) == read(PT / "dev.skels")[0].num_frames
-        peak_mb = usage.ru_maxrss / 1024
-        assert peak_mb < 200, f"{run}: peak {peak_mb:.0f} MB for a {size_mb:.0f} MB file"
+        # The child's own peak (VmHWM of the exec'd image): wait4's ru_maxrss also counts the
+        # forked copy of this pytest process before exec, hundreds of MB late in a session.
+        peak_mb = min(usage.ru_maxrss, int(hwm_kib)) / 1024
+        # ~37 MB here (numpy and signstudio imported: ~30 MB); the eager reader peaks at ~97 MB
+        assert peak_mb < 70, f"{run}: peak {peak_mb:.0f} MB for a {size_mb:.0f} MB file"
         assert wall < 20, f"{run}: {wall:.1f} s"
