@@ -332,3 +332,23 @@ def test_a_large_skels_opens_in_memory_near_one_sequence(tmp_path: Path) -> None
         # ~37 MB here (numpy and signstudio imported: ~30 MB); the eager reader peaks at ~97 MB
         assert peak_mb < 70, f"{run}: peak {peak_mb:.0f} MB for a {size_mb:.0f} MB file"
         assert wall < 20, f"{run}: {wall:.1f} s"
+
+
+def test_a_damaged_h5_is_one_line_in_our_words(tmp_path: Path) -> None:
+    from signstudio.pose.errors import LIBRARY_TEXT
+
+    path = tmp_path / "cut.h5"
+    write(path, read(PT / "dev.skels"), format="h5")
+    data = path.read_bytes()
+    for cut in (data[:6], data[:2000], data[: len(data) // 2]):
+        path.write_bytes(cut)
+        try:
+            ds = open_dataset(path)
+            for i in range(len(ds)):
+                ds.sequence(i)
+        except FormatError as exc:
+            message = str(exc)
+            assert "\n" not in message and message.startswith(f"{path}: ")
+            assert not LIBRARY_TEXT.search(message.removeprefix(f"{path}: ")), message
+        else:
+            pytest.fail(f"a .h5 cut to {len(cut)} bytes read without an error")
