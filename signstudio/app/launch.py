@@ -1,7 +1,10 @@
 """`signstudio app`: open the studio on a file, or on a real recording of the built-in corpus.
 
 Files are read before any window exists, so a bad file ends as the CLI's one-line error and
-exit 2 (DESIGN.md §4); once the window is up, errors go to a dialog instead.
+exit 2 (DESIGN.md §4); once the window is up, errors go to a dialog instead. ``--index N`` /
+``--key KEY`` open one sequence of a multi-sequence FILE through `signstudio.session.dataset`
+(a ``.skels`` is indexed, not parsed whole; the index is cached in the data dir), with its
+text/gloss/key in ``meta`` for the caption; FILE alone is read whole as before.
 
 The other flags (`signstudio.cli.app_cmd`) set the window up through the same actions and
 methods its menus use, in a fixed order: generate (``--text``) and wait for it; edits (mirror,
