@@ -26,6 +26,10 @@ frames) against the whole-matrix route, time and peak memory in child processes
 ``long-text``: the ``lookup`` model on texts of 300, 1 000 and 3 000 characters against
 spoken-to-signed's own route to the same frames, time, peak memory and growth with the length
 (`benchmarks.long_text`).
+``dataset``: sequence 0 of a 7 096-sequence ``.skels`` tiled from real PHOENIX14T sentences (``--quick``:
+300), opened as a `signstudio.session.dataset.Dataset` with no index cache and with one, then
+sequence 5 000, against a numpy parse of the whole file, time and peak memory in child processes
+(`benchmarks.dataset`).
 """
 
 from __future__ import annotations
@@ -41,7 +45,18 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 #: GUI benchmarks run in a child process; a benchmark's module in benchmarks/ is its name, except:
 GUI_BENCHMARKS = ("viewport", "studio")
 MODULES = {"long-dtw": "dtw_long", "long-text": "long_text"}
-BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "long-text", "avatar")
+BENCHMARKS = (
+    "lifting",
+    "viewport",
+    "studio",
+    "generation",
+    "nar",
+    "dtw",
+    "long-dtw",
+    "long-text",
+    "avatar",
+    "dataset",
+)
 
 #: name -> (full, quick) settings
 LIFTING = {

@@ -1,7 +1,10 @@
 """`signstudio app`: open the studio on a file, or on a real recording of the built-in corpus.
 
 Files are read before any window exists, so a bad file ends as the CLI's one-line error and
-exit 2 (DESIGN.md §4); once the window is up, errors go to a dialog instead.
+exit 2 (DESIGN.md §4); once the window is up, errors go to a dialog instead. ``--index N`` /
+``--key KEY`` open one sequence of a multi-sequence FILE through `signstudio.session.dataset`
+(a ``.skels`` is indexed, not parsed whole; the index is cached in the data dir), with its
+text/gloss/key in ``meta`` for the caption; FILE alone is read whole as before.
 
 The other flags (`signstudio.cli.app_cmd`) set the window up through the same actions and
 methods its menus use, in a fixed order: generate (``--text``) and wait for it; edits (mirror,
@@ -29,15 +32,29 @@ if TYPE_CHECKING:
     from signstudio.runner.service import GenerateResponse
 
 
-def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseSequence | None]:
-    """The sequence to show (FILE; None: the window's built-in first view) and the optional --gt."""
+def _chosen_sequence(path: str, index: int | None, key: str | None) -> PoseSequence:
+    """FILE's sequence ``index`` or ``key``, read alone through `signstudio.session.dataset` (a
+    7 000-line .skels is indexed, not parsed); an index or key that is not there is its one-line
+    `FormatError` (exit 2). Without either, FILE is read whole as before, so that a file with a
+    damaged sequence anywhere is refused as `info` refuses it."""
     from signstudio.pose.formats import read_one
+    from signstudio.session.dataset import open_dataset
 
-    def user_file(path: str) -> PoseSequence:
-        seq = read_one(path)
+    if index is None and key is None:
+        return read_one(path)
+    dataset = open_dataset(path)
+    return dataset.sequence_by_key(key) if key is not None else dataset.sequence(index or 0)
+
+
+def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseSequence | None]:
+    """The sequence to show (FILE, or its ``--index``/``--key`` sequence; None: the window's
+    built-in first view) and the optional --gt."""
+
+    def user_file(path: str, index: int | None = None, key: str | None = None) -> PoseSequence:
+        seq = _chosen_sequence(path, index, key)
         return seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
 
-    seq = user_file(args.file) if args.file else None
+    seq = user_file(args.file, _flag(args, "index"), _flag(args, "key")) if args.file else None
     gt = user_file(args.gt) if args.gt else None
     return seq, gt
 
@@ -127,6 +144,14 @@ def _flag(args: argparse.Namespace, name: str, default: object = None) -> Any:
 
 def check_flags(args: argparse.Namespace) -> str | None:
     """What is wrong with the combination of flags (one line), or None."""
+    index, key = _flag(args, "index"), _flag(args, "key")
+    if index is not None or key is not None:
+        if not args.file:
+            return "--index and --key choose a sequence of FILE: give FILE"
+        if index is not None and key is not None:
+            return "give --index or --key, not both"
+        if index is not None and index < 0:
+            return f"--index {index}: sequences count from 0"
     if _flag(args, "text") is not None:
         if args.file or args.gt:
             return "--text generates what is shown: give FILE (and --gt) or --text, not both"

@@ -1,4 +1,9 @@
-"""`signstudio app [FILE] [--gt FILE] [--frame N] [--screenshot PNG --quit]`: the studio window.
+"""`signstudio app [FILE [--index N | --key KEY]] [--gt FILE] [--frame N] [--screenshot PNG --quit]`.
+
+FILE may hold many sequences (a ``.skels`` with its ``.text/.gloss/.files``, an ``.h5``, a folder
+of pose files): ``--index``/``--key`` pick one, read alone (`signstudio.session.dataset`: a
+``.skels`` is indexed, not parsed whole); without them FILE is read whole and its first sequence
+shown. An index or key that is not there is one line and exit 2.
 
 Further flags set the studio up the way a user would through its menus, so that a screenshot
 shows a real state of the UI (the user guide's pictures are made this way, by
@@ -62,6 +67,12 @@ def add_parser(sub: Any) -> None:
         "like a menu choice, except with --quit, which leaves your settings as they were).",
     )
     p.add_argument("file", nargs="?", metavar="FILE", help="pose file to show (default: a built-in sample)")
+    p.add_argument(
+        "--index", metavar="N", type=int, help="show sequence N (0 = first) of FILE (.skels, .h5, folder)"
+    )
+    p.add_argument(
+        "--key", metavar="KEY", help="show the sequence with this key (.files line, .h5 key, file stem)"
+    )
     p.add_argument("--gt", metavar="FILE", help="ground-truth reference shown beside it")
     p.add_argument("--frame", metavar="N", type=int, help="start on frame N (0 = first; clamped)")
     p.add_argument("--screenshot", metavar="PNG", help="save the whole window as PNG once it has painted")

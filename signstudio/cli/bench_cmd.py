@@ -15,7 +15,18 @@ from pathlib import Path
 from typing import Any
 
 #: the benchmarks `benchmarks.suite` runs, in order (kept here so --help works without a checkout)
-BENCHMARKS = ("lifting", "viewport", "studio", "generation", "nar", "dtw", "long-dtw", "long-text", "avatar")
+BENCHMARKS = (
+    "lifting",
+    "viewport",
+    "studio",
+    "generation",
+    "nar",
+    "dtw",
+    "long-dtw",
+    "long-text",
+    "avatar",
+    "dataset",
+)
 
 
 def add_parser(sub: Any) -> None:

@@ -133,7 +133,6 @@ def _read_dataset(path: Path, group: Any, name: str, where: str, budget: Budget)
 
 
 def _read_signstudio(path: Path, f: Any, budget: Budget) -> list[PoseSequence]:
-    h5py = _h5py()
     try:
         version = int(np.asarray(f.attrs["signstudio_format"]).reshape(()))
     except (TypeError, ValueError):
@@ -143,86 +142,90 @@ def _read_signstudio(path: Path, f: Any, budget: Budget) -> list[PoseSequence]:
     names = sorted(n for n in f if n.startswith("seq"))
     if not names:
         raise FormatError(path, "holds no sequence (no seq* groups)", "key /")
-    seqs = []
-    for name in names:
-        group = f[name]
-        where = f"key {name}"
-        if not isinstance(group, h5py.Group):
-            raise FormatError(path, "is not a group", where)
-        shape = getattr(group.get("data"), "shape", None)
-        if shape is not None and len(shape) == 3:  # before any read: a few KB may claim terabytes
-            limits.check_points(path, int(shape[0]), int(shape[1]), f"key {name}/data")
-        data = _read_dataset(path, group, "data", f"key {name}/data", budget)
-        conf = _read_dataset(path, group, "confidence", f"key {name}/confidence", budget)
-        filled = _read_dataset(path, group, "filled", f"key {name}/filled", budget)
-        if "fps" not in group.attrs:
-            raise FormatError(path, "missing attribute 'fps'", f"{where}/@fps")
-        fps = parse_fps(path, group.attrs["fps"], f"{where}/@fps")
-        skeleton = skeleton_from_json(
-            path, _attr_text(path, group.attrs, "skeleton", f"{where}/@skeleton"), f"{where}/@skeleton"
-        )
-        meta = meta_from_json(path, _attr_text(path, group.attrs, "meta", f"{where}/@meta"), f"{where}/@meta")
-        seqs.append(build_sequence(path, data, conf, filled, fps, skeleton, meta, f"{where}/"))
-    return seqs
+    return [read_signstudio_group(path, f, name, budget) for name in names]
+
+
+def read_signstudio_group(path: Path, f: Any, name: str, budget: Budget) -> PoseSequence:
+    """One ``seq*`` group of an open SignStudio ``.h5`` (a dataset reads one on demand)."""
+    h5py = _h5py()
+    group = f[name]
+    where = f"key {name}"
+    if not isinstance(group, h5py.Group):
+        raise FormatError(path, "is not a group", where)
+    shape = getattr(group.get("data"), "shape", None)
+    if shape is not None and len(shape) == 3:  # before any read: a few KB may claim terabytes
+        limits.check_points(path, int(shape[0]), int(shape[1]), f"key {name}/data")
+    data = _read_dataset(path, group, "data", f"key {name}/data", budget)
+    conf = _read_dataset(path, group, "confidence", f"key {name}/confidence", budget)
+    filled = _read_dataset(path, group, "filled", f"key {name}/filled", budget)
+    if "fps" not in group.attrs:
+        raise FormatError(path, "missing attribute 'fps'", f"{where}/@fps")
+    fps = parse_fps(path, group.attrs["fps"], f"{where}/@fps")
+    skeleton = skeleton_from_json(
+        path, _attr_text(path, group.attrs, "skeleton", f"{where}/@skeleton"), f"{where}/@skeleton"
+    )
+    meta = meta_from_json(path, _attr_text(path, group.attrs, "meta", f"{where}/@meta"), f"{where}/@meta")
+    return build_sequence(path, data, conf, filled, fps, skeleton, meta, f"{where}/")
 
 
 def _read_p2s(path: Path, f: Any, budget: Budget, fps_option: Any) -> list[PoseSequence]:
-    h5py = _h5py()
     names = list(f)
     if not names:
         raise FormatError(path, "holds no datasets (a Prompt2Sign .h5 has one (T, 150) dataset per video)")
-    skel = get_layout("upper50")
-    seqs = []
-    for name in names:
-        where = f"key {name}"
-        obj = f[name]
-        if not isinstance(obj, h5py.Dataset):
-            raise FormatError(path, "is a group, expected a (T, 150) dataset of 2D keypoints", where)
-        if obj.ndim != 2 or obj.shape[1] != P2S_VALUES:
-            raise FormatError(path, f"dataset has shape {obj.shape}, expected (T, {P2S_VALUES})", where)
-        limits.check_points(path, int(obj.shape[0]), 50, where)
-        # float32 as Prompt2Sign stores it: no float64 copy of a big clip
-        raw = _read_dataset(path, f, name, where, budget).astype(np.float32, copy=False)
-        if raw.shape[0] == 0:
-            raise FormatError(path, "holds zero frames", where)
-        bad = np.argwhere(~np.isfinite(raw))
-        if len(bad):
-            t, v = (int(i) for i in bad[0])
-            raise FormatError(path, "NaN or infinite value", f"{where}, frame {t}, joint {v // 3}")
-        meta: dict[str, Any] = {}
-        if "signstudio_meta" in obj.attrs:
-            meta = meta_from_json(
-                path, _attr_text(path, obj.attrs, "signstudio_meta", where), f"{where}/@signstudio_meta"
-            )
-        fps, given = option_fps(path, fps_option, DEFAULT_FPS)
-        if not given and "fps" in obj.attrs:
-            fps, given = parse_fps(path, obj.attrs["fps"], f"{where}/@fps"), True
-        vals = raw.reshape(raw.shape[0], 50, 3)
-        data = np.zeros((raw.shape[0], 50, 3), np.float32)
-        data[..., :2] = vals[..., :2]
-        conf = vals[..., 2].copy()
-        missing = ((vals[..., 0] == 0) & (vals[..., 1] == 0)) | (conf <= 0)
-        conf[missing] = 0.0
-        data[missing] = 0.0
-        meta.setdefault("key", name)
-        meta.update(
-            {
-                "format": "h5",
-                "source": str(path),
-                "convention": {
-                    "layout": "upper50",
-                    "variant": "p2s-2d",
-                    "scale": 1.0,
-                    "dims": 2,
-                    "values_per_frame": P2S_VALUES,
-                    "order": "joint-major x, y, likelihood",
-                    "fps": fps,
-                    "fps_assumed": not given,
-                },
-            }
+    return [read_p2s_dataset(path, f, name, budget, fps_option) for name in names]
+
+
+def read_p2s_dataset(path: Path, f: Any, name: str, budget: Budget, fps_option: Any = None) -> PoseSequence:
+    """One ``(T, 150)`` dataset of an open Prompt2Sign ``.h5`` (a dataset reads one on demand)."""
+    h5py = _h5py()
+    where = f"key {name}"
+    obj = f[name]
+    if not isinstance(obj, h5py.Dataset):
+        raise FormatError(path, "is a group, expected a (T, 150) dataset of 2D keypoints", where)
+    if obj.ndim != 2 or obj.shape[1] != P2S_VALUES:
+        raise FormatError(path, f"dataset has shape {obj.shape}, expected (T, {P2S_VALUES})", where)
+    limits.check_points(path, int(obj.shape[0]), 50, where)
+    # float32 as Prompt2Sign stores it: no float64 copy of a big clip
+    raw = _read_dataset(path, f, name, where, budget).astype(np.float32, copy=False)
+    if raw.shape[0] == 0:
+        raise FormatError(path, "holds zero frames", where)
+    bad = np.argwhere(~np.isfinite(raw))
+    if len(bad):
+        t, v = (int(i) for i in bad[0])
+        raise FormatError(path, "NaN or infinite value", f"{where}, frame {t}, joint {v // 3}")
+    meta: dict[str, Any] = {}
+    if "signstudio_meta" in obj.attrs:
+        meta = meta_from_json(
+            path, _attr_text(path, obj.attrs, "signstudio_meta", where), f"{where}/@signstudio_meta"
         )
-        seqs.append(PoseSequence(data, conf, fps, skel, meta))
-    return seqs
+    fps, given = option_fps(path, fps_option, DEFAULT_FPS)
+    if not given and "fps" in obj.attrs:
+        fps, given = parse_fps(path, obj.attrs["fps"], f"{where}/@fps"), True
+    vals = raw.reshape(raw.shape[0], 50, 3)
+    data = np.zeros((raw.shape[0], 50, 3), np.float32)
+    data[..., :2] = vals[..., :2]
+    conf = vals[..., 2].copy()
+    missing = ((vals[..., 0] == 0) & (vals[..., 1] == 0)) | (conf <= 0)
+    conf[missing] = 0.0
+    data[missing] = 0.0
+    meta.setdefault("key", name)
+    meta.update(
+        {
+            "format": "h5",
+            "source": str(path),
+            "convention": {
+                "layout": "upper50",
+                "variant": "p2s-2d",
+                "scale": 1.0,
+                "dims": 2,
+                "values_per_frame": P2S_VALUES,
+                "order": "joint-major x, y, likelihood",
+                "fps": fps,
+                "fps_assumed": not given,
+            },
+        }
+    )
+    return PoseSequence(data, conf, fps, get_layout("upper50"), meta)
 
 
 def read_h5(path: Path, variant: str | None = None, fps: Any = None, **_: Any) -> list[PoseSequence]:

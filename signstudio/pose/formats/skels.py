@@ -453,6 +453,40 @@ def read_family(
     return seqs
 
 
+def read_line(
+    path: Path,
+    family: str,
+    offset: int,
+    length: int,
+    lineno: int,
+    parallel: dict[str, str] | None = None,
+    fps: Any = None,
+    scale: Any = None,
+    zeros_missing: bool = True,
+    **_: Any,
+) -> PoseSequence:
+    """Sequence ``lineno`` (1-based) of a ``.skels`` file, read from its ``length`` bytes at byte
+    ``offset`` (an index of the line offsets: `signstudio.session.dataset`), with ``parallel``'s
+    text/gloss/key: the same sequence, bit for bit, as `read_family` gives for that line."""
+    fam = FAMILIES[family]
+    fps_value, fps_given = option_fps(path, fps, DEFAULT_FPS)
+    scale_value = fam.scale if scale is None else scale_option(path, scale)
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        raw = fh.read(length)
+    if len(raw) != length:
+        raise FormatError(
+            path, "the file is shorter than its index says (changed while open?)", f"line {lineno}"
+        )
+    seq = _read_sequence(path, raw, lineno, fam, scale_value, fps_value, fps_given, zeros_missing)
+    if seq is None:
+        raise FormatError(path, "empty line: a sequence with zero frames", f"line {lineno}")
+    for key, value in (parallel or {}).items():
+        if value:
+            seq.meta[key] = value
+    return seq
+
+
 def _read_sequence(
     path: Path,
     raw: bytes,
