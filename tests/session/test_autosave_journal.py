@@ -5,6 +5,7 @@ append) recovers, bit for bit, the document after the last edit it committed."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -275,6 +276,12 @@ CHILD = textwrap.dedent(
 )
 
 
+def _committed(line: str) -> int:
+    """N of a whole "committed N" line, else -1 (a line cut short by the kill is not a report)."""
+    found = re.fullmatch(r"committed (\d+)", line.strip())
+    return int(found.group(1)) if found else -1
+
+
 def _run_child(
     folder: Path, seed: int, mode: str, stop_at: int, kill_at: tuple[int, float]
 ) -> tuple[int, str]:
@@ -297,7 +304,7 @@ def _run_child(
                 ready.set()
             if line.startswith("paused"):
                 paused.set()
-            if line.startswith("committed") and int(line.split()[1]) >= kill_at[0]:
+            if _committed(line) >= kill_at[0]:
                 reached.set()
 
     reader = threading.Thread(target=read, daemon=True)
@@ -314,7 +321,7 @@ def _run_child(
         proc.wait(30)
         reader.join(30)
     assert proc.returncode == -signal.SIGKILL
-    committed = [int(x.split()[1]) for x in lines if x.startswith("committed")]
+    committed = [n for n in map(_committed, lines) if n >= 0]
     return (committed[-1] if committed else 0), lines[-1]
 
 
