@@ -64,9 +64,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        pred, ref = ss.load_side(args.pred), ss.load_side(args.ref)
-        pairing = ss.pair_sequences(pred, ref, args.by or "auto")
-        ss.check_layouts(pairing, pred, ref)
+        pairing = _pairing(args)
+        ss.check_layouts(pairing, args.pred, args.ref)
         evaluators = ss.load_evaluators(args.fgd_encoder, args.backtranslation, args.device)
         print(_pairing_line(pairing, args), file=sys.stderr, flush=True)
         report = ss.score_split(pairing, evaluators, args.lang, args.device)
@@ -84,6 +83,25 @@ def run(args: argparse.Namespace) -> int:
     for note in report["notes"]:
         print(f"note: {note}")
     return 0
+
+
+def _pairing(args: argparse.Namespace) -> Any:
+    """Both sides opened as datasets and paired by `signstudio.session.pairing.plan_pairs` (the
+    studio's pairing too); scoring nothing is refused: no key match, or an empty side."""
+    from signstudio.pose.errors import FormatError
+    from signstudio.session.dataset import open_dataset
+    from signstudio.session.pairing import plan_pairs
+
+    pred, ref = open_dataset(args.pred), open_dataset(args.ref)
+    for ds in (pred, ref):
+        if not len(ds):
+            raise FormatError(ds.path, "holds no sequence")
+    plan = plan_pairs(pred, ref, args.by or "auto")
+    if not plan.pairs:
+        raise FormatError(pred.path, str(plan.warning or "no pair to score").split(": ", 1)[-1])
+    if plan.warning:
+        print(f"warning: {plan.warning}", file=sys.stderr, flush=True)
+    return plan.split_pairing(pred, ref)
 
 
 def _pairing_line(pairing: Any, args: argparse.Namespace) -> str:

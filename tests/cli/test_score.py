@@ -19,6 +19,12 @@ FGD_PT = MODELS_DIR / "fgd-encoder" / "fgd-encoder.pt"
 BT_PT = MODELS_DIR / "backtranslation" / "backtranslation.pt"
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """score opens both sides as datasets: their .skels index cache goes to the test's folder."""
+    monkeypatch.setenv("SIGNSTUDIO_DATA_DIR", str(tmp_path / "data"))
+
+
 def _score(*argv: str) -> int:
     return main(["score", *argv])
 

@@ -1,8 +1,12 @@
 """Score a split of predictions against its references: ``signstudio score PRED REF``.
 
-    pred, ref = load_side("pred.skels"), load_side("dev.skels")
-    pairing = pair_sequences(pred, ref, by="key")          # keys from .files / .h5 keys / file names
+    pred, ref = open_dataset("pred.skels"), open_dataset("dev.skels")   # signstudio.session
+    pairing = plan_pairs(pred, ref).split_pairing(pred, ref)   # Pairing: (key, pred, ref) per pair
     report = score_split(pairing, evaluators)             # dict: rows per sequence + corpus means
+
+Pairing (by key: ``.files`` lines, ``.h5`` keys, file paths; or by index) is done by
+`signstudio.session.pairing.plan_pairs` only, which ``signstudio score`` calls (it sits above
+this layer); this module scores the pairs it is given.
 
 The metric definitions are the built-in report's (`signstudio.modeling.evaluation.report`, SLRTP
 conventions), computed in corpus units (``upper50``, neck at the origin, shoulder width 1):
@@ -48,103 +52,24 @@ POSE_SUFFIXES = (".pose", ".h5", ".npz", ".skels", ".bvh")
 
 
 @dataclass
-class Side:
-    """One side of the comparison: its sequences and their keys (None where none is known)."""
-
-    path: Path
-    seqs: list[PoseSequence]
-    keys: list[str | None]
-
-
-@dataclass
 class Pairing:
+    """Pairs (key, prediction, reference), as `signstudio.session.pairing.plan_pairs` made them
+    (the one place sequences are paired: ``signstudio score`` and the studio alike)."""
+
     by: str
     pairs: list[tuple[str, PoseSequence, PoseSequence]]
     unmatched_pred: list[str] = field(default_factory=list)
     unmatched_ref: list[str] = field(default_factory=list)
 
 
-def load_side(path: str | Path) -> Side:
-    """Every sequence of a file (``.skels`` lines, ``.h5`` keys) or of a folder of pose files (one
-    per file, keyed by the file name's stem); a FormatError for anything unreadable or empty."""
-    from signstudio.pose.formats import read, read_one
-
-    p = Path(path)
-    if not p.exists():
-        raise FormatError(p, "no such file or folder")
-    files = sorted(f for f in p.iterdir() if f.suffix.lower() in POSE_SUFFIXES) if p.is_dir() else []
-    if files:
-        seqs = [read_one(f) for f in files]
-        keys: list[str | None] = [f.stem for f in files]
-    else:
-        seqs = read(p)
-        keys = [None if s.meta.get("key") in (None, "") else str(s.meta["key"]) for s in seqs]
-    if not seqs:
-        raise FormatError(p, "holds no sequence")
-    return Side(p, seqs, keys)
-
-
-def pair_sequences(pred: Side, ref: Side, by: str = "auto") -> Pairing:
-    """Pairs (key, prediction, reference). ``by``: ``key`` (every sequence on both sides needs a
-    unique key), ``index`` (the i-th with the i-th; the shorter side decides), ``auto`` (key when
-    both sides have keys, else index)."""
-    have_keys = all(k is not None for k in pred.keys + ref.keys)
-    if by == "auto":
-        by = "key" if have_keys else "index"
-    if by == "index":
-        n = min(len(pred.seqs), len(ref.seqs))
-        pairs = [(_index_key(pred, ref, i), pred.seqs[i], ref.seqs[i]) for i in range(n)]
-        extra_p = [_index_key(pred, ref, i) for i in range(n, len(pred.seqs))]
-        extra_r = [_index_key(pred, ref, i) for i in range(n, len(ref.seqs))]
-        return Pairing("index", pairs, extra_p, extra_r)
-    if by != "key":
-        raise ValueError(f"--by is key or index, not {by!r}")
-    for side in (pred, ref):
-        _check_keys(side)
-    ref_by_key = {k: s for k, s in zip(ref.keys, ref.seqs, strict=True) if k is not None}
-    pairs = [(k, s, ref_by_key[k]) for k, s in zip(pred.keys, pred.seqs, strict=True) if k in ref_by_key]
-    pred_keys = set(pred.keys)
-    unmatched_pred = [str(k) for k in pred.keys if k not in ref_by_key]
-    unmatched_ref = [str(k) for k in ref.keys if k not in pred_keys]
-    if not pairs:
-        raise FormatError(
-            pred.path,
-            f"no key matches one of {ref.path}'s {len(ref.seqs)} keys "
-            f"(e.g. {unmatched_pred[0]!r} vs {unmatched_ref[0]!r}); pass --by index to pair by position",
-        )
-    return Pairing("key", pairs, unmatched_pred, unmatched_ref)
-
-
-def _index_key(pred: Side, ref: Side, i: int) -> str:
-    for side in (ref, pred):
-        if i < len(side.keys) and side.keys[i] is not None:
-            return str(side.keys[i])
-    return f"#{i + 1}"
-
-
-def _check_keys(side: Side) -> None:
-    missing = [i for i, k in enumerate(side.keys) if k is None]
-    if missing:
-        hint = "a .files beside it" if side.path.suffix.lower() == ".skels" else "keys"
-        raise FormatError(
-            side.path,
-            f"sequence {missing[0] + 1} has no key (needs {hint}); pass --by index to pair by position",
-        )
-    seen: set[str] = set()
-    for k in side.keys:
-        if k in seen:
-            raise FormatError(side.path, f"key {k!r} occurs twice; keys must be unique to pair by key")
-        seen.add(str(k))
-
-
-def check_layouts(pairing: Pairing, pred: Side, ref: Side) -> None:
+def check_layouts(pairing: Pairing, pred_path: Path, ref_path: Path) -> None:
     """Both sides in one layout (a FormatError naming the first pair that differs)."""
     for key, p, r in pairing.pairs:
         if p.layout != r.layout:
             raise FormatError(
-                pred.path,
-                f"layout {p.layout} but {ref.path} has {r.layout} (convert both to the models' layout "
-                f"first: `signstudio convert {pred.path} PRED.pose --layout upper50`, and the same for "
+                pred_path,
+                f"layout {p.layout} but {ref_path} has {r.layout} (convert both to the models' layout "
+                f"first: `signstudio convert {pred_path} PRED.pose --layout upper50`, and the same for "
                 "the references)",
                 f"key {key}",
             )
@@ -410,12 +335,9 @@ def _reader_frames(units: PoseSequence) -> np.ndarray:
 __all__ = [
     "Evaluators",
     "Pairing",
-    "Side",
     "check_layouts",
     "corpus_units",
     "encoder_frames",
     "load_evaluators",
-    "load_side",
-    "pair_sequences",
     "score_split",
 ]
