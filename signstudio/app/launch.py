@@ -22,6 +22,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from signstudio.app.qt_boot import display_problem
@@ -46,17 +47,61 @@ def _chosen_sequence(path: str, index: int | None, key: str | None) -> PoseSeque
     return dataset.sequence_by_key(key) if key is not None else dataset.sequence(index or 0)
 
 
-def load_sequences(args: argparse.Namespace) -> tuple[PoseSequence | None, PoseSequence | None]:
+def _user_file(seq: PoseSequence) -> PoseSequence:
+    return seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
+
+
+def load_sequences(
+    args: argparse.Namespace, notes: list[str] | None = None
+) -> tuple[PoseSequence | None, PoseSequence | None]:
     """The sequence to show (FILE, or its ``--index``/``--key`` sequence; None: the window's
-    built-in first view) and the optional --gt."""
-
-    def user_file(path: str, index: int | None = None, key: str | None = None) -> PoseSequence:
-        seq = _chosen_sequence(path, index, key)
-        return seq.replace(meta_update={"reference_kind": seq.meta.get("reference_kind", "user file")})
-
-    seq = user_file(args.file, _flag(args, "index"), _flag(args, "key")) if args.file else None
-    gt = user_file(args.gt) if args.gt else None
+    built-in first view) and the optional --gt (`_paired_reference`). A pairing problem is one
+    ``warning:`` line on stderr, also appended to ``notes`` (the window's status shows it)."""
+    index, key = _flag(args, "index"), _flag(args, "key")
+    seq = _user_file(_chosen_sequence(args.file, index, key)) if args.file else None
+    gt = None
+    if args.gt:
+        gt, note = _paired_reference(args.file, index, key, args.gt)
+        if note:
+            print(f"warning: {note}", file=sys.stderr, flush=True)
+            if notes is not None:
+                notes.append(note)
     return seq, gt
+
+
+_MULTI_SUFFIXES = (".skels", ".h5")
+
+
+def _paired_reference(
+    file: str | None, index: int | None, key: str | None, gt: str
+) -> tuple[PoseSequence | None, str | None]:
+    """--gt's sequence for the one shown, and a warning line (or None).
+
+    When --gt holds several sequences (a ``.skels``, ``.h5`` or folder dataset) and FILE is
+    given, the reference is the shown sequence's partner by `signstudio.session.pairing.plan_pairs`
+    (by key when both have keys, else by index); no partner: no reference and a warning. Pairing
+    by index across keys that differ is warned about too. Otherwise --gt is read whole as before."""
+    from signstudio.pose.formats import read_one
+
+    many = Path(gt).is_dir() or Path(gt).suffix.lower() in _MULTI_SUFFIXES
+    if not (file and many):
+        return _user_file(read_one(gt)), None
+    from signstudio.session.dataset import open_dataset
+    from signstudio.session.pairing import plan_pairs
+
+    pred, ref = open_dataset(file), open_dataset(gt)
+    if len(ref) <= 1 and len(pred) <= 1:
+        return _user_file(read_one(gt)), None
+    shown = pred.index_of(key) if key is not None else index or 0
+    plan = plan_pairs(pred, ref)
+    partner = plan.partner_of(shown)
+    name = pred.keys[shown] if shown < len(pred) and pred.keys[shown] else f"#{shown + 1}"
+    if partner is None:
+        return None, f"{file}: sequence {name} has no partner in {gt} ({plan.summary}); no reference shown"
+    note = plan.warning
+    if note is None and plan.by == "index" and len(ref) > 1:
+        note = f"--gt {gt}: {plan.summary}"
+    return _user_file(ref.sequence(partner)), note
 
 
 def _report_first_paint(window: StudioWindow) -> None:
@@ -361,7 +406,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    seq, gt = load_sequences(args)  # FormatError -> one line, exit 2 (cli.main)
+    notes: list[str] = []
+    seq, gt = load_sequences(args, notes)  # FormatError -> one line, exit 2 (cli.main)
     no_display = display_problem()
     if no_display:  # before Qt starts: it would abort the process
         print(f"error: {no_display}", file=sys.stderr)
@@ -398,6 +444,8 @@ def run(args: argparse.Namespace) -> int:
     if status:
         window.close()
         return status
+    if notes:  # --gt's pairing: the same line as on stderr, where the user looks
+        window.statusBar().showMessage(notes[-1])
     if args.screenshot:
         path = window.save_screenshot(args.screenshot)
         print(f"screenshot: {path}")
