@@ -285,13 +285,39 @@ class StudioController:
         when it cannot be read, and then nothing changes."""
         from signstudio.pose.formats import read_one
 
-        seq = user_file(read_one(path))
+        partner = self._reference_partner(path) if as_reference else None
+        seq = partner if partner is not None else user_file(read_one(path))
         if as_reference:
             self.state.reference = seq
         else:
             self.show_pair(seq, None)
         self.state.add_recent_file(str(Path(path).resolve()))
         return seq
+
+    def _reference_partner(self, path: str | Path) -> PoseSequence | None:
+        """A multi-sequence reference (``.skels``, ``.h5``, folder) opened beside a shown sequence
+        of a dataset: the shown one's partner by `signstudio.session.pairing.plan_pairs` (never
+        the file's first sequence by accident). No partner: a `FormatError` naming the key and
+        the pairing's summary (nothing changes). None: read the file as before."""
+        from signstudio.pose.errors import FormatError
+        from signstudio.session.dataset import open_dataset
+        from signstudio.session.pairing import plan_pairs
+
+        shown, p = self.state.sequence, Path(path)
+        source = None if shown is None else shown.meta.get("source")
+        if not source or not (p.is_dir() or p.suffix.lower() in (".skels", ".h5")):
+            return None
+        ref, pred = open_dataset(p), open_dataset(source)
+        if len(ref) <= 1 or len(pred) <= 1:
+            return None
+        assert shown is not None  # it has a source
+        key = shown.meta.get("key")
+        index = pred.index_of(str(key)) if key else int(shown.meta.get("line", 1)) - 1  # .skels line
+        plan = plan_pairs(pred, ref)
+        partner = plan.partner_of(index)
+        if partner is None:
+            raise FormatError(p, f"no partner for the shown sequence {key or index + 1} ({plan.summary})")
+        return user_file(ref.sequence(partner))
 
     @staticmethod
     def save(sequence: PoseSequence, target: str | Path, format: str | None = None) -> Path:

@@ -200,3 +200,24 @@ def test_worst_first_and_next_worst() -> None:
     assert scores.worst_first("fgd") == list(range(5))  # n/a everywhere: pair order
     with pytest.raises(ValueError, match="no metric"):
         scores.worst_first("bleu")
+
+
+def test_controller_opens_the_partner_as_reference(tmp_path: Path) -> None:
+    from signstudio.runner.service import Runner
+    from signstudio.session.controller import MemoryPrefs, StudioController
+    from signstudio.session.studio import StudioState
+    from tests.session.test_controller import QueuedRunner
+
+    runner = Runner(isolation="thread")
+    try:
+        controller = StudioController(StudioState(), QueuedRunner(runner), MemoryPrefs())
+        shown = controller.open_file(_shuffled_prediction(tmp_path))  # its first: dev's ORDER[0]
+        controller.open_file(DEV, as_reference=True)
+        reference = controller.state.reference
+        assert reference is not None and reference.meta["key"] == shown.meta["key"] == DEV_KEYS[ORDER[0]]
+        assert np.array_equal(reference.data, read(DEV)[ORDER[0]].data)
+        with pytest.raises(FormatError, match=r"no partner for the shown sequence .*0 of 5 sequences paired"):
+            controller.open_file(TEST, as_reference=True)
+        assert controller.state.reference is reference  # nothing changed
+    finally:
+        runner.shutdown()
