@@ -5,7 +5,7 @@
     plan.warning        # None, or one line when pairing by index meets keys that differ
     plan.partner_of(3)  # the reference index of prediction 3 (None: no partner)
 
-    scores = PairScores(plan, pred, ref)      # Qt-free, evented; computes on its own thread
+    scores = DatasetScores(plan, pred, ref)      # Qt-free, evented; computes on its own thread
     scores.row_ready.connect(fill_table_row)  # (pair position, row dict)
     scores.start(); scores.wait()
     scores.worst_first("dtw_mje")             # prediction indices, worst first
@@ -25,7 +25,7 @@ a folder's file paths without suffix. ``by``:
 * ``auto``: ``key`` when both sides have a unique key for every entry, else ``index`` (and
   ``reason`` says why).
 
-**Scores** (`PairScores`): per pair ``dtw_mje``, ``pt_dtw``, ``duration_diff_s`` (prediction minus
+**Scores** (`DatasetScores`): per pair ``dtw_mje``, ``pt_dtw``, ``duration_diff_s`` (prediction minus
 reference, seconds) and ``dur_ok``, and ``fgd`` / ``reading`` only where an evaluator fits the
 data, else None with ``fgd_na`` / ``bt_na`` saying why — computed by
 `signstudio.modeling.evaluation.split_scores.score_split` on the one pair, so each row holds the
@@ -33,7 +33,7 @@ same numbers as that key's row of ``signstudio score PRED REF``. (Whether an eva
 decided per pair, from that pair's two sequences; ``score`` decides it over the split, which is the
 same whenever a file holds one kind of data.)
 
-Threading contract: `PairScores.start` runs the pairs on one daemon worker thread; ``progress``
+Threading contract: `DatasetScores.start` runs the pairs on one daemon worker thread; ``progress``
 (done, total), ``row_ready`` (pair position, row) and ``finished`` (cancelled: bool) are emitted
 ON THAT THREAD (a Qt view re-emits them as signals; this module never imports Qt). ``failed``
 (one line) is emitted there too when the datasets cannot be read; ``finished`` still follows.
@@ -234,7 +234,7 @@ def _row_sort_value(row: dict[str, Any], metric: str) -> float | None:
     return abs(float(value)) if metric == "duration_diff_s" else float(value)
 
 
-class PairScores(EventedModel):
+class DatasetScores(EventedModel):
     """Scores of every pair of a `PairPlan`, computed in the background (module docstring).
 
     ``state``: ``idle`` | ``running`` | ``done`` | ``cancelled`` | ``failed`` (evented:
@@ -423,4 +423,4 @@ def _write_cache(path: Path, rows: dict[int, dict[str, Any]]) -> None:
         log.warning("pair scores not cached: %s", exc)
 
 
-__all__ = ["BY_CHOICES", "METRICS", "PairPlan", "PairScores", "cache_path", "plan_pairs"]
+__all__ = ["BY_CHOICES", "METRICS", "DatasetScores", "PairPlan", "cache_path", "plan_pairs"]

@@ -1,4 +1,4 @@
-"""Pairs by key (`plan_pairs`) and per-pair scores (`PairScores`) on PT's real PHOENIX14T sample:
+"""Pairs by key (`plan_pairs`) and per-pair scores (`DatasetScores`) on PT's real PHOENIX14T sample:
 dev and test hold five different sentences each, so their keys never match."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from signstudio.cli.main import main
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import read, write
 from signstudio.session.dataset import open_dataset
-from signstudio.session.pairing import PairScores, plan_pairs
+from signstudio.session.pairing import DatasetScores, plan_pairs
 
 PT = Path(__file__).resolve().parents[1] / "data" / "phoenix14t-pt"
 DEV, TEST = PT / "dev.skels", PT / "test.skels"
@@ -96,9 +96,9 @@ def test_shuffled_prediction_pairs_back_by_key(tmp_path: Path) -> None:
     assert plan.partner_of(0) == 4
 
 
-def _scores(plan_args: tuple, **kw: object) -> PairScores:
+def _scores(plan_args: tuple, **kw: object) -> DatasetScores:
     pred, ref = open_dataset(plan_args[0]), open_dataset(plan_args[1])
-    scores = PairScores(plan_pairs(pred, ref, *plan_args[2:]), pred, ref, **kw)  # type: ignore[arg-type]
+    scores = DatasetScores(plan_pairs(pred, ref, *plan_args[2:]), pred, ref, **kw)  # type: ignore[arg-type]
     scores.start()
     assert scores.wait(300)
     return scores
@@ -129,7 +129,7 @@ def test_scores_equal_signstudio_score(case: str, tmp_path: Path) -> None:
 
 def test_runs_on_its_thread_with_progress_and_rows() -> None:
     pred, ref = open_dataset(DEV), open_dataset(TEST)
-    scores = PairScores(plan_pairs(pred, ref, "index"), pred, ref)
+    scores = DatasetScores(plan_pairs(pred, ref, "index"), pred, ref)
     seen: list[tuple[str, object]] = []
     scores.progress.connect(lambda done, total: seen.append((threading.current_thread().name, (done, total))))
     scores.row_ready.connect(lambda pos, row: seen.append((threading.current_thread().name, pos)))
@@ -170,7 +170,7 @@ def test_a_damaged_cache_is_recomputed(_own_data_dir: Path) -> None:
 
 def test_cancel_stops_before_the_next_pair() -> None:
     pred, ref = open_dataset(DEV), open_dataset(TEST)
-    scores = PairScores(plan_pairs(pred, ref, "index"), pred, ref)
+    scores = DatasetScores(plan_pairs(pred, ref, "index"), pred, ref)
     ended: list[bool] = []
     scores.row_ready.connect(lambda pos, row: scores.cancel())
     scores.finished.connect(ended.append)
@@ -178,7 +178,7 @@ def test_cancel_stops_before_the_next_pair() -> None:
     assert scores.wait(300)
     assert scores.state == "cancelled" and ended == [True] and list(scores.rows) == [0]
     # the next run goes on from the cache: only the four left are scored
-    rest = PairScores(plan_pairs(pred, ref, "index"), pred, ref)
+    rest = DatasetScores(plan_pairs(pred, ref, "index"), pred, ref)
     rest.start()
     assert rest.wait(300) and rest.computed == 4 and len(rest.rows) == 5
 
