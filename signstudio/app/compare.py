@@ -70,8 +70,9 @@ class CompareTable(QtWidgets.QTableWidget):
 
     def value(self, metric: str, model_id: str) -> float | None:
         """The number in ``metric``'s row, ``model_id``'s column (None: not computed)."""
-        rows = [self.verticalHeaderItem(r).text() for r in range(self.rowCount())]
-        cols = [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
+        head, side = self.model().headerData, QtCore.Qt.Orientation
+        rows = [head(r, side.Vertical) for r in range(self.rowCount())]
+        cols = [head(c, side.Horizontal) for c in range(self.columnCount())]
         item = self.item(rows.index(metric), cols.index(model_id))
         return None if item is None else item.data(QtCore.Qt.ItemDataRole.UserRole)
 
