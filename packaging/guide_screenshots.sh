@@ -52,6 +52,10 @@ SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-prompt" \
 SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-linguist" \
   signstudio app --text every --lang ase --model nar-kd --reference side-by-side --timing own-clock \
   --panel Metrics "${LOOK[@]}" --frame 53 --screenshot "$OUT/linguist-compare.png"
+# three models of the same word beside its reference, one column of scores per model
+SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-compare" \
+  signstudio app --text hello --lang ase --model lookup --compare nar-kd diffusion \
+  "${LOOK[@]}" --frame 40 --screenshot "$OUT/models-compare.png"
 # the reference as a ghost, time-warped onto the generated timing, joints coloured by their error
 SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-linguist" \
   signstudio app --text every --lang ase --model nar-kd --reference ghost --timing warped --heat \

@@ -219,7 +219,7 @@ def check_flags(args: argparse.Namespace) -> str | None:
     for name in ("keyframe", "flag"):
         if any(n < 0 for n in _flag(args, name) or []):
             return f"--{name}: frames count from 0"
-    return None
+    return check_compare(args)
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float) -> bool:
@@ -480,6 +480,8 @@ def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace)
         _settle(0.1)  # the pair's second slice (metrics table)
     _apply_edits(window, args)
     _apply_view(window, args)
+    if _flag(args, "compare") and not apply_compare(window, args):
+        return 1
     if args.screenshot:
         if not _wait_until(watch.scores_shown, SCORES_TIMEOUT):
             print("warning: the scores did not arrive in time; the picture lacks them", file=sys.stderr)
@@ -494,3 +496,38 @@ def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace)
     if args.screenshot:
         _settle(0.3)  # let the last repaints (curves, table, status) land
     return 0
+
+
+# ---- --compare B [C]: the same text by two or three models (signstudio.app.compare) -------------
+def check_compare(args: argparse.Namespace) -> str | None:
+    """What is wrong with ``--compare`` (one line), or None: it needs --text and --model, and
+    models that exist (checked before any window opens: exit 2)."""
+    compare = _flag(args, "compare")
+    if not compare:
+        return None
+    if _flag(args, "text") is None or not _flag(args, "model"):
+        return "--compare B [C] compares with --model A on --text: give --text, --lang and --model"
+    from signstudio.modeling.registry import available_models
+    from signstudio.session.compare import check_models
+
+    return check_models(args.model, list(compare), [m.id for m in available_models()])
+
+
+def apply_compare(window: StudioWindow, args: argparse.Namespace) -> bool:
+    """Generate the --compare models after the window's own (--model) and show them all; wait
+    for them (False, with the reason on stderr, when they take too long)."""
+    from signstudio.app.compare import CompareSession
+    from signstudio.session.compare import ComparePlan
+
+    lang = window.text_panel.current_language() if not args.lang else args.lang
+    plan = ComparePlan(str(args.text).strip(), lang, (args.model, *args.compare))
+    session = CompareSession(window, plan)
+    setattr(window, "compare_session", session)  # noqa: B010 - kept alive with the window
+    session.start()
+    if not _wait_until(lambda: session.done, GENERATION_TIMEOUT * len(args.compare)):
+        print(
+            f"error: --compare: the models took longer than {GENERATION_TIMEOUT:.0f} s each", file=sys.stderr
+        )
+        return False
+    window.wait_painted()
+    return True

@@ -189,6 +189,9 @@ class Timeline(QtWidgets.QWidget):
         self.clock = clock
         self.scrub_interval_ms = SCRUB_INTERVAL_MS
         self.scrub_applied = 0  # frame changes the scrubber made (diagnostics, tests)
+        self._base_curves: dict[str, Curve] = {}  # the last `set_curves`
+        self._extra_curves: dict[str, Curve] = {}  # kept over it (`set_extra_curves`)
+        self._hidden_groups: tuple[str, ...] = ()
         self._build_transport()
         self._build_scrubber()
         self._build_layout()
@@ -322,10 +325,32 @@ class Timeline(QtWidgets.QWidget):
 
     # ---- curves ----------------------------------------------------------------------------
     def set_curves(self, curves: Mapping[str, Curve]) -> None:
-        """Show per-frame curves under the scrubber (see `Curve`); replaces what was shown."""
-        self.strip.set_curves(curves)
+        """Show per-frame curves under the scrubber (see `Curve`); replaces what was shown (the
+        rows of `set_extra_curves` stay)."""
+        self._base_curves = dict(curves)
+        self.strip.set_curves(self._merged(curves))
         self.strip.plot_geometry_changed.connect(self._schedule_align)
         self._schedule_align()
+
+    def set_extra_curves(self, curves: Mapping[str, Curve], hide_groups: tuple[str, ...] = ()) -> None:
+        """Rows shown with whatever `set_curves` shows, until replaced (model comparison: one DTW
+        row per model, `signstudio.app.compare`). The extra rows take the place of the first
+        `set_curves` row they replace (same key), or come last; rows of ``hide_groups`` are left
+        out meanwhile (the strip keeps its height)."""
+        self._extra_curves = dict(curves)
+        self._hidden_groups = tuple(hide_groups)
+        self.set_curves(self._base_curves)
+
+    def _merged(self, curves: Mapping[str, Curve]) -> dict[str, Curve]:
+        extra = self._extra_curves
+        out: dict[str, Curve] = {}
+        for key, curve in curves.items():
+            if key in extra:
+                out.update(extra)
+            elif (curve.group or key) not in self._hidden_groups:
+                out[key] = curve
+        out.update({k: c for k, c in extra.items() if k not in out})
+        return out
 
     def clear_curves(self) -> None:
         self.set_curves({})

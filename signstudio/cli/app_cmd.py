@@ -86,6 +86,9 @@ def add_parser(sub: Any) -> None:
                      help="open with this checkpoint file (a training run's best.pt) as the model in use "
                      "(remembered in Models)")  # fmt: skip
     gen.add_argument("--prompt", action="store_true", help="prompt mode: read the text out of a request")
+    gen.add_argument("--compare", nargs="+", metavar="ID",
+                     help="also sign --text with these one or two models and show every model side by "
+                     "side with the reference, with a metrics column per model")  # fmt: skip
 
     view = p.add_argument_group("view")
     view.add_argument("--reference", choices=REFERENCE_MODES, help="reference beside or as a ghost (S, G)")

@@ -109,6 +109,11 @@ class Viewport(QtWidgets.QWidget):
         self.main = SkeletonSlot(self.view, depth=0)
         self.ghost = SkeletonSlot(self.view, depth=10, ghost=True)
         self.side = SkeletonSlot(self.view_b, depth=0)
+        #: more views beside the main one (`signstudio.app.compare_views`): painted, grabbed and
+        #: framed with the others; their owner fills and captions them
+        self.extra_views: list[GLView] = []
+        self.extra_slots: list[SkeletonSlot] = []
+        self.extra_overlays: list[QtWidgets.QWidget] = []
 
         self.generated: PoseSequence | None = None
         self.reference: PoseSequence | None = None
@@ -496,7 +501,8 @@ class Viewport(QtWidgets.QWidget):
 
     # ---- content -------------------------------------------------------------------------
     def _views(self) -> list[GLView]:
-        return [self.view, self.view_b] if self.view_b.isVisibleTo(self) else [self.view]
+        extra = [v for v in self.extra_views if v.isVisibleTo(self)]
+        return [self.view, *extra, self.view_b] if self.view_b.isVisibleTo(self) else [self.view, *extra]
 
     def _slot_frames(self) -> list[tuple[SkeletonSlot, int]]:
         g, r = self.frames
@@ -540,7 +546,8 @@ class Viewport(QtWidgets.QWidget):
         return disp
 
     def _shown(self) -> list[DisplaySkeleton]:
-        return [s.display for s in (self.main, self.ghost, self.side) if s.display is not None]
+        slots = (self.main, self.ghost, self.side, *self.extra_slots)
+        return [s.display for s in slots if s.display is not None]
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
         boxes = [(d.lo, d.hi) for d in self._shown() if d.lo is not None and d.hi is not None]
@@ -580,7 +587,7 @@ class Viewport(QtWidgets.QWidget):
 
     # ---- overlays ------------------------------------------------------------------------
     def _overlays(self) -> list[QtWidgets.QWidget]:
-        return [self.title, self.title_b, self.legend, self.camera_bar]
+        return [self.title, self.title_b, *self.extra_overlays, self.legend, self.camera_bar]
 
     def _apply_colours(self) -> None:
         """The dark or light `ViewColours` (forced, or after the palette) on views and overlays."""
