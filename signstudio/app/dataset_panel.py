@@ -20,19 +20,18 @@ sequence and "next worst"; this module renders it and forwards keys and clicks:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app import dock_layout
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
-from signstudio.session.controller import user_file
+from signstudio.session.clock import Clock
+from signstudio.session.controller import StudioController, user_file
 from signstudio.session.dataset import Dataset, open_dataset
 from signstudio.session.dataset_browser import DatasetBrowser
-
-if TYPE_CHECKING:
-    from signstudio.app.window import StudioWindow
+from signstudio.session.studio import StudioState
 
 Role = QtCore.Qt.ItemDataRole
 HEADERS = {
@@ -296,13 +295,25 @@ class DatasetPanel(QtWidgets.QWidget):
         return super().eventFilter(watched, event)
 
 
+class DatasetHost(Protocol):
+    """What the binding uses of the studio window (a protocol: the window imports this module)."""
+
+    controller: StudioController
+    state: StudioState
+    clock: Clock
+
+    def open_file(self, path: str | Path, as_reference: bool = False) -> bool: ...
+
+    def statusBar(self) -> QtWidgets.QStatusBar: ...
+
+
 class DatasetBinding(QtCore.QObject):
     """The Dataset dock in ``window``: opens paths, shows the browser's sequences in the viewport,
     says what did not read, and keeps "Next worst sequence" enabled only with scores."""
 
-    def __init__(self, window: StudioWindow) -> None:
+    def __init__(self, window: QtWidgets.QMainWindow) -> None:
         super().__init__(window)
-        self.window = window
+        self.window: DatasetHost = cast(DatasetHost, window)
         self.browser = DatasetBrowser()
         self.panel = DatasetPanel(self.browser, window)
         self.dock = dock_layout.add_dataset_dock(window, self.panel)
@@ -354,7 +365,9 @@ class DatasetBinding(QtCore.QObject):
 
     def open_folder_dialog(self) -> None:
         """File → Open folder…: a folder of pose files (recursively) as a dataset."""
-        folder = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Open a folder of pose files")
+        parent = self.parent()
+        assert isinstance(parent, QtWidgets.QWidget)
+        folder = QtWidgets.QFileDialog.getExistingDirectory(parent, "Open a folder of pose files")
         if folder:
             self.window.open_file(folder)
 
@@ -392,7 +405,7 @@ class DatasetBinding(QtCore.QObject):
         self.panel.sync_scores()
 
 
-def attach(window: StudioWindow) -> DatasetBinding:
+def attach(window: QtWidgets.QMainWindow) -> DatasetBinding:
     """The Dataset dock and its binding, made while the window builds its views."""
     return DatasetBinding(window)
 
