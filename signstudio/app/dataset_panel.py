@@ -44,6 +44,7 @@ HEADERS = {
 }
 NUMERIC = frozenset({"index", "frames", "duration"})
 NEXT_WORST_ACTION = "next_worst_sequence"
+DATASET_WIDTH = 560  # px: the left docks' width while a dataset is open (at most 2/5 of the window)
 STEP_KEYS = {QtCore.Qt.Key.Key_Up: -1, QtCore.Qt.Key.Key_Down: +1}
 PAGE_KEYS = {QtCore.Qt.Key.Key_PageUp: -1, QtCore.Qt.Key.Key_PageDown: +1}
 
@@ -216,7 +217,7 @@ class DatasetPanel(QtWidgets.QWidget):
     def _widths(self) -> None:
         header = self.table.horizontalHeader()
         for col, name in enumerate(self.browser.columns):
-            width = {"index": 48, "key": 120, "text": 220, "gloss": 180, "frames": 56, "duration": 62}
+            width = {"index": 40, "key": 110, "text": 170, "gloss": 130, "frames": 54, "duration": 60}
             header.resizeSection(col, width.get(name, 72))
 
     def _after_rows(self) -> None:
@@ -341,9 +342,17 @@ class DatasetBinding(QtCore.QObject):
 
     def open_dataset(self, dataset: Dataset, index: int = 0) -> bool:
         """Browse ``dataset`` from sequence ``index`` (read and shown now); False when it did not read."""
+        self._reveal()
+        return self.browser.set_dataset(dataset, index)
+
+    def _reveal(self) -> None:
+        """The dock raised and wide enough for text, gloss and frames (the viewport keeps most)."""
         self.dock.show()
         self.dock.raise_()
-        return self.browser.set_dataset(dataset, index)
+        parent = self.parent()
+        if isinstance(parent, QtWidgets.QMainWindow) and self.dock.width() < DATASET_WIDTH:
+            width = min(DATASET_WIDTH, parent.width() * 2 // 5)
+            parent.resizeDocks([self.dock], [width], QtCore.Qt.Orientation.Horizontal)
 
     def follow_launch(self, path: str, index: int | None, key: str | None) -> None:
         """`signstudio app FILE [--index N | --key K]`: the sequence is already shown (read before
@@ -359,8 +368,7 @@ class DatasetBinding(QtCore.QObject):
         if len(dataset) < 2 or dataset.kind == "file":
             return
         at = dataset.index_of(key) if key is not None else (index or 0)
-        self.dock.show()
-        self.dock.raise_()
+        self._reveal()
         self.browser.set_dataset(dataset, at, show=False)
 
     def open_folder_dialog(self) -> None:

@@ -210,8 +210,34 @@ def test_the_window_fits_a_laptop_with_the_panel(studio, qtbot, tmp_path) -> Non
     studio.datasets.dock.raise_()
     studio.resize(1366, 768)
     qtbot.waitUntil(lambda: studio.width() == 1366, timeout=3000)
-    assert studio.minimumSizeHint().height() <= 960  # the window's minimum before the dock
+    assert studio.minimumSizeHint().height() <= 959  # the window's minimum before the dock (959 px)
     table = studio.datasets.panel.table
     qtbot.waitUntil(lambda: table.isVisible() and table.height() >= 80, timeout=3000)
     shot = _shot(studio, tmp_path, "dataset_panel_1366x768.png")
     assert shot.stat().st_size > 10000
+
+
+def test_app_file_index_fills_the_panel_and_a_folder_opens_as_a_dataset(studio, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from signstudio.app.launch import load_sequences
+    from signstudio.pose.formats import read, write
+
+    seq, _ = load_sequences(argparse.Namespace(file=str(DEV), gt=None, index=3, key=None))
+    studio.set_pair(seq, None)
+    shown = studio.viewport.generated
+    studio.datasets.follow_launch(str(DEV), 3, None)
+    assert _rows(studio) == [0, 1, 2, 3, 4] and studio.datasets.browser.current == 3
+    assert studio.datasets.panel.table.currentIndex().row() == 3
+    assert studio.viewport.generated is shown  # nothing read again, the --gt pair kept
+    # a folder of pose files (two real sentences, one in a subfolder) opens as a dataset
+    eager = read(DEV)
+    (tmp_path / "clips" / "sub").mkdir(parents=True)
+    write(tmp_path / "clips" / "a.pose", eager[0])
+    write(tmp_path / "clips" / "sub" / "b.pose", eager[2])
+    assert studio.open_file(tmp_path / "clips")
+    assert [_cell(studio, r, "key") for r in range(2)] == ["a", "sub/b"]
+    assert _cell(studio, 1, "frames") == str(eager[2].num_frames)
+    assert _shown_equals(studio, eager[0])
+    # a single file empties the table again
+    assert studio.open_file(tmp_path / "clips" / "a.pose") and _rows(studio) == []
