@@ -1,7 +1,8 @@
 """The studio window's docks and their saved layout.
 
 Docks, by name: Text & Prompt and Files on the left, Metrics and History on the right (tabbed
-with Files), Timeline at the bottom; the viewport is the central widget. QSettings keep the
+with Files), Timeline at the bottom; the viewport is the central widget. The Dataset dock
+(`add_dataset_dock`) is one more tab beside Files, so it adds no height to the window. QSettings keep the
 window's geometry and dock state (``geometry``, ``window_state``).
 """
 
@@ -11,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.settings import Settings
 
-STATE_VERSION = 4  # bump when the dock layout changes, so an old saved layout is not restored
+STATE_VERSION = 5  # bump when the dock layout changes, so an old saved layout is not restored
 TEXT_DOCK = "Text && Prompt"
 DEFAULT_SIZE = (1400, 860)
 
@@ -56,6 +57,24 @@ def add_docks(
     return docks
 
 
+DATASET_DOCK = "Dataset"
+
+
+def add_dataset_dock(window: QtWidgets.QMainWindow, panel: QtWidgets.QWidget) -> QtWidgets.QDockWidget:
+    """The Dataset dock (`signstudio.app.dataset_panel`), a tab beside Files; added to the window's
+    ``docks`` (View → Panels, ``app --panel Dataset``). Metrics stays the raised tab."""
+    dock = QtWidgets.QDockWidget(DATASET_DOCK, window)
+    dock.setObjectName(DATASET_DOCK)
+    dock.setWidget(panel)
+    docks: dict[str, QtWidgets.QDockWidget] = getattr(window, "docks", {})
+    window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    if "Files" in docks:
+        window.tabifyDockWidget(docks["Files"], dock)
+        docks["Metrics"].raise_()
+    docks[DATASET_DOCK] = dock
+    return dock
+
+
 def fit_dock_height(window: QtWidgets.QMainWindow, dock: QtWidgets.QDockWidget, need: int) -> None:
     """Give ``dock`` the height its widget ``need``s (e.g. a model's settings add rows)."""
     widget = dock.widget()
@@ -82,8 +101,10 @@ def save_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
 
 
 __all__ = [
+    "DATASET_DOCK",
     "STATE_VERSION",
     "TEXT_DOCK",
+    "add_dataset_dock",
     "add_docks",
     "fit_dock_height",
     "history_view",

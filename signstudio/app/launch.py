@@ -4,7 +4,9 @@ Files are read before any window exists, so a bad file ends as the CLI's one-lin
 exit 2 (DESIGN.md §4); once the window is up, errors go to a dialog instead. ``--index N`` /
 ``--key KEY`` open one sequence of a multi-sequence FILE through `signstudio.session.dataset`
 (a ``.skels`` is indexed, not parsed whole; the index is cached in the data dir), with its
-text/gloss/key in ``meta`` for the caption; FILE alone is read whole as before.
+text/gloss/key in ``meta`` for the caption; FILE alone is read whole as before (so a file with
+a damaged sequence anywhere is still refused). Either way a multi-sequence FILE (``.skels``,
+``.h5``, a folder) then fills the Dataset panel with the shown sequence's row current.
 
 The other flags (`signstudio.cli.app_cmd`) set the window up through the same actions and
 methods its menus use, in a fixed order: generate (``--text``) and wait for it; edits (mirror,
@@ -430,6 +432,8 @@ def run(args: argparse.Namespace) -> int:
 
     text = _flag(args, "text")
     window = StudioWindow(seq, gt, settings=settings, auto_generate=text is None)
+    if args.file:  # a multi-sequence FILE fills the Dataset panel, its shown row current
+        window.datasets.follow_launch(args.file, _flag(args, "index"), _flag(args, "key"))
     watch = Arrivals(window)
     if _flag(args, "size"):
         window.resize(*args.size)

@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app import capture, dock_layout
+from signstudio.app import capture, dataset_panel, dock_layout
 from signstudio.app.analysis_view import JointHeatOverlay, timeline_curves
 from signstudio.app.controller_feedback import TABLE_DELAY_MS, ControllerFeedback
 from signstudio.app.curves import Curve
@@ -125,6 +125,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self.history = dock_layout.history_view(self.editor.undo_stack, self)
         panels = (self.text_panel, self.files, self.metrics, self.timeline, self.history)
         self.docks = dock_layout.add_docks(self, *panels)
+        self.datasets = dataset_panel.attach(self)  # the Dataset dock; opens paths (open_file)
         self.viewport_dock_name = "Viewport"  # the viewport is the central widget, named for menus
         self.inputs = InputBinding(self.text_panel, self.files, self.state, self.settings)
         self.edits = EditBinding(self, self.editor, self.state, self.clock, self.viewport, self.set_pair)
@@ -225,7 +226,7 @@ class StudioWindow(QtWidgets.QMainWindow):
     def open_file(self, path: str | Path, as_reference: bool = False) -> bool:
         """Read a pose file and show it (or use it as the reference); errors go to a dialog."""
         try:
-            self.controller.open_file(path, as_reference)
+            self.datasets.open_path(path, as_reference)  # a multi-sequence source opens as a dataset
         except FormatError as exc:
             QtWidgets.QMessageBox.critical(self, "Cannot open file", str(exc))
             return False

@@ -65,7 +65,7 @@ def _left():  # type: ignore[no-untyped-def]
 
 def test_named_docks_menus_and_first_view(studio) -> None:
     titles = {d.windowTitle() for d in studio.docks.values()}
-    assert titles == {"Text && Prompt", "Files", "Metrics", "History", "Timeline"}
+    assert titles == {"Text && Prompt", "Files", "Metrics", "History", "Timeline", "Dataset"}
     menus = [a.text().replace("&", "") for a in studio.menuBar().actions()]
     assert menus == ["File", "Edit", "Generate", "Models", "View", "Playback", "Help"]
     # the built-in sample is on screen before anything is generated
