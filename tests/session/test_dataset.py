@@ -352,3 +352,21 @@ def test_a_damaged_h5_is_one_line_in_our_words(tmp_path: Path) -> None:
             assert not LIBRARY_TEXT.search(message.removeprefix(f"{path}: ")), message
         else:
             pytest.fail(f"a .h5 cut to {len(cut)} bytes read without an error")
+
+
+def test_an_on_demand_read_keeps_reads_contract(tmp_path):
+    """A sequence the dataset reads alone is checked as `read` checks a file: a bad skeleton in our
+    .h5 (the hostile cases) is the same one-line refusal, not a sequence that crashes later."""
+    from signstudio.pose.errors import FormatError
+    from signstudio.pose.formats import read
+    from tests.hostile.cases_skeleton import CASES
+
+    for name in ("h5_limb_negative", "h5_mirror_not_an_involution", "h5_unknown_group"):
+        (tmp_path / name).mkdir()
+        path = CASES[name](tmp_path / name)
+        with pytest.raises(FormatError) as whole:
+            read(path)
+        with pytest.raises(FormatError) as alone:
+            open_dataset(path).sequence(0)
+        assert alone.value.problem == whole.value.problem, name
+        assert "the skeleton is not valid" in alone.value.problem

@@ -146,28 +146,33 @@ def read(path: str | Path, format: str | None = None, **options: Any) -> list[Po
 def _check_read(path: Path, name: str, seqs: list[PoseSequence]) -> None:
     """The contract every reader keeps, enforced once more: frames > 0, finite values, and a
     skeleton that everything downstream can trust (`validate_skeleton`)."""
+    for i, seq in enumerate(seqs):
+        check_sequence(path, name, seq, f"sequence {i}" if len(seqs) > 1 else None)
+
+
+def check_sequence(path: str | Path, name: str, seq: PoseSequence, where: str | None = None) -> None:
+    """`read`'s contract for one sequence read on its own (a dataset's on-demand read): the same
+    checks, the same one-line `FormatError`; ``where`` names the sequence (``sequence 3``)."""
     import numpy as np
 
-    for i, seq in enumerate(seqs):
-        where = f"sequence {i}" if len(seqs) > 1 else None
-        if seq.num_frames == 0:
-            raise FormatError(path, "holds zero frames", where or "sequence 0")
-        for what, arr in (("a coordinate", seq.data), ("a confidence", seq.confidence)):
-            bad = ~np.isfinite(arr)
-            if bad.any():
-                frame = int(np.argwhere(bad)[0][0])
-                place = f"{where}, frame {frame}" if where else f"frame {frame}"
-                raise FormatError(path, f"{what} is NaN or infinite (read as {name})", place)
-        try:
-            validate_skeleton(seq.skeleton, seq.num_joints)
-        except SkeletonError as exc:
-            # A .pose file's skeleton is its header; the other formats store it as a skeleton.
-            head = "header" if name == "pose" else "skeleton"
-            inner = exc.where.removeprefix("skeleton").lstrip(", ")
-            key = seq.meta.get("key")
-            seq_place = f"key {key}" if isinstance(key, str) and key else where
-            place = ", ".join(x for x in (seq_place, head, inner) if x)
-            raise FormatError(path, f"the skeleton is not valid: {exc.problem}", place) from None
+    if seq.num_frames == 0:
+        raise FormatError(path, "holds zero frames", where or "sequence 0")
+    for what, arr in (("a coordinate", seq.data), ("a confidence", seq.confidence)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            frame = int(np.argwhere(bad)[0][0])
+            place = f"{where}, frame {frame}" if where else f"frame {frame}"
+            raise FormatError(path, f"{what} is NaN or infinite (read as {name})", place)
+    try:
+        validate_skeleton(seq.skeleton, seq.num_joints)
+    except SkeletonError as exc:
+        # A .pose file's skeleton is its header; the other formats store it as a skeleton.
+        head = "header" if name == "pose" else "skeleton"
+        inner = exc.where.removeprefix("skeleton").lstrip(", ")
+        key = seq.meta.get("key")
+        seq_place = f"key {key}" if isinstance(key, str) and key else where
+        place = ", ".join(x for x in (seq_place, head, inner) if x)
+        raise FormatError(path, f"the skeleton is not valid: {exc.problem}", place) from None
 
 
 def read_one(path: str | Path, key: str | int | None = None, **options: Any) -> PoseSequence:
@@ -206,4 +211,14 @@ def write(
     spec.write(Path(path), items, **options)
 
 
-__all__ = ["FormatError", "FormatSpec", "detect", "formats", "read", "read_one", "register", "write"]
+__all__ = [
+    "FormatError",
+    "FormatSpec",
+    "check_sequence",
+    "detect",
+    "formats",
+    "read",
+    "read_one",
+    "register",
+    "write",
+]

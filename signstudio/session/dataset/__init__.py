@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signstudio.pose.errors import FormatError, in_our_words
+from signstudio.pose.formats import check_sequence
 from signstudio.pose.sequence import PoseSequence
 
 #: How many sequences a dataset keeps after reading them.
@@ -134,6 +135,8 @@ class Dataset:
             seq = self._load(index)
         except Exception as exc:  # a damaged sequence: one line in our words, with its place
             raise in_our_words(self.path, exc) from None
+        # read()'s contract (frames, finite values, a valid skeleton) for the one sequence read
+        check_sequence(self.path, self.format, seq, f"sequence {index}")
         with self._lock:
             self._cache[index] = seq
             while len(self._cache) > LRU_SIZE:
