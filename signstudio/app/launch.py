@@ -35,18 +35,39 @@ if TYPE_CHECKING:
     from signstudio.runner.service import GenerateResponse
 
 
+#: Files up to this size are read and checked whole before the window opens (a damaged sequence
+#: anywhere is refused, as `info` refuses it: PT's splits, the hostile-file set); a larger
+#: multi-sequence file (PHOENIX14T train, 1.15 GB) opens as a dataset reading one sequence, and
+#: damaged sequences are named in one warning line and marked in the Dataset panel (issue 19).
+WHOLE_READ_BYTES = 64 << 20
+
+
 def _chosen_sequence(path: str, index: int | None, key: str | None) -> PoseSequence:
     """FILE's sequence ``index`` or ``key``, read alone through `signstudio.session.dataset` (a
     7 000-line .skels is indexed, not parsed); an index or key that is not there is its one-line
-    `FormatError` (exit 2). Without either, FILE is read whole as before, so that a file with a
-    damaged sequence anywhere is refused as `info` refuses it."""
+    `FormatError` (exit 2). Without either, FILE is read whole (`WHOLE_READ_BYTES`) or, when
+    larger and of a multi-sequence format, its sequence 0 is read alone."""
     from signstudio.pose.formats import read_one
     from signstudio.session.dataset import open_dataset
 
-    if index is None and key is None:
+    if index is None and key is None and not _large_dataset(path):
         return read_one(path)
     dataset = open_dataset(path)
+    if index is None and key is None:
+        bad = [e.index for e in dataset.entries if e.problem]
+        if bad:
+            print(
+                f"warning: {path}: {len(bad)} of {len(dataset)} sequences cannot be read "
+                f"(first: sequence {bad[0]}: {dataset.entries[bad[0]].problem}); the others open",
+                file=sys.stderr,
+                flush=True,
+            )
     return dataset.sequence_by_key(key) if key is not None else dataset.sequence(index or 0)
+
+
+def _large_dataset(path: str) -> bool:
+    p = Path(path)
+    return p.is_file() and p.suffix.lower() in _MULTI_SUFFIXES and p.stat().st_size > WHOLE_READ_BYTES
 
 
 def _user_file(seq: PoseSequence) -> PoseSequence:

@@ -113,3 +113,23 @@ def test_screenshot_of_a_chosen_sequence(flags: list[str], tmp_path: Path) -> No
     assert img.width() >= 640 and buf.std() > 5, "blank screenshot"
     # the index was built (and cached) in the data dir the run was given, nowhere else
     assert len(list((tmp_path / "data" / "dataset-index").glob("*.json"))) == 1
+
+
+def test_a_large_file_opens_its_first_sequence_alone(tmp_path, monkeypatch, capsys):
+    """Beyond `WHOLE_READ_BYTES` a multi-sequence file is not read whole: sequence 0 shows even when
+    a later line is damaged (the whole read refuses the file), and one warning names the damage."""
+    from signstudio.app import launch
+    from signstudio.pose.errors import FormatError
+
+    lines = DEV.read_text("utf-8").splitlines()
+    big = tmp_path / "big.skels"
+    big.write_text("\n".join([lines[0], lines[1], "", lines[3]]) + "\n", encoding="utf-8")
+    with pytest.raises(FormatError):
+        read(big)  # what `info` and a small file's open say
+    with pytest.raises(FormatError):
+        load_sequences(_args(str(big), index=None, key=None))
+    monkeypatch.setattr(launch, "WHOLE_READ_BYTES", big.stat().st_size - 1)  # "large" from here
+    seq, _ = load_sequences(_args(str(big), index=None, key=None))
+    assert np.array_equal(seq.data, read(DEV)[0].data)
+    [warning] = capsys.readouterr().err.splitlines()
+    assert warning.startswith(f"warning: {big}: 1 of 4 sequences cannot be read (first: sequence 2")
