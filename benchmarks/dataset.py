@@ -13,6 +13,13 @@ after. Each case runs in a child process:
 * numpy — the baseline: every line parsed by numpy (``np.array(line.split(), float64)``) and kept
   as float32 frames, what a reader that parses every sequence to draw the first one does.
 
+Under a display (``DISPLAY`` set, e.g. ``xvfb-run -a signstudio bench --only dataset``) the same
+file is also opened in the studio, each a fresh ``signstudio app FILE --screenshot --quit`` with
+``SIGNSTUDIO_REPORT_STARTUP``: seconds from process start to the first painted frame, for a small
+real file (the baseline: Qt, OpenGL and the window alone), the big file with no index cache, with
+the index cached, and ``--index 5000``; peak memory of each (``ru_maxrss``; the benchmark process
+that starts it is small, so its share is a few tens of MiB).
+
 Time: wall seconds of the case in the child (imports excluded). Memory: the child's peak resident
 set (VmHWM) and its resident set just before the case (numpy and signstudio imported), so "added"
 is what the case itself took. The issue's targets: sequence 0 in <= 3 s cold and <= 1 s with the
@@ -147,6 +154,7 @@ def run(quick: bool = False, sequences: int | None = None) -> dict[str, Any]:
         size = path.stat().st_size
         cache = folder / "index-cache"
         cases = {case: _child(case, path, cache, far) for case in CASES}
+        studio = _studio_cases(path, far, folder) if os.environ.get("DISPLAY") else {}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     base = cases["numpy"].get("seconds")
@@ -164,7 +172,54 @@ def run(quick: bool = False, sequences: int | None = None) -> dict[str, Any]:
         "bytes": size,
         "far": far,
         "cases": cases,
+        "studio": studio,
     }
+
+
+SMALL_FILE = CHECKOUT / "tests" / "data" / "pose-format" / "mediapipe.pose"
+
+
+def _studio_cases(path: Path, far: int, folder: Path) -> dict[str, Any]:
+    """First paint of the studio on a small file (baseline, after one warm-up start), then on
+    ``path``: no index cache, index cached, sequence ``far``."""
+    runs = {
+        "small file": [str(SMALL_FILE)],
+        "cold": [str(path)],
+        "cached": [str(path)],
+        f"seq {far}": [str(path), "--index", str(far)],
+    }
+    out: dict[str, Any] = {}
+    _studio_run([str(SMALL_FILE)], folder)  # a warm-up: the first start also pays for cold libraries
+    for label, args in runs.items():
+        out[label] = _studio_run(args, folder)
+    return out
+
+
+def _studio_run(args: list[str], folder: Path) -> dict[str, Any]:
+    env = dict(os.environ, SIGNSTUDIO_REPORT_STARTUP="1", QT_QPA_PLATFORM="xcb")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH", "")]))
+    env["SIGNSTUDIO_DATA_DIR"] = str(folder / "studio-data")  # its index cache: cold, then cached
+    env["SIGNSTUDIO_CONFIG_DIR"] = str(folder / "studio-config")
+    shot = folder / "shot.png"
+    cmd = [sys.executable, "-m", "signstudio.cli.main", "app", *args, "--screenshot", str(shot), "--quit"]
+    start = time.perf_counter()
+    pid = os.posix_spawn(sys.executable, cmd, env, file_actions=_quiet_stdio(folder))
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    log = (folder / "studio.log").read_text("utf-8", errors="replace")
+    painted = [line for line in log.splitlines() if line.startswith("startup: first frame painted after")]
+    if os.waitstatus_to_exitcode(status) != 0 or not painted:
+        return {"failed": f"exit {os.waitstatus_to_exitcode(status)}: {log.strip().splitlines()[-1:]}"}
+    return {"first_paint_s": float(painted[0].split()[5]), "wall_s": wall, "peak_mib": usage.ru_maxrss / 1024}
+
+
+def _quiet_stdio(folder: Path) -> list[tuple[Any, ...]]:
+    log = str(folder / "studio.log")
+    return [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_DUP2, 1, 2),
+    ]
 
 
 def format_table(r: dict[str, Any]) -> str:
@@ -190,7 +245,24 @@ def format_table(r: dict[str, Any]) -> str:
             f"  {label:<8} {x['seconds']:7.2f}s {opened} {read} {x['peak_mib']:6.0f}MiB"
             f" {x['added_mib']:6.0f}MiB {ratio}  {target}"
         )
+    lines += _studio_table(r.get("studio") or {})
     return "\n".join(lines)
+
+
+def _studio_table(studio: dict[str, Any]) -> list[str]:
+    if not studio:
+        return ["  studio: not measured (no DISPLAY; run under xvfb-run)"]
+    base = studio.get("small file", {}).get("first_paint_s")
+    lines = ["  studio (app FILE, a fresh process each): first painted frame, process start to paint"]
+    for label, x in studio.items():
+        if "failed" in x:
+            lines.append(f"  {label:<10} failed: {x['failed']}")
+            continue
+        extra = ""
+        if base and label != "small file":
+            extra = f" (+{x['first_paint_s'] - base:.2f} s over the small file)"
+        lines.append(f"  {label:<10} {x['first_paint_s']:6.2f}s  peak {x['peak_mib']:5.0f}MiB{extra}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
