@@ -175,7 +175,7 @@ def parse_bvh(path: Path, text: str) -> tuple[list[_Parsed], np.ndarray, float]:
     """
     lines = _Lines(path, text)
     if not lines.items:
-        raise FormatError(path, "file is empty")
+        raise FormatError(path, "file is empty", "byte 0")
     n, tokens = lines.take()
     if tokens[0].lstrip("\ufeff").upper() != "HIERARCHY":
         raise lines.fail(f"not a BVH file: expected HIERARCHY, found {tokens[0][:40]!r}", n)

@@ -253,8 +253,12 @@ def _build_rig(seq: PoseSequence, pts: np.ndarray) -> tuple[list[_Node], np.ndar
         grow(extra, 0, True)
     bvh_names = [n.name for n in nodes]
     if len(set(bvh_names)) != len(bvh_names):
-        dup = next(n for n in bvh_names if bvh_names.count(n) > 1)
-        raise FormatError(None, f"joint name {dup!r} occurs twice once written as a BVH name")
+        first: dict[str, int] = {}
+        for second, name in enumerate(bvh_names):
+            if name in first:
+                problem = f"joint name {name!r} occurs twice once written as a BVH name"
+                raise FormatError(None, problem, f"skeleton, joints {first[name]} and {second}")
+            first[name] = second
     return nodes, rest
 
 
@@ -348,7 +352,7 @@ def bvh_text(seq: PoseSequence, units: str = "display", scale: float = 1.0, path
     try:
         nodes, rest = _build_rig(seq, pts)
     except FormatError as exc:
-        raise FormatError(where, exc.problem) from None
+        raise FormatError(where, exc.problem, exc.where) from None
     values = _motion(seq, pts, nodes, rest)
     lines = ["HIERARCHY"]
 
@@ -458,7 +462,10 @@ def read_bvh(
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FormatError(path, f"not a text file (invalid UTF-8 at byte {exc.start})") from None
+        raw = path.read_bytes()[: exc.start]  # the line the bad byte is on, for the place
+        line, column = raw.count(b"\n") + 1, exc.start - (raw.rfind(b"\n") + 1)
+        place = f"line {line}, column {column} (byte {exc.start})"
+        raise FormatError(path, "not a text file (a byte that is not UTF-8)", place) from None
     nodes, motion, frame_time = parse_bvh(path, text)
     del text
     factor = scale_option(path, scale)
