@@ -15,6 +15,8 @@ sequence and "next worst"; this module renders it and forwards keys and clicks:
 * `DatasetBinding` opens paths: a folder, a ``.skels`` set or an ``.h5`` holding more than one
   sequence opens as a dataset (the table fills, sequence 0 shows); anything else — and a
   reference — is read whole as before (`StudioController.open_file`), and the table empties.
+  A multi-sequence reference while a dataset is open pairs the two and fills the score columns
+  (`signstudio.app.score_binding`); the line above the table says how they were paired.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Protocol, cast
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app import dock_layout
+from signstudio.app.score_binding import PairScoring
 from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.clock import Clock
@@ -45,6 +48,7 @@ HEADERS = {
 NUMERIC = frozenset({"index", "frames", "duration"})
 NEXT_WORST_ACTION = "next_worst_sequence"
 DATASET_WIDTH = 560  # px: the left docks' width while a dataset is open (at most 2/5 of the window)
+SCORED_WIDTH = 680  # px: and once scores fill their columns (at most 2/5 of the window)
 STEP_KEYS = {QtCore.Qt.Key.Key_Up: -1, QtCore.Qt.Key.Key_Down: +1}
 PAGE_KEYS = {QtCore.Qt.Key.Key_PageUp: -1, QtCore.Qt.Key.Key_PageDown: +1}
 
@@ -167,13 +171,29 @@ class DatasetPanel(QtWidgets.QWidget):
         self.note.hide()
         self.score_choice = QtWidgets.QComboBox()
         self.next_worst_button = QtWidgets.QPushButton("Next worst")
+        self.score_button = QtWidgets.QPushButton("Score against…")
+        self.score_button.setToolTip("Pair these sequences with a reference dataset and score each pair")
+        self.pairing = QtWidgets.QLabel()
+        self.pairing.setObjectName("dataset_pairing")
+        self.pairing.setWordWrap(False)
+        self.pairing.hide()
+        self.progress = QtWidgets.QLabel()
+        self.progress.setObjectName("dataset_progress")
+        self.progress.hide()
+        pair_row = QtWidgets.QHBoxLayout()
+        pair_row.addWidget(self.pairing, 1)
+        pair_row.addWidget(self.progress)
         bottom = QtWidgets.QHBoxLayout()
         bottom.addWidget(QtWidgets.QLabel("Score:"))
         bottom.addWidget(self.score_choice, 1)
         bottom.addWidget(self.next_worst_button)
+        bottom.addWidget(self.score_button)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        for widget in (self.title, self.filter, self.table, self.note):
+        layout.addWidget(self.title)
+        layout.addWidget(self.filter)
+        layout.addLayout(pair_row)
+        for widget in (self.table, self.note):
             layout.addWidget(widget)
         layout.addLayout(bottom)
         self._syncing = False
@@ -219,6 +239,25 @@ class DatasetPanel(QtWidgets.QWidget):
         for col, name in enumerate(self.browser.columns):
             width = {"index": 40, "key": 110, "text": 170, "gloss": 130, "frames": 54, "duration": 60}
             header.resizeSection(col, width.get(name, 72))
+
+    def show_pairing(self, line: str | None, warning: str | None) -> None:
+        """The pairing's one line above the table (the error colour when it is a warning)."""
+        self.pairing.setText(line or "")
+        self.pairing.setToolTip(line or "")
+        self.pairing.setStyleSheet("color: #d03030" if warning else "")
+        self.pairing.setVisible(bool(line))
+
+    def show_progress(self, line: str) -> None:
+        """ "scored 3 of 5" beside the pairing line (empty: hidden)."""
+        self.progress.setText(line)
+        self.progress.setVisible(bool(line))
+
+    def widen_scores(self) -> None:
+        """Narrow text columns once scores arrive, so the scores fit beside them."""
+        header = self.table.horizontalHeader()
+        width = {"index": 30, "key": 60, "text": 96, "gloss": 60, "frames": 52, "duration": 58}
+        for col, name in enumerate(self.browser.columns):
+            header.resizeSection(col, width.get(name, 66))
 
     def _after_rows(self) -> None:
         ds = self.browser.dataset
@@ -321,8 +360,11 @@ class DatasetBinding(QtCore.QObject):
         self.browser.sequence_shown.connect(self._show)
         self.browser.problem_found.connect(self._problem)
         self.browser.scores_changed.connect(lambda _n: self.sync_action())
+        self.browser.scores_changed.connect(lambda _n: self._reveal() if self.browser.scores else None)
         self.browser.dataset_changed.connect(self.sync_action)
         self.panel.next_worst_button.clicked.connect(self.next_worst)
+        self.scoring = PairScoring(self.browser, self.panel, window, self)
+        self.panel.score_button.clicked.connect(self.scoring.dialog)
         QtCore.QTimer.singleShot(0, self, self.sync_action)  # the menus exist once the window is built
 
     # ---- opening -----------------------------------------------------------------------------
@@ -331,11 +373,16 @@ class DatasetBinding(QtCore.QObject):
         anything else (and a reference) read whole; `FormatError` (one line) when it cannot be
         opened at all, and then nothing changes."""
         p = Path(path)
-        dataset = open_dataset(p) if not as_reference and is_multi_sequence_source(p) else None
+        dataset = open_dataset(p) if is_multi_sequence_source(p) else None
         if dataset is None or (len(dataset) < 2 and not p.is_dir()) or dataset.kind == "file":
+            if as_reference:
+                self.scoring.drop()  # one file as the reference: no pairing of the dataset
             self.window.controller.open_file(p, as_reference)
             if not as_reference:
                 self.browser.set_dataset(None)
+            return
+        if as_reference:
+            self._reference_dataset(dataset)
             return
         self.open_dataset(dataset)
         self.window.state.add_recent_file(str(p.resolve()))
@@ -345,19 +392,31 @@ class DatasetBinding(QtCore.QObject):
         self._reveal()
         return self.browser.set_dataset(dataset, index)
 
+    def _reference_dataset(self, reference: Dataset) -> None:
+        """A multi-sequence reference: paired with the open dataset (scored), else its first
+        sequence is the reference as before."""
+        if self.browser.dataset is None:
+            self.window.controller.open_file(reference.path, True)
+            return
+        self.scoring.set_reference(reference)  # FormatError: refused, said by open_file
+        if self.browser.current is not None:
+            self.browser.go_to(self.browser.current)  # the shown sequence with its partner
+
     def _reveal(self) -> None:
         """The dock raised and wide enough for text, gloss and frames (the viewport keeps most)."""
         self.dock.show()
         self.dock.raise_()
         parent = self.parent()
-        if isinstance(parent, QtWidgets.QMainWindow) and self.dock.width() < DATASET_WIDTH:
-            width = min(DATASET_WIDTH, parent.width() * 2 // 5)
+        wanted = SCORED_WIDTH if self.browser.scores else DATASET_WIDTH
+        if isinstance(parent, QtWidgets.QMainWindow) and self.dock.width() < wanted:
+            width = min(wanted, parent.width() * 2 // 5)
             parent.resizeDocks([self.dock], [width], QtCore.Qt.Orientation.Horizontal)
 
-    def follow_launch(self, path: str, index: int | None, key: str | None) -> None:
-        """`signstudio app FILE [--index N | --key K]`: the sequence is already shown (read before
-        the window, so a bad one was refused with exit 2); a multi-sequence FILE fills the table
-        with that row current. Nothing is read again."""
+    def follow_launch(self, path: str, index: int | None, key: str | None, gt: str | None = None) -> None:
+        """`signstudio app FILE [--index N | --key K] [--gt REF]`: the sequence is already shown (read
+        before the window, so a bad one was refused with exit 2); a multi-sequence FILE fills the
+        table with that row current. Nothing is read again. A multi-sequence REF is paired with it
+        and scored (a pairing it refuses: the line above the table says why)."""
         p = Path(path)
         if not is_multi_sequence_source(p):
             return
@@ -370,6 +429,8 @@ class DatasetBinding(QtCore.QObject):
         at = dataset.index_of(key) if key is not None else (index or 0)
         self._reveal()
         self.browser.set_dataset(dataset, at, show=False)
+        if gt and is_multi_sequence_source(Path(gt)):
+            self.scoring.open_reference(gt)
 
     def open_folder_dialog(self) -> None:
         """File → Open folder…: a folder of pose files (recursively) as a dataset."""
@@ -380,9 +441,9 @@ class DatasetBinding(QtCore.QObject):
             self.window.open_file(folder)
 
     # ---- browser -> window -------------------------------------------------------------------
-    def _show(self, _index: int, seq: PoseSequence) -> None:
+    def _show(self, index: int, seq: PoseSequence) -> None:
         self.window.clock.pause()
-        self.window.controller.show_pair(user_file(seq), None)
+        self.window.controller.show_pair(user_file(seq), self.scoring.partner(index))
 
     def _problem(self, index: int, message: str) -> None:
         self.panel.select(index)

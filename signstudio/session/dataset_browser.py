@@ -26,7 +26,10 @@ forwards keys. Decisions (user-visible):
 * **Scores.** `set_scores(name, {index: value})` adds (or replaces) a numeric column, higher
   meaning worse. `next_worst(name)` goes to the next visible row in descending order of that
   score after the current one (the worst when the current one has no score); at the last it
-  stays and says so. With no scores it does nothing, and `next_worst_reason` says why.
+  stays and says so. With no scores it does nothing, and `next_worst_reason` says why. A column
+  named in ``lower_is_worse`` (BLEU) counts its lowest value as the worst.
+  `update_scores` sets several columns at once (one re-order: a background scorer fills them in
+  batches), `clear_scores` drops them all (a new reference, a cancelled pairing).
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class DatasetBrowser:
         self.sort_column = "index"
         self.descending = False
         self.scores: dict[str, dict[int, float]] = {}
+        self.lower_is_worse: frozenset[str] = frozenset()
         self.problems: dict[int, str] = {}
         self._rows: list[int] = []
         self.dataset_changed = Event("dataset_changed")
@@ -205,6 +209,26 @@ class DatasetBrowser:
         self.scores_changed.emit(name)
         self._refresh_rows()
 
+    def update_scores(self, columns: Mapping[str, Mapping[int, float]]) -> None:
+        """`set_scores` for several columns, the rows re-ordered once."""
+        for name, values in columns.items():
+            if name in COLUMNS:
+                raise ValueError(f"{name!r} is an entry column, not a score")
+            self.scores[name] = {int(i): float(v) for i, v in values.items()}
+        for name in columns:
+            self.scores_changed.emit(name)
+        self._refresh_rows()
+
+    def clear_scores(self) -> None:
+        """No score columns (the sort falls back to the index when it was by a score)."""
+        if not self.scores:
+            return
+        self.scores = {}
+        if self.sort_column not in COLUMNS:
+            self.sort_column, self.descending = "index", False
+        self.scores_changed.emit("")
+        self._refresh_rows()
+
     def next_worst_reason(self, name: str | None = None) -> str | None:
         """Why `next_worst` cannot run now (None: it can)."""
         if self.dataset is None:
@@ -218,7 +242,7 @@ class DatasetBrowser:
     def worst_order(self, name: str) -> list[int]:
         """The visible scored rows, worst (highest) first."""
         scored = [i for i in self._rows if not _missing(self.value(i, name))]
-        return self._ordered(scored, name, descending=True)
+        return self._ordered(scored, name, descending=name not in self.lower_is_worse)
 
     def next_worst(self, name: str | None = None) -> int | None:
         """Go to the next visible sequence by descending ``name`` (default: the first score column)

@@ -196,6 +196,36 @@ def _index_key(pred: Dataset, ref: Dataset, i: int) -> str:
     return f"#{i + 1}"
 
 
+#: A row's field -> its column in the Dataset panel. FGD and BLEU appear only when a row has them.
+SCORE_COLUMNS = {
+    "dtw_mje": "dtw-mje",
+    "pt_dtw": "pt-dtw",
+    "duration_diff_s": "|dur diff| s",
+    "fgd": "FGD",
+    "bleu": "BLEU-4",
+}
+#: Columns where lower is worse (every other score: higher is worse).
+LOWER_IS_WORSE = frozenset({"BLEU-4"})
+
+
+def score_columns(plan: PairPlan, rows: dict[int, dict[str, Any]]) -> dict[str, dict[int, float]]:
+    """The panel's score columns from `DatasetScores.rows`: column -> {prediction index: value}.
+
+    The duration difference is shown as its absolute value (seconds), so that higher is worse in
+    every column but BLEU; a column none of whose rows has a value (FGD/BLEU without an evaluator
+    that fits) is left out, the always-computed ones are always there."""
+    columns: dict[str, dict[int, float]] = {}
+    for field, name in SCORE_COLUMNS.items():
+        values = {
+            plan.pairs[pos][0]: abs(float(row[field])) if field == "duration_diff_s" else float(row[field])
+            for pos, row in rows.items()
+            if row.get(field) is not None
+        }
+        if values or field in ("dtw_mje", "pt_dtw", "duration_diff_s"):
+            columns[name] = values
+    return columns
+
+
 # ---- scores per pair -------------------------------------------------------------------------
 
 
@@ -393,6 +423,8 @@ class DatasetScores(EventedModel):
         row = dict(report["rows"][0])
         corpus = report["corpus"]
         row.update(pred_index=p, ref_index=r, fgd_na=corpus.get("fgd_na"), bt_na=corpus.get("bt_na"))
+        bleu = corpus.get("bleu")
+        row["bleu"] = bleu.get("4") if isinstance(bleu, dict) else None  # the pair's own BLEU-4
         return row
 
 
@@ -423,4 +455,14 @@ def _write_cache(path: Path, rows: dict[int, dict[str, Any]]) -> None:
         log.warning("pair scores not cached: %s", exc)
 
 
-__all__ = ["BY_CHOICES", "METRICS", "DatasetScores", "PairPlan", "cache_path", "plan_pairs"]
+__all__ = [
+    "BY_CHOICES",
+    "LOWER_IS_WORSE",
+    "METRICS",
+    "SCORE_COLUMNS",
+    "DatasetScores",
+    "PairPlan",
+    "cache_path",
+    "plan_pairs",
+    "score_columns",
+]
