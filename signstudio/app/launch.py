@@ -454,7 +454,7 @@ def run(args: argparse.Namespace) -> int:
     text = _flag(args, "text")
     window = StudioWindow(seq, gt, settings=settings, auto_generate=text is None)
     if args.file:  # a multi-sequence FILE fills the Dataset panel, its shown row current
-        window.datasets.follow_launch(args.file, _flag(args, "index"), _flag(args, "key"))
+        window.datasets.follow_launch(args.file, _flag(args, "index"), _flag(args, "key"), gt=args.gt)
     watch = Arrivals(window)
     if _flag(args, "size"):
         window.resize(*args.size)
@@ -514,6 +514,7 @@ def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace)
             print("warning: the avatars were not fitted in time; the picture lacks them", file=sys.stderr)
         if watch.avatar_error:
             print(f"warning: no avatar: {watch.avatar_error}", file=sys.stderr)
+        _wait_dataset_scores(window)
     if _flag(args, "heat") and not window.heat_action.isChecked():
         window.heat_action.trigger()  # after the scores: the map is drawn at once
     if args.frame is not None:
@@ -521,6 +522,16 @@ def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace)
     if args.screenshot:
         _settle(0.3)  # let the last repaints (curves, table, status) land
     return 0
+
+
+def _wait_dataset_scores(window: StudioWindow) -> None:
+    """--screenshot with a dataset scored against --gt: the picture waits for every row."""
+    scoring = window.datasets.scoring
+    if scoring.scores is None:
+        return
+    if not _wait_until(lambda: scoring.scores is None or scoring.scores.state != "running", SCORES_TIMEOUT):
+        print("warning: the dataset's scores did not arrive in time; the picture lacks some", file=sys.stderr)
+    _settle(0.3)  # the last batch of rows reaches the table (queued, flushed on a timer)
 
 
 # ---- --compare B [C]: the same text by two or three models (signstudio.app.compare) -------------
