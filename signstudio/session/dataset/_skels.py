@@ -27,9 +27,9 @@ import numpy as np
 
 from signstudio.pose.errors import FormatError
 
-INDEX_VERSION = 1
-#: Bytes a value of a clean line is made of (besides single spaces).
-_NUMERIC = b"0123456789.-+eE"
+#: What ``str.split()`` also splits at, besides the space (each looked for at memchr speed).
+_OTHER_WHITESPACE = (b"\t", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+INDEX_VERSION = 2  # 2: the fast count takes any ASCII line (cached indexes of 1 are rebuilt)
 
 
 @dataclass(frozen=True)
@@ -47,24 +47,27 @@ class LineIndex:
 def count_values(raw: bytes, per_frame: int = 1) -> int:
     """How many whitespace-separated values one line holds, as ``text.split()`` counts them.
 
-    Fast path (one ``translate`` pass, no float parsed): a line of numerals and single spaces has
-    ``spaces + 1`` values. Runs of spaces are looked for in its first 4 KiB only (files padded by
-    a ``%10.5f``-style writer have them everywhere); a count that is not whole frames is redone
-    exactly, so a stray run of spaces further on is only miscounted when its extra spaces are a
-    multiple of ``per_frame``, and then only the index's frame count is off, never the read.
+    Fast path (C-speed ``isascii``, ``count`` and ``in``; no float parsed, 2 GB/s here against
+    1 GB/s for a ``translate`` pass): an ASCII line of values separated by single spaces, with no
+    other whitespace, has ``spaces + 1`` values. Runs of spaces in its first 4 KiB (files padded by
+    a ``%10.5f``-style writer have them everywhere) take the exact path, and so does a count that
+    is not whole frames; a stray run of spaces further on is only miscounted when its extra spaces
+    are a multiple of ``per_frame``, and then only the index's frame count is off, never the read
+    (a letter among the numbers is found there too).
     """
     body = raw.rstrip(b"\n").rstrip(b"\r")
     if not body:
         return 0
-    spaces = body.translate(None, _NUMERIC)  # what is left of a clean line: its separators
+    spaces = body.count(b" ")
     if (
-        len(spaces) == spaces.count(b" ")
+        body.isascii()
         and body[:1] != b" "
         and body[-1:] != b" "
         and b"  " not in body[:4096]
-        and (len(spaces) + 1) % per_frame == 0
+        and (spaces + 1) % per_frame == 0
+        and not any(other in body for other in _OTHER_WHITESPACE)
     ):
-        return len(spaces) + 1
+        return spaces + 1
     try:
         return len(raw.decode("utf-8").split())
     except UnicodeDecodeError:
