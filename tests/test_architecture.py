@@ -148,3 +148,11 @@ def test_no_import_cycle_between_modules_of_one_package():
         for cycle in _sibling_cycles(graph, package)
     ]
     assert not offenders, _report("import cycles between sibling modules", offenders)
+
+
+def test_test_modules_have_unique_names():
+    """pytest imports test modules by basename (no packages under tests/): two test_x.py in two
+    folders stop the whole collection ("import file mismatch")."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"test modules named twice: {twice}"

@@ -214,18 +214,21 @@ def _load_checkpoint_model(
     model = _resolve(factory)(device=device, checkpoint=checkpoint)
     # The family's info with the checkpoint's id and name (the languages are the file's own).
     model.info = replace(model.info, id=info.id, name=info.name)
+    tags = {"checkpoint": str(Path(checkpoint).expanduser().resolve())}  # captions name the run
     if trained_on:  # trained on the user's files: its output is their domain, not the built-in corpus'
-        # an instance attribute in front of the family's method: every family's output is tagged
-        setattr(model, "generate", functools.partial(_tag_trained_on, model.generate, trained_on))  # noqa: B010
+        tags["trained_on"] = trained_on
+    # an instance attribute in front of the family's method: every family's output is tagged
+    setattr(model, "generate", functools.partial(_tag_origin, model.generate, tags))  # noqa: B010
     return model
 
 
-def _tag_trained_on(
-    generate: Callable[..., list[Any]], trained_on: str, *args: Any, **kwargs: Any
+def _tag_origin(
+    generate: Callable[..., list[Any]], tags: dict[str, str], *args: Any, **kwargs: Any
 ) -> list[Any]:
-    """``generate``'s sequences with ``meta["trained_on"]``: the first data file of the checkpoint,
-    which the evaluators' fit check (`modeling.evaluation.evaluator_fit`) reads."""
-    return [seq.replace(meta_update={"trained_on": trained_on}) for seq in generate(*args, **kwargs)]
+    """``generate``'s sequences with ``meta["checkpoint"]`` (the file, for the view's caption) and
+    ``meta["trained_on"]`` when known: the first data file of the checkpoint, which the evaluators'
+    fit check (`modeling.evaluation.evaluator_fit`) reads."""
+    return [seq.replace(meta_update=tags) for seq in generate(*args, **kwargs)]
 
 
 def _resolve(factory: str | Factory) -> Factory:

@@ -119,6 +119,7 @@ def _its_output_is_not_scored_by_the_shipped_evaluators(best):
     model = load_model(register_checkpoint(best).id, device="cpu")
     seq = model.generate(["am mittwoch regen"], "gsg")[0]
     assert seq.meta["trained_on"] == TRAIN
+    assert seq.meta["checkpoint"] == str(Path(best).resolve())  # the view's caption names the run
     scores = score_pair(seq, default_sample("gsg"), "am mittwoch regen", "gsg")
     assert scores.dtw_mje is not None  # DTW needs no learned model: it is shown
     notes = " ".join(scores.notes)
