@@ -370,3 +370,20 @@ def test_an_on_demand_read_keeps_reads_contract(tmp_path):
             open_dataset(path).sequence(0)
         assert alone.value.problem == whole.value.problem, name
         assert "the skeleton is not valid" in alone.value.problem
+
+
+@pytest.mark.parametrize("block", [7, 1000, 1 << 20])
+def test_the_block_scan_finds_every_line_as_a_line_by_line_read(tmp_path, monkeypatch, block):
+    """Lines across block boundaries, CRLF ends, an empty line, a tab-separated line and a last
+    line without its end are indexed as reading the file line by line finds them."""
+    lines = (PT / "dev.skels").read_bytes().splitlines(keepends=True)
+    raw = lines[0] + lines[1].replace(b"\n", b"\r\n") + b"\n" + b"1\t2\t3\n" + lines[2].rstrip(b"\n")
+    path = tmp_path / "mixed.skels"
+    path.write_bytes(raw)
+    monkeypatch.setattr(index_mod, "SCAN_BLOCK", block)
+    index = index_mod.scan(path, "pt-skels", 151)
+    pos, expected = 0, []
+    for line in raw.splitlines(keepends=True):
+        expected.append((pos, len(line), len(line.decode("utf-8").split())))
+        pos += len(line)
+    assert list(zip(index.offsets, index.lengths, index.values, strict=True)) == expected
