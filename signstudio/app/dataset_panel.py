@@ -32,7 +32,7 @@ from signstudio.pose.errors import FormatError
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.clock import Clock
 from signstudio.session.controller import StudioController, user_file
-from signstudio.session.dataset import Dataset, open_dataset
+from signstudio.session.dataset import Dataset, open_corpus_dataset, open_dataset
 from signstudio.session.dataset_browser import DatasetBrowser
 from signstudio.session.studio import StudioState
 
@@ -431,6 +431,16 @@ class DatasetBinding(QtCore.QObject):
         self.browser.set_dataset(dataset, at, show=False)
         if gt and is_multi_sequence_source(Path(gt)):
             self.scoring.open_reference(gt)
+
+    def open_corpus(self, corpus: Any = None) -> bool:
+        """File → Browse the built-in corpus: its words, every sign language, as a dataset (the
+        default cache, or ``corpus``); a missing or damaged cache is its one line in the status."""
+        try:
+            dataset = open_corpus_dataset(corpus=corpus)
+        except FormatError as exc:
+            self.window.statusBar().showMessage(str(exc), 15000)
+            return False
+        return self.open_dataset(dataset)
 
     def open_folder_dialog(self) -> None:
         """File → Open folder…: a folder of pose files (recursively) as a dataset."""

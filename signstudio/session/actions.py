@@ -93,6 +93,8 @@ ACTIONS: tuple[ActionSpec | MenuSlot, ...] = (
       "Open a pose file as the reference beside what is shown"),
     A("Open folder…", (FILE,), "datasets.open_folder_dialog",
       tip="Open a folder of pose files (searched recursively) as a dataset in the Dataset panel"),
+    A("Browse the built-in corpus", (FILE,), "datasets.open_corpus",
+      tip="Every word of the built-in corpus (all sign languages) as a dataset in the Dataset panel"),
     A("Score against…", (FILE,), "datasets.scoring.dialog",
       tip="Pair the open dataset's sequences with a reference dataset (by key) and score each pair"),
     MenuSlot("submenu", "Open recent", (FILE,)),

@@ -241,3 +241,29 @@ def test_app_file_index_fills_the_panel_and_a_folder_opens_as_a_dataset(studio, 
     assert _shown_equals(studio, eager[0])
     # a single file empties the table again
     assert studio.open_file(tmp_path / "clips" / "a.pose") and _rows(studio) == []
+
+
+def test_the_built_in_corpus_opens_as_a_dataset(studio, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """File → Browse the built-in corpus: every word of a (small) built corpus is a row with its
+    key, text, gloss and frames; ↓ shows the next word's lexicon join; a missing cache is one line."""
+    from PySide6 import QtCore
+
+    from signstudio.corpus.store import Corpus, CorpusSettings, build
+
+    settings = CorpusSettings(languages=("ase", "gsg"), words_per_language=6, prompts_per_word=1)
+    corpus = Corpus(build(tmp_path / "small.h5", settings))
+    words = [(sl, w) for sl in ("ase", "gsg") for w in corpus.words(sl)]
+    assert studio.datasets.open_corpus(corpus)
+    dataset = studio.datasets.browser.dataset
+    assert dataset is not None and dataset.kind == "corpus" and len(dataset) == len(words) == 12
+    assert [_cell(studio, r, "key") for r in range(12)] == [f"{sl}/{w.text}" for sl, w in words]
+    assert [_cell(studio, r, "frames") for r in range(12)] == [str(w.frames) for _, w in words]
+    assert _cell(studio, 7, "gloss").startswith("GSG_")
+    panel = studio.datasets.panel
+    _key(qtbot, panel.table, QtCore.Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: _shown_equals(studio, dataset.sequence(1)), timeout=5000)
+    assert studio.viewport.generated.num_frames == words[1][1].frames  # the recorded count
+    assert studio.viewport.generated.meta["reference_kind"] == "lexicon join"
+
+    assert not studio.datasets.open_corpus()  # the test's data folder has no default cache
+    assert "corpus" in studio.statusBar().currentMessage()

@@ -387,3 +387,21 @@ def test_the_block_scan_finds_every_line_as_a_line_by_line_read(tmp_path, monkey
         expected.append((pos, len(line), len(line.decode("utf-8").split())))
         pos += len(line)
     assert list(zip(index.offsets, index.lengths, index.values, strict=True)) == expected
+
+
+def test_the_built_in_corpus_as_a_dataset(tmp_path):
+    """Every word of a built corpus, its entry from the recorded word list, its sequence the
+    word's lexicon join read on demand."""
+    from signstudio.corpus.store import Corpus, CorpusSettings, build
+    from signstudio.session.dataset import open_corpus_dataset
+
+    settings = CorpusSettings(languages=("ase",), words_per_language=5, prompts_per_word=1)
+    corpus = Corpus(build(tmp_path / "c.h5", settings))
+    words = corpus.words("ase")
+    ds = open_corpus_dataset(corpus=corpus)
+    assert ds.kind == "corpus" and [e.key for e in ds.entries] == [f"ase/{w.text}" for w in words]
+    assert [e.frames for e in ds.entries] == [w.frames for w in words]
+    seq = ds.sequence_by_key(f"ase/{words[2].text}")
+    assert seq.num_frames == words[2].frames
+    assert np.array_equal(seq.data, corpus.word_sequence("ase", words[2], "upper50").data)
+    assert len(open_corpus_dataset("test", corpus=corpus)) == sum(w.split == "test" for w in words)

@@ -24,6 +24,8 @@ Sources (`open_dataset` tells them apart by what ``path`` is, then by content):
     with ``problem`` set, not a failed open. (A folder that is itself a pose "file", such as an
     OpenPose JSON folder, opens as ``file``.)
 ``file``    any other single pose file: its sequences (usually one) as entries.
+``corpus``  the built-in corpus' words (`open_corpus_dataset`): key ``sl/word``, text, gloss,
+    language; each sequence the word's lexicon join (``upper50``).
 
 Entries (`Entry`, frozen): ``index``, ``key`` (``.files`` line, ``.h5`` key or file stem; None
 when the source has none), ``text``, ``gloss``, ``language`` (the sign language code when the
@@ -45,6 +47,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from signstudio.pose.errors import FormatError, in_our_words
 from signstudio.pose.formats import check_sequence
@@ -174,4 +177,20 @@ def open_dataset(path: str | Path, cache_dir: str | Path | None = None) -> Datas
         raise in_our_words(p, exc) from None
 
 
-__all__ = ["LRU_SIZE", "Dataset", "Entry", "open_dataset"]
+def open_corpus_dataset(split: str | None = None, corpus: Any = None) -> Dataset:
+    """The built-in corpus' words as a dataset (``corpus``: an open
+    `signstudio.corpus.store.Corpus`; default: the default cache, never built here); see
+    ``_sources.open_corpus_dataset``. A missing or damaged cache is its one-line error."""
+    from signstudio.session.dataset import _sources
+
+    if corpus is None:
+        from signstudio.corpus.store import open_corpus
+
+        try:
+            corpus = open_corpus(build_if_missing=False, quiet=True)
+        except FileNotFoundError as exc:  # not built: its one line names the cache and the command
+            raise FormatError(None, str(exc)) from None
+    return _sources.open_corpus_dataset(corpus, split)
+
+
+__all__ = ["LRU_SIZE", "Dataset", "Entry", "open_corpus_dataset", "open_dataset"]

@@ -193,3 +193,25 @@ def open_file(path: Path) -> Dataset:
         return read(path)[i]
 
     return Dataset(path, "file", entries, load, name)
+
+
+# ---- the built-in corpus --------------------------------------------------------------------------
+
+
+def open_corpus_dataset(corpus: Any, split: str | None = None) -> Dataset:
+    """The built-in corpus' words (``corpus``: a `signstudio.corpus.store.Corpus`), every sign
+    language, or one split, as a dataset: key ``sl/word``, text, gloss (its letters), language,
+    frames; each sequence the word's lexicon join in ``upper50`` (the layout its frame count is
+    recorded in and the models train on), read on demand."""
+    words = [(sl, word) for sl in corpus.languages for word in corpus.words(sl, split)]
+    entries = []
+    for i, (sl, word) in enumerate(words):
+        gloss = " ".join(f"{sl.upper()}_{u.upper()}" for u in word.units)
+        meta = {"key": f"{sl}/{word.text}", "text": word.text, "gloss": gloss, "sign_language": sl}
+        entries.append(make_entry(i, meta, word.frames, corpus.fps))
+
+    def load(i: int) -> PoseSequence:
+        sl, word = words[i]
+        return corpus.word_sequence(sl, word, "upper50").replace(meta_update={"key": f"{sl}/{word.text}"})
+
+    return Dataset(Path(corpus.path), "corpus", entries, load, "corpus")
