@@ -34,12 +34,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchmarks._child import run_case, status_kib
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 PT_DATA = CHECKOUT / "tests" / "data" / "phoenix14t-pt"
@@ -83,14 +84,6 @@ def build(folder: Path, sequences: int) -> Path:
     return path
 
 
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 def _numpy_parse(path: Path) -> int:
     import numpy as np
 
@@ -107,7 +100,7 @@ def measure(case: str, path: Path, cache: Path, far: int) -> dict[str, Any]:
 
     from signstudio.session.dataset import open_dataset
 
-    before = _status_kib("VmRSS")
+    before = status_kib("VmRSS")
     start = time.perf_counter()
     result: dict[str, Any] = {"case": case}
     if case == "numpy":
@@ -127,21 +120,13 @@ def measure(case: str, path: Path, cache: Path, far: int) -> dict[str, Any]:
         )
     result["seconds"] = time.perf_counter() - start
     result["rss_before_mib"] = before / 1024
-    result["peak_mib"] = _status_kib("VmHWM") / 1024
-    result["added_mib"] = (_status_kib("VmHWM") - before) / 1024
+    result["peak_mib"] = status_kib("VmHWM") / 1024
+    result["added_mib"] = (status_kib("VmHWM") - before) / 1024
     return result
 
 
 def _child(case: str, path: Path, cache: Path, far: int) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH", "")]))
-    cmd = [sys.executable, "-m", "benchmarks.dataset", "--case", case, str(path), str(cache), str(far)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        return {"case": case, "failed": f"exit {proc.returncode}: {tail[0]}"}
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return run_case("benchmarks.dataset", [case, str(path), str(cache), str(far)], {"case": case})
 
 
 def run(quick: bool = False, sequences: int | None = None) -> dict[str, Any]:

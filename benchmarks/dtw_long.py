@@ -30,11 +30,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
+
+from benchmarks._child import run_case, status_kib
 
 SETTINGS: dict[str, dict[str, Any]] = {"full": {"sizes": (1500, 7500, 15000)}, "quick": {"sizes": (300, 600)}}
 WHOLE_MATRIX_MAX_BYTES = 2.5e9
@@ -88,11 +87,11 @@ def measure(n: int, route: str) -> dict[str, Any]:
     _score(short[0], short[1], route)  # compile the kernels, load the FGD-style encoder
     with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
         f.write("5")  # resets the peak (VmHWM) to the current resident set
-    rss_now = _status_kib("VmRSS")
+    rss_now = status_kib("VmRSS")
     t0 = time.perf_counter()
     scores = _score(gen, ref, route)
     seconds = time.perf_counter() - t0
-    peak = max(0, _status_kib("VmHWM") - rss_now)
+    peak = max(0, status_kib("VmHWM") - rss_now)
     return {
         "n": n,
         "m": ref.num_frames,
@@ -111,25 +110,8 @@ def _route(n: int, m: int) -> str:
     return "exact" if n * m <= DEFAULT_MAX_BYTES else "banded"
 
 
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
 def _child(n: int, route: str) -> dict[str, Any]:
-    checkout = Path(__file__).resolve().parent.parent
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH", "")]))
-    cmd = [sys.executable, "-m", "benchmarks.dtw_long", "--case", str(n), route]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        return {"n": n, "route": route, "failed": f"exit {proc.returncode}: {tail[0]}"}
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return run_case("benchmarks.dtw_long", [str(n), route], {"n": n, "route": route})
 
 
 def run(quick: bool = False) -> dict[str, Any]:

@@ -23,11 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
+
+from benchmarks._child import run_case, status_kib
 
 SETTINGS: dict[str, dict[str, Any]] = {"full": {"sizes": (300, 1000, 3000)}, "quick": {"sizes": (100, 300)}}
 THEIRS_MAX_CHARS = 1000
@@ -63,7 +62,6 @@ def _theirs(model: Any, text: str) -> int:
 
 def measure(chars: int, route: str) -> dict[str, Any]:
     """In this process: one timed call of ``route`` on a ``chars``-character text, and its memory."""
-    from benchmarks.dtw_long import _status_kib
     from signstudio.modeling.models.lookup import LookupModel
 
     model = LookupModel()
@@ -71,25 +69,16 @@ def measure(chars: int, route: str) -> dict[str, Any]:
     text = long_text(chars)
     with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
         f.write("5")  # resets the peak (VmHWM) to the current resident set
-    rss_now = _status_kib("VmRSS")
+    rss_now = status_kib("VmRSS")
     t0 = time.perf_counter()
     frames = model.generate([text], "ase")[0].num_frames if route == "ours" else _theirs(model, text)
     seconds = time.perf_counter() - t0
-    peak = max(0, _status_kib("VmHWM") - rss_now)
+    peak = max(0, status_kib("VmHWM") - rss_now)
     return {"chars": chars, "route": route, "seconds": seconds, "peak_mib": peak / 1024, "frames": frames}
 
 
 def _child(chars: int, route: str) -> dict[str, Any]:
-    checkout = Path(__file__).resolve().parent.parent
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH", "")]))
-    cmd = [sys.executable, "-m", "benchmarks.long_text", "--case", str(chars), route]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        return {"chars": chars, "route": route, "failed": f"exit {proc.returncode}: {tail[0]}"}
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return run_case("benchmarks.long_text", [str(chars), route], {"chars": chars, "route": route})
 
 
 def run(quick: bool = False) -> dict[str, Any]:
