@@ -175,7 +175,8 @@ class DatasetPanel(QtWidgets.QWidget):
         self.score_button.setToolTip("Pair these sequences with a reference dataset and score each pair")
         self.pairing = QtWidgets.QLabel()
         self.pairing.setObjectName("dataset_pairing")
-        self.pairing.setWordWrap(False)
+        # wrapped: a long warning (two file paths, two keys) must not widen the dock past the screen
+        self.pairing.setWordWrap(True)
         self.pairing.hide()
         self.progress = QtWidgets.QLabel()
         self.progress.setObjectName("dataset_progress")
