@@ -14,21 +14,35 @@ GUI thread through a queued signal (``on_done`` runs on the runner's worker thre
 of the "Compare" table, docked with the Metrics panel and brought to the front. A model that fails
 says so in its column ("failed", the reason in the tooltip and the status bar); the others stay.
 State (Qt-free) is `signstudio.session.compare`; the views are `signstudio.app.compare_views`.
+
+View → Reference as ghost (and ``--reference ghost``) switches the compare views too: the session
+follows the window's display mode (``state.reference_display_changed``) and draws the reference
+over every model, each timed by the window's timing mode against its own model (own clock, or
+warped through that model's DTW path: `signstudio.session.compare.reference_tables`).
+
+Started from the menu (Generate → Compare models…, `signstudio.app.dialogs.compare`),
+`start_compare` generates the first model in the window as the Generate button does, then the
+others; `leave_compare` (Generate → Leave compare mode) ends it: the extra views, the Compare
+table and the per-model DTW rows go, the window shows its own pair as before.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6 import QtCore, QtWidgets
 
 from signstudio.app.compare_views import CompareViews
 from signstudio.app.curves import Curve
+from signstudio.app.runner_bridge import RunnerBridge
+from signstudio.app.text_panel import TextPromptPanel
+from signstudio.app.timeline import Timeline
+from signstudio.app.viewport import Viewport
 from signstudio.runner.service import GenerateRequest, GenerateResponse
-from signstudio.session.compare import ComparePlan, CompareState, metric_value
-
-if TYPE_CHECKING:
-    from signstudio.app.window import StudioWindow
+from signstudio.session.clock import Clock
+from signstudio.session.compare import ComparePlan, CompareState, metric_value, reference_tables
+from signstudio.session.controller import StudioController
+from signstudio.session.studio import StudioState
 
 #: timeline rows of the first model's pair alone, left out while comparing (they would read as
 #: every model's): the DTW rows, one per model, take their place, so the window keeps its height
@@ -36,6 +50,27 @@ if TYPE_CHECKING:
 HIDDEN_ROWS = ("FGD-style", "speed", "confidence")
 #: the window's panel the Compare table is docked with
 METRICS_DOCK = "Metrics"
+
+
+class StudioWindow(Protocol):
+    """What comparing uses of the studio window (`signstudio.app.window.StudioWindow`; typed
+    by this protocol, not imported: the menus, which the window builds, start a comparison)."""
+
+    viewport: Viewport
+    clock: Clock
+    state: StudioState
+    controller: StudioController
+    bridge: RunnerBridge
+    timeline: Timeline
+    text_panel: TextPromptPanel
+    docks: dict[str, QtWidgets.QDockWidget]
+    generation_finished: QtCore.SignalInstance
+
+    def statusBar(self) -> QtWidgets.QStatusBar: ...
+    def addDockWidget(self, area: QtCore.Qt.DockWidgetArea, dock: QtWidgets.QDockWidget, /) -> None: ...
+    def tabifyDockWidget(self, first: QtWidgets.QDockWidget, second: QtWidgets.QDockWidget, /) -> None: ...
+    def removeDockWidget(self, dock: QtWidgets.QDockWidget, /) -> None: ...
+    def generate(self, text: str, lang: str, model_id: str, prompt_mode: bool) -> int: ...
 
 
 class CompareTable(QtWidgets.QTableWidget):
@@ -84,13 +119,15 @@ class CompareSession(QtCore.QObject):
     _arrived = QtCore.Signal(object)  # a runner answer, re-emitted on the GUI thread
 
     def __init__(self, window: StudioWindow, plan: ComparePlan) -> None:
-        super().__init__(window)
+        super().__init__(window if isinstance(window, QtCore.QObject) else None)
         self.window = window
         self.plan = plan
         self.state = CompareState(plan)
         self.views = CompareViews(window.viewport, window.clock)
         self.table = CompareTable()
-        self.dock = QtWidgets.QDockWidget("Compare", window)
+        self.dock = QtWidgets.QDockWidget(
+            "Compare", window if isinstance(window, QtWidgets.QWidget) else None
+        )
         self.dock.setObjectName("dock_compare")
         self.dock.setWidget(self.table)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
@@ -99,6 +136,9 @@ class CompareSession(QtCore.QObject):
             window.tabifyDockWidget(metrics, self.dock)
         self._arrived.connect(self._on_arrived, QtCore.Qt.ConnectionType.QueuedConnection)
         self._asked: str | None = None  # the model whose answer is awaited
+        self.closed = False
+        window.state.reference_display_changed.connect(self._on_display)
+        window.state.reference_timing_changed.connect(self._on_timing)
 
     @property
     def done(self) -> bool:
@@ -108,7 +148,9 @@ class CompareSession(QtCore.QObject):
         """Take the window's generation as the first model's, then ask for the next."""
         first = self.plan.models[0]
         seq = self.window.state.sequence
-        if seq is None:
+        if first in self.state.results:
+            pass  # already failed (`start_compare`: the window's own generation did not sign it)
+        elif seq is None:
             self.state.fail(first, "no generated sequence on screen")
         else:
             self.state.add(first, seq, self.window.controller.scores)
@@ -134,7 +176,7 @@ class CompareSession(QtCore.QObject):
     @QtCore.Slot(object)
     def _on_arrived(self, response: GenerateResponse) -> None:
         model_id = response.request.model_id
-        if model_id != self._asked or model_id in self.state.results:
+        if self.closed or model_id != self._asked or model_id in self.state.results:
             return  # not ours (the window's own generation uses the bridge's callbacks)
         if response.ok and response.sequence is not None:
             self.state.add(model_id, response.sequence, response.scores)
@@ -147,8 +189,10 @@ class CompareSession(QtCore.QObject):
 
     def _refresh(self) -> None:
         """Views of the models after the first (the main view shows the first), table, rows."""
-        rest = [r.sequence for r in self.state.ordered()[1:] if r.sequence is not None]
-        self.views.set_sequences(rest)
+        rest = [r for r in self.state.ordered()[1:] if r.sequence is not None]
+        self.views.set_sequences([r.sequence for r in rest if r.sequence is not None])
+        self._on_timing()
+        self.views.set_mode(self.window.viewport.mode)
         self.table.show_state(self.state)
         rows = self.state.dtw_rows()
         self.window.timeline.set_extra_curves(
@@ -156,5 +200,78 @@ class CompareSession(QtCore.QObject):
             hide_groups=HIDDEN_ROWS,
         )
 
+    def _on_display(self, mode: str) -> None:
+        """View → Reference as ghost / side by side: the compare views follow the main view."""
+        if not self.closed:
+            self.views.set_mode(mode)
 
-__all__ = ["CompareSession", "CompareTable"]
+    def _on_timing(self, _mode: str | None = None) -> None:
+        """Each view's reference frames for the window's timing mode, against its own model."""
+        if self.closed:
+            return
+        st = self.window.state
+        rest = [r for r in self.state.ordered()[1:] if r.sequence is not None]
+        self.views.set_reference(st.reference, reference_tables(rest, st.reference, st.reference_timing))
+
+    def close(self) -> None:
+        """Leave compare mode: views, table and rows go; an answer still awaited is dropped."""
+        if self.closed:
+            return
+        self.closed = True
+        self._asked = None
+        w = self.window
+        w.state.reference_display_changed.disconnect(self._on_display)
+        w.state.reference_timing_changed.disconnect(self._on_timing)
+        self.views.dispose()
+        w.timeline.set_extra_curves({}, hide_groups=())
+        w.removeDockWidget(self.dock)
+        self.dock.deleteLater()
+        main = w.state.sequence if w.state.sequence is not None else w.state.reference
+        w.clock.num_frames = max(1, main.num_frames if main is not None else 1)
+
+
+def current_session(window: StudioWindow) -> CompareSession | None:
+    """The window's compare session while comparing (None: not comparing)."""
+    session = getattr(window, "compare_session", None)
+    return session if isinstance(session, CompareSession) and not session.closed else None
+
+
+def start_compare(window: StudioWindow, plan: ComparePlan) -> CompareSession:
+    """Compare ``plan``'s models from the studio (Generate → Compare models…): the Text panel
+    signs ``plan.text`` with the first model as Generate does, and once that answer is shown the
+    others follow (`CompareSession.start`). A compare already on screen is left first."""
+    leave_compare(window)
+    panel = window.text_panel
+    panel.set_prompt_mode(False)
+    panel.set_language(plan.lang)
+    panel.set_model(plan.models[0])
+    panel.set_text(plan.text)
+    session = CompareSession(window, plan)
+    setattr(window, "compare_session", session)  # noqa: B010 - kept alive with the window (launch.py too)
+    request_id = window.generate(plan.text, plan.lang, plan.models[0], False)
+
+    def first_answer(response: GenerateResponse) -> None:
+        if response.request_id != request_id:
+            return  # an older answer, or a newer generation's
+        window.generation_finished.disconnect(first_answer)
+        if session.closed:
+            return
+        if not (response.ok and response.sequence is not None):
+            session.state.fail(plan.models[0], response.error or "cancelled")
+        session.start()
+
+    window.generation_finished.connect(first_answer)
+    return session
+
+
+def leave_compare(window: StudioWindow) -> bool:
+    """Back to the normal view (Generate → Leave compare mode); False when not comparing."""
+    session = current_session(window)
+    if session is None:
+        return False
+    session.close()
+    window.statusBar().showMessage("Left compare mode", 5000)
+    return True
+
+
+__all__ = ["CompareSession", "CompareTable", "current_session", "leave_compare", "start_compare"]

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app import dialogs
-from signstudio.session.actions import ACTIONS, TOOLBAR, ActionSpec, MenuSlot
+from signstudio.session.actions import ACTIONS, GENERATE, TOOLBAR, ActionSpec, MenuSlot, action_id
 
 
 def key_sequence(shortcut: str) -> QtGui.QKeySequence:
@@ -51,6 +51,7 @@ class MenuBuilder:
                 self._slot(spec, menu)
             else:
                 menu.addAction(self._action(spec))
+        add_compare_actions(self)
         return self.actions
 
     def _slot(self, slot: MenuSlot, menu: QtWidgets.QMenu) -> None:
@@ -110,4 +111,36 @@ class MenuBuilder:
         return bar
 
 
-__all__ = ["MenuBuilder", "key_sequence"]
+def add_compare_actions(builder: MenuBuilder) -> None:
+    """Generate → Compare models… (`signstudio.app.dialogs.compare`) and Leave compare mode,
+    enabled while comparing. Built here, not in the action table, so the comparison's entries
+    stay in one place."""
+    window = builder.window
+    menu = builder.menu((GENERATE,))
+    menu.addSeparator()
+    entries = (
+        ("Compare models…", "compare_dialog", "Sign the Text panel's text with one or two more models, "
+         "side by side with the reference (or each as a ghost over it)"),
+        ("Leave compare mode", "leave_compare_mode", "Back to the normal view: one model and its reference"),
+    )  # fmt: skip
+    for label, name, tip in entries:
+        action = QtGui.QAction(label, window)
+        action.setObjectName(action_id(label))
+        action.setStatusTip(tip)
+        action.triggered.connect(functools.partial(_compare_command, window, name))
+        menu.addAction(action)
+        window.addAction(action)
+        builder.actions[action.objectName()] = action
+    leave = builder.actions["leave_compare_mode"]
+    menu.aboutToShow.connect(lambda: leave.setEnabled(_comparing(window)))
+
+
+def _compare_command(window: QtWidgets.QMainWindow, name: str, *_: object) -> None:
+    getattr(dialogs.compare, name)(window)
+
+
+def _comparing(window: QtWidgets.QMainWindow) -> bool:
+    return dialogs.compare.comparing(window)
+
+
+__all__ = ["MenuBuilder", "add_compare_actions", "key_sequence"]

@@ -27,6 +27,7 @@ import numpy as np
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
 from signstudio.session.analysis import CurveData
+from signstudio.session.timewarp import TimingMode, frame_map
 
 #: models compared at once, the window's own (``--model``) included
 MAX_MODELS = 3
@@ -141,6 +142,25 @@ class CompareState:
         return rows
 
 
+def reference_tables(
+    results: Sequence[ModelResult], reference: PoseSequence | None, timing: TimingMode
+) -> list[np.ndarray]:
+    """For the ghost views: per result with a sequence, (n_i,) int64, the reference frame shown
+    with each of its frames in ``timing`` — the same wall time (``own-clock``), or warped through
+    that model's own ``dtw-mje`` path (linearly where it has none). Empty without a reference."""
+    if reference is None:
+        return []
+    tables = []
+    for result in results:
+        seq = result.sequence
+        if seq is None:
+            continue
+        path = result.scores.path if result.scores is not None else None
+        n_ref = reference.num_frames
+        tables.append(frame_map(timing, seq.num_frames, seq.fps, n_ref, reference.fps, path))
+    return tables
+
+
 def metric_value(name: str, result: ModelResult | None) -> float | None:
     """The number behind a cell of the table (None: not computed)."""
     if result is None or result.sequence is None:
@@ -192,4 +212,5 @@ __all__ = [
     "cell_text",
     "check_models",
     "metric_value",
+    "reference_tables",
 ]

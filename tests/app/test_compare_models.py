@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from PySide6 import QtCore
 
 from signstudio.session.compare import check_models
 
@@ -142,3 +143,68 @@ def test_compare_flag_combinations() -> None:
     assert "given twice" in str(check_models("lookup", ["lookup"], known))
     assert "one or two models" in str(check_models("lookup", ["nar-kd", "diffusion", "mean"], known))
     assert check_models("lookup", ["family@/runs/a/best.pt"], known) is None  # a checkpoint model
+
+
+def _activate(qtbot, win) -> None:  # type: ignore[no-untyped-def]
+    """Window shortcuts need the window active (no window manager activates it under Xvfb)."""
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    win.viewport.view.setFocus()
+
+
+@pytest.mark.gui
+def test_ghost_key_overlays_the_reference_in_every_compare_view(compared, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from signstudio.session.timewarp import own_clock
+
+    win = compared
+    vp, views = win.viewport, win.compare_session.views
+    ref = win.state.reference
+    lengths = [s.num_frames for s in win.compare_session.state.sequences()]
+    _activate(qtbot, win)
+    assert not views.ghosted and all(g.display is None for g in views.ghosts)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_G)  # View → Reference as ghost
+    assert win.ghost_action.isChecked() and vp.mode == "ghost"
+    assert not vp.view_b.isVisible()  # the reference's own view goes: it is drawn in every view
+    assert vp._views() == [vp.view, *views.views[:2]]
+    for i, ghost in enumerate(views.ghosts[:2]):
+        assert ghost.display is not None and ghost.display.seq is ref
+        assert ghost.bones.visible()
+        assert views.slots[i].display.seq is win.compare_session.state.sequences()[i + 1]
+        assert "translucent" in views.captions[i].text()  # the ghost caption: what is solid, what is not
+    assert vp.ghost.display.seq is ref  # the main view as before
+    frame = 17
+    win.clock.frame = frame
+    assert views.ghost_frames() == [
+        own_clock(min(frame, n - 1), win.clock.fps, ref.fps, ref.num_frames) for n in lengths[1:]
+    ]
+    assert vp.wait_painted()
+    image = vp.grab_image()
+    assert not image.isNull()
+    # back: side by side, the compare views show their models alone again
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_S)
+    assert vp.mode == "side-by-side" and vp.view_b.isVisible()
+    assert all(g.display is None for g in views.ghosts) and views.ghost_frames() == []
+
+
+@pytest.mark.gui
+def test_warped_ghost_follows_each_models_own_path(compared, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from signstudio.session.timewarp import path_table
+
+    win = compared
+    session = win.compare_session
+    views, ref = session.views, win.state.reference
+    _activate(qtbot, win)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_G)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_W)  # reference time-warped onto generated
+    try:
+        assert win.state.reference_timing == "warped"
+        others = session.state.ordered()[1:]
+        tables = [path_table(r.scores.path, r.sequence.num_frames, ref.num_frames) for r in others]
+        assert not np.array_equal(tables[0][: len(tables[1])], tables[1][: len(tables[0])])  # two paths
+        for frame in (0, 9, 30):
+            win.clock.frame = frame
+            want = [int(t[min(frame, len(t) - 1)]) for t in tables]
+            assert views.ghost_frames() == want
+    finally:
+        qtbot.keyClick(win, QtCore.Qt.Key.Key_S)
+        win.own_clock_action.trigger()

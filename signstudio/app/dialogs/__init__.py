@@ -8,6 +8,7 @@ document's own command.
     edit         the Edit menu's tools: keyframe, falloff, trim/cut, hold, note, smooth (previewed)
     body         View → Body → SMPL-X folder, shape
     models       Models → Add checkpoint…
+    compare      Generate → Compare models…, Leave compare mode
     help         Help → Keyboard shortcuts, About, User guide, Diagnostics
     welcome      the first-run welcome overlay (Help → Welcome tour)
     guide        the user guide's window
@@ -22,6 +23,7 @@ menus (`signstudio.app.menus`) call ``<name>`` from here with the window first:
 
 from __future__ import annotations
 
+from signstudio.app.dialogs import compare
 from signstudio.app.dialogs.body import choose_smplx_folder, shape_dialog
 from signstudio.app.dialogs.edit import (
     edit_tool,
@@ -42,6 +44,7 @@ __all__ = [
     "about",
     "add_checkpoint",
     "choose_smplx_folder",
+    "compare",
     "edit_tool",
     "export_dialog",
     "export_motion_dialog",
