@@ -71,3 +71,50 @@ def window(qtbot) -> Iterator:  # type: ignore[no-untyped-def]
     assert win.wait_painted(), "the GL view did not paint"
     yield win
     win.clock.pause()
+
+
+@pytest.fixture
+def open_studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
+    """Opens studio windows for a test: ``open_studio(sequence=None, reference=None,
+    size=(1600, 1000), own_data=True)`` -> a `StudioWindow` on ``sequence``/``reference`` (None:
+    the built-in sample, not generated), with its own settings and autosave folders (and its
+    own data folder — dataset index, pair-score cache — unless ``own_data`` is False: a test that
+    reads the corpus cache keeps the shared one), an in-thread runner (no child process),
+    errors on the status bar instead of message boxes; shown, active (window shortcuts work)
+    and painted once. Every window it opened is paused and closed after the test."""
+    from signstudio.app.runner_bridge import RunnerBridge
+    from signstudio.app.window import StudioWindow
+    from signstudio.runner.service import Runner
+
+    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    opened = []
+
+    def open_window(sequence=None, reference=None, size=(1600, 1000), own_data=True):  # type: ignore[no-untyped-def]
+        if own_data:
+            monkeypatch.setenv("SIGNSTUDIO_DATA_DIR", str(tmp_path / "data"))
+        bridge = RunnerBridge(Runner(isolation="thread"))
+        win = StudioWindow(sequence, reference, bridge=bridge, auto_generate=False)
+        win.quiet_errors = True
+        qtbot.addWidget(win)
+        opened.append(win)
+        win.resize(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        # Window shortcuts need the window to be active (no window manager activates it under Xvfb).
+        win.activateWindow()
+        qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+        assert win.wait_painted(), "the GL view did not paint"
+        return win
+
+    yield open_window
+    for win in opened:
+        win.clock.pause()
+        win.close()
+
+
+@pytest.fixture
+def studio(open_studio) -> object:  # type: ignore[no-untyped-def]
+    """A studio window at 1600×1000 with its own settings, data and autosave folders and an
+    in-thread runner (`open_studio`), nothing generated yet."""
+    return open_studio()

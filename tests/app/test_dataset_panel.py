@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,27 +20,7 @@ GLOSSES = (PT / "dev.gloss").read_text("utf-8").splitlines()
 KEYS = (PT / "dev.files").read_text("utf-8").splitlines()
 
 
-@pytest.fixture
-def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
-    """A window with its own settings and data folders and an in-thread runner."""
-    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SIGNSTUDIO_DATA_DIR", str(tmp_path / "data"))
-    from signstudio.app.runner_bridge import RunnerBridge
-    from signstudio.app.window import StudioWindow
-    from signstudio.runner.service import Runner
-
-    win = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
-    win.quiet_errors = True
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
-    assert win.wait_painted()
-    yield win
-    win.clock.pause()
-    win.close()
+# `studio`: the shared window fixture (tests/app/conftest.py)
 
 
 def _rows(win) -> list[int]:  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,31 +19,15 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
-    """A window on a real word (upper50, with its lexicon reference), its own settings and
-    autosave folder, an in-thread runner."""
-    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path / "autosave"))
-    from signstudio.app.runner_bridge import RunnerBridge
-    from signstudio.app.window import StudioWindow
+def studio(open_studio):  # type: ignore[no-untyped-def]
+    """A window on a real word (upper50, with its lexicon reference) at 1300×850, its own settings
+    and autosave folder (the shared corpus cache: it reads the word), an in-thread runner."""
     from signstudio.corpus.store import open_corpus
-    from signstudio.runner.service import Runner
 
     corpus = open_corpus(quiet=True)
     word = corpus.words("ase", "test")[0]
     ref = corpus.word_sequence("ase", word, "upper50")
-    win = StudioWindow(ref, ref, bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
-    win.quiet_errors = True
-    qtbot.addWidget(win)
-    win.resize(1300, 850)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
-    assert win.wait_painted()
-    yield win
-    win.clock.pause()
-    win.close()
+    return open_studio(ref, ref, size=(1300, 850), own_data=False)
 
 
 def _mouse(view, kind: str, pos) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@ captions of opened files; a screenshot at 1366×768."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,24 +12,9 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
+def studio(open_studio):  # type: ignore[no-untyped-def]
     """A window with its own settings file and an in-thread runner, at a laptop's 1366×768."""
-    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    from signstudio.app.runner_bridge import RunnerBridge
-    from signstudio.app.window import StudioWindow
-    from signstudio.runner.service import Runner
-
-    win = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
-    assert win.wait_painted()
-    yield win
-    win.clock.pause()
-    win.close()
+    return open_studio(size=(1366, 768), own_data=False)
 
 
 def _peaks(v: np.ndarray) -> list[int]:
