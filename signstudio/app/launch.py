@@ -515,6 +515,8 @@ def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace)
         if watch.avatar_error:
             print(f"warning: no avatar: {watch.avatar_error}", file=sys.stderr)
         _wait_dataset_scores(window)
+    if _flag(args, "sort"):
+        _sort_dataset(window, args.sort)
     if _flag(args, "heat") and not window.heat_action.isChecked():
         window.heat_action.trigger()  # after the scores: the map is drawn at once
     if args.frame is not None:
@@ -532,6 +534,29 @@ def _wait_dataset_scores(window: StudioWindow) -> None:
     if not _wait_until(lambda: scoring.scores is None or scoring.scores.state != "running", SCORES_TIMEOUT):
         print("warning: the dataset's scores did not arrive in time; the picture lacks some", file=sys.stderr)
     _settle(0.3)  # the last batch of rows reaches the table (queued, flushed on a timer)
+
+
+def _sort_dataset(window: StudioWindow, spec: str) -> None:
+    """--sort COLUMN[:desc]: the Dataset table sorted as a header click sorts it (after the
+    scores, so a score column sorts by them), its top row shown; an unknown column is ValueError."""
+    from PySide6 import QtCore
+
+    column, _, order = spec.partition(":")
+    browser = window.datasets.browser
+    if browser.dataset is None:
+        raise ValueError("--sort sorts the Dataset table: give a FILE of many sequences (.skels, .h5)")
+    if column not in browser.columns:
+        raise ValueError(f"--sort {column}: no such column (the columns are {', '.join(browser.columns)})")
+    if order not in ("", "asc", "desc"):
+        raise ValueError(f"--sort {spec}: the order after ':' is asc or desc")
+    Order = QtCore.Qt.SortOrder
+    window.datasets.panel.table.sortByColumn(
+        browser.columns.index(column), Order.DescendingOrder if order == "desc" else Order.AscendingOrder
+    )
+    rows = browser.rows()
+    if rows and browser.current != rows[0]:
+        browser.go_to(rows[0])  # the top row's pair on screen, scored off the GUI thread
+        _wait_until(lambda: window.controller.scores is not None, SCORES_TIMEOUT)
 
 
 # ---- --compare B [C]: the same text by two or three models (signstudio.app.compare) -------------

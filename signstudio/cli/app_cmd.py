@@ -74,6 +74,12 @@ def add_parser(sub: Any) -> None:
         "--key", metavar="KEY", help="show the sequence with this key (.files line, .h5 key, file stem)"
     )
     p.add_argument("--gt", metavar="FILE", help="ground-truth reference shown beside it")
+    p.add_argument(
+        "--sort", metavar="COLUMN[:desc]",
+        help="sort FILE's Dataset table by a column (index, key, text, ..., or a score such as "
+        "dtw-mje once --gt scored it); ':desc' puts the largest first, e.g. dtw-mje:desc (worst "
+        "first); the top row is then shown",
+    )  # fmt: skip
     p.add_argument("--frame", metavar="N", type=int, help="start on frame N (0 = first; clamped)")
     p.add_argument("--screenshot", metavar="PNG", help="save the whole window as PNG once it has painted")
     p.add_argument("--quit", action="store_true", help="exit after the first paint (and the screenshot)")
