@@ -67,6 +67,16 @@ SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-files" \
   signstudio app "$WORK/water-nar-kd.npz" --gt "$WORK/water-lookup.npz" --timing warped \
   --panel Metrics "${LOOK[@]}" --frame 40 --screenshot "$OUT/linguist-files.png"
 
+# a split's predictions scored against its references: nar-kd signs PHOENIX14T's five dev sentences
+# (keys kept, so they pair with dev.skels by key), the Dataset panel sorted worst dtw-mje first
+PT=tests/data/phoenix14t-pt
+signstudio generate --text-file "$PT/dev.text" --files "$PT/dev.files" --lang gsg --model nar-kd \
+  --out "$WORK/dev-nar-kd.skels" >/dev/null
+# (its own data folder: the dataset index and the pair-score cache stay out of yours)
+SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-dataset" SIGNSTUDIO_DATA_DIR="$WORK/data-dataset" \
+  signstudio app "$WORK/dev-nar-kd.skels" --gt "$PT/dev.skels" --sort dtw-mje:desc \
+  "${LOOK[@]}" --screenshot "$OUT/dataset-scores.png"
+
 # ---- teacher: "hello" on the avatar, mirrored for a left-handed class, at half speed, looping
 SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-teacher" \
   signstudio app --text hello --lang ase --model lookup --mirror --body both --speed 0.5 --loop \

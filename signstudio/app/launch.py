@@ -545,6 +545,9 @@ def _sort_dataset(window: StudioWindow, spec: str) -> None:
     browser = window.datasets.browser
     if browser.dataset is None:
         raise ValueError("--sort sorts the Dataset table: give a FILE of many sequences (.skels, .h5)")
+    scoring = window.datasets.scoring.scores
+    if scoring is not None and scoring.state == "running":
+        _wait_dataset_scores(window)  # a score column exists (and sorts) once its scores are in
     if column not in browser.columns:
         raise ValueError(f"--sort {column}: no such column (the columns are {', '.join(browser.columns)})")
     if order not in ("", "asc", "desc"):

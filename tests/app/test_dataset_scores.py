@@ -168,3 +168,30 @@ def test_a_new_dataset_cancels_the_scoring(studio, qtbot, tmp_path) -> None:  # 
     qtbot.wait(300)  # rows it still sent are dropped: the new dataset has no scores
     assert studio.datasets.browser.scores == {} and studio.datasets.scoring.scores is None
     assert not studio.datasets.panel.progress.isVisible()
+
+
+def test_app_sort_flag_shows_the_worst_pair_first(studio, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`signstudio app PRED --gt DEV --sort dtw-mje:desc` (the guide's picture): once the scores
+    are in, the table is sorted worst first and the worst pair is on screen; a bad column is one
+    line (ValueError, exit 2 from `run`)."""
+    from signstudio.app.launch import Arrivals, apply_flags, load_sequences
+    from signstudio.cli.main import build_parser
+    from signstudio.session.dataset import open_dataset
+
+    pred_path = _predictions(tmp_path / "pred")
+    args = build_parser().parse_args(["app", str(pred_path), "--gt", str(DEV), "--sort", "dtw-mje:desc"])
+    seq, gt = load_sequences(args, [])
+    studio.set_pair(seq, gt)
+    studio.datasets.follow_launch(args.file, None, None, gt=args.gt)
+    assert apply_flags(studio, Arrivals(studio), args) == 0
+    browser, panel = studio.datasets.browser, studio.datasets.panel
+    scores = browser.scores["dtw-mje"]
+    assert len(scores) == 5
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    assert _rows(studio) == ranked
+    assert panel.table.horizontalHeader().sortIndicatorSection() == browser.columns.index("dtw-mje")
+    assert browser.current == ranked[0] and ORDER[ranked[0]] == int(np.argmax(NOISE))
+    assert np.array_equal(studio.viewport.generated.data, open_dataset(pred_path).sequence(ranked[0]).data)
+    bad = build_parser().parse_args(["app", str(pred_path), "--sort", "no-such-column"])
+    with pytest.raises(ValueError, match=r"^--sort no-such-column: no such column \(the columns are index, "):
+        apply_flags(studio, Arrivals(studio), bad)
