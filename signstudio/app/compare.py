@@ -23,7 +23,9 @@ warped through that model's DTW path: `signstudio.session.compare.reference_tabl
 Started from the menu (Generate → Compare models…, `signstudio.app.dialogs.compare`),
 `start_compare` generates the first model in the window as the Generate button does, then the
 others; `leave_compare` (Generate → Leave compare mode) ends it: the extra views, the Compare
-table and the per-model DTW rows go, the window shows its own pair as before.
+table and the per-model DTW rows go, the window shows its own pair as before. Compare mode also
+ends by itself when another pair comes on screen (a new text generated, a file or a dataset row
+opened): the compared models would no longer go with it. Editing the first model does not end it.
 """
 
 from __future__ import annotations
@@ -137,7 +139,9 @@ class CompareSession(QtCore.QObject):
         self._arrived.connect(self._on_arrived, QtCore.Qt.ConnectionType.QueuedConnection)
         self._asked: str | None = None  # the model whose answer is awaited
         self.closed = False
+        self.reference: object = None  # the reference every model is scored against (from `start`)
         window.state.reference_display_changed.connect(self._on_display)
+        window.controller.pair_changed.connect(self._on_pair)
         window.state.reference_timing_changed.connect(self._on_timing)
 
     @property
@@ -154,6 +158,7 @@ class CompareSession(QtCore.QObject):
             self.state.fail(first, "no generated sequence on screen")
         else:
             self.state.add(first, seq, self.window.controller.scores)
+        self.reference = self.window.state.reference
         self.dock.show()
         self.dock.raise_()
         self._refresh()
@@ -200,6 +205,15 @@ class CompareSession(QtCore.QObject):
             hide_groups=HIDDEN_ROWS,
         )
 
+    def _on_pair(self, _rescore: bool = False) -> None:
+        """Another pair on screen (a new text generated, a file or a dataset row opened): the
+        compared models no longer go with it, so compare mode ends. Edits keep the reference
+        (the edited first model stays compared)."""
+        if self.closed or self.reference is None or self.window.state.reference is self.reference:
+            return
+        self.close()
+        self.window.statusBar().showMessage("Left compare mode: another pair is on screen", 8000)
+
     def _on_display(self, mode: str) -> None:
         """View → Reference as ghost / side by side: the compare views follow the main view."""
         if not self.closed:
@@ -222,6 +236,7 @@ class CompareSession(QtCore.QObject):
         w = self.window
         w.state.reference_display_changed.disconnect(self._on_display)
         w.state.reference_timing_changed.disconnect(self._on_timing)
+        w.controller.pair_changed.disconnect(self._on_pair)
         self.views.dispose()
         w.timeline.set_extra_curves({}, hide_groups=())
         w.removeDockWidget(self.dock)

@@ -208,3 +208,20 @@ def test_warped_ghost_follows_each_models_own_path(compared, qtbot) -> None:  # 
     finally:
         qtbot.keyClick(win, QtCore.Qt.Key.Key_S)
         win.own_clock_action.trigger()
+
+
+@pytest.mark.gui
+def test_another_text_leaves_compare_mode(compared, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Last in the module: it ends the comparison the other tests look at."""
+    win = compared
+    session = win.compare_session
+    vp = win.viewport
+    assert len(vp._views()) == len(MODELS) + 1
+    win.text_panel.set_text("water")
+    with qtbot.waitSignal(win.generation_finished, timeout=60000):
+        qtbot.mouseClick(win.text_panel.generate_button, QtCore.Qt.MouseButton.LeftButton)
+    assert session.closed
+    assert vp._views() == [vp.view, vp.view_b] and vp.extra_views == []
+    assert win.clock.num_frames == win.state.sequence.num_frames
+    rows = [row.title for row in win.timeline.strip._rows]
+    assert not any(r.startswith(("DTW diffusion", "DTW mean")) for r in rows)
