@@ -13,7 +13,9 @@ other (the runner's newest-wins contract would cancel a model still running if t
 submitted at once). At most three models: four views side by side (three models and the
 reference) is what a 1366-pixel screen still shows legibly. The numbers are
 `signstudio.runner.scoring.score_pair`'s, computed with each generation (``response.scores``), so
-the table and ``signstudio score`` agree.
+the table and ``signstudio score`` agree. In ghost mode each compared model's view draws the
+reference over it, timed against that model (`reference_tables`: the same wall time, or warped
+through the model's own ``dtw-mje`` path), not against the first model's timing.
 """
 
 from __future__ import annotations
