@@ -59,6 +59,12 @@ def add_parser(sub: Any) -> None:
         "(pose, eaf, bvh, skels, h5, npz, ...) into the OUTPUT folder",
     )
     p.add_argument("--recursive", action="store_true", help="with --to: also the files in subfolders")
+    p.add_argument(
+        "--rig",
+        choices=("full", "compact"),
+        help="BVH only: full (every joint, rooted at the neck; default) or compact (body and hands, "
+        "upper50's 50 joints, no face points)",
+    )
     p.set_defaults(func=run)
 
 
@@ -89,7 +95,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.to:
         return run_batch(
-            args.input, args.output, args.to, args.recursive, args.layout, args.out_format, args.in_format
+            args.input,
+            args.output,
+            args.to,
+            args.recursive,
+            args.layout,
+            args.out_format,
+            args.in_format,
+            args.rig,
         )
     seqs = formats.read(args.input, format=args.in_format)
     if args.layout:
@@ -102,7 +115,12 @@ def run(args: argparse.Namespace) -> int:
 
     spec = formats.spec_named(args.out_format, args.output) if args.out_format else None
     spec = spec or formats.detect(args.output, for_writing=True)
-    formats.write(args.output, seqs, format=args.out_format, **_write_options(spec.name, args.input))
+    formats.write(
+        args.output, seqs, format=args.out_format, **_write_options(spec.name, args.input, args.rig)
+    )
+    lost = lost_note(seqs, spec.name)
+    if lost:
+        print(f"note: {args.output}: {lost}", file=sys.stderr)
     written = FAMILIES[spec.name].layout if spec.name in FAMILIES else seqs[0].layout
     note = (
         f"converted from {seqs[0].layout} to {written}" if written != seqs[0].layout else f"layout {written}"
@@ -111,9 +129,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_options(format_name: str, source: Path) -> dict[str, Any]:
-    # An ELAN file links the pose file it was made from.
-    return {"media": source if source.is_file() else False} if format_name == "eaf" else {}
+def _write_options(format_name: str, source: Path, rig: str | None = None) -> dict[str, Any]:
+    # An ELAN file links the pose file it was made from; a BVH takes the rig asked for.
+    if format_name == "eaf":
+        return {"media": source if source.is_file() else False}
+    return {"rig": rig} if format_name == "bvh" and rig else {}
+
+
+def lost_note(seqs: Sequence[Any], format_name: str) -> str:
+    """One line saying what writing ``seqs`` as ``format_name`` drops of their annotations
+    (`signstudio.pose.annotations.lost_in`), "" when nothing."""
+    from signstudio.pose.annotations import lost_in
+
+    for i, seq in enumerate(seqs):
+        lost = lost_in(seq, format_name)
+        if lost:
+            where = f" (sequence {i})" if len(seqs) > 1 else ""
+            return f"{format_name} cannot keep {', '.join(lost)}{where}; they are not in the file"
+    return ""
 
 
 def target_format(to: str, out_format: str | None = None) -> tuple[Any, str]:
@@ -237,6 +270,7 @@ def run_batch(
     layout: str | None = None,
     out_format: str | None = None,
     in_format: str | None = None,
+    rig: str | None = None,
 ) -> int:
     """Convert every pose file in ``source`` into ``out`` (see the module docstring); exit code."""
     from tqdm import tqdm
@@ -269,7 +303,7 @@ def run_batch(
                     raise FormatError(
                         job.source, f"would overwrite itself (write to another folder than {out})"
                     )
-                formats.write(target, items, format=spec.name, **_write_options(spec.name, job.source))
+                formats.write(target, items, format=spec.name, **_write_options(spec.name, job.source, rig))
                 written += 1
             converted += 1
         except Exception as exc:  # one bad file never stops the batch
