@@ -69,6 +69,7 @@ class EditBinding(QtCore.QObject):
         self._journalled: PoseDocument | None = None
         #: "save": save to a lossy format without asking (scripts); "": ask (`_confirm_kept`)
         self.lossy_answer = ""
+        self.dropped: list[str] = []  # what the last save could not keep
         editor.document_changed.connect(self._journal)
         # The undo stack's indexChanged goes to the window, not here: the stack emits it while it
         # is deleted, after this binding (created later) is still alive to answer.
@@ -115,7 +116,8 @@ class EditBinding(QtCore.QObject):
         self.editor.saved(target, kept)
         self.editor.saved_format = format
         self.sync_actions()
-        self.status(f"Saved {target}", 6000)
+        dropped = f" (without {', '.join(self.dropped)}: {kept} cannot keep them)" if self.dropped else ""
+        self.status(f"Saved {target}{dropped}", 8000)
         return target
 
     def _confirm_kept(self, seq: PoseSequence, target: Path, format: str | None) -> str | None:
@@ -135,8 +137,9 @@ class EditBinding(QtCore.QObject):
         ):
             name = own.name  # `formats.write` keeps a file's own family for its extension
         lost = lost_in(seq, name)
-        if not lost or self.lossy_answer == "save":
-            return name
+        self.dropped = lost
+        if not lost or self.lossy_answer == "save" or getattr(self.window, "quiet_errors", False):
+            return name  # scripts and tests save without a modal question; the status line says it
         box = QtWidgets.QMessageBox(
             QtWidgets.QMessageBox.Icon.Warning,
             "Save without annotations?",
