@@ -189,7 +189,7 @@ def test_smoothing_is_previewed_then_applied_or_cancelled(studio, qtbot) -> None
     QtCore.QTimer.singleShot(300, lambda: answer(True))
     with qtbot.waitSignal(studio.scores_ready, timeout=30000):
         studio.actions_by_name["smooth"].trigger()
-    assert studio.undo_action.text() == "Undo smooth"
+    assert studio.undo_action.text() == "Undo smooth, frames 18–42"  # the range around frame 30, named
     assert QtWidgets.QApplication.activeModalWidget() is None
 
 
