@@ -13,7 +13,10 @@ sequences becomes one file when the target holds several (`HOLDS_MANY`), else on
 sequence, ``a-<key>.pose`` (its ``meta["key"]``, else its index). A bad file prints one line,
 ``error: FILE: problem``, and the batch goes on; a summary line ends it. Exit 0 when every
 file converted, 2 when any failed (or there was nothing to convert). ``.eaf`` outputs link the
-pose file they came from.
+pose file they came from. A ``.pose`` output keeps the annotations and word of its input in its
+sidecar (``NAME.pose.signstudio.json``); sidecars in the input folder go with their ``.pose``
+(never counted as passed over). A target that drops annotations (``.bvh``, ``.skels``...) is
+named in one ``note:`` line. ``--rig compact`` writes BVH body and hands only (upper50).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+#: A ``.pose`` file's sidecar (`signstudio.pose.formats._sidecar.SUFFIX`): read with its file.
+SIDECAR = ".signstudio.json"
 #: Formats whose files hold several sequences (one batch output per input file).
 HOLDS_MANY = frozenset({"h5", "pt-skels", "p2s-legacy", "p2s-2025"})
 
@@ -188,15 +193,15 @@ def batch_inputs(
         if entry.is_dir():
             if exclude is not None and entry.resolve() == exclude.resolve():
                 continue
-            if any(entry.glob("*.json")):
-                found.append(entry)  # an OpenPose per-frame JSON folder
+            if any(not p.name.endswith(SIDECAR) for p in entry.glob("*.json")):
+                found.append(entry)  # an OpenPose per-frame JSON folder (a .pose's sidecar is not)
             elif recursive:
                 more, passed = batch_inputs(entry, True, exclude)
                 found += more
                 skipped += passed
         elif entry.suffix.lower() in readable:
             found.append(entry)
-        else:
+        elif not entry.name.endswith(SIDECAR):  # a sidecar goes with its .pose
             skipped += 1
     return found, skipped
 
