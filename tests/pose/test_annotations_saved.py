@@ -149,3 +149,34 @@ def test_convert_prints_one_note_when_the_target_drops_annotations(word, tmp_pat
     assert kept.returncode == 0 and "note:" not in kept.stderr
     assert PoseDocument(formats.read_one(tmp_path / "w.npz")).notes[40] == "hold too short"
     assert np.array_equal(formats.read_one(tmp_path / "w.npz").data, formats.read_one(source).data)
+
+
+def test_a_huge_sidecar_is_not_read(word, tmp_path) -> None:
+    """A sidecar bomb (built here: 600 MiB, sparse) is refused by its size, in bounded memory and time."""
+    path = tmp_path / "w.pose"
+    formats.write(path, word.replace(meta={}))
+    with open(sidecar_path(path), "wb") as fh:
+        fh.truncate(600 * 1024 * 1024)
+    code = (
+        "import logging, sys; logging.basicConfig(stream=sys.stderr)\n"
+        "from signstudio.pose import formats\n"
+        f"seq = formats.read_one({str(path)!r}); print(seq.num_frames, 'annotations' in seq.meta)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    assert os.waitstatus_to_exitcode(status) == 0, err
+    assert out.split() == [str(word.num_frames), "False"]
+    assert "more than a sidecar holds" in err and "it is not used" in err
+    print(f"sidecar bomb: peak RSS {usage.ru_maxrss / 1024:.0f} MiB, {wall:.2f} s")
+    assert usage.ru_maxrss < 500 * 1024 and wall < 30, (
+        usage.ru_maxrss,
+        wall,
+    )  # KiB: reading it would pass 600 MiB

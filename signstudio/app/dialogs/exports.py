@@ -116,11 +116,6 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
     name = saved.stem if saved is not None else window._title_for_files()  # follows a Save as
     parent = as_parent(window)
     options: dict[str, Any] = {}
-    if kind == "bvh":
-        rig = _bvh_rig(window)
-        if rig is None:
-            return None
-        options["rig"] = rig
     if kind == "frames":
         chosen = QtWidgets.QFileDialog.getExistingDirectory(
             parent, "Export PNG frames into", str(Path.home())
@@ -131,6 +126,11 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
         )
     if not chosen:
         return None
+    if kind == "bvh":
+        rig = _bvh_rig(window)
+        if rig is None:
+            return None
+        options["rig"] = rig
     if kind in ("video", "frames"):
         picked = _video_options(window)
         if picked is None:

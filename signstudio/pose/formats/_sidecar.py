@@ -15,9 +15,10 @@ Decisions:
   then replaced by an empty one in the same commit (never left to annotate a different file).
 * **The file's own facts win**: ``format``, ``convention`` and ``source`` come from reading the
   ``.pose``, never from the sidecar (they are not stored).
-* **A sidecar that does not fit is not used, and the file still opens**: damaged JSON, or one
+* **A sidecar that does not fit is not used, and the file still opens**: damaged JSON, one
   written for a file with another number of frames (the ``.pose`` was rewritten by another tool),
-  is named in one warning line (logger ``signstudio``) and ignored.
+  or one over `MAX_BYTES` (16 MiB, never read into memory) is named in one warning line (logger
+  ``signstudio``) and ignored.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from signstudio.pose.sequence import PoseSequence
 log = logging.getLogger("signstudio")
 SUFFIX = ".signstudio.json"
 VERSION = 1
+#: A sidecar larger than this is not read (annotations and a word are kilobytes; a huge one is
+#: damage or a bomb, and the .pose opens without it).
+MAX_BYTES = 16 * 1024 * 1024
 #: ``meta`` keys a ``.pose`` reader sets itself: never stored in the sidecar.
 _OWN = frozenset({"format", "convention", "source", "path"})
 
@@ -59,6 +63,15 @@ def read_sidecar(path: Path, num_frames: int) -> dict[str, Any]:
     """The stored ``meta`` of the ``.pose`` at ``path`` ({} when there is no usable sidecar)."""
     side = sidecar_path(path)
     try:
+        size = side.stat().st_size
+        if size > MAX_BYTES:
+            log.warning(
+                "note: %s: %d bytes, more than a sidecar holds (%d; at the file); it is not used",
+                side,
+                size,
+                MAX_BYTES,
+            )
+            return {}
         raw = side.read_bytes()
     except FileNotFoundError:
         return {}
