@@ -180,3 +180,33 @@ def test_a_huge_sidecar_is_not_read(word, tmp_path) -> None:
         usage.ru_maxrss,
         wall,
     )  # KiB: reading it would pass 600 MiB
+
+
+def test_a_save_cut_short_after_its_journal_is_finished_by_the_next_read(word, tmp_path) -> None:
+    """The writer dies after the commit journal of .pose + sidecar is written, before a rename:
+    reading the file rolls the pair forward (new points with new annotations, never a mix)."""
+    path = tmp_path / "w.pose"
+    formats.write(path, PoseDocument(word).sequence)  # the old pair: no annotations
+    code = (
+        "import os\n"
+        "from signstudio.pose import formats\n"
+        "from signstudio.pose.formats import _atomic\n"
+        "from signstudio.session.document import PoseDocument\n"
+        "from signstudio.corpus.store import open_corpus\n"
+        "c = open_corpus(quiet=True)\n"
+        "seq = c.word_sequence('ase', c.words('ase', 'test')[0], 'upper50')\n"
+        "doc = PoseDocument(seq); doc.flag(12, 'flagged'); doc.note(12, 'after the crash')\n"
+        "original = _atomic._write_journal\n"
+        "def die(journal, pairs):\n"
+        "    original(journal, pairs)\n"
+        "    os._exit(9)  # killed between the journal and the renames\n"
+        "_atomic._write_journal = die\n"
+        f"formats.write({str(path)!r}, doc.sequence)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-c", code], env=env, timeout=300, capture_output=True, text=True)
+    assert run.returncode == 9, run.stderr
+    assert (tmp_path / ".w.pose.commit").exists()  # the journal is there, the renames are not
+    back = PoseDocument(formats.read_one(path))
+    assert back.notes == {12: "after the crash"} and back.flags == {12: "flagged"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.pose", "w.pose.signstudio.json"]
