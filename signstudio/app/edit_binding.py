@@ -67,6 +67,9 @@ class EditBinding(QtCore.QObject):
         editor.dirty_changed.connect(self.update_title)
         editor.document_changed.connect(self.sync_actions)
         self._journalled: PoseDocument | None = None
+        #: "save": save to a lossy format without asking (scripts); "": ask (`_confirm_kept`)
+        self.lossy_answer = ""
+        self.dropped: list[str] = []  # what the last save could not keep
         editor.document_changed.connect(self._journal)
         # The undo stack's indexChanged goes to the window, not here: the stack emits it while it
         # is deleted, after this binding (created later) is still alive to answer.
@@ -103,15 +106,54 @@ class EditBinding(QtCore.QObject):
         elif path is None:
             format = self.editor.saved_format
         try:
+            kept = self._confirm_kept(doc.sequence, target, format)
+            if kept is None:
+                return None
             write(doc.sequence, target, format)
         except FormatError as exc:
             on_error("Cannot save", str(exc))
             return None
-        self.editor.saved(target)
+        self.editor.saved(target, kept)
         self.editor.saved_format = format
         self.sync_actions()
-        self.status(f"Saved {target}", 6000)
+        dropped = f" (without {', '.join(self.dropped)}: {kept} cannot keep them)" if self.dropped else ""
+        self.status(f"Saved {target}{dropped}", 8000)
         return target
+
+    def _confirm_kept(self, seq: PoseSequence, target: Path, format: str | None) -> str | None:
+        """The format ``target`` is written in, once the user agreed to what it drops (flags,
+        notes, keyframes, segments, the model: `signstudio.pose.annotations.lost_in`); None when
+        they cancelled. FormatError for a file type nothing writes."""
+        from signstudio.pose import formats
+        from signstudio.pose.annotations import lost_in
+
+        name = format or formats.detect(target, for_writing=True).name
+        own = formats.formats().get(str(seq.meta.get("format", "")))
+        if (
+            format is None
+            and own is not None
+            and own.write is not None
+            and target.suffix.lower() in own.extensions
+        ):
+            name = own.name  # `formats.write` keeps a file's own family for its extension
+        lost = lost_in(seq, name)
+        self.dropped = lost
+        if not lost or self.lossy_answer == "save" or getattr(self.window, "quiet_errors", False):
+            return name  # scripts and tests save without a modal question; the status line says it
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Warning,
+            "Save without annotations?",
+            f"{target.name}: a {target.suffix or name} file cannot keep {', '.join(lost)}. "
+            "Save as .pose, .h5 or .npz to keep them.",
+            QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
+        box.setObjectName("lossy_save_dialog")
+        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        if box.exec() != QtWidgets.QMessageBox.StandardButton.Save:
+            self.status(f"Not saved: {target.name} would drop {', '.join(lost)}", 8000)
+            return None
+        return name
 
     def status(self, text: str, ms: int = 5000) -> None:
         self.window.statusBar().showMessage(text, ms)

@@ -14,7 +14,13 @@ the widgets:
   How far the move reaches in time is the *Drag reaches* choice: this frame, neighbouring frames
   with a linear falloff, or up to the neighbouring keyframes. A dragged wrist bends the elbow
   (two-bone IK) when *Wrist drags bend the elbow* is on; any other joint turns its bone and the
-  joints below follow. Bone lengths never change.
+  joints below follow. Bone lengths never change. On a small figure (shoulders drawn under
+  `FINE_BODY_PX` wide: zoomed out, a 1366×768 window) a drag moves the joint that share of the
+  pointer's move (`_gain`, from the pixel size at the joint), so a 30-px drag stays a small,
+  controllable move instead of swinging the hand into the face.
+* **History.** Each step names its frame ("move right wrist, frame 12", "flag frame 30");
+  undo and redo — menu, keys or a click in History — take the clock to the frame the step
+  edited (`Command.focus`), so the change is in view.
 * **Live update.** While a drag goes on, the window shows each new pose in place (same camera,
   same normalisation: `Viewport.replace_generated`); when it ends, the pair is re-scored off the
   GUI thread (signal ``sequence_edited(seq, final)``).
@@ -37,10 +43,14 @@ from PySide6 import QtCore, QtGui
 from signstudio.pose.sequence import PoseSequence
 from signstudio.session.actions import SPREADS
 from signstudio.session.autosave import Autosaver, Recovery
-from signstudio.session.document import PoseDocument
+from signstudio.session.document import Command, PoseDocument
 from signstudio.session.geometry import joint_label
 
 AUTOSAVE_SECONDS = 30
+#: The reason Edit → Flag this frame gives a flag (the tooltip shows the frame's note instead).
+DEFAULT_FLAG = "flagged"
+#: Shoulder width on screen (pixels) below which a drag moves a joint less than the pointer.
+FINE_BODY_PX = 250.0
 
 
 class _Step(QtGui.QUndoCommand):
@@ -95,6 +105,8 @@ class PoseEditor(QtCore.QObject):
         self._source: PoseSequence | None = None  # the sequence on screen that the document made
         self._drag_joint: int | None = None
         self._drag_offset = np.zeros(3)
+        self._drag_start = np.zeros(3)  # the dragged joint where the drag began (raw)
+        self._drag_gain = 1.0  # share of the pointer's move applied (`_gain`)
         spread = str(settings.get("edit_spread", "frame"))
         self.spread = spread if spread in SPREADS else "frame"
         self.falloff = int(settings.get("edit_falloff", 6))
@@ -149,6 +161,7 @@ class PoseEditor(QtCore.QObject):
             doc.edited.connect(lambda frames, d=doc: self._on_changed(d, frames, final=False))
             doc.dirty_changed.connect(lambda dirty, d=doc: self._on_dirty(d, dirty))
             doc.selection_changed.connect(lambda joint, d=doc: self._on_selection(d, joint))
+            doc.committed.connect(lambda op, cmd, d=doc: self._on_committed(d, op, cmd))
         self.viewport.set_selected_joint(None)
         self.document_changed.emit(doc)
         self.dirty_changed.emit(doc is not None and doc.dirty)
@@ -161,6 +174,16 @@ class PoseEditor(QtCore.QObject):
     def _on_selection(self, doc: PoseDocument, joint: int | None) -> None:
         if doc is self.document:
             self.viewport.set_selected_joint(joint)
+
+    def _on_committed(self, doc: PoseDocument, op: str, cmd: Command) -> None:
+        """Undo and redo (menu, keys or a click in History) take the clock to the frame the step
+        edited, so the change is in view."""
+        if doc is not self.document or op == "edit":
+            return
+        frame = cmd.focus()
+        if frame is not None and frame != self.clock.frame:
+            self.clock.pause()
+            self.clock.seek(frame)
 
     def _keep_unsaved(self) -> None:
         doc = self.document
@@ -190,8 +213,17 @@ class PoseEditor(QtCore.QObject):
             self._emit_marks()
 
     def _emit_marks(self) -> None:
+        """The timeline's marks: keyframes, and each flag with what a person wrote about the frame
+        (the flag's own reason unless it is the default, and the frame's note) for its tooltip."""
         doc = self.document
-        self.marks_changed.emit(sorted(doc.keyframes) if doc else [], dict(doc.flags) if doc else {})
+        if doc is None:
+            self.marks_changed.emit([], {})
+            return
+        tips = {}
+        for f, reason in doc.flags.items():
+            said = [t for t in (reason if reason != DEFAULT_FLAG else "", doc.notes.get(f, "")) if t]
+            tips[f] = " — ".join(dict.fromkeys(said))
+        self.marks_changed.emit(sorted(doc.keyframes), tips)
 
     # ---- undo ------------------------------------------------------------------------------
     def undo(self) -> bool:
@@ -270,7 +302,9 @@ class PoseEditor(QtCore.QObject):
         x = doc.frame_data(self.clock.frame)
         self._drag_joint = handle
         self._drag_offset = (x[handle] - x[joint]).astype(np.float64)
-        doc.begin_batch(f"move {self._name(handle)}")
+        self._drag_start = x[joint].astype(np.float64)
+        self._drag_gain = self._gain(doc, joint)
+        doc.begin_batch(f"move {self._name(handle)}, frame {self.clock.frame}")
 
     def _on_dragged(self, joint: int, target: np.ndarray) -> None:
         doc = self.document
@@ -279,17 +313,37 @@ class PoseEditor(QtCore.QObject):
         handle = self._drag_joint
         reach = self.arm_ik and "wrist" in self._name(handle) and "hand" not in self._name(handle)
         doc.rollback_batch()
+        step = (np.asarray(target, np.float64) - self._drag_start) * self._drag_gain
         try:
             doc.move_joint(
                 self.clock.frame,
                 handle,
-                np.asarray(target, np.float64) + self._drag_offset,
+                self._drag_start + step + self._drag_offset,
                 falloff=self.falloff if self.spread == "falloff" else 0,
                 between_keyframes=self.spread == "keyframes",
                 reach=reach,
             )
         except ValueError as exc:
             self._status(f"Cannot move {self._name(handle)}: {exc}", 6000)
+
+    def _gain(self, doc: PoseDocument, joint: int) -> float:
+        """How much of the pointer's move a drag applies: 1 (the joint follows the pointer) while
+        the shoulders are drawn at least `FINE_BODY_PX` wide; on a smaller figure (zoomed out, a
+        small window) less, so that a pixel never moves the joint more than
+        1 / `FINE_BODY_PX` of the shoulder width — a 30-px drag on a figure 100 px wide moves the
+        wrist 0.12 shoulder widths, not 0.3 (which swings the hand into the face)."""
+        from signstudio.app.pointer import pixel_size
+        from signstudio.pose.transforms import normalisation_of
+
+        try:
+            pixel = pixel_size(self.viewport, joint)
+            _origin, shoulders = normalisation_of(doc.sequence)
+        except (ValueError, AttributeError, np.linalg.LinAlgError):
+            return 1.0  # no shoulders, nothing shown: the joint follows the pointer
+        if pixel is None:
+            return 1.0
+        drawn = shoulders / pixel  # shoulder width on screen, pixels
+        return float(min(1.0, drawn / FINE_BODY_PX))
 
     def _on_drag_finished(self, _joint: int, committed: bool) -> None:
         doc = self.document
@@ -323,10 +377,18 @@ class PoseEditor(QtCore.QObject):
     def pending_recoveries(self) -> list[Recovery]:
         return self.autosaver.pending()
 
-    def saved(self, path: Path) -> None:
-        """The document was written to ``path`` by the user: clean, its autosave gone."""
-        if self.document is not None:
-            self.document.mark_saved()
+    def saved(self, path: Path, format_name: str | None = None) -> None:
+        """The document was written to ``path`` (as ``format_name``) by the user: clean, its
+        autosave gone, and the sequence on screen now says it is that file (the view's caption
+        and the export dialogs' names follow a Save as)."""
+        doc = self.document
+        if doc is not None:
+            doc.mark_saved()
+            if format_name is not None:
+                doc.set_origin({"source": str(path), "format": format_name})
+                seq = doc.sequence
+                self._source = seq
+                self.sequence_edited.emit(seq, False)  # shown in place, not scored again
         self.autosaver.discard(self.autosaver.path_for(self.autosave_name))
         self.saved_path = path
 

@@ -1,9 +1,15 @@
 """Mouse input made in code, as a user's hand makes it: for scripted screenshots (`signstudio app
---drag`), benchmarks and tests that drag joints in the viewport."""
+--drag`), benchmarks and tests that drag joints in the viewport; and `pixel_size`, how far one
+screen pixel reaches at a joint (the editor scales a drag by it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
+
+from signstudio.session.camera import drag_point
 
 _KINDS = {
     "press": (QtCore.QEvent.Type.MouseButtonPress, True, True),
@@ -37,4 +43,21 @@ def drag(widget: QtWidgets.QWidget, start: QtCore.QPointF, dx: float, dy: float,
     send_mouse(widget, "release", start + QtCore.QPointF(dx, dy))
 
 
-__all__ = ["drag", "send_mouse"]
+def pixel_size(viewport: Any, joint: int) -> float | None:
+    """The raw-coordinate length one screen pixel spans at ``joint`` of the generated skeleton's
+    shown frame, on the view plane through it (the rays through its pixel and the next one, met
+    with that plane, mapped back to raw units); None when nothing is shown."""
+    disp = viewport.editable_display()
+    if disp is None:
+        return None
+    at = viewport.joint_pixel(joint)
+    start = disp.to_display(disp.seq.data[disp.clamp(viewport.frames[0]), joint]).astype(np.float64)
+    normal = viewport.view.pose().forward
+    a = drag_point(viewport.joint_ray(at.x(), at.y()), start, normal)
+    b = drag_point(viewport.joint_ray(at.x() + 1.0, at.y()), start, normal)
+    to_raw = np.linalg.inv(disp.matrix)[:3, :3]
+    size = float(np.linalg.norm(to_raw @ (b - a)))
+    return size if np.isfinite(size) and size > 0 else None
+
+
+__all__ = ["drag", "pixel_size", "send_mouse"]

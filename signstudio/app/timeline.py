@@ -165,7 +165,9 @@ class MarkedSlider(QtWidgets.QSlider):
         """What the mark under widget x is ("" when none)."""
         near = [k for k in self.keyframes if abs(self.value_x(k) - x) <= 5]
         flagged = [f for f in self.flags if abs(self.value_x(f) - x) <= 5]
-        parts = [f"keyframe {k}" for k in near] + [f"frame {f} flagged: {self.flags[f]}" for f in flagged]
+        parts = [f"keyframe {k}" for k in near] + [
+            f"frame {f} flagged" + (f": {self.flags[f]}" if self.flags[f] else "") for f in flagged
+        ]
         return " · ".join(parts)
 
     def event(self, ev: QtCore.QEvent) -> bool:

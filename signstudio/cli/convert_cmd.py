@@ -13,7 +13,10 @@ sequences becomes one file when the target holds several (`HOLDS_MANY`), else on
 sequence, ``a-<key>.pose`` (its ``meta["key"]``, else its index). A bad file prints one line,
 ``error: FILE: problem``, and the batch goes on; a summary line ends it. Exit 0 when every
 file converted, 2 when any failed (or there was nothing to convert). ``.eaf`` outputs link the
-pose file they came from.
+pose file they came from. A ``.pose`` output keeps the annotations and word of its input in its
+sidecar (``NAME.pose.signstudio.json``); sidecars in the input folder go with their ``.pose``
+(never counted as passed over). A target that drops annotations (``.bvh``, ``.skels``...) is
+named in one ``note:`` line. ``--rig compact`` writes BVH body and hands only (upper50).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+#: A ``.pose`` file's sidecar (`signstudio.pose.formats._sidecar.SUFFIX`): read with its file.
+SIDECAR = ".signstudio.json"
 #: Formats whose files hold several sequences (one batch output per input file).
 HOLDS_MANY = frozenset({"h5", "pt-skels", "p2s-legacy", "p2s-2025"})
 
@@ -59,6 +64,12 @@ def add_parser(sub: Any) -> None:
         "(pose, eaf, bvh, skels, h5, npz, ...) into the OUTPUT folder",
     )
     p.add_argument("--recursive", action="store_true", help="with --to: also the files in subfolders")
+    p.add_argument(
+        "--rig",
+        choices=("full", "compact"),
+        help="BVH only: full (every joint, rooted at the neck; default) or compact (body and hands, "
+        "upper50's 50 joints, no face points)",
+    )
     p.set_defaults(func=run)
 
 
@@ -89,7 +100,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.to:
         return run_batch(
-            args.input, args.output, args.to, args.recursive, args.layout, args.out_format, args.in_format
+            args.input,
+            args.output,
+            args.to,
+            args.recursive,
+            args.layout,
+            args.out_format,
+            args.in_format,
+            args.rig,
         )
     seqs = formats.read(args.input, format=args.in_format)
     if args.layout:
@@ -102,7 +120,12 @@ def run(args: argparse.Namespace) -> int:
 
     spec = formats.spec_named(args.out_format, args.output) if args.out_format else None
     spec = spec or formats.detect(args.output, for_writing=True)
-    formats.write(args.output, seqs, format=args.out_format, **_write_options(spec.name, args.input))
+    formats.write(
+        args.output, seqs, format=args.out_format, **_write_options(spec.name, args.input, args.rig)
+    )
+    lost = lost_note(seqs, spec.name)
+    if lost:
+        print(f"note: {args.output}: {lost}", file=sys.stderr)
     written = FAMILIES[spec.name].layout if spec.name in FAMILIES else seqs[0].layout
     note = (
         f"converted from {seqs[0].layout} to {written}" if written != seqs[0].layout else f"layout {written}"
@@ -111,9 +134,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_options(format_name: str, source: Path) -> dict[str, Any]:
-    # An ELAN file links the pose file it was made from.
-    return {"media": source if source.is_file() else False} if format_name == "eaf" else {}
+def _write_options(format_name: str, source: Path, rig: str | None = None) -> dict[str, Any]:
+    # An ELAN file links the pose file it was made from; a BVH takes the rig asked for.
+    if format_name == "eaf":
+        return {"media": source if source.is_file() else False}
+    return {"rig": rig} if format_name == "bvh" and rig else {}
+
+
+def lost_note(seqs: Sequence[Any], format_name: str) -> str:
+    """One line saying what writing ``seqs`` as ``format_name`` drops of their annotations
+    (`signstudio.pose.annotations.lost_in`), "" when nothing."""
+    from signstudio.pose.annotations import lost_in
+
+    for i, seq in enumerate(seqs):
+        lost = lost_in(seq, format_name)
+        if lost:
+            where = f" (sequence {i})" if len(seqs) > 1 else ""
+            return f"{format_name} cannot keep {', '.join(lost)}{where}; they are not in the file"
+    return ""
 
 
 def target_format(to: str, out_format: str | None = None) -> tuple[Any, str]:
@@ -155,15 +193,15 @@ def batch_inputs(
         if entry.is_dir():
             if exclude is not None and entry.resolve() == exclude.resolve():
                 continue
-            if any(entry.glob("*.json")):
-                found.append(entry)  # an OpenPose per-frame JSON folder
+            if any(not p.name.endswith(SIDECAR) for p in entry.glob("*.json")):
+                found.append(entry)  # an OpenPose per-frame JSON folder (a .pose's sidecar is not)
             elif recursive:
                 more, passed = batch_inputs(entry, True, exclude)
                 found += more
                 skipped += passed
         elif entry.suffix.lower() in readable:
             found.append(entry)
-        else:
+        elif not entry.name.endswith(SIDECAR):  # a sidecar goes with its .pose
             skipped += 1
     return found, skipped
 
@@ -237,6 +275,7 @@ def run_batch(
     layout: str | None = None,
     out_format: str | None = None,
     in_format: str | None = None,
+    rig: str | None = None,
 ) -> int:
     """Convert every pose file in ``source`` into ``out`` (see the module docstring); exit code."""
     from tqdm import tqdm
@@ -269,7 +308,7 @@ def run_batch(
                     raise FormatError(
                         job.source, f"would overwrite itself (write to another folder than {out})"
                     )
-                formats.write(target, items, format=spec.name, **_write_options(spec.name, job.source))
+                formats.write(target, items, format=spec.name, **_write_options(spec.name, job.source, rig))
                 written += 1
             converted += 1
         except Exception as exc:  # one bad file never stops the batch

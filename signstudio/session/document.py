@@ -33,7 +33,9 @@ tool called inside them merge into one command — one drag, one undo step.
   frame (a hold). Flags, notes, keyframes and letter segments (``meta["segments"]``) move with
   their frames.
 * `flag` / `note` / `set_keyframe` — per-frame flags, a free-text note per frame, keyframes;
-  undoable like the rest.
+  undoable like the rest. They travel in the sequence's ``meta["annotations"]``
+  (`signstudio.pose.annotations`): `sequence` writes them there, so every save that keeps
+  ``meta`` keeps them, and a document made from a sequence that has them starts with them.
 
 The document also holds what the editor works on beside the poses: ``reference`` (the ground
 truth it is compared with; never edited) and ``selection`` (the picked joint, or None).
@@ -60,6 +62,8 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from signstudio.pose import transforms
+from signstudio.pose.annotations import KEY as ANNOTATIONS
+from signstudio.pose.annotations import annotations_meta, annotations_of
 from signstudio.pose.sequence import PoseSequence, remap_segments
 from signstudio.session.events import Event
 
@@ -76,6 +80,24 @@ class Command:
     meta_before: dict[str, Any] = field(default_factory=dict)  # see `PoseDocument._meta_state`
     meta_after: dict[str, Any] = field(default_factory=dict)
 
+    def focus(self) -> int | None:
+        """The frame this step is about (undo and redo take the clock there): the frame whose
+        points it changed most (a move with falloff: the dragged frame, weight 1), else the first
+        frame whose flag, note or keyframe it changed; None when it changed the length."""
+        if self.frames is None:
+            return None
+        if len(self.frames):
+            moved = np.nan_to_num(np.abs(self.after[0].astype(np.float64) - self.before[0]))
+            change = moved.reshape(len(self.frames), -1).sum(axis=1)
+            change += np.abs(self.after[1] - self.before[1]).reshape(len(self.frames), -1).sum(axis=1)
+            return int(self.frames[int(np.argmax(change))])
+        touched: set[int] = set()
+        for which in ("flags", "notes"):
+            old, new = self.meta_before.get(which, {}), self.meta_after.get(which, {})
+            touched |= {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+        touched |= set(self.meta_before.get("keyframes", ())) ^ set(self.meta_after.get("keyframes", ()))
+        return min(touched) if touched else None
+
 
 class PoseDocument:
     """A sequence being edited, its undo history and dirty state (see the module docstring)."""
@@ -87,9 +109,8 @@ class PoseDocument:
         self._data = np.array(sequence.data, np.float32, copy=True)
         self._conf = np.array(sequence.confidence, np.float32, copy=True)
         self._filled = np.array(sequence.filled, bool, copy=True)
-        self.flags: dict[int, str] = {}
-        self.notes: dict[int, str] = {}
-        self.keyframes: set[int] = set()
+        # what the sequence brought (a file saved with its annotations, `pose.annotations`)
+        self.flags, self.notes, self.keyframes = annotations_of(sequence.meta, sequence.num_frames)
         self._segments: list[dict[str, Any]] = [dict(x) for x in sequence.meta.get("segments", ())]
         self._mirrored = bool(sequence.meta.get("mirrored", False))
         self._undo: list[Command] = []
@@ -115,6 +136,9 @@ class PoseDocument:
             meta["segments"] = [dict(x) for x in self._segments]
         if self._mirrored or "mirrored" in meta:
             meta["mirrored"] = self._mirrored
+        meta.pop(ANNOTATIONS, None)
+        if self.flags or self.notes or self.keyframes:
+            meta[ANNOTATIONS] = annotations_meta(self.flags, self.notes, self.keyframes)
         return self._seq.replace(
             data=self._data.copy(), confidence=self._conf.copy(), filled=self._filled.copy(), meta=meta
         )
@@ -155,6 +179,11 @@ class PoseDocument:
         self._saved_at = -1
         if not was:
             self.dirty_changed.emit(True)
+
+    def set_origin(self, meta: dict[str, Any]) -> None:
+        """Where the sequence now lives (``source``, ``format`` after a Save as): merged into the
+        meta of `sequence`; not an edit (no undo step, dirty state unchanged)."""
+        self._seq = self._seq.replace(meta_update=meta)
 
     def mark_saved(self) -> None:
         was = self.dirty
@@ -342,7 +371,7 @@ class PoseDocument:
                 data[i, subtree] = part.apply(data[i, subtree] - p) + p + shift * w
         present = self._conf[frames] > 0
         data = np.where(present[..., None], data, self._data[frames])
-        name = "move joint" if not reach else "reach"
+        name = f"{'reach' if reach else 'move joint'}, frame {frame}"
         if between_keyframes and frame not in self.keyframes:
             with self.batch_edit(name):
                 self.set_keyframe(frame, True)
@@ -421,12 +450,12 @@ class PoseDocument:
     def smooth(self, start: int, stop: int, window: int = 7, order: int = 2) -> None:
         """Savitzky–Golay over frames [start, stop) (window clipped to the range, odd)."""
         frames, data = self.smoothed(start, stop, window, order)
-        self._edit("smooth", frames, data)
+        self._edit("smooth" + _span(start, stop, self.num_frames), frames, data)
 
     def mirror(self, start: int, stop: int) -> None:
         frames = self._frames(start, stop)
         m = transforms.mirror(self.sequence)
-        label = "mirror left and right"
+        label = "mirror left and right" + _span(start, stop, self.num_frames)
         with self.batch_edit(label):
             self._edit(label, frames, m.data[frames], m.confidence[frames], m.filled[frames])
             self._meta_change(label, lambda: self._swap_hands(start, stop))
@@ -445,14 +474,14 @@ class PoseDocument:
 
     def trim(self, start: int, stop: int) -> None:
         """Keep frames [start, stop) only (one undo step, whole arrays stored)."""
-        self._reshape("trim", self._frames(start, stop))
+        self._reshape("trim to" + _span(start, stop, 0), self._frames(start, stop))
 
     def cut(self, start: int, stop: int) -> None:
         """Remove frames [start, stop) (at least one frame stays)."""
         gone = self._frames(start, stop)
         if len(gone) >= self.num_frames:
             raise ValueError("cutting every frame would leave an empty sequence")
-        self._reshape("cut", np.setdiff1d(np.arange(self.num_frames), gone))
+        self._reshape("cut" + _span(start, stop, 0), np.setdiff1d(np.arange(self.num_frames), gone))
 
     def insert_hold(self, frame: int, count: int) -> None:
         """Hold ``frame`` for ``count`` more frames (copies of it, inserted after it)."""
@@ -463,7 +492,7 @@ class PoseDocument:
         index = np.concatenate(
             [np.arange(frame + 1), np.full(count, frame), np.arange(frame + 1, self.num_frames)]
         )
-        self._reshape(f"hold {count} frames", index)
+        self._reshape(f"hold frame {frame} for {count} frames", index)
 
     def _reshape(self, label: str, index: np.ndarray) -> None:
         """New frames = old frames ``index`` (kept in order; a repeated frame is a hold, whose
@@ -484,14 +513,15 @@ class PoseDocument:
 
     def flag(self, frame: int, text: str | None) -> None:
         """Flag ``frame`` (``text``: why), or clear its flag with None."""
-        self._meta_edit("flag frame", "flags", frame, text)
+        self._meta_edit(f"{'flag' if text is not None else 'unflag'} frame {frame}", "flags", frame, text)
 
     def note(self, frame: int, text: str | None) -> None:
-        self._meta_edit("note", "notes", frame, text)
+        self._meta_edit(f"note on frame {frame}", "notes", frame, text)
 
     def set_keyframe(self, frame: int, on: bool = True) -> None:
         """Make ``frame`` a keyframe (edits between keyframes fade out at them) or not."""
-        self._meta_edit("keyframe" if on else "remove keyframe", "keyframes", frame, "" if on else None)
+        label = f"keyframe {frame}" if on else f"remove keyframe {frame}"
+        self._meta_edit(label, "keyframes", frame, "" if on else None)
 
     def _meta_edit(self, label: str, which: str, frame: int, text: str | None) -> None:
         if not 0 <= frame < self.num_frames:
@@ -539,6 +569,14 @@ def _two_bone_elbow(root: np.ndarray, mid: np.ndarray, end: np.ndarray, target: 
     cos_root = (a * a + d * d - b * b) / (2 * a * d)
     angle = np.arccos(np.clip(cos_root, -1.0, 1.0))
     return root + a * (np.cos(angle) * u + np.sin(angle) * v)
+
+
+def _span(start: int, stop: int, num_frames: int) -> str:
+    """ ", frames 3–20" for [start, stop) (the last frame included, as the timeline shows it);
+    "" for the whole sequence of ``num_frames`` frames."""
+    if start <= 0 and stop >= num_frames > 0:
+        return ""
+    return f", frame {start}" if stop - start == 1 else f", frames {start}–{stop - 1}"
 
 
 def _norm(v: np.ndarray) -> float:

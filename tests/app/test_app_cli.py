@@ -244,7 +244,7 @@ def test_drag_flag_moves_the_joint_as_a_mouse_drag_does(word_window) -> None:  #
                                              "--drag", "right wrist", "-30", "-40")) == 0  # fmt: skip
     after = win.state.sequence.data[frame, wrist]
     assert np.linalg.norm(after - before) > 0.05
-    assert win.editor.undo_stack.text(win.editor.undo_stack.count() - 1) == "move right wrist"
+    assert win.editor.undo_stack.text(win.editor.undo_stack.count() - 1) == f"move right wrist, frame {frame}"
     np.testing.assert_array_equal(win.state.sequence.data[frame + 2], seq.data[frame + 2])  # this frame only
     with pytest.raises(ValueError, match="no joint"):
         apply_flags(win, watch, _app_args("--drag", "left tail", "1", "1"))

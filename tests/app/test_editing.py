@@ -89,7 +89,7 @@ def test_dragging_a_wrist_is_one_undo_step_keeps_bones_and_camera(studio, qtbot)
     assert not np.array_equal(after.data[30, elbow], before.data[30, elbow])  # the arm bent (IK)
     scale = float(np.abs(before.data).max())
     assert np.abs(_bones(after) - _bones(before)).max() < 1e-5 * max(1.0, scale)
-    assert studio.undo_action.text() == "Undo move right wrist"
+    assert studio.undo_action.text() == "Undo move right wrist, frame 30"
     assert studio.editor.undo_stack.count() == 1  # six mouse moves, one step
     assert studio.windowTitle().startswith("• ")
     with qtbot.waitSignal(studio.scores_ready, timeout=30000):
@@ -148,8 +148,8 @@ def test_escape_cancels_a_drag_and_flags_show_on_the_timeline(studio, qtbot) -> 
     _mouse(view, "release", start + QtCore.QPointF(30, 30))
     assert np.array_equal(studio.state.sequence.data, seq.data) and not studio.undo_action.isEnabled()
     studio.actions_by_name["flag_this_frame"].trigger()
-    assert studio.timeline.slider.flags == {10: "flagged"}
-    assert "flagged" in studio.timeline.slider.mark_at(studio.timeline.slider.value_x(10))
+    assert studio.timeline.slider.flags == {10: ""}  # no note: the tooltip says "flagged" alone
+    assert studio.timeline.slider.mark_at(studio.timeline.slider.value_x(10)) == "frame 10 flagged"
 
 
 def test_smoothing_is_previewed_then_applied_or_cancelled(studio, qtbot) -> None:
@@ -172,7 +172,7 @@ def test_smoothing_is_previewed_then_applied_or_cancelled(studio, qtbot) -> None
     QtCore.QTimer.singleShot(300, lambda: answer(True))
     with qtbot.waitSignal(studio.scores_ready, timeout=30000):
         studio.actions_by_name["smooth"].trigger()
-    assert studio.undo_action.text() == "Undo smooth"
+    assert studio.undo_action.text() == "Undo smooth, frames 18–42"  # the range around frame 30, named
     assert QtWidgets.QApplication.activeModalWidget() is None
 
 
@@ -379,7 +379,7 @@ def test_cut_frames_asks_for_the_range_and_is_one_undo_step(studio, qtbot) -> No
     with qtbot.waitSignal(studio.scores_ready, timeout=30000):
         studio.actions_by_name["cut_frames"].trigger()
     assert studio.state.sequence.num_frames == n - 10 and studio.clock.num_frames == n - 10
-    assert studio.undo_action.text() == "Undo cut"
+    assert studio.undo_action.text() == "Undo cut, frames 10–19"
     with qtbot.waitSignal(studio.scores_ready, timeout=30000):
         studio.undo()
     assert studio.state.sequence.num_frames == n

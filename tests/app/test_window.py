@@ -182,7 +182,8 @@ def test_open_file_drag_and_drop_and_recent_files(studio, sample_file: Path) -> 
     )
     studio.dropEvent(drop)
     assert studio.state.reference is not None
-    assert studio.state.reference.meta["reference_kind"] == "user file"
+    # the sample was saved from a lexicon join: its .pose sidecar says so (not a bare "user file")
+    assert studio.state.reference.meta["reference_kind"] == "lexicon join"
 
 
 def test_settings_are_remembered(qtbot, tmp_path, monkeypatch) -> None:

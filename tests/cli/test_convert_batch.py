@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from signstudio.cli.convert_cmd import batch_inputs
 from signstudio.cli.main import main
 from signstudio.corpus.lexicon import alphabet
 from signstudio.pose import formats
@@ -44,7 +45,11 @@ def test_batch_to_pose_goes_past_the_bad_file(folder, tmp_path, capsys):
     errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and errors[0].startswith(f"error: {folder / 'bad.pose'}: ")
     assert "Traceback" not in captured.err and "convert to .pose" in captured.err  # the progress bar
-    assert _names(out) == ["a.pose", "b.pose", "c-0.pose", "c-1.pose", "d-de_hallo.pose", "d-hello.pose"]
+    poses = [n for n in _names(out) if not n.endswith(".signstudio.json")]
+    assert poses == ["a.pose", "b.pose", "c-0.pose", "c-1.pose", "d-de_hallo.pose", "d-hello.pose"]
+    # the sentences' text went into sidecars beside them; a second batch passes them with their files
+    assert (out / "c-0.pose.signstudio.json").is_file()
+    assert batch_inputs(out)[1] == 0 and len(batch_inputs(out)[0]) == 6
     assert captured.out.strip().splitlines()[-1] == (
         f"converted 4 of 5 files to pose (6 written into {out}); 1 failed; 4 other files passed over"
     )

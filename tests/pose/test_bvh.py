@@ -34,7 +34,10 @@ def _depth_order(parent: np.ndarray) -> list[int]:
 def _length_tolerance(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray]:
     """(F, J) bound on each joint's round-trip error — the sum, over the bones from the root to
     it, of how far that frame's bone length is from the bone's median length — and (F, J) bool
-    where the bound applies (the joint and every joint above it present)."""
+    where the bound applies (the joint and every joint above it present). The tree is the
+    written rig's: rooted at the neck, added where the skeleton has none (`bvh.with_neck`)."""
+    n = seq.num_joints
+    seq = bvh.with_neck(seq)
     parent, _ = bvh.spanning_tree(seq.skeleton)
     x, present = seq.data.astype(np.float64), seq.present
     tolerance = np.zeros(present.shape)
@@ -49,7 +52,7 @@ def _length_tolerance(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray]:
         median = np.median(length[both]) if both.any() else 0.0
         tolerance[:, j] = tolerance[:, p] + np.abs(length - median)
         chain[:, j] = chain[:, p] & present[:, j]
-    return tolerance, chain
+    return tolerance[:, :n], chain[:, :n]
 
 
 def _constant_lengths(seq: PoseSequence) -> PoseSequence:

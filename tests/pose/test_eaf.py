@@ -29,7 +29,8 @@ def test_tiers_hold_the_text_and_the_letters_per_hand(word, tmp_path):
     path = tmp_path / "ahoj.eaf"
     formats.write(path, word, media=False)
     tiers = _tiers(path)
-    assert set(tiers) == {"text", "right hand", "left hand"}
+    assert set(tiers) == {"text", "right hand", "left hand", "flags", "notes"}
+    assert tiers["flags"] == [] and tiers["notes"] == []  # nothing flagged or noted
     assert tiers["text"] == [(0, 3840, "ahoj")]  # 96 frames at 25 fps
     assert len(word) == 96 and word.fps == 25.0
     segments = word.meta["segments"]
@@ -73,7 +74,7 @@ def test_default_link_is_the_pose_file_it_was_read_from(word, tmp_path):
     assert linked["LINK_URL"] == pose_file.resolve().as_uri()
     assert linked["RELATIVE_LINK_URL"] == "./ahoj.pose"
     assert linked["MIME_TYPE"] == "application/octet-stream"
-    assert _tiers(path)["text"] == [(0, 3840, "")]  # .pose files hold no text
+    assert _tiers(path)["text"] == [(0, 3840, "ahoj")]  # the .pose's sidecar kept the text
 
 
 def test_cli_convert_links_the_input_file(word, tmp_path):

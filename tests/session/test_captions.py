@@ -66,9 +66,9 @@ def test_an_opened_recording_is_never_called_generated(tmp_path) -> None:
     cap = describe_view(clip)
     assert cap.kind == "recorded" and cap.badge == "recorded clip"
     assert cap.detail and cap.detail in str(clip.meta["source"]).replace("\\", "/")
-    back = _opened(clip, tmp_path / "clip.pose")  # .pose keeps no kind: a user file, named
+    back = _opened(clip, tmp_path / "clip.pose")  # its sidecar keeps the kind: a recording, named
     cap = describe_view(back, "shown")
-    assert cap.kind == "user file" and cap.badge == "user file" and cap.detail == "clip.pose"
+    assert cap.kind == "recorded" and cap.badge == "recorded clip" and cap.detail == "clip.pose"
     assert "generated" not in cap.badge
     skels = _opened(clip.replace(meta_update={"text": "a"}), tmp_path / "clip.skels")
     cap = describe_view(skels, "reference")

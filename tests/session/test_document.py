@@ -49,7 +49,7 @@ def test_moving_a_wrist_keeps_every_bone_length_and_undoes_exactly(seq):
     # the whole right hand followed its wrist
     hand = seq.skeleton.groups["right_hand"]
     assert np.abs(after.data[frame, hand] - before.data[frame, hand]).max() > 0
-    assert doc.dirty and doc.can_undo and doc.undo_text == "move joint"
+    assert doc.dirty and doc.can_undo and doc.undo_text == "move joint, frame 40"
     assert doc.undo() and _equal(doc.sequence, before) and not doc.dirty
     assert doc.redo() and _equal(doc.sequence, after) and doc.dirty
 
@@ -188,7 +188,7 @@ def test_an_edit_between_keyframes_fades_out_at_them_and_leaves_them_alone(seq):
     moved = np.abs(after.data - before.data).max(axis=(1, 2))
     assert moved[21:50].all() and not moved[:21].any() and not moved[50:].any()
     assert moved[35] == moved.max() and moved[22] < moved[30] < moved[35] > moved[40] > moved[48]
-    assert doc.keyframes == {20, 35, 50} and doc.undo_text == "move joint"
+    assert doc.keyframes == {20, 35, 50} and doc.undo_text == "move joint, frame 35"
     # a second edit at a keyframe's neighbour now stops at 35
     doc.move_joint(
         40, wrist, after.data[40, wrist] + np.array([0.05, 0, 0]) * _scale(seq), between_keyframes=True

@@ -16,7 +16,7 @@ import numpy as np
 from PySide6 import QtGui, QtWidgets
 
 from signstudio.app.dialogs.common import as_parent, ask, ask_int
-from signstudio.app.editor import PoseEditor
+from signstudio.app.editor import DEFAULT_FLAG, PoseEditor
 from signstudio.app.viewport import Viewport
 from signstudio.session.clock import Clock
 from signstudio.session.document import PoseDocument
@@ -40,7 +40,7 @@ class EditHost(Protocol):
 ONE_STEP_TOOLS: dict[str, Tool] = {
     "fill_missing": lambda d, _f: d.fill_missing(),
     "mirror": lambda d, _f: d.mirror(0, d.num_frames),
-    "flag": lambda d, f: d.flag(f, "flagged"),
+    "flag": lambda d, f: d.flag(f, DEFAULT_FLAG),
 }
 
 

@@ -1,7 +1,7 @@
 """File → Export: the edited sequence (and its pair's scores) in every form a lab needs.
 
-    export(window, "eaf", path)                   # ELAN: text tier, a tier per hand (letters), media
-    export(window, "bvh", path)                   # BVH for Blender & co (bone lengths fixed)
+    export(window, "eaf", path)                   # ELAN: text, hands (letters), flags, notes, media
+    export(window, "bvh", path, rig="compact")    # BVH for Blender & co (bone lengths fixed)
     export(window, "video", path, reference=True, strip=True)   # mp4 or gif of the viewport
     export(window, "frames", folder, ...)         # one PNG per frame
     export(window, "metrics", path)               # per-frame DTW/FGD/joint errors, .csv or .json
@@ -112,7 +112,8 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
         window._status("Nothing to export: generate or open a sequence first", 6000)
         return None
     title, filters, suffix = KINDS[kind]
-    name = window._title_for_files()
+    saved = window.editor.saved_path
+    name = saved.stem if saved is not None else window._title_for_files()  # follows a Save as
     parent = as_parent(window)
     options: dict[str, Any] = {}
     if kind == "frames":
@@ -125,6 +126,11 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
         )
     if not chosen:
         return None
+    if kind == "bvh":
+        rig = _bvh_rig(window)
+        if rig is None:
+            return None
+        options["rig"] = rig
     if kind in ("video", "frames"):
         picked = _video_options(window)
         if picked is None:
@@ -151,6 +157,24 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
             bar.close()
     window._status(f"Exported {out}", 8000)
     return out
+
+
+def _bvh_rig(window: ExportSource) -> str | None:
+    """Which BVH rig (`signstudio.pose.formats.bvh`): every joint, or body and hands only."""
+    dialog = QtWidgets.QDialog(as_parent(window))
+    dialog.setWindowTitle("BVH rig")
+    dialog.setObjectName("bvh_rig_dialog")
+    column = QtWidgets.QVBoxLayout(dialog)
+    full = QtWidgets.QRadioButton("Every joint (rooted at the neck)", dialog)
+    compact = QtWidgets.QRadioButton("Compact: body and hands, no face points (50 joints)", dialog)
+    full.setObjectName("rig_full")
+    compact.setObjectName("rig_compact")
+    full.setChecked(True)
+    column.addWidget(full)
+    column.addWidget(compact)
+    if not ask(dialog, column):
+        return None
+    return "compact" if compact.isChecked() else "full"
 
 
 def _video_options(window: ExportSource) -> dict[str, bool] | None:

@@ -1,9 +1,17 @@
 """BVH (Biovision Hierarchy): a pose sequence as a rotation rig that Blender imports, and back.
 
+**Rigs** (``rig=``). ``full`` (default): every joint of the sequence, rooted at the neck. A
+skeleton without a neck joint but with both shoulders (MediaPipe ``holistic``) gets one, the
+midpoint of the shoulders joined to them and to the nose (component ``SIGNSTUDIO_NECK``, point
+``Neck``; present where both shoulders are); a reader drops it again, so a holistic file reads
+back as ``holistic``. ``compact``: body and hands only, the sequence converted to ``upper50``
+(`signstudio.pose.convert`: neck, nose, shoulders, elbows, wrists and 2 × 21 hand points, no
+face mesh) — 50 joints instead of a holistic recording's 500-odd, for an animator's rig.
+
 **Hierarchy.** The joints are the skeleton's bones made a tree: a breadth-first spanning tree of
-the bone graph from the root (the joint named ``Neck`` where there is one, as in ``upper50``
-and ``openpose137``; else the body joint at the centre of the largest connected part, e.g. a
-shoulder of ``holistic``), so cycles such as the hand's knuckle line are dropped and
+the bone graph from the root (the joint named ``Neck``, as in ``upper50``, ``openpose137`` and
+every ``full`` rig with shoulders; else the body joint at the centre of the largest connected
+part), so cycles such as the hand's knuckle line are dropped and
 every joint hangs from the joint nearest the root (``upper50``: Neck → Nose and the shoulders →
 elbows → wrists → hand wrist → five fingers). Joint names are ours (``BODY:Neck``,
 ``RIGHT_HAND:WRIST``; whitespace becomes ``_``). A joint with several children (Neck, each hand
@@ -88,6 +96,10 @@ _EPS = 1e-9
 #: A sequence whose neck is this close to the origin and shoulder width this close to 1 is
 #: taken to be in display units already and written exactly as it is.
 DISPLAY_TOLERANCE = 0.05
+#: The component of the neck joint a rig is rooted at where the skeleton has none (`with_neck`).
+NECK_COMPONENT = "SIGNSTUDIO_NECK"
+#: ``rig=`` choices: every joint, or body and hands (``upper50``).
+RIGS = ("full", "compact")
 
 
 def _hold(valid: np.ndarray) -> np.ndarray | None:
@@ -344,10 +356,73 @@ def _fmt(values: np.ndarray) -> str:
     return " ".join(f"{v:.9g}" for v in values.tolist())
 
 
-def bvh_text(seq: PoseSequence, units: str = "display", scale: float = 1.0, path: Path | None = None) -> str:
+def _shoulders(skeleton: Skeleton) -> tuple[int, int] | None:
+    """(left, right) shoulder joints of the body, by name; None when there are not both."""
+    body = set(skeleton.groups.get("body", np.zeros(0, np.int64)).tolist())
+    found: dict[str, int] = {}
+    for i, name in enumerate(skeleton.joints):
+        point = name.rsplit(":", 1)[-1].lower().replace("_", "")
+        if i in body and point in ("leftshoulder", "lshoulder", "rightshoulder", "rshoulder"):
+            found.setdefault("left" if point[0] == "l" else "right", i)
+    return (found["left"], found["right"]) if len(found) == 2 else None
+
+
+def with_neck(seq: PoseSequence) -> PoseSequence:
+    """``seq`` with a neck joint (`NECK_COMPONENT`: the midpoint of the shoulders, present where
+    both are, joined to them and to the nose) when it has none (MediaPipe Holistic), so that the
+    rig is rooted at the neck as in ``upper50``; unchanged when it has a neck or no shoulders."""
+    skeleton = seq.skeleton
+    if any(name.rsplit(":", 1)[-1].lower() == "neck" for name in skeleton.joints):
+        return seq
+    pair = _shoulders(skeleton)
+    if pair is None:
+        return seq
+    left, right = pair
+    neck = skeleton.num_joints
+    links = [(neck, left), (neck, right)]
+    nose = [i for i, n in enumerate(skeleton.joints) if n.rsplit(":", 1)[-1].lower() == "nose"]
+    links += [(neck, nose[0])] if nose else []
+    mirror = (*(int(m) for m in skeleton.mirror), neck)
+    skel = Skeleton(
+        skeleton.layout,
+        (*skeleton.components, Component(NECK_COMPONENT, ("Neck",), group="body")),
+        mirror,
+        (*skeleton.links, *links),
+    )
+    both = (seq.confidence[:, left] > 0) & (seq.confidence[:, right] > 0)
+    mid = np.where(both[:, None], 0.5 * (seq.data[:, left] + seq.data[:, right]), 0.0)
+    conf = np.where(both, np.minimum(seq.confidence[:, left], seq.confidence[:, right]), 0.0)
+    return seq.replace(
+        data=np.concatenate([seq.data, mid[:, None]], axis=1),
+        confidence=np.concatenate([seq.confidence, conf[:, None]], axis=1),
+        filled=np.concatenate([seq.filled, np.zeros((seq.num_frames, 1), bool)], axis=1),
+        skeleton=skel,
+    )
+
+
+def rigged(path: Path, seq: PoseSequence, rig: str) -> PoseSequence:
+    """The sequence the rig is built from: ``full`` every joint (a neck added where there is
+    none, `with_neck`), ``compact`` body and hands only (``upper50``: neck, nose, shoulders,
+    elbows, wrists and 2 × 21 hand points; no face points)."""
+    if rig == "full":
+        return with_neck(seq)
+    if rig != "compact":
+        raise FormatError(path, f"option rig={rig!r}: use 'full' or 'compact'")
+    if seq.layout == "upper50":
+        return seq
+    from signstudio.pose.convert import can_convert, convert
+
+    if not can_convert(seq.layout, "upper50"):
+        raise FormatError(path, f"no compact rig for layout {seq.layout} (it does not convert to upper50)")
+    return convert(seq, "upper50")
+
+
+def bvh_text(
+    seq: PoseSequence, units: str = "display", scale: float = 1.0, path: Path | None = None, rig: str = "full"
+) -> str:
     """The BVH file of ``seq`` (data (F, J, 3)) as text; see the module docstring."""
     where = path or Path(str(seq.meta.get("source", "sequence")))
-    seq = _in_units(where, seq, units)
+    seq = rigged(where, _in_units(where, seq, units), rig)
     pts = seq.data.astype(np.float64) * AXES * scale  # (F, J, 3) in BVH axes
     try:
         nodes, rest = _build_rig(seq, pts)
@@ -377,14 +452,19 @@ def bvh_text(seq: PoseSequence, units: str = "display", scale: float = 1.0, path
 
 
 def write_bvh(
-    path: Path, seqs: list[PoseSequence], units: str = "display", scale: Any = 1.0, **_: Any
+    path: Path,
+    seqs: list[PoseSequence],
+    units: str = "display",
+    scale: Any = 1.0,
+    rig: str = "full",
+    **_: Any,
 ) -> None:
     """Write one sequence as BVH (atomically); see the module docstring for the rig."""
     if len(seqs) != 1:
         raise FormatError(path, f"a BVH file holds one sequence, got {len(seqs)}")
     check_writable(path, seqs[0], 0)
     factor = scale_option(path, scale)
-    text = bvh_text(seqs[0], units=units, scale=factor, path=path)
+    text = bvh_text(seqs[0], units=units, scale=factor, path=path, rig=rig)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
 
@@ -431,7 +511,9 @@ def _kept_parents(nodes: list[_Parsed], keep: list[int]) -> list[int]:
 def _skeleton_of(path: Path, nodes: list[_Parsed], layout: str | None) -> tuple[Skeleton, list[int]]:
     """The skeleton of the file's joints (a named layout, or one built from the file) and, per
     skeleton joint, its index in ``nodes``."""
-    keep = [i for i, node in enumerate(nodes) if BRANCH not in node.name]
+    # the neck a writer added (`with_neck`) is not a point of the sequence
+    added = _bvh_name(f"{NECK_COMPONENT}:Neck")
+    keep = [i for i, node in enumerate(nodes) if BRANCH not in node.name and node.name != added]
     by_name: dict[str, int] = {}
     for i in keep:
         if nodes[i].name in by_name:
@@ -503,6 +585,8 @@ SPEC = register(
             "scale": "multiply coordinates by this on writing, divide on reading (default 1)",
             "layout": "read: the layout whose joint names the file uses (default: recognised)",
             "fps": "read: override the frame rate",
+            "rig": "write: 'full' (every joint, rooted at the neck; default) or 'compact' (body and "
+            "hands as upper50: 50 joints, no face points)",
         },
     )
 )

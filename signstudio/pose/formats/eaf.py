@@ -2,12 +2,18 @@
 
 What a sequence becomes:
 
-* tier ``text``: one annotation over the whole sequence, ``[0, F / fps]`` in ms, holding
-  ``meta["text"]`` (empty when the sequence has none);
+* tier ``text``: one annotation over the whole sequence, ``[0, F / fps]`` in ms, holding what
+  it signs (`signed_text`: ``meta["text"]``, else its gloss, word or file name);
 * tiers ``right hand`` and ``left hand``: the letter (or gloss) segments of ``meta["segments"]``
   (`signstudio.corpus.join`), each on the tier of its ``hand`` (``both``: on the two tiers),
-  frames ``[start, end)`` as ``[round(1000 start / fps), round(1000 end / fps)]`` ms. The tiers
-  are there, empty, when the sequence has no segments;
+  frames ``[start, end)`` as ``[round(1000 start / fps), round(1000 end / fps)]`` ms. A
+  sequence without segments that names its sign (a lexicon letter: gloss "A") is one segment
+  over all its frames, on the hand that signs (present in at least half of the frames). The
+  tiers are there, empty, when nothing names the sign;
+* tiers ``flags`` and ``notes``: the studio's flags and notes (``meta["annotations"]``,
+  `signstudio.pose.annotations`), one annotation per frame, ``[frame, frame + 1)`` in ms; a
+  flag's value is its reason, else the frame's note, else "flagged". Keyframes are not
+  exported (ELAN has no place for them);
 * a linked file: ``media=`` (a video or the pose file; False or "" for none; default: the file the
   sequence was read from, ``meta["source"]``, when that is a file), with an absolute ``file://``
   URL and a path relative to the ``.eaf``. Video and audio go in as ELAN media (``video/mp4`` for
@@ -24,6 +30,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from signstudio.pose.annotations import annotations_of
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
 from signstudio.pose.formats._atomic import atomic_path
@@ -31,6 +38,8 @@ from signstudio.pose.formats.npz import check_writable
 from signstudio.pose.sequence import PoseSequence
 
 TEXT_TIER = "text"
+FLAGS_TIER = "flags"
+NOTES_TIER = "notes"
 HAND_TIERS = {"right": "right hand", "left": "left hand"}
 #: Media ELAN plays, by extension.
 MIME_TYPES = {
@@ -80,6 +89,51 @@ def _link(eaf: Any, media: Path, eaf_path: Path) -> None:
         eaf.add_secondary_linked_file(absolute.as_uri(), relpath=relative, mimetype=OTHER_MIME_TYPE)
 
 
+def signed_text(seq: PoseSequence) -> str:
+    """What the sequence signs: its text, else its gloss, else its word (``meta["word"]``), else
+    the name of the file it came from; "" when nothing says."""
+    for key in ("text", "gloss", "word"):
+        if seq.meta.get(key):
+            return str(seq.meta[key])
+    source = seq.meta.get("source")
+    return Path(str(source)).stem if isinstance(source, str) and source else ""
+
+
+def _signing_hand(seq: PoseSequence) -> str:
+    """``right``, ``left`` or ``both``: the hands present in at least half of the frames (as
+    `signstudio.corpus.join.signing_hand` decides for joined letters); ``right`` when neither."""
+    present = seq.confidence > 0
+    share = {}
+    for hand in HAND_TIERS:
+        idx = seq.skeleton.groups.get(f"{hand}_hand")
+        share[hand] = float(present[:, idx].any(axis=1).mean()) if idx is not None else 0.0
+    signing = [h for h in HAND_TIERS if share[h] >= 0.5]
+    if len(signing) == 2:
+        return "both"
+    return signing[0] if signing else ("left" if share["left"] > share["right"] else "right")
+
+
+def segments_of(seq: PoseSequence) -> list[dict[str, Any]]:
+    """The letter (or gloss) segments the hand tiers hold: ``meta["segments"]``, else — a single
+    recorded sign, such as a lexicon letter — one segment over the whole sequence labelled with
+    its gloss or text, on the hand that signs it; [] when nothing names the sign."""
+    own = seq.meta.get("segments")
+    if own:
+        return list(own)
+    label = str(seq.meta.get("gloss") or seq.meta.get("text") or "")
+    if not label:
+        return []
+    return [{"start": 0, "end": seq.num_frames, "label": label, "hand": _signing_hand(seq)}]
+
+
+def _frame_tier(eaf: Any, tier: str, marks: dict[int, str], seq: PoseSequence) -> None:
+    """``tier`` with one annotation per marked frame, [frame start, next frame start) in ms."""
+    eaf.add_tier(tier)
+    for frame in sorted(marks):
+        start = frame_ms(frame, seq.fps)
+        eaf.add_annotation(tier, start, max(frame_ms(frame + 1, seq.fps), start + 1), marks[frame])
+
+
 def eaf_document(seq: PoseSequence, path: Path, media: Any = None) -> Any:
     """The ``pympi.Elan.Eaf`` of ``seq`` (data (F, J, 3); only its length, fps and meta are used)."""
     from pympi.Elan import Eaf
@@ -88,10 +142,15 @@ def eaf_document(seq: PoseSequence, path: Path, media: Any = None) -> Any:
     eaf.remove_tier("default")
     end_ms = max(frame_ms(seq.num_frames, seq.fps), 1)
     eaf.add_tier(TEXT_TIER)
-    eaf.add_annotation(TEXT_TIER, 0, end_ms, str(seq.meta.get("text") or ""))
+    eaf.add_annotation(TEXT_TIER, 0, end_ms, signed_text(seq))
     for tier in HAND_TIERS.values():
         eaf.add_tier(tier)
-    for i, segment in enumerate(seq.meta.get("segments") or ()):
+    flags, notes, _keyframes = annotations_of(seq.meta, seq.num_frames)
+    # a flag says why where it can: its own reason, else the frame's note
+    reasons = {f: (r if r and r != "flagged" else notes.get(f, "")) or "flagged" for f, r in flags.items()}
+    _frame_tier(eaf, FLAGS_TIER, reasons, seq)
+    _frame_tier(eaf, NOTES_TIER, notes, seq)
+    for i, segment in enumerate(segments_of(seq)):
         try:
             start, end = int(segment["start"]), int(segment["end"])
             label, hand = str(segment.get("label", "")), str(segment.get("hand", "right"))

@@ -41,7 +41,8 @@ import numpy as np
 
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats import FormatSpec, register
-from signstudio.pose.formats._atomic import atomic_path
+from signstudio.pose.formats._atomic import atomic_path, atomic_paths, recover
+from signstudio.pose.formats._sidecar import read_sidecar, sidecar_path, sidecar_text
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.skeleton import Component, Skeleton, get_layout, infer_group, infer_links
 
@@ -308,6 +309,7 @@ def _check_body(path: Path, pose: Any) -> None:
 
 
 def read_pose(path: Path, **_: Any) -> list[PoseSequence]:
+    recover(path)  # a write of the file and its sidecar cut short: finish it first
     buffer = path.read_bytes()
     if not buffer:
         raise FormatError(path, "file is empty", "byte 0")
@@ -316,15 +318,28 @@ def read_pose(path: Path, **_: Any) -> list[PoseSequence]:
     seq = from_pose(pose, str(path))
     if seq.num_frames == 0:
         raise FormatError(path, "holds zero frames", "body")
+    stored = read_sidecar(path, seq.num_frames)
+    if stored:
+        seq = seq.replace(meta={**stored, **seq.meta})  # the file's own facts win
     return [seq]
 
 
 def write_pose(path: Path, seqs: list[PoseSequence], **_: Any) -> None:
+    """One sequence as ``.pose``; its ``meta`` (word, model, annotations...) in the sidecar,
+    committed with it (`signstudio.pose.formats._sidecar`)."""
     if len(seqs) != 1:
         raise FormatError(path, f".pose holds one sequence, got {len(seqs)}")
     pose = to_pose(seqs[0])
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        pose.write(fh)
+    side = sidecar_path(path)
+    text = sidecar_text(path, seqs[0], always=side.exists())
+    if text is None:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            pose.write(fh)
+        return
+    with atomic_paths([path, side]) as (tmp, tmp_side):
+        with open(tmp, "wb") as fh:
+            pose.write(fh)
+        tmp_side.write_text(text, encoding="utf-8")
 
 
 #: The file versions pose-format reads (``pose_format.pose_body.PoseBody.read``).
