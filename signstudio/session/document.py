@@ -56,16 +56,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from signstudio.pose import transforms
 from signstudio.pose.annotations import KEY as ANNOTATIONS
 from signstudio.pose.annotations import annotations_meta, annotations_of
 from signstudio.pose.sequence import PoseSequence, remap_segments
 from signstudio.session.events import Event
+
+if TYPE_CHECKING:  # scipy.spatial takes ~0.4 s to import: only when a joint is moved
+    from scipy.spatial.transform import Rotation
 
 
 @dataclass
@@ -363,6 +365,8 @@ class PoseDocument:
         steps = self._turns_towards(frame, joint, np.asarray(target, np.float64), reach)
         frames, weights = self._spread(frame, falloff, between_keyframes)
         data = self._data[frames].astype(np.float64)
+        from scipy.spatial.transform import Rotation
+
         for pivot, top, rotvec, shift in steps:
             subtree = _subtree(self._parents, top)
             for i, w in enumerate(weights):
@@ -606,6 +610,8 @@ def _subtree(parents: np.ndarray, joint: int) -> np.ndarray:
 
 def _swing(a: np.ndarray, b: np.ndarray) -> Rotation:
     """The shortest rotation taking direction ``a`` onto direction ``b``."""
+    from scipy.spatial.transform import Rotation
+
     a = a / max(np.linalg.norm(a), 1e-12)
     b = b / max(np.linalg.norm(b), 1e-12)
     axis = np.cross(a, b)
