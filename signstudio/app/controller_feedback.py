@@ -81,7 +81,7 @@ class ControllerFeedback:
         `generation_finished` follows the pair's metrics table."""
         window, panel = self.window, self.window.text_panel
         if response.cancelled:
-            panel.set_busy(False, "Cancelled.")
+            panel.set_busy(False, "Cancelled.", done=False)  # the bar empties: nothing was made
             self._say("Generation cancelled.", 5000)
         elif response.error:
             panel.show_error(response.error)

@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtWidgets
 from signstudio.app.files_panel import FilesPanel
 from signstudio.app.settings import Settings
 from signstudio.app.text_panel import TextPromptPanel
+from signstudio.app.text_preview import PREVIEW_MODELS
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.modeling.base import ModelInfo
 from signstudio.pose.errors import FormatError
@@ -101,6 +102,7 @@ def _fill_models(panel: TextPromptPanel) -> None:
     panel.set_models([(m.id, m.name, m.description) for m in models])
     panel.set_prompt_readers({m.id for m in models if m.reads_prompts})
     panel.set_model_settings({m.id: m.settings for m in models if m.settings})
+    panel.set_fast_models({m.id for m in models if m.id in PREVIEW_MODELS or m.kind == "baseline"})
 
 
 class InputBinding(QtCore.QObject):
