@@ -1,5 +1,11 @@
 """The input panels (Text & Prompt, Files) bound to the studio's state and settings: the
-languages and models to choose from, the choices remembered, the corpus browser filled."""
+languages and models to choose from, the choices remembered, the corpus browser filled.
+
+A corpus word's *Show the recording* puts its recording on screen alone (no model; the text box
+gets the word, ready to Generate beside it); *Sign with <model>* is the window's
+``_sign_corpus_word``. Without a corpus cache the Files tab is brought to the front on start, its
+note and Build button saying how to build it, and the Text panel's status line says so too.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from signstudio.app.files_panel import FilesPanel
+from signstudio.app.files_panel import NO_CORPUS_NOTE, FilesPanel
 from signstudio.app.settings import Settings
 from signstudio.app.text_panel import TextPromptPanel
 from signstudio.app.text_preview import PREVIEW_MODELS
@@ -122,6 +128,7 @@ class InputBinding(QtCore.QObject):
         text_panel.set_model(state.model_id)
         text_panel.set_prompt_mode(bool(settings.get("prompt_mode", False)))
         files.set_recent(state.recent_files)
+        files.set_model_name(text_panel.model.currentText())
         self._load_corpus_browser()
 
     def connect_panels(self) -> None:
@@ -130,6 +137,8 @@ class InputBinding(QtCore.QObject):
         self.text_panel.model_changed.connect(self.on_model)
         self.text_panel.options_changed.connect(self.remember_options)
         self.text_panel.mode_changed.connect(self.on_prompt_mode)
+        self.files.recording_requested.connect(self.show_recording)
+        self.files.corpus_built.connect(self._load_corpus_browser)
 
     def _load_corpus_browser(self) -> None:
         """The corpus browser; a damaged cache is one warning (stderr and the browser's note), and
@@ -148,6 +157,26 @@ class InputBinding(QtCore.QObject):
         if problem:
             self.files.corpus_note.setText(problem)
         self.files.select_corpus_language(self.state.language)
+        if corpus is None:
+            self.text_panel.status.setText(NO_CORPUS_NOTE)
+            # the Files tab in front (after the saved layout is restored): its note and button
+            QtCore.QTimer.singleShot(0, self.files, self._raise_files)
+
+    def _raise_files(self) -> None:
+        dock = self.files.parentWidget()
+        if isinstance(dock, QtWidgets.QDockWidget):
+            dock.raise_()
+
+    def show_recording(self, text: str, lang: str) -> None:
+        """A corpus word's recording on screen alone; the word in the text box (Text mode)."""
+        seq = self.files.recording(text, lang)
+        assert isinstance(seq, PoseSequence)
+        self.text_panel.set_prompt_mode(False)
+        self.text_panel.set_text(text)
+        self.text_panel.set_language(lang)
+        self.state.set_result(None, seq)  # the controller shows and frames the new pair
+        name = SIGN_LANGUAGE_NAMES.get(lang, lang)
+        self.text_panel.status.setText(f"The recording of “{text}” in {name} (its letters, recorded).")
 
     def default_sample(self) -> PoseSequence:
         """The built-in corpus' sample of the language ("hello" in ASL first), its word and
@@ -187,6 +216,7 @@ class InputBinding(QtCore.QObject):
         if model_id:
             self.state.model_id = model_id
             self.settings.set("model", model_id)
+            self.files.set_model_name(self.text_panel.model.currentText())
 
     def on_prompt_mode(self, on: bool) -> None:
         self.settings.set("prompt_mode", on)
