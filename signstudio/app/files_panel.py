@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
+RECENT_ROWS = 4  # rows of the recent-files list; the corpus words have the rest of the panel
 #: the child process that builds the corpus cache (`signstudio corpus build`)
 BUILD_ARGS = ["-m", "signstudio.cli.main", "corpus", "build"]
 NO_CORPUS_NOTE = (
@@ -88,10 +89,14 @@ class FilesPanel(QtWidgets.QWidget):
         cl.addWidget(self.corpus_note)
         cl.addWidget(self.build_button)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(recent_box, 1)
-        layout.addWidget(corpus_box, 2)
+        # the word list takes the room: the recent files get at most RECENT_ROWS rows
+        rows = self.recent.sizeHintForRow(0) if self.recent.count() else self.fontMetrics().lineSpacing() + 2
+        self.recent.setMaximumHeight(RECENT_ROWS * max(rows, 16) + 2 * self.recent.frameWidth())
+        layout.addWidget(recent_box, 0)
+        layout.addWidget(corpus_box, 1)
         self._corpus: object | None = None
         self._build: QtCore.QProcess | None = None
+        self.build_force = False  # the cache is there but damaged: Build rebuilds it (--force)
 
     # ---- recent files ------------------------------------------------------------------
     def set_recent(self, paths: list[str]) -> None:
@@ -219,7 +224,7 @@ class FilesPanel(QtWidgets.QWidget):
         self._build = proc
         self.build_button.setEnabled(False)
         self.corpus_note.setText("Building the built-in corpus (a few minutes, once)…")
-        proc.start(sys.executable, BUILD_ARGS)
+        proc.start(sys.executable, [*BUILD_ARGS, *(["--force"] if self.build_force else [])])
 
     def _built(self, code: int, status: QtCore.QProcess.ExitStatus) -> None:
         proc, self._build = self._build, None

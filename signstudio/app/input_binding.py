@@ -156,9 +156,10 @@ class InputBinding(QtCore.QObject):
         self.files.set_corpus(corpus, SIGN_LANGUAGE_NAMES)
         if problem:
             self.files.corpus_note.setText(problem)
+        self.files.build_force = problem is not None  # a damaged cache is built again, not kept
         self.files.select_corpus_language(self.state.language)
         if corpus is None:
-            self.text_panel.status.setText(NO_CORPUS_NOTE)
+            self.text_panel.status.setText(problem or NO_CORPUS_NOTE)
             # the Files tab in front (after the saved layout is restored): its note and button
             QtCore.QTimer.singleShot(0, self.files, self._raise_files)
 

@@ -423,9 +423,9 @@ class TextPromptPanel(QtWidgets.QWidget):
         if reading.from_prompt and reading.lang != self.current_language():
             self.set_language(reading.lang)  # re-enters here once, with the box already right
             return
-        label = self.language.itemText(self.language.findData(reading.lang))
-        line = reading_html(reading, label, self.model.currentText())
+        line = reading_html(reading, self.model.currentText())
         self.preview.setText(line + (f" <i>{html.escape(glyphs)}</i>" if glyphs else ""))
+        self.preview.setToolTip(self.preview.text())  # the whole line, should two lines not hold it
 
     def reading(self) -> Reading:
         """What Generate does with the box as it is (`signstudio.session.prompt_reading.Reading`)."""

@@ -58,19 +58,25 @@ def glyph_note(text: str) -> str:
     return f"No font installed here can show {chars}: it shows as an empty box."
 
 
-def reading_html(reading: Reading, lang_label: str, model_name: str) -> str:
-    """The preview line of a prompt reading (rich text, escaped)."""
+def reading_html(reading: Reading, model_name: str) -> str:
+    """The preview line of a prompt reading (rich text, escaped; short enough for the panel's two
+    lines at its narrowest: the text, the language's name, where the language came from, the
+    reader)."""
+    if reading.text is None and reading.reader == "model":
+        return (
+            f"{html.escape(model_name)} reads the prompt itself at Generate (the rule reader finds no text)"
+        )
     if reading.text is None:
         return f"<i>{html.escape(reading.problem or 'nothing to sign')}</i>"
-    name = lang_label or SIGN_LANGUAGE_NAMES.get(reading.lang, reading.lang)
-    where = "named in the prompt" if reading.from_prompt else "the selected language"
+    name = html.escape(SIGN_LANGUAGE_NAMES.get(reading.lang, reading.lang))
+    text = html.escape(reading.text)
     if reading.reader == "model":
-        who = f"{html.escape(model_name)} reads the prompt itself at Generate; the rule reader finds"
-        return f"{who} <b>“{html.escape(reading.text)}”</b> in <b>{html.escape(name)}</b>"
-    return (
-        f"Will sign <b>“{html.escape(reading.text)}”</b> in <b>{html.escape(name)}</b> ({where})"
-        " · read by the rule-based prompt reader"
-    )
+        return (
+            f"{html.escape(model_name)} reads the prompt itself at Generate "
+            f"(rule reader: <b>“{text}”</b> in <b>{name}</b>)"
+        )
+    where = "named in the prompt" if reading.from_prompt else "selected"
+    return f"Will sign <b>“{text}”</b> in <b>{name}</b> ({where}) · rule reader"
 
 
 class TypingPreview(QtCore.QObject):

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
+
 pytestmark = pytest.mark.gui
 
 
@@ -69,7 +71,8 @@ def test_unquoted_prompt_previews_and_signs_the_same_thing(studio, qtbot, model:
     assert reading.text and reading.reader == "rules"
     assert "Could not find" not in shown
     language_shown = panel.language.currentText()  # what the box says before Generate
-    assert f"“{reading.text}”" in shown and language_shown in shown
+    assert f"“{reading.text}”" in shown and SIGN_LANGUAGE_NAMES[reading.lang] in shown
+    assert "rule reader" in shown
 
     response = _enter(qtbot, studio)
     assert response.ok, response.error
@@ -83,7 +86,7 @@ def test_a_language_named_in_the_prompt_switches_the_box_before_generate(studio,
     panel = studio.text_panel
     assert panel.current_language() == "ase", "the box must follow the prompt before Generate"
     shown = _plain(panel.preview)
-    assert "“water”" in shown and panel.language.currentText() in shown and "named in the prompt" in shown
+    assert "“water”" in shown and SIGN_LANGUAGE_NAMES["ase"] in shown and "named in the prompt" in shown
     assert studio.state.language == "ase"  # the studio's state (and settings) follow the box
 
     response = _enter(qtbot, studio)
