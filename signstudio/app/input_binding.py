@@ -127,6 +127,7 @@ class InputBinding(QtCore.QObject):
         text_panel.set_language(state.language)
         text_panel.set_model(state.model_id)
         text_panel.set_prompt_mode(bool(settings.get("prompt_mode", False)))
+        text_panel.preview_toggle.setChecked(bool(settings.get("preview_typing", False)))
         files.set_recent(state.recent_files)
         files.set_model_name(text_panel.model.currentText())
         self._load_corpus_browser()
@@ -137,6 +138,7 @@ class InputBinding(QtCore.QObject):
         self.text_panel.model_changed.connect(self.on_model)
         self.text_panel.options_changed.connect(self.remember_options)
         self.text_panel.mode_changed.connect(self.on_prompt_mode)
+        self.text_panel.preview_toggle.toggled.connect(lambda on: self.settings.set("preview_typing", on))
         self.files.recording_requested.connect(self.show_recording)
         self.files.corpus_built.connect(self._load_corpus_browser)
 
