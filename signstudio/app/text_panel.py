@@ -151,6 +151,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         # room for two lines, so the form below does not jump when the preview wraps
         self.preview.setFixedHeight(2 * self.preview.fontMetrics().lineSpacing() + 4)
         self.preview.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.preview.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
 
         self.language = QtWidgets.QComboBox()
         self.language.setObjectName("language")
@@ -196,6 +197,9 @@ class TextPromptPanel(QtWidgets.QWidget):
         # repaint the GL views while a generation runs).
         self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         self.status.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        # a message longer than two lines shows its start (what was signed, what was left out),
+        # not a middle cut at both edges; the tooltip has it whole
+        self.status.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
 
     def _build_layout(self) -> None:
         mode_row = QtWidgets.QHBoxLayout()
@@ -373,6 +377,7 @@ class TextPromptPanel(QtWidgets.QWidget):
             self.progress.setValue(self.progress.maximum() if full else 0)
         if message:
             self.status.setText(message)
+            self.status.setToolTip(message)  # the whole message, should two lines not hold it
 
     def set_progress(self, fraction: float, message: str = "") -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * self.progress.maximum()))
