@@ -52,10 +52,12 @@ def answer_note(response: GenerateResponse) -> str:
     note = f"Signed “{response.text}” in {SIGN_LANGUAGE_NAMES.get(response.lang, response.lang)}"
     if response.request.prompt_mode:
         note += " (read from the prompt)"
+    # what was left out or cut ("not signed: 👋 (...)") before why there is no reference: of a
+    # line too long for the panel's two lines, the start is what is read
+    if response.sequence is not None:
+        note += "".join(f"; {extra}" for extra in response.sequence.meta.get("notes", ()))
     if response.reference is None and response.reference_reason:
         note += f"; no reference: {response.reference_reason}"
-    if response.sequence is not None:  # what was left out or cut ("not signed: 👋 (...)")
-        note += "".join(f"; {extra}" for extra in response.sequence.meta.get("notes", ()))
     return note
 
 
@@ -81,7 +83,7 @@ class ControllerFeedback:
         `generation_finished` follows the pair's metrics table."""
         window, panel = self.window, self.window.text_panel
         if response.cancelled:
-            panel.set_busy(False, "Cancelled.")
+            panel.set_busy(False, "Cancelled.", done=False)  # the bar empties: nothing was made
             self._say("Generation cancelled.", 5000)
         elif response.error:
             panel.show_error(response.error)

@@ -1,5 +1,11 @@
 """The input panels (Text & Prompt, Files) bound to the studio's state and settings: the
-languages and models to choose from, the choices remembered, the corpus browser filled."""
+languages and models to choose from, the choices remembered, the corpus browser filled.
+
+A corpus word's *Show the recording* puts its recording on screen alone (no model; the text box
+gets the word, ready to Generate beside it); *Sign with <model>* is the window's
+``_sign_corpus_word``. Without a corpus cache the Files tab is brought to the front on start, its
+note and Build button saying how to build it, and the Text panel's status line says so too.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from signstudio.app.files_panel import FilesPanel
+from signstudio.app.files_panel import NO_CORPUS_NOTE, FilesPanel
 from signstudio.app.settings import Settings
 from signstudio.app.text_panel import TextPromptPanel
+from signstudio.app.text_preview import PREVIEW_MODELS
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
 from signstudio.modeling.base import ModelInfo
 from signstudio.pose.errors import FormatError
@@ -101,6 +108,7 @@ def _fill_models(panel: TextPromptPanel) -> None:
     panel.set_models([(m.id, m.name, m.description) for m in models])
     panel.set_prompt_readers({m.id for m in models if m.reads_prompts})
     panel.set_model_settings({m.id: m.settings for m in models if m.settings})
+    panel.set_fast_models({m.id for m in models if m.id in PREVIEW_MODELS or m.kind == "baseline"})
 
 
 class InputBinding(QtCore.QObject):
@@ -119,7 +127,9 @@ class InputBinding(QtCore.QObject):
         text_panel.set_language(state.language)
         text_panel.set_model(state.model_id)
         text_panel.set_prompt_mode(bool(settings.get("prompt_mode", False)))
+        text_panel.preview_toggle.setChecked(bool(settings.get("preview_typing", False)))
         files.set_recent(state.recent_files)
+        files.set_model_name(text_panel.model.currentText())
         self._load_corpus_browser()
 
     def connect_panels(self) -> None:
@@ -128,6 +138,9 @@ class InputBinding(QtCore.QObject):
         self.text_panel.model_changed.connect(self.on_model)
         self.text_panel.options_changed.connect(self.remember_options)
         self.text_panel.mode_changed.connect(self.on_prompt_mode)
+        self.text_panel.preview_toggle.toggled.connect(lambda on: self.settings.set("preview_typing", on))
+        self.files.recording_requested.connect(self.show_recording)
+        self.files.corpus_built.connect(self._load_corpus_browser)
 
     def _load_corpus_browser(self) -> None:
         """The corpus browser; a damaged cache is one warning (stderr and the browser's note), and
@@ -145,7 +158,28 @@ class InputBinding(QtCore.QObject):
         self.files.set_corpus(corpus, SIGN_LANGUAGE_NAMES)
         if problem:
             self.files.corpus_note.setText(problem)
+        self.files.build_force = problem is not None  # a damaged cache is built again, not kept
         self.files.select_corpus_language(self.state.language)
+        if corpus is None:
+            self.text_panel.status.setText(problem or NO_CORPUS_NOTE)
+            # the Files tab in front (after the saved layout is restored): its note and button
+            QtCore.QTimer.singleShot(0, self.files, self._raise_files)
+
+    def _raise_files(self) -> None:
+        dock = self.files.parentWidget()
+        if isinstance(dock, QtWidgets.QDockWidget):
+            dock.raise_()
+
+    def show_recording(self, text: str, lang: str) -> None:
+        """A corpus word's recording on screen alone; the word in the text box (Text mode)."""
+        seq = self.files.recording(text, lang)
+        assert isinstance(seq, PoseSequence)
+        self.text_panel.set_prompt_mode(False)
+        self.text_panel.set_text(text)
+        self.text_panel.set_language(lang)
+        self.state.set_result(None, seq)  # the controller shows and frames the new pair
+        name = SIGN_LANGUAGE_NAMES.get(lang, lang)
+        self.text_panel.status.setText(f"The recording of “{text}” in {name} (its letters, recorded).")
 
     def default_sample(self) -> PoseSequence:
         """The built-in corpus' sample of the language ("hello" in ASL first), its word and
@@ -185,6 +219,7 @@ class InputBinding(QtCore.QObject):
         if model_id:
             self.state.model_id = model_id
             self.settings.set("model", model_id)
+            self.files.set_model_name(self.text_panel.model.currentText())
 
     def on_prompt_mode(self, on: bool) -> None:
         self.settings.set("prompt_mode", on)

@@ -4,6 +4,14 @@ Two modes: *Text* (the words to sign) and *Prompt* (a request such as "How do I 
 German Sign Language?"; the text to sign and, where named, the language are read out of it and
 shown live under the box). The panel only collects input and shows progress; the window turns
 ``generate_requested`` into a runner request and reports back through `set_busy`/`set_progress`.
+
+Focus (issue 20, item 1): Enter in the text box, the Generate button and Ctrl+Return hand the
+keyboard focus to the view (the main window's central widget) once the request is made. The
+window's single-key shortcuts (Space, L, A, 1-4…) stay window-wide, and Qt lets a focused text
+field take every printable key first (ShortcutOverride), so while someone types, Space types a
+space and L an "l"; once they generate, the same keys drive the view without a click. A click in
+the box (or Generate → Type text) puts the focus back to type. The preview line, the language box
+following a prompt and "Preview as you type" are described in `signstudio.app.text_preview`.
 """
 
 from __future__ import annotations
@@ -12,6 +20,9 @@ import html
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
+
+from signstudio.app.text_preview import PREVIEW_MODELS, TypingPreview, glyph_note, reading_html
+from signstudio.session.prompt_reading import Reading, read_request
 
 TEXT_PLACEHOLDER = "Type a word or a few words to sign, e.g. hello"
 PROMPT_PLACEHOLDER = "Ask, e.g.  How do I sign 'water' in German Sign Language?"
@@ -76,6 +87,8 @@ class TextPromptPanel(QtWidgets.QWidget):
         self._settings_of: dict[str, tuple[Any, ...]] = {}  # model id -> its ModelSettings
         self._values: dict[tuple[str, str], float] = {}  # (model id, option) -> value chosen here
         self._controls: dict[str, QtWidgets.QAbstractSpinBox] = {}
+        self._fast_models: set[str] = set(PREVIEW_MODELS)
+        self.typing = TypingPreview(self._preview_request, self.preview_follows, self)
         self._build_mode_buttons()
         self._build_inputs()
         self._build_actions()
@@ -120,6 +133,13 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.input.setClearButtonEnabled(True)
         self.input.returnPressed.connect(self._request)
         self.input.textChanged.connect(self._update_preview)
+        self.input.textChanged.connect(self.typing.poke)
+        self.preview_toggle = QtWidgets.QCheckBox("Preview as you type")
+        self.preview_toggle.setObjectName("preview_typing")
+        self.preview_toggle.setToolTip(
+            "With a fast model (lookup, nar-kd) the views follow the text while you type"
+        )
+        self.preview_toggle.toggled.connect(self._on_preview_toggled)
         font = self.input.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.input.setFont(font)
@@ -131,6 +151,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         # room for two lines, so the form below does not jump when the preview wraps
         self.preview.setFixedHeight(2 * self.preview.fontMetrics().lineSpacing() + 4)
         self.preview.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.preview.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
 
         self.language = QtWidgets.QComboBox()
         self.language.setObjectName("language")
@@ -176,6 +197,9 @@ class TextPromptPanel(QtWidgets.QWidget):
         # repaint the GL views while a generation runs).
         self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         self.status.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        # a message longer than two lines shows its start (what was signed, what was left out),
+        # not a middle cut at both edges; the tooltip has it whole
+        self.status.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
 
     def _build_layout(self) -> None:
         mode_row = QtWidgets.QHBoxLayout()
@@ -183,6 +207,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         mode_row.addWidget(self.text_button)
         mode_row.addWidget(self.prompt_button)
         mode_row.addStretch(1)
+        mode_row.addWidget(self.preview_toggle)
 
         form = QtWidgets.QFormLayout()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -340,15 +365,19 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.input.setText(text)
 
     # ---- progress ------------------------------------------------------------------------
-    def set_busy(self, busy: bool, message: str = "") -> None:
+    def set_busy(self, busy: bool, message: str = "", done: bool = True) -> None:
+        """``busy``: a request runs (the bar starts empty); else it ended: the bar is full when it
+        was ``done`` and empty when it was cancelled or failed (``done=False``)."""
         self.generate_button.setEnabled(True)  # a new request supersedes a running one
         self.cancel_button.setEnabled(busy)
         if busy:
             self.progress.setValue(0)
         else:
-            self.progress.setValue(self.progress.maximum() if not message.startswith("error") else 0)
+            full = done and not message.startswith("error")
+            self.progress.setValue(self.progress.maximum() if full else 0)
         if message:
             self.status.setText(message)
+            self.status.setToolTip(message)  # the whole message, should two lines not hold it
 
     def set_progress(self, fraction: float, message: str = "") -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * self.progress.maximum()))
@@ -356,7 +385,7 @@ class TextPromptPanel(QtWidgets.QWidget):
             self.status.setText(message)
 
     def show_error(self, message: str) -> None:
-        self.set_busy(False, "error")
+        self.set_busy(False, "error", done=False)
         self.status.setText(f"<span style='color:#e5484d'>{html.escape(message)}</span>")
 
     # ---- internals -----------------------------------------------------------------------
@@ -370,47 +399,48 @@ class TextPromptPanel(QtWidgets.QWidget):
 
     def _on_language(self, _index: int) -> None:
         self._update_preview()
+        self.typing.poke()
         self.language_changed.emit(self.current_language())
 
     def _on_model(self, _index: int) -> None:
         self._rebuild_settings()
         self._update_preview()
+        self._update_preview_toggle()
         self.model_changed.emit(self.current_model())
 
     def _update_preview(self) -> None:
-        """In prompt mode, show what will be signed and in which language (read from the prompt)."""
-        if not self.prompt_mode:
-            self.preview.setText(self._dim("Text mode: the words are signed as typed."))
+        """The line under the box: in prompt mode what Generate will sign, in which language, read
+        by whom (`read_request`, Generate's own decision; a language the prompt names is put in
+        the language box now); in either mode, characters no font here can draw."""
+        typed = self.input.text().strip()
+        glyphs = glyph_note(typed)
+        if not self.prompt_mode or not typed:
+            if glyphs:
+                self.preview.setText(f"<i>{html.escape(glyphs)}</i>")
+            elif not self.prompt_mode:
+                self.preview.setText(self._dim("Text mode: the words are signed as typed."))
+            else:
+                self.preview.setText(
+                    self._dim("Prompt mode: the text to sign is read from your question (quotes help).")
+                )
             return
-        prompt = self.input.text().strip()
-        if not prompt:
-            self.preview.setText(
-                self._dim("Prompt mode: the text to sign is read from your question (quotes help).")
-            )
+        reading = self.reading()
+        if reading.from_prompt and reading.lang != self.current_language():
+            self.set_language(reading.lang)  # re-enters here once, with the box already right
             return
-        text, lang = self.parse_prompt(prompt)
-        if not text:
-            self.preview.setText("<i>Could not find the text to sign; put it in quotes, e.g. 'water'.</i>")
-            return
-        lang_name = self.language.itemText(self.language.findData(lang)) if lang else ""
-        where = f"in <b>{lang_name}</b>" if lang_name else "in the selected sign language"
-        note = ""
-        if self.current_model() in self._prompt_readers:
-            note = self._dim(" (a preview: this model reads the prompt itself)")
-        self.preview.setText(f"Will sign <b>“{html.escape(text)}”</b> {where}{note}")
+        line = reading_html(reading, self.model.currentText())
+        self.preview.setText(line + (f" <i>{html.escape(glyphs)}</i>" if glyphs else ""))
+        self.preview.setToolTip(self.preview.text())  # the whole line, should two lines not hold it
+
+    def reading(self) -> Reading:
+        """What Generate does with the box as it is (`signstudio.session.prompt_reading.Reading`)."""
+        return read_request(
+            self.input.text(), self.current_language(), self.current_model(), self.prompt_mode
+        )
 
     def _dim(self, text: str) -> str:
         colour = self.palette().color(QtGui.QPalette.ColorRole.PlaceholderText).name()
         return f"<span style='color:{colour}'>{html.escape(text)}</span>"
-
-    def parse_prompt(self, prompt: str) -> tuple[str | None, str | None]:
-        from signstudio.corpus.prompts import extract_text
-
-        spoken = self._spoken_of.get(self.current_language())
-        try:
-            return extract_text(prompt, spoken)
-        except (KeyError, ValueError):
-            return extract_text(prompt)
 
     def _request(self) -> None:
         text = self.input.text().strip()
@@ -418,4 +448,54 @@ class TextPromptPanel(QtWidgets.QWidget):
             self.status.setText("Type something to sign first.")
             self.input.setFocus()
             return
+        self.typing.timer.stop()  # a preview still waiting would only repeat this request
         self.generate_requested.emit(text, self.current_language(), self.current_model(), self.prompt_mode)
+        self.focus_view()
+
+    def focus_view(self) -> None:
+        """Hand the keyboard to the view (the main window's central widget): Space, L, A… act
+        on the signing at once. The panel may sit in a floating dock, so the main window is
+        found by parents, not by `window()`."""
+        owner = self.parentWidget()
+        while owner is not None and not isinstance(owner, QtWidgets.QMainWindow):
+            owner = owner.parentWidget()
+        view = owner.centralWidget() if owner is not None else None
+        if view is not None:
+            view.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def focus_text(self) -> None:
+        """Generate → Type text: the text box gets the keyboard, its text selected."""
+        self.input.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
+        self.input.selectAll()
+
+    # ---- preview as you type (`signstudio.app.text_preview`) --------------------------------
+    def set_fast_models(self, model_ids: set[str]) -> None:
+        """Models fast enough to follow typing."""
+        self._fast_models = set(model_ids)
+        self._update_preview_toggle()
+
+    def preview_follows(self) -> bool:
+        return self.current_model() in self._fast_models
+
+    def _update_preview_toggle(self) -> None:
+        follows = self.preview_follows()
+        self.preview_toggle.setToolTip(
+            "The views follow the text while you type"
+            if follows
+            else f"{self.model.currentText()} is too slow to follow typing: choose lookup or nar-kd"
+        )
+
+    def _on_preview_toggled(self, on: bool) -> None:
+        self.typing.set_on(on)
+        if on and not self.preview_follows():
+            self.status.setText(
+                f"Preview as you type needs a fast model (lookup, nar-kd), not {self.current_model()}."
+            )
+
+    def _preview_request(self) -> None:
+        """A preview: the same request as Generate, the focus left in the box."""
+        text = self.input.text().strip()
+        if text and self.reading().text is not None:
+            self.generate_requested.emit(
+                text, self.current_language(), self.current_model(), self.prompt_mode
+            )

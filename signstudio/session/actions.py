@@ -141,6 +141,8 @@ ACTIONS: tuple[ActionSpec | MenuSlot, ...] = (
     A("Note on this frame…", (EDIT,), "dialogs.note_dialog", tip="A free-text note on the current frame",
       group="edit_tools"),
     A("Generate", (GENERATE,), "text_panel.generate_button.click", shortcut="Ctrl+Return"),
+    A("Type text", (GENERATE,), "text_panel.focus_text", shortcut="Ctrl+L",
+      tip="Put the keyboard in the text box (Generate hands it to the view)"),
     A("Cancel generation", (GENERATE,), "escape", shortcut="Escape"),
     A("Text mode", (GENERATE,), "text_panel.set_prompt_mode", (False,), "Ctrl+1", separator_before=True),
     A("Prompt mode", (GENERATE,), "text_panel.set_prompt_mode", (True,), "Ctrl+2"),
