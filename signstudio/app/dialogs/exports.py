@@ -3,6 +3,7 @@
     export(window, "eaf", path)                   # ELAN: text tier, a tier per hand (letters), media
     export(window, "bvh", path)                   # BVH for Blender & co (bone lengths fixed)
     export(window, "video", path, reference=True, strip=True)   # mp4 or gif of the viewport
+    export(window, "video", path, speed=0.25, size="720p", loops=2, caption="hello")  # a lesson
     export(window, "frames", folder, ...)         # one PNG per frame
     export(window, "metrics", path)               # per-frame DTW/FGD/joint errors, .csv or .json
     export_dialog(window, "bvh")                  # File → Export → …: ask where, export, report
@@ -23,7 +24,7 @@ from typing import Any, Protocol
 
 from PySide6 import QtCore, QtWidgets
 
-from signstudio.app.dialogs.common import as_parent, ask
+from signstudio.app.dialogs.common import as_parent
 from signstudio.app.editor import PoseEditor
 from signstudio.runner.scoring import PairScores
 from signstudio.session.document import PoseDocument
@@ -100,7 +101,15 @@ def export(window: ExportSource, kind: str, path: str | Path, **options: Any) ->
             out = f"{path}/"
         progress = options.get("progress")
         scores = window._scores if reference is window.state.reference else None
-        render(seq, out, reference, strip=strip, scores=scores if strip else None, progress=progress)
+        render(
+            seq,
+            out,
+            reference,
+            strip=strip,
+            scores=scores if strip else None,
+            progress=progress,
+            **_lesson(options),
+        )
         return path
     raise ValueError(f"unknown export {kind!r} (known: {', '.join(KINDS)})")
 
@@ -126,7 +135,9 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
     if not chosen:
         return None
     if kind in ("video", "frames"):
-        picked = _video_options(window)
+        from signstudio.app.dialogs.video_export import video_options
+
+        picked = video_options(window, kind)
         if picked is None:
             return None
         options.update(picked)
@@ -153,23 +164,22 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
     return out
 
 
-def _video_options(window: ExportSource) -> dict[str, bool] | None:
-    has_ref = window.state.reference is not None
-    dialog = QtWidgets.QDialog(as_parent(window))
-    dialog.setWindowTitle("What to show")
-    column = QtWidgets.QVBoxLayout(dialog)
-    with_ref = QtWidgets.QCheckBox("The reference beside it", dialog)
-    with_ref.setChecked(has_ref)
-    with_ref.setEnabled(has_ref)
-    strip = QtWidgets.QCheckBox("The DTW / FGD strip under the views", dialog)
-    strip.setChecked(has_ref)
-    strip.setEnabled(has_ref)
-    with_ref.toggled.connect(strip.setEnabled)
-    column.addWidget(with_ref)
-    column.addWidget(strip)
-    if not ask(dialog, column):
-        return None
-    return {"reference": with_ref.isChecked(), "strip": strip.isChecked() and with_ref.isChecked()}
+def _lesson(options: dict[str, Any]) -> dict[str, Any]:
+    """The lesson options of a video export (`signstudio.app.dialogs.video_export`) as `render`'s
+    keywords: avatar, size (a name of `SIZES`), speed, loops, mirror, caption."""
+    from signstudio.session.render_plan import SIZES
+
+    size = options.get("size", "360p")
+    if size not in SIZES:
+        raise ValueError(f"size {size!r}: a video is {', '.join(SIZES)}")
+    return {
+        "avatar": options.get("avatar", "none"),
+        "size": SIZES[size],
+        "speed": float(options.get("speed", 1.0)),
+        "loops": int(options.get("loops", 1)),
+        "mirror": bool(options.get("mirror", False)),
+        "caption": options.get("caption") or None,
+    }
 
 
 def export_motion_dialog(window: ExportSource) -> None:
