@@ -181,3 +181,29 @@ def test_export_dialog_at_the_playback_speed(studio, qtbot, tmp_path, monkeypatc
     assert meta["size"] == (1280, 720) and count == 96
     assert secs == pytest.approx(FRAMES / 25 / 0.25 * 2, abs=0.04)
     assert _caption_pixels(frames[20], caption_height(720)) > 300
+
+
+@pytest.mark.gui
+def test_the_caption_falls_back_to_the_typed_word(studio, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A sequence that does not say its word (a .pose read back): the caption is the panel's
+    text; in prompt mode the prompt is no word, and the caption starts off."""
+    from PySide6 import QtCore
+
+    from signstudio.app.dialogs.video_export import VideoExportDialog
+    from signstudio.corpus.store import default_sample
+
+    seq = default_sample()
+    seq = seq.replace(meta_update={"text": ""})
+    studio.set_pair(seq, None)
+    studio.state.text = "thank you"
+    dialog = VideoExportDialog(studio, "video")
+    qtbot.addWidget(dialog)
+    assert dialog.caption_on.isChecked() and dialog.caption.text() == "thank you"
+    assert dialog.options()["caption"] == "thank you"
+    dialog.show()
+    qtbot.mouseClick(dialog.caption_on, QtCore.Qt.MouseButton.LeftButton)  # caption off
+    assert dialog.options()["caption"] is None and not dialog.caption.isEnabled()
+    studio.state.prompt_mode = True
+    prompt = VideoExportDialog(studio, "frames")
+    qtbot.addWidget(prompt)
+    assert not prompt.caption_on.isChecked() and not prompt.speed.isEnabled() and not prompt.loops.isEnabled()

@@ -13,8 +13,9 @@ The choices and their defaults (decisions, user-visible):
   shows an avatar).
 * **Mirror**: left and right swapped, as a learner facing a mirror sees the signer (off).
 * **Loops**: 1 to 100 plays in one file (1).
-* **Caption**: the word, burned in under the views (on when the sequence says its word; the
-  text may be edited).
+* **Caption**: the word, burned in under the views: the sequence's text, else its reference's,
+  else the text typed in the Text & Prompt panel (never a prompt); on when there is a word, and
+  it may be edited.
 * **Reference beside** and **the DTW / FGD strip**, as before (on when there is a reference).
 
 PNG frames are one per sequence frame: speed and loops are disabled for them. A line under the
@@ -64,7 +65,7 @@ class VideoExportDialog(QtWidgets.QDialog):
         self.loops = QtWidgets.QSpinBox(self)
         self.loops.setRange(1, MAX_LOOPS)
         self.mirror = QtWidgets.QCheckBox("Left and right mirrored", self)
-        word = str(seq.meta.get("text") or "") if seq is not None else ""
+        word = _word(window)
         self.caption_on = QtWidgets.QCheckBox("Caption", self)
         self.caption_on.setChecked(bool(word.strip()))
         self.caption = QtWidgets.QLineEdit(word, self)
@@ -126,6 +127,18 @@ class VideoExportDialog(QtWidgets.QDialog):
             "loops": int(self.loops.value()),
             "caption": caption or None,
         }
+
+
+def _word(window: Any) -> str:
+    """The word the caption shows: what the sequence (else its reference) says it signs, else the
+    text typed in the Text & Prompt panel (not a prompt: that is a request, not the word)."""
+    state = window.state
+    for seq in (state.sequence, state.reference):
+        if seq is not None and str(seq.meta.get("text") or "").strip():
+            return str(seq.meta["text"]).strip()
+    if not getattr(state, "prompt_mode", False):
+        return str(getattr(state, "text", "") or "").strip()
+    return ""
 
 
 def video_options(window: Any, kind: str = "video") -> dict[str, Any] | None:
