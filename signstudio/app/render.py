@@ -27,8 +27,9 @@ A lesson (issue 20, File → Export → Video and ``signstudio render``):
   ``frames / fps / speed * loops`` seconds and plays in any player. PNG frames are one per
   sequence frame: speed and loops time a video only.
 * ``size``: 360p, 720p or 1080p (`SIZES`); the mp4 is H.264, yuv420p, even sizes.
-* ``avatar``: ``none`` (the skeleton) or a body fitted here; ``mirror``: the pair left-right
-  mirrored (`signstudio.pose.transforms.mirror`), as a learner facing a mirror sees it.
+* ``avatar``: ``none`` (the skeleton) or a body fitted here, drawn with the skeleton over it
+  (``body="both"``) or alone (``body="avatar"``); ``mirror``: the pair left-right mirrored
+  (`signstudio.pose.transforms.mirror`), as a learner facing a mirror sees it.
 * ``caption``: the word (or any text), burned in: white bold text on a near-black band of the
   frame's bottom 12 % (`caption_band`); the views above it are that much shorter, so the frame
   keeps its size and the band hides neither the figure nor the legend; the strip comes under it.
@@ -89,12 +90,14 @@ def render(
     loops: int = 1,
     mirror: bool = False,
     caption: str | None = None,
+    body: str = "both",
 ) -> dict[str, Any]:
     """Render ``sequence`` (and ``reference`` beside it) to ``out``: an .mp4 or .gif video, or PNG
     frames (`png_pattern`). ``strip``: the metric strip under each frame (needs ``reference``;
     ``scores`` is `score_pair`'s result for the pair, computed here when None). ``frames``: a
     ``(start, stop)`` slice (`frame_range`). ``progress(done, total)`` after every frame.
-    A lesson (the module docstring): ``speed``, ``loops`` (videos only), ``mirror``, ``caption``.
+    A lesson (the module docstring): ``speed``, ``loops`` (videos only), ``mirror``, ``caption``;
+    ``body``: with an avatar, ``both`` (the skeleton over it) or ``avatar`` alone.
 
     Returns what was written: out, frames (count), first_frame, fps, size [w, h] (h includes the
     strip), seconds, duration (of the video, s), speed, loops, files (PNG paths, PNG output only)
@@ -126,7 +129,7 @@ def render(
     band = caption_band(caption, w, caption_height(h)) if caption else None
     view_size = (w, h - (len(band) if band is not None else 0))
     t0 = time.perf_counter()
-    vp, info = _offscreen_viewport(app, sequence, reference, avatar, view_size, smplx_folder)
+    vp, info = _offscreen_viewport(app, sequence, reference, (avatar, body), view_size, smplx_folder)
     frame_rgb = _frame_source(vp, sequence, reference, view_size, metric_strip, band)
 
     try:
@@ -237,12 +240,14 @@ def _offscreen_viewport(
     app: Any,
     sequence: PoseSequence,
     reference: PoseSequence | None,
-    avatar: str,
+    bodies: tuple[str, str],
     size: tuple[int, int],
     smplx_folder: str | None,
 ) -> tuple[Viewport, dict[str, Any]]:
     """A dark, buttonless viewport of ``size`` showing the pair (on avatars fitted here unless
-    ``avatar`` is ``none``), and the IK errors of the fits (``ik_error_mm``)."""
+    ``bodies``' avatar is ``none``, drawn in its body mode), and the IK errors of the fits
+    (``ik_error_mm``)."""
+    avatar, body = bodies
     from signstudio.app.viewport import Viewport
 
     vp = Viewport()
@@ -262,7 +267,7 @@ def _offscreen_viewport(
             info.setdefault("ik_error_mm", []).append(
                 {"arms": 1000 * mesh.arm_error_m, "hands": 1000 * mesh.hand_error_m}
             )
-        vp.set_body_mode("both")
+        vp.set_body_mode(body)
     vp.set_camera("front")
     return vp, info
 

@@ -17,7 +17,8 @@ line "created folder DIR". A disk that fills up while rendering is one line and 
 ``.part``.
 
 A lesson (issue 20): ``--speed 0.25 --loops 2 --size 720p --mirror --caption`` (the caption is
-the file's word unless a text follows); the line written says the video's length.
+the file's word unless a text follows), ``--avatar mannequin --body avatar`` for the avatar
+without the skeleton over it; the line written says the video's length.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ def add_parser(sub: Any) -> None:
         "--speed", type=float, default=1.0, help="play at this speed: 0.25 = four times slower (0.05-8)"
     )
     p.add_argument("--loops", type=int, default=1, help="play it this many times (1-100)")
+    p.add_argument(
+        "--body",
+        choices=["both", "avatar"],
+        default="both",
+        help="with --avatar: the skeleton drawn over it (both) or the avatar alone",
+    )
     p.add_argument("--mirror", action="store_true", help="left and right mirrored, as in a mirror")
     p.add_argument(
         "--caption",
@@ -221,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
             loops=args.loops,
             mirror=args.mirror,
             caption=_caption(args.caption, seq, ref),
+            body=args.body,
         )
     except (FormatError, ValueError, ModelError) as exc:
         if bar is not None:

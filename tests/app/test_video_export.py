@@ -112,6 +112,18 @@ def test_mirror_swaps_the_figure(short_file, tmp_path, qapp) -> None:
 
 
 @pytest.mark.gui
+def test_the_avatar_alone(short_file, tmp_path, qapp) -> None:
+    """``--body avatar``: the mannequin without the skeleton's blue lines over it."""
+    out = tmp_path / "avatar.mp4"
+    argv = ["render", str(short_file), "--avatar", "mannequin", "--body", "avatar", "--frames", "6:7"]
+    assert main([*argv, "--out", str(out)]) == 0
+    frame = _video(out)[1][0][:-60].astype(int)  # above the legend (its "body" dot is blue)
+    r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+    assert ((r - b > 35) & (r > 110)).sum() > 2000  # the wooden body
+    assert ((b > 180) & (b > r + 80) & (b > g + 30)).sum() < 20  # no blue bones
+
+
+@pytest.mark.gui
 def test_bad_lesson_requests_end_with_one_line(short_file, tmp_path, capsys, qapp) -> None:
     for extra, words in ((["--speed", "0"], "--speed 0.0"), (["--loops", "0"], "--loops 0")):
         assert main(["render", str(short_file), *extra, "--out", str(tmp_path / "v.mp4")]) == 2

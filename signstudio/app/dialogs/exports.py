@@ -166,7 +166,7 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
 
 def _lesson(options: dict[str, Any]) -> dict[str, Any]:
     """The lesson options of a video export (`signstudio.app.dialogs.video_export`) as `render`'s
-    keywords: avatar, size (a name of `SIZES`), speed, loops, mirror, caption."""
+    keywords: avatar, size (a name of `SIZES`), speed, loops, mirror, caption, body."""
     from signstudio.session.render_plan import SIZES
 
     size = options.get("size", "360p")
@@ -179,6 +179,7 @@ def _lesson(options: dict[str, Any]) -> dict[str, Any]:
         "loops": int(options.get("loops", 1)),
         "mirror": bool(options.get("mirror", False)),
         "caption": options.get("caption") or None,
+        "body": options.get("body", "both"),
     }
 
 

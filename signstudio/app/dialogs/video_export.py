@@ -9,8 +9,8 @@ The choices and their defaults (decisions, user-visible):
   who slowed the word to read it exports what they saw); the video keeps its frame rate and
   lasts duration ÷ speed × loops (`signstudio.app.render`).
 * **Size**: 360p, 720p (the default: legible hands on a projector) or 1080p.
-* **Body**: the skeleton, or the mannequin avatar (fitted for the video; preset when the view
-  shows an avatar).
+* **Body**: the skeleton, the mannequin avatar alone, or the avatar with the skeleton over it
+  (fitted for the video), preset to what the view shows.
 * **Mirror**: left and right swapped, as a learner facing a mirror sees the signer (off).
 * **Loops**: 1 to 100 plays in one file (1).
 * **Caption**: the word, burned in under the views: the sequence's text, else its reference's,
@@ -34,7 +34,12 @@ from signstudio.session.render_plan import LESSON_SIZES, MAX_LOOPS
 
 #: The size preset in the dialog.
 DEFAULT_SIZE = "720p"
-BODIES = (("skeleton", "Skeleton"), ("mannequin", "Avatar (mannequin)"))
+#: (avatar, body mode, label) of each choice of the Body box.
+BODIES = (
+    ("none", "skeleton", "Skeleton"),
+    ("mannequin", "avatar", "Avatar (mannequin)"),
+    ("mannequin", "both", "Avatar with the skeleton"),
+)
 
 
 class VideoExportDialog(QtWidgets.QDialog):
@@ -58,10 +63,10 @@ class VideoExportDialog(QtWidgets.QDialog):
             self.size_box.addItem(name, name)
         self.size_box.setCurrentIndex(self.size_box.findData(DEFAULT_SIZE))
         self.body = QtWidgets.QComboBox(self)
-        for key, label in BODIES:
-            self.body.addItem(label, key)
-        shows_avatar = getattr(getattr(window, "viewport", None), "body_mode", "skeleton") != "skeleton"
-        self.body.setCurrentIndex(1 if shows_avatar else 0)
+        for avatar, mode, label in BODIES:
+            self.body.addItem(label, (avatar, mode))
+        shown = getattr(getattr(window, "viewport", None), "body_mode", "skeleton")
+        self.body.setCurrentIndex(next(i for i, b in enumerate(BODIES) if b[1] == shown))
         self.loops = QtWidgets.QSpinBox(self)
         self.loops.setRange(1, MAX_LOOPS)
         self.mirror = QtWidgets.QCheckBox("Left and right mirrored", self)
@@ -122,7 +127,8 @@ class VideoExportDialog(QtWidgets.QDialog):
             "strip": self.strip.isChecked() and with_ref,
             "speed": float(self.speed.currentData()),
             "size": str(self.size_box.currentData()),
-            "avatar": "none" if self.body.currentData() == "skeleton" else str(self.body.currentData()),
+            "avatar": self.body.currentData()[0],
+            "body": self.body.currentData()[1],
             "mirror": self.mirror.isChecked(),
             "loops": int(self.loops.value()),
             "caption": caption or None,
