@@ -90,6 +90,40 @@ def test_render_a_slow_looped_captioned_720p_lesson(short_file, tmp_path, capsys
 
 
 @pytest.mark.gui
+def test_a_long_1080p_lesson_streams_its_frames(short_file, tmp_path) -> None:
+    """192 frames of 1080p (1.2 GB of raw RGB) go to the encoder one at a time: the render's
+    peak memory stays near a Qt process's own (about 570 MB measured), in its own process."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "long.mp4"
+    argv = [
+        "render",
+        str(short_file),
+        "--size",
+        "1080p",
+        "--speed",
+        "0.25",
+        "--loops",
+        "4",
+        "--out",
+        str(out),
+    ]
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "signstudio.cli.main", *argv], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert usage.ru_maxrss / 1024 < 1000, f"peak {usage.ru_maxrss / 1024:.0f} MB"
+    assert wall < 180, f"{wall:.0f} s"
+    meta, _, (count, secs) = _video(out)
+    _plays_anywhere(meta)
+    assert meta["size"] == (1920, 1080) and count == 192 and secs == pytest.approx(7.68, abs=0.04)
+
+
+@pytest.mark.gui
 def test_mirror_swaps_the_figure(short_file, tmp_path, qapp) -> None:
     out, mirrored = tmp_path / "a.mp4", tmp_path / "b.mp4"
     assert main(["render", str(short_file), "--frames", "6:7", "--out", str(out)]) == 0
