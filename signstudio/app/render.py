@@ -43,7 +43,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +60,7 @@ from signstudio.session.render_plan import SIZES, check_output, frame_range, les
 if TYPE_CHECKING:
     from signstudio.app.metric_strip import MetricStrip
     from signstudio.app.viewport import Viewport
+    from signstudio.avatar.mesh import AvatarMesh
     from signstudio.runner.scoring import PairScores
 
 Progress = Callable[[int, int], Any]
@@ -91,13 +92,15 @@ def render(
     mirror: bool = False,
     caption: str | None = None,
     body: str = "both",
+    fitted: Mapping[int, AvatarMesh] | None = None,
 ) -> dict[str, Any]:
     """Render ``sequence`` (and ``reference`` beside it) to ``out``: an .mp4 or .gif video, or PNG
     frames (`png_pattern`). ``strip``: the metric strip under each frame (needs ``reference``;
     ``scores`` is `score_pair`'s result for the pair, computed here when None). ``frames``: a
     ``(start, stop)`` slice (`frame_range`). ``progress(done, total)`` after every frame.
     A lesson (the module docstring): ``speed``, ``loops`` (videos only), ``mirror``, ``caption``;
-    ``body``: with an avatar, ``both`` (the skeleton over it) or ``avatar`` alone.
+    ``body``: with an avatar, ``both`` or ``avatar`` alone. ``fitted``: avatars fitted already
+    (the studio's) by ``id`` of their sequence, used instead of a fit (a mirrored pair is refitted).
 
     Returns what was written: out, frames (count), first_frame, fps, size [w, h] (h includes the
     strip), seconds, duration (of the video, s), speed, loops, files (PNG paths, PNG output only)
@@ -115,13 +118,11 @@ def render(
     shown = lesson_frames(picked, speed, loops) if pattern is None else list(picked)
     w, h = size
     if strip:
-        if scores is None:
-            scores = pair_scores(sequence, reference)
+        scores = scores if scores is not None else pair_scores(sequence, reference)
         if scores.n_gen != n:
             raise ValueError(f"the scores are of a {scores.n_gen}-frame sequence, this one has {n} frames")
     if mirror:  # the signer as in a mirror: a learner copies the signing with the same hand
-        sequence, reference = _mirrored(sequence), _mirrored(reference) if reference is not None else None
-
+        sequence, reference = _mirrored(sequence, reference)
     app = offscreen_application()
     metric_strip = _metric_strip(scores, size, fps) if strip and scores is not None else None
     height = h + (metric_strip.height if metric_strip is not None else 0)
@@ -129,7 +130,9 @@ def render(
     band = caption_band(caption, w, caption_height(h)) if caption else None
     view_size = (w, h - (len(band) if band is not None else 0))
     t0 = time.perf_counter()
-    vp, info = _offscreen_viewport(app, sequence, reference, (avatar, body), view_size, smplx_folder)
+    vp, info = _offscreen_viewport(
+        app, (sequence, reference), (avatar, body), view_size, smplx_folder, fitted or {}
+    )
     frame_rgb = _frame_source(vp, sequence, reference, view_size, metric_strip, band)
 
     try:
@@ -153,10 +156,12 @@ def render(
     }
 
 
-def _mirrored(seq: PoseSequence) -> PoseSequence:
+def _mirrored(
+    sequence: PoseSequence, reference: PoseSequence | None
+) -> tuple[PoseSequence, PoseSequence | None]:
     from signstudio.pose.transforms import mirror
 
-    return mirror(seq)
+    return mirror(sequence), mirror(reference) if reference is not None else None
 
 
 def _frame_source(
@@ -238,16 +243,17 @@ def _metric_strip(scores: PairScores, size: tuple[int, int], fps: float) -> Metr
 
 def _offscreen_viewport(
     app: Any,
-    sequence: PoseSequence,
-    reference: PoseSequence | None,
+    pair: tuple[PoseSequence, PoseSequence | None],
     bodies: tuple[str, str],
     size: tuple[int, int],
     smplx_folder: str | None,
+    fitted: Mapping[int, AvatarMesh],
 ) -> tuple[Viewport, dict[str, Any]]:
     """A dark, buttonless viewport of ``size`` showing the pair (on avatars fitted here unless
     ``bodies``' avatar is ``none``, drawn in its body mode), and the IK errors of the fits
     (``ik_error_mm``)."""
     avatar, body = bodies
+    sequence, reference = pair
     from signstudio.app.viewport import Viewport
 
     vp = Viewport()
@@ -262,7 +268,7 @@ def _offscreen_viewport(
         from signstudio.avatar.build import build_avatar
 
         for seq in (s for s in (sequence, reference) if s is not None):
-            mesh = build_avatar(seq, avatar, folder=smplx_folder)
+            mesh = fitted.get(id(seq)) or build_avatar(seq, avatar, folder=smplx_folder)
             vp.set_avatar(seq, mesh)
             info.setdefault("ik_error_mm", []).append(
                 {"arms": 1000 * mesh.arm_error_m, "hands": 1000 * mesh.hand_error_m}

@@ -253,3 +253,26 @@ def test_the_caption_falls_back_to_the_typed_word(studio, qtbot) -> None:  # typ
     prompt = VideoExportDialog(studio, "frames")
     qtbot.addWidget(prompt)
     assert not prompt.caption_on.isChecked() and not prompt.speed.isEnabled() and not prompt.loops.isEnabled()
+
+
+@pytest.mark.gui
+def test_a_fitted_avatar_is_reused(short_file, tmp_path, monkeypatch, qapp) -> None:
+    """The studio's fit goes into the video as it is (File → Export passes it); a mirrored pair
+    is other sequences, fitted anew."""
+    import signstudio.avatar.build as build
+    from signstudio.app.render import render
+    from signstudio.pose.formats import read
+
+    seq = read(short_file)[0]
+    mesh = build.build_avatar(seq, "mannequin")
+
+    def no_second_fit(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise AssertionError("fitted again")
+
+    monkeypatch.setattr(build, "build_avatar", no_second_fit)
+    out = tmp_path / "reused.mp4"
+    render(seq, out, avatar="mannequin", body="avatar", frames=(6, 7), fitted={id(seq): mesh})
+    frame = _video(out)[1][0][:-60].astype(int)
+    assert ((frame[..., 0] - frame[..., 2] > 35) & (frame[..., 0] > 110)).sum() > 2000
+    with pytest.raises(AssertionError, match="fitted again"):
+        render(seq, tmp_path / "m.mp4", avatar="mannequin", mirror=True, fitted={id(seq): mesh})

@@ -108,6 +108,7 @@ def export(window: ExportSource, kind: str, path: str | Path, **options: Any) ->
             strip=strip,
             scores=scores if strip else None,
             progress=progress,
+            fitted=_fitted(window, seq, reference),
             **_lesson(options),
         )
         return path
@@ -162,6 +163,13 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
             bar.close()
     window._status(f"Exported {out}", 8000)
     return out
+
+
+def _fitted(window: ExportSource, *seqs: Any) -> dict[int, Any]:
+    """The studio's fitted avatars of ``seqs`` (by id): the video reuses them, no second fit."""
+    controller = getattr(window, "controller", None)
+    found = {id(s): controller.avatar_of(s) for s in seqs if s is not None and controller is not None}
+    return {k: mesh for k, mesh in found.items() if mesh is not None}
 
 
 def _lesson(options: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,10 @@ The choices and their defaults (decisions, user-visible):
   who slowed the word to read it exports what they saw); the video keeps its frame rate and
   lasts duration ÷ speed × loops (`signstudio.app.render`).
 * **Size**: 360p, 720p (the default: legible hands on a projector) or 1080p.
-* **Body**: the skeleton, the mannequin avatar alone, or the avatar with the skeleton over it
-  (fitted for the video), preset to what the view shows.
+* **Body**: the skeleton, the avatar alone, or the avatar with the skeleton over it, preset to
+  what the view shows. The avatar is the studio's own fit when it has one (its body, mannequin
+  or SMPL-X, and no second wait; not when mirrored: a mirrored pair is fitted again), else the
+  mannequin fitted for the video.
 * **Mirror**: left and right swapped, as a learner facing a mirror sees the signer (off).
 * **Loops**: 1 to 100 plays in one file (1).
 * **Caption**: the word, burned in under the views: the sequence's text, else its reference's,
@@ -37,7 +39,7 @@ DEFAULT_SIZE = "720p"
 #: (avatar, body mode, label) of each choice of the Body box.
 BODIES = (
     ("none", "skeleton", "Skeleton"),
-    ("mannequin", "avatar", "Avatar (mannequin)"),
+    ("mannequin", "avatar", "Avatar"),
     ("mannequin", "both", "Avatar with the skeleton"),
 )
 
