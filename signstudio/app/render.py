@@ -18,6 +18,21 @@ Also:
   which names), each written atomically and numbered by the sequence's own frame index; a
   render that fails half way removes the frames it wrote.
 * ``frames=(A, B)``: only frames A .. B-1 (Python slice rules: either may be None or negative).
+
+A lesson (issue 20, File → Export → Video and ``signstudio render``):
+
+* ``speed`` (0.05-8; the studio's dialog offers the current playback speed) and ``loops``: the
+  video keeps the sequence's frame rate and shows each frame 1/speed times
+  (`signstudio.session.render_plan.lesson_frames`), so it lasts
+  ``frames / fps / speed * loops`` seconds and plays in any player. PNG frames are one per
+  sequence frame: speed and loops time a video only.
+* ``size``: 360p, 720p or 1080p (`SIZES`); the mp4 is H.264, yuv420p, even sizes.
+* ``avatar``: ``none`` (the skeleton) or a body fitted here, drawn with the skeleton over it
+  (``body="both"``) or alone (``body="avatar"``); ``mirror``: the pair left-right mirrored
+  (`signstudio.pose.transforms.mirror`), as a learner facing a mirror sees it.
+* ``caption``: the word (or any text), burned in: white bold text on a near-black band of the
+  frame's bottom 12 % (`caption_band`); the views above it are that much shorter, so the frame
+  keeps its size and the band hides neither the figure nor the legend; the strip comes under it.
 """
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,11 +55,12 @@ from signstudio.app.qt_boot import offscreen_application
 from signstudio.pose.errors import FormatError
 from signstudio.pose.formats._atomic import check_destination
 from signstudio.pose.sequence import PoseSequence
-from signstudio.session.render_plan import SIZES, check_output, frame_range, pair_scores
+from signstudio.session.render_plan import SIZES, check_output, frame_range, lesson_frames, pair_scores
 
 if TYPE_CHECKING:
     from signstudio.app.metric_strip import MetricStrip
     from signstudio.app.viewport import Viewport
+    from signstudio.avatar.mesh import AvatarMesh
     from signstudio.runner.scoring import PairScores
 
 Progress = Callable[[int, int], Any]
@@ -71,14 +87,24 @@ def render(
     strip: bool = False,
     scores: PairScores | None = None,
     frames: tuple[int | None, int | None] | None = None,
+    speed: float = 1.0,
+    loops: int = 1,
+    mirror: bool = False,
+    caption: str | None = None,
+    body: str = "both",
+    fitted: Mapping[int, AvatarMesh] | None = None,
 ) -> dict[str, Any]:
     """Render ``sequence`` (and ``reference`` beside it) to ``out``: an .mp4 or .gif video, or PNG
     frames (`png_pattern`). ``strip``: the metric strip under each frame (needs ``reference``;
     ``scores`` is `score_pair`'s result for the pair, computed here when None). ``frames``: a
     ``(start, stop)`` slice (`frame_range`). ``progress(done, total)`` after every frame.
+    A lesson (the module docstring): ``speed``, ``loops`` (videos only), ``mirror``, ``caption``;
+    ``body``: with an avatar, ``both`` or ``avatar`` alone. ``fitted``: avatars fitted already
+    (the studio's) by ``id`` of their sequence, used instead of a fit (a mirrored pair is refitted).
 
     Returns what was written: out, frames (count), first_frame, fps, size [w, h] (h includes the
-    strip), seconds, files (PNG paths, PNG output only) and the IK errors when an avatar was fitted.
+    strip), seconds, duration (of the video, s), speed, loops, files (PNG paths, PNG output only)
+    and the IK errors when an avatar was fitted.
     ValueError for a request that cannot be rendered (nothing is written then).
     """
     pattern = check_output(out)
@@ -89,48 +115,122 @@ def render(
         raise ValueError("the metric strip compares with a reference: give one (--gt FILE)")
     n, fps = sequence.num_frames, float(sequence.fps)
     picked = frame_range(frames, n)
+    shown = lesson_frames(picked, speed, loops) if pattern is None else list(picked)
     w, h = size
     if strip:
-        if scores is None:
-            scores = pair_scores(sequence, reference)
+        scores = scores if scores is not None else pair_scores(sequence, reference)
         if scores.n_gen != n:
             raise ValueError(f"the scores are of a {scores.n_gen}-frame sequence, this one has {n} frames")
-
+    if mirror:  # the signer as in a mirror: a learner copies the signing with the same hand
+        sequence, reference = _mirrored(sequence, reference)
     app = offscreen_application()
     metric_strip = _metric_strip(scores, size, fps) if strip and scores is not None else None
     height = h + (metric_strip.height if metric_strip is not None else 0)
+    # the caption takes the bottom rows of the frame: the views are that much shorter
+    band = caption_band(caption, w, caption_height(h)) if caption else None
+    view_size = (w, h - (len(band) if band is not None else 0))
     t0 = time.perf_counter()
-    vp, info = _offscreen_viewport(app, sequence, reference, avatar, size, smplx_folder)
+    vp, info = _offscreen_viewport(
+        app, (sequence, reference), (avatar, body), view_size, smplx_folder, fitted or {}
+    )
+    frame_rgb = _frame_source(vp, sequence, reference, view_size, metric_strip, band)
+
+    try:
+        if pattern is not None:
+            info["files"] = _write_pngs(pattern, shown, frame_rgb, progress)
+        else:
+            _write_video(out, (w, height), fps, shown, frame_rgb, progress)
+    finally:
+        vp.close()
+    return {
+        "out": str(out),
+        "frames": len(shown),
+        "first_frame": picked[0],
+        "fps": fps,
+        "size": [w, height],
+        "seconds": time.perf_counter() - t0,
+        "duration": len(shown) / fps,
+        "speed": float(speed),
+        "loops": loops if pattern is None else 1,
+        **info,
+    }
+
+
+def _mirrored(
+    sequence: PoseSequence, reference: PoseSequence | None
+) -> tuple[PoseSequence, PoseSequence | None]:
+    from signstudio.pose.transforms import mirror
+
+    return mirror(sequence), mirror(reference) if reference is not None else None
+
+
+def _frame_source(
+    vp: Viewport,
+    sequence: PoseSequence,
+    reference: PoseSequence | None,
+    size: tuple[int, int],
+    metric_strip: MetricStrip | None,
+    band: np.ndarray | None,
+) -> Callable[[int], np.ndarray]:
+    """``frame_rgb(i)``: frame ``i`` of the pair as (H, W, 3) uint8, the caption band and the
+    strip under it. A frame asked for again at once (a slowed lesson shows each several times) is
+    not drawn again."""
+    from signstudio.session.timewarp import own_clock
+
+    w, h = size
+    fps = float(sequence.fps)
+    last: list[Any] = [None, None]
 
     def frame_rgb(i: int) -> np.ndarray:
-        from signstudio.session.timewarp import own_clock
-
+        if last[0] == i:
+            return last[1]
         j = 0 if reference is None else own_clock(i, fps, reference.fps, reference.num_frames)
         vp.set_frames(i, j)
         vp.update_views()
         frame = _frames_rgb(vp.grab_image())
         if frame.shape[:2] != (h, w):
             frame = np.ascontiguousarray(frame[:h, :w])
+        parts = [frame, *(p for p in (band,) if p is not None)]
         if metric_strip is not None:
-            frame = np.concatenate([frame, metric_strip.rgb(i)], axis=0)
+            parts.append(metric_strip.rgb(i))
+        frame = np.concatenate(parts, axis=0) if len(parts) > 1 else frame
+        last[:] = [i, frame]
         return frame
 
+    return frame_rgb
+
+
+#: The caption band's height as a share of the frame's height.
+CAPTION_SHARE = 0.12
+_BAND_RGB = (12, 13, 16)
+
+
+def caption_height(height: int) -> int:
+    """Rows of a frame of ``height`` that the caption band takes (even: yuv420p halves rows)."""
+    return max(24, 2 * round(height * CAPTION_SHARE / 2))
+
+
+def caption_band(text: str, width: int, rows: int) -> np.ndarray:
+    """The caption as (rows, width, 3) uint8: ``text`` in white bold, centred (cut with "…" when
+    too wide), on a near-black band. It sits under the views, so it covers neither the figure
+    nor the legend; painted once and stacked under every frame."""
+    from PySide6 import QtCore
+
+    image = QtGui.QImage(width, rows, QtGui.QImage.Format.Format_RGB888)
+    image.fill(QtGui.QColor(*_BAND_RGB))
+    painter = QtGui.QPainter(image)
     try:
-        if pattern is not None:
-            info["files"] = _write_pngs(pattern, picked, frame_rgb, progress)
-        else:
-            _write_video(out, (w, height), fps, picked, frame_rgb, progress)
+        font = QtGui.QFont()
+        font.setPixelSize(max(12, round(rows * 0.55)))
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = QtGui.QFontMetrics(font)
+        shown = metrics.elidedText(" ".join(text.split()), QtCore.Qt.TextElideMode.ElideRight, width - rows)
+        painter.setPen(QtGui.QColor(255, 255, 255))
+        painter.drawText(QtCore.QRect(0, 0, width, rows), QtCore.Qt.AlignmentFlag.AlignCenter, shown)
     finally:
-        vp.close()
-    return {
-        "out": str(out),
-        "frames": len(picked),
-        "first_frame": picked[0],
-        "fps": fps,
-        "size": [w, height],
-        "seconds": time.perf_counter() - t0,
-        **info,
-    }
+        painter.end()
+    return _frames_rgb(image)
 
 
 def _metric_strip(scores: PairScores, size: tuple[int, int], fps: float) -> MetricStrip:
@@ -143,14 +243,17 @@ def _metric_strip(scores: PairScores, size: tuple[int, int], fps: float) -> Metr
 
 def _offscreen_viewport(
     app: Any,
-    sequence: PoseSequence,
-    reference: PoseSequence | None,
-    avatar: str,
+    pair: tuple[PoseSequence, PoseSequence | None],
+    bodies: tuple[str, str],
     size: tuple[int, int],
     smplx_folder: str | None,
+    fitted: Mapping[int, AvatarMesh],
 ) -> tuple[Viewport, dict[str, Any]]:
     """A dark, buttonless viewport of ``size`` showing the pair (on avatars fitted here unless
-    ``avatar`` is ``none``), and the IK errors of the fits (``ik_error_mm``)."""
+    ``bodies``' avatar is ``none``, drawn in its body mode), and the IK errors of the fits
+    (``ik_error_mm``)."""
+    avatar, body = bodies
+    sequence, reference = pair
     from signstudio.app.viewport import Viewport
 
     vp = Viewport()
@@ -165,12 +268,12 @@ def _offscreen_viewport(
         from signstudio.avatar.build import build_avatar
 
         for seq in (s for s in (sequence, reference) if s is not None):
-            mesh = build_avatar(seq, avatar, folder=smplx_folder)
+            mesh = fitted.get(id(seq)) or build_avatar(seq, avatar, folder=smplx_folder)
             vp.set_avatar(seq, mesh)
             info.setdefault("ik_error_mm", []).append(
                 {"arms": 1000 * mesh.arm_error_m, "hands": 1000 * mesh.hand_error_m}
             )
-        vp.set_body_mode("both")
+        vp.set_body_mode(body)
     vp.set_camera("front")
     return vp, info
 
@@ -179,7 +282,7 @@ def _write_video(
     out: Path,
     size: tuple[int, int],
     fps: float,
-    picked: range,
+    picked: list[int],
     frame_rgb: Callable[[int], np.ndarray],
     progress: Progress | None,
 ) -> None:
@@ -248,7 +351,7 @@ def _encode(cmd: list[str], frames: Iterator[np.ndarray], out: Path) -> None:
 
 def _write_pngs(
     pattern: str,
-    picked: range,
+    picked: list[int],
     frame_rgb: Callable[[int], np.ndarray],
     progress: Progress | None,
 ) -> list[str]:

@@ -15,6 +15,10 @@ must exist ("OUT: folder DIR does not exist", never created silently) and be wri
 not read-only); ``--out FOLDER/`` is the one folder made here, when its parent exists, with the
 line "created folder DIR". A disk that fills up while rendering is one line and leaves no
 ``.part``.
+
+A lesson (issue 20): ``--speed 0.25 --loops 2 --size 720p --mirror --caption`` (the caption is
+the file's word unless a text follows), ``--avatar mannequin --body avatar`` for the avatar
+without the skeleton over it; the line written says the video's length.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SIZE_NAMES = ("hd", "small")
+SIZE_NAMES = ("360p", "720p", "1080p", "small", "hd")
 
 
 def add_parser(sub: Any) -> None:
@@ -38,7 +42,28 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--smplx-folder", default=None, help="the folder holding SMPLX_NEUTRAL.npz (--avatar smplx)"
     )
-    p.add_argument("--size", choices=SIZE_NAMES, default="small")
+    p.add_argument(
+        "--size", choices=SIZE_NAMES, default="360p", help="360p, 720p or 1080p (small = 360p, hd = 720p)"
+    )
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="play at this speed: 0.25 = four times slower (0.05-8)"
+    )
+    p.add_argument("--loops", type=int, default=1, help="play it this many times (1-100)")
+    p.add_argument(
+        "--body",
+        choices=["both", "avatar"],
+        default="both",
+        help="with --avatar: the skeleton drawn over it (both) or the avatar alone",
+    )
+    p.add_argument("--mirror", action="store_true", help="left and right mirrored, as in a mirror")
+    p.add_argument(
+        "--caption",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="TEXT",
+        help="burn a caption into the video: TEXT, or the sequence's word when left out",
+    )
     # a str, not a Path: a trailing "/" (PNG frames into a new folder) must survive
     p.add_argument(
         "--out",
@@ -106,6 +131,12 @@ def _check(args: argparse.Namespace) -> str | None:
         return "--strip draws under a video or PNG frames: give --out"
     if args.metrics is not None and args.metrics.suffix.lower() not in (".csv", ".json"):
         return f"{args.metrics}: --metrics writes .csv or .json"
+    from signstudio.session.render_plan import check_lesson
+
+    try:
+        check_lesson(args.speed, args.loops)
+    except ValueError as exc:
+        return f"--{exc}"
     return None
 
 
@@ -193,6 +224,11 @@ def run(args: argparse.Namespace) -> int:
             strip=args.strip,
             scores=scores,
             frames=frames,
+            speed=args.speed,
+            loops=args.loops,
+            mirror=args.mirror,
+            caption=_caption(args.caption, seq, ref),
+            body=args.body,
         )
     except (FormatError, ValueError, ModelError) as exc:
         if bar is not None:
@@ -204,9 +240,28 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if bar is not None:
         bar.close()
-    what = f"{len(result['files'])} PNG files" if "files" in result else f"{result['frames']} frames"
-    print(
-        f"wrote {result['out']}: {what} at {result['fps']:g} fps, "
-        f"{result['size'][0]}x{result['size'][1]}, in {result['seconds']:.1f} s"
-    )
+    print(_wrote(result))
     return 0
+
+
+def _wrote(result: dict[str, Any]) -> str:
+    """The one line said after a render: what, how many frames, size and the video's length."""
+    what = f"{len(result['files'])} PNG files" if "files" in result else f"{result['frames']} frames"
+    lesson = "" if "files" in result else f", {result['duration']:.2f} s long"
+    return (
+        f"wrote {result['out']}: {what} at {result['fps']:g} fps, "
+        f"{result['size'][0]}x{result['size'][1]}{lesson}, in {result['seconds']:.1f} s"
+    )
+
+
+def _caption(asked: str | None, seq: Any, ref: Any) -> str | None:
+    """``--caption TEXT`` as given; ``--caption`` alone: the pair's word (an error when neither
+    file says one)."""
+    if asked is None or asked.strip():
+        return asked
+    from signstudio.session.render_plan import pair_text
+
+    text, _ = pair_text(seq, ref)
+    if not text:
+        raise ValueError("--caption: the file names no word (meta 'text'): give one, --caption TEXT")
+    return text

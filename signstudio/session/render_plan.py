@@ -4,6 +4,14 @@
     picked = frame_range(parse_frames("10:50"), seq.num_frames)   # range(10, 50)
     text, lang = pair_text(seq, ref)           # what the pair says it signs
     scores = pair_scores(seq, ref)             # for the metric strip and per-frame metrics
+    shown = lesson_frames(range(50), speed=0.25, loops=2)   # 400 video frames, each frame 4 times
+
+A lesson video (issue 20): ``speed`` slows (or speeds) the signing without changing the video's
+frame rate, so any player plays it: at 0.25 every frame of the sequence is shown 4 times, at 2
+every other one (the studio's own playback shows the same frames at that speed). ``loops``
+repeats it. The video then lasts ``frames / fps / speed * loops`` seconds (rounded to whole
+video frames per loop). ``SIZES`` are the heights a lesson is watched at: 360p, 720p, 1080p
+(``small`` and ``hd`` are the older names of the first two).
 
 Qt-free, so the CLI checks a request (and fails in one line) before a window or a model loads;
 the drawing itself is `signstudio.app.render`.
@@ -21,7 +29,18 @@ if TYPE_CHECKING:
     from signstudio.runner.scoring import PairScores
 
 #: (width, height) of the viewport in a render, by the name ``--size`` takes.
-SIZES = {"small": (640, 360), "hd": (1280, 720)}
+SIZES = {
+    "360p": (640, 360),
+    "720p": (1280, 720),
+    "1080p": (1920, 1080),
+    "small": (640, 360),
+    "hd": (1280, 720),
+}
+#: The sizes offered by name in the export dialog and ``--size`` help (the rest are aliases).
+LESSON_SIZES = ("360p", "720p", "1080p")
+#: Slowest and fastest lesson speed; the most loops.
+SPEED_RANGE = (0.05, 8.0)
+MAX_LOOPS = 100
 VIDEO_SUFFIXES = (".mp4", ".gif")
 #: The file names of PNG frames written into a folder.
 FOLDER_PATTERN = "frame_%05d.png"
@@ -96,6 +115,27 @@ def frame_range(frames: tuple[int | None, int | None] | None, n: int) -> range:
     return picked
 
 
+def check_lesson(speed: float, loops: int) -> None:
+    """ValueError (one line) for a speed outside `SPEED_RANGE` or a loop count outside 1..MAX_LOOPS."""
+    lo, hi = SPEED_RANGE
+    if not (isinstance(speed, int | float) and lo <= float(speed) <= hi):
+        raise ValueError(f"speed {speed}: a lesson plays at {lo:g}x to {hi:g}x (1 = as signed)")
+    if isinstance(loops, bool) or not isinstance(loops, int) or not 1 <= loops <= MAX_LOOPS:
+        raise ValueError(f"loops {loops}: play it 1 to {MAX_LOOPS} times")
+
+
+def lesson_frames(picked: range, speed: float = 1.0, loops: int = 1) -> list[int]:
+    """The sequence frame shown in each video frame: ``picked`` played at ``speed`` (video frame
+    k of a loop shows ``picked[floor(k * speed)]``; round(len / speed) video frames, at least
+    one), ``loops`` times over. Frame rate and duration: see the module docstring."""
+    check_lesson(speed, loops)
+    n = len(picked)
+    per_loop = max(1, round(n / speed))
+    # the slack keeps k * speed from falling just short of a whole frame (3 * 1/3 = 0.999...)
+    one = [picked[min(n - 1, int(k * speed + 1e-9))] for k in range(per_loop)]
+    return one * loops
+
+
 def pair_text(sequence: PoseSequence, reference: PoseSequence | None = None) -> tuple[str | None, str | None]:
     """The text and sign language of a pair as the studio takes them: the sequence's ``meta``,
     else the reference's (None when neither says)."""
@@ -115,10 +155,15 @@ def pair_scores(sequence: PoseSequence, reference: PoseSequence | None) -> PairS
 
 __all__ = [
     "FOLDER_PATTERN",
+    "LESSON_SIZES",
+    "MAX_LOOPS",
     "SIZES",
+    "SPEED_RANGE",
     "VIDEO_SUFFIXES",
+    "check_lesson",
     "check_output",
     "frame_range",
+    "lesson_frames",
     "pair_scores",
     "pair_text",
     "parse_frames",

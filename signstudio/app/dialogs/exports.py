@@ -3,6 +3,7 @@
     export(window, "eaf", path)                   # ELAN: text, hands (letters), flags, notes, media
     export(window, "bvh", path, rig="compact")    # BVH for Blender & co (bone lengths fixed)
     export(window, "video", path, reference=True, strip=True)   # mp4 or gif of the viewport
+    export(window, "video", path, speed=0.25, size="720p", loops=2, caption="hello")  # a lesson
     export(window, "frames", folder, ...)         # one PNG per frame
     export(window, "metrics", path)               # per-frame DTW/FGD/joint errors, .csv or .json
     export_dialog(window, "bvh")                  # File → Export → …: ask where, export, report
@@ -100,7 +101,16 @@ def export(window: ExportSource, kind: str, path: str | Path, **options: Any) ->
             out = f"{path}/"
         progress = options.get("progress")
         scores = window._scores if reference is window.state.reference else None
-        render(seq, out, reference, strip=strip, scores=scores if strip else None, progress=progress)
+        render(
+            seq,
+            out,
+            reference,
+            strip=strip,
+            scores=scores if strip else None,
+            progress=progress,
+            fitted=_fitted(window, seq, reference),
+            **_lesson(options),
+        )
         return path
     raise ValueError(f"unknown export {kind!r} (known: {', '.join(KINDS)})")
 
@@ -132,7 +142,9 @@ def export_dialog(window: ExportSource, kind: str) -> Path | None:
             return None
         options["rig"] = rig
     if kind in ("video", "frames"):
-        picked = _video_options(window)
+        from signstudio.app.dialogs.video_export import video_options
+
+        picked = video_options(window, kind)
         if picked is None:
             return None
         options.update(picked)
@@ -177,23 +189,30 @@ def _bvh_rig(window: ExportSource) -> str | None:
     return "compact" if compact.isChecked() else "full"
 
 
-def _video_options(window: ExportSource) -> dict[str, bool] | None:
-    has_ref = window.state.reference is not None
-    dialog = QtWidgets.QDialog(as_parent(window))
-    dialog.setWindowTitle("What to show")
-    column = QtWidgets.QVBoxLayout(dialog)
-    with_ref = QtWidgets.QCheckBox("The reference beside it", dialog)
-    with_ref.setChecked(has_ref)
-    with_ref.setEnabled(has_ref)
-    strip = QtWidgets.QCheckBox("The DTW / FGD strip under the views", dialog)
-    strip.setChecked(has_ref)
-    strip.setEnabled(has_ref)
-    with_ref.toggled.connect(strip.setEnabled)
-    column.addWidget(with_ref)
-    column.addWidget(strip)
-    if not ask(dialog, column):
-        return None
-    return {"reference": with_ref.isChecked(), "strip": strip.isChecked() and with_ref.isChecked()}
+def _fitted(window: ExportSource, *seqs: Any) -> dict[int, Any]:
+    """The studio's fitted avatars of ``seqs`` (by id): the video reuses them, no second fit."""
+    controller = getattr(window, "controller", None)
+    found = {id(s): controller.avatar_of(s) for s in seqs if s is not None and controller is not None}
+    return {k: mesh for k, mesh in found.items() if mesh is not None}
+
+
+def _lesson(options: dict[str, Any]) -> dict[str, Any]:
+    """The lesson options of a video export (`signstudio.app.dialogs.video_export`) as `render`'s
+    keywords: avatar, size (a name of `SIZES`), speed, loops, mirror, caption, body."""
+    from signstudio.session.render_plan import SIZES
+
+    size = options.get("size", "360p")
+    if size not in SIZES:
+        raise ValueError(f"size {size!r}: a video is {', '.join(SIZES)}")
+    return {
+        "avatar": options.get("avatar", "none"),
+        "size": SIZES[size],
+        "speed": float(options.get("speed", 1.0)),
+        "loops": int(options.get("loops", 1)),
+        "mirror": bool(options.get("mirror", False)),
+        "caption": options.get("caption") or None,
+        "body": options.get("body", "both"),
+    }
 
 
 def export_motion_dialog(window: ExportSource) -> None:

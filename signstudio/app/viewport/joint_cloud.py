@@ -21,6 +21,16 @@ _VEC4 = 4 * _FLOAT
 # ---- data ----------------------------------------------------------------------------------
 
 
+def present_bones(bones: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The bones drawn in a frame: of ``bones`` (B, 2) joint index pairs, those whose two joints
+    are ``present`` (J,) bool. A missing joint (confidence 0: e.g. a hand a model did not
+    produce, `signstudio.modeling.output`) ends no bone, so nothing is drawn to its place-holder."""
+    bones = np.asarray(bones, np.uint32).reshape(-1, 2)
+    if not len(bones):
+        return bones
+    return bones[np.asarray(present, bool)[bones].all(axis=1)]
+
+
 class JointCloud:
     """One skeleton's joints and bones, CPU side, with what the GPU copy still lacks.
 
@@ -214,8 +224,7 @@ class JointCloud:
         present = conf > 0
         if self._present is None or not np.array_equal(present, self._present):
             self._present = present
-            keep = present[self._bones].all(axis=1) if len(self._bones) else np.zeros(0, bool)
-            self._indices = np.ascontiguousarray(self._bones[keep].reshape(-1))
+            self._indices = np.ascontiguousarray(present_bones(self._bones, present).reshape(-1))
             self.num_indices = int(self._indices.size)
             if self.num_indices:
                 # The element buffer is bound through a VAO in core profiles; bind it directly

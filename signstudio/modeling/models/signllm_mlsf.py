@@ -48,19 +48,16 @@ from signstudio.modeling.base import (
 )
 from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
 from signstudio.modeling.data import (
-    FPS,
-    LAYOUT,
-    NUM_JOINTS,
     POSE_DIM,
     CharVocab,
     NormStats,
     Vocab,
     encode_texts,
 )
+from signstudio.modeling.output import generated_sequence
 from signstudio.modeling.shipped_models import MLSF_CHECKPOINT, MLSF_ID, mlsf_info
 from signstudio.modeling.text.coverage import Signable, fit, signable_text, vocab_rule, with_note
 from signstudio.pose.sequence import PoseSequence
-from signstudio.pose.skeleton import get_layout
 
 FRAME_DIM = POSE_DIM + 1  # pose values + counter
 COUNTER_MODES = ("paced", "monotone", "free")
@@ -391,18 +388,9 @@ def build_model(cfg: MLSFConfig, vocabs: Mapping[str, Vocab]) -> MLSF:
 
 
 def to_sequence(frames: np.ndarray, text: str, lang: str, spoken: str | None = None) -> PoseSequence:
-    """(F, 150) corpus-unit values -> an upper50 `PoseSequence` at 25 fps, meta as `SignModel` says."""
-    data = frames.reshape(len(frames), NUM_JOINTS, 3).astype(np.float32)
-    meta = {
-        "text": text,
-        "sign_language": lang,
-        "reference_kind": "generated",
-        "model": MLSF_ID,
-        "source": f"model:{MLSF_ID}",
-    }
-    if spoken:
-        meta["spoken_language"] = spoken
-    return PoseSequence(data, np.ones(data.shape[:2], np.float32), FPS, get_layout(LAYOUT), meta)
+    """(F, 150) corpus-unit values -> an upper50 `PoseSequence` at 25 fps, meta as `SignModel` says;
+    joints the network left out are missing (`signstudio.modeling.output`)."""
+    return generated_sequence(frames, text, lang, MLSF_ID, spoken)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import torch
 
 from signstudio.modeling.base import ModelError, ModelInfo, SignModel, TextLimit
 from signstudio.modeling.checkpoint import open_model_checkpoint, weights_error
-from signstudio.modeling.data import FPS, LAYOUT, NUM_JOINTS, CharVocab
+from signstudio.modeling.data import CharVocab
+from signstudio.modeling.output import generated_sequence
 from signstudio.modeling.text.conditioner import TextInputs
 from signstudio.modeling.text.coverage import (
     Rule,
@@ -29,7 +30,6 @@ from signstudio.modeling.text.coverage import (
 )
 from signstudio.modeling.text.sentence_encoder import SentenceEncoder
 from signstudio.pose.sequence import PoseSequence
-from signstudio.pose.skeleton import get_layout
 
 _ENCODERS: dict[str, SentenceEncoder] = {}
 
@@ -44,18 +44,9 @@ def shared_encoder(device: str) -> SentenceEncoder:
 def to_sequence(
     frames: np.ndarray, text: str, lang: str, model_id: str, spoken: str | None = None
 ) -> PoseSequence:
-    """(F, 150) corpus-unit values -> an upper50 `PoseSequence` at 25 fps, meta as `SignModel` says."""
-    data = frames.reshape(len(frames), NUM_JOINTS, 3).astype(np.float32)
-    meta = {
-        "text": text,
-        "sign_language": lang,
-        "reference_kind": "generated",
-        "model": model_id,
-        "source": f"model:{model_id}",
-    }
-    if spoken:
-        meta["spoken_language"] = spoken
-    return PoseSequence(data, np.ones(data.shape[:2], np.float32), FPS, get_layout(LAYOUT), meta)
+    """(F, 150) corpus-unit values -> an upper50 `PoseSequence` at 25 fps, meta as `SignModel` says;
+    joints the network left out are missing (`signstudio.modeling.output`)."""
+    return generated_sequence(frames, text, lang, model_id, spoken)
 
 
 class TextPoseModel(SignModel):
