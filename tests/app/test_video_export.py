@@ -163,7 +163,15 @@ def test_bad_lesson_requests_end_with_one_line(short_file, tmp_path, capsys, qap
         assert main(["render", str(short_file), *extra, "--out", str(tmp_path / "v.mp4")]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith(f"error: {words}") and len(err.splitlines()) == 1
-    assert main(["render", str(short_file), "--caption", "--out", str(tmp_path / "v.mp4")]) == 2
+    from signstudio.pose.formats import read, write
+
+    # a .pose keeps its word (its sidecar): a caption asked of a file that names none is an error
+    seq = read(short_file)[0]
+    nameless = tmp_path / "nameless.pose"
+    write(
+        nameless, seq.replace(meta={k: v for k, v in seq.meta.items() if k not in ("word", "text", "gloss")})
+    )
+    assert main(["render", str(nameless), "--caption", "--out", str(tmp_path / "v.mp4")]) == 2
     assert "names no word" in capsys.readouterr().err
     assert not (tmp_path / "v.mp4").exists()
 
