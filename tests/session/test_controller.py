@@ -152,7 +152,8 @@ def test_open_and_save_round_trip(
     seen = record(controller)
     source = controller.save(real_holistic, tmp_path / "h.pose")
     seq = controller.open_file(source)
-    assert controller.state.sequence is seq and seq.meta["reference_kind"] == "user file"
+    # a recording saved as .pose keeps its kind (the sidecar): it reopens as the recorded clip it is
+    assert controller.state.sequence is seq and seq.meta["reference_kind"] == "recorded clip"
     assert controller.state.recent_files == [str(source.resolve())]
     assert seen["pairs"] == [True]  # an opened file is scored by the runner
     ref = controller.open_file(source, as_reference=True)
