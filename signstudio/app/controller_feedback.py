@@ -113,10 +113,24 @@ class ControllerFeedback:
             self._say(f"{message}… {100 * fraction:.0f}% (Esc cancels)", 10000)
 
     def avatars_cancelled(self) -> None:
-        self._say("Avatar fit cancelled (View → Avatar fits it again).", 8000)
+        # after the window's own "Cancelling…" for the same Esc
+        QtCore.QTimer.singleShot(
+            0, lambda: self._say("Avatar fit cancelled (View → Avatar fits it again).", 8000)
+        )
 
     def avatar_fitted(self, seq: PoseSequence, mesh: AvatarMesh) -> None:
-        self.window.viewport.set_avatar(seq, mesh)
+        vp = self.window.viewport
+        if seq is not vp.generated and seq is not vp.reference:
+            # an edit's avatar (a mirror's, made at once) comes before the views take the edit
+            QtCore.QTimer.singleShot(0, lambda: self._show_avatar(seq, mesh))
+            return
+        self._show_avatar(seq, mesh)
+
+    def _show_avatar(self, seq: PoseSequence, mesh: AvatarMesh) -> None:
+        vp = self.window.viewport
+        if seq is not vp.generated and seq is not vp.reference:
+            return  # replaced meanwhile
+        vp.set_avatar(seq, mesh)
         self._say(
             f"Avatar fitted in {mesh.seconds:.1f} s (IK error: arms {1000 * mesh.arm_error_m:.0f} mm, "
             f"hands {1000 * mesh.hand_error_m:.0f} mm)",

@@ -172,10 +172,10 @@ def _checked_preset(preset: str) -> str:
 #: The signing space in normalised display units (neck at the origin, shoulder width 1, z up):
 #: the default framing reaches from the top of the head (the avatar's skull, above the face's
 #: keypoints) down to just below the waist, where hands rest; legs and feet are left out.
-HEAD_TOP = 1.3
-WAIST = 2.1
+HEAD_TOP = 1.25
+WAIST = 1.8
 #: Room around the joints for the avatar's flesh (arms and hands are that thick around the bones).
-BODY_PAD = 0.18
+BODY_PAD = 0.12
 #: At least the shoulders and upper arms across, even for a sequence whose hands stay in.
 MIN_HALF_WIDTH = 0.8
 

@@ -449,7 +449,7 @@ class StudioController:
                 return
 
     def _drop_avatars(self) -> None:
-        self._avatar_requests.clear()
+        self._cancel_fits()
         self._avatars.clear()
         self.avatars_dropped.emit()
 
