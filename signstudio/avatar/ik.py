@@ -449,8 +449,7 @@ def solve(
         opt.step()
     solved = torch.where(solved_body[None, :, None], body, 0)
     b, points = _final_error(skeleton, t, solved, hands, root, trans)
-    err = (points - target).norm(dim=-1)
-    err = torch.where(mask, err, torch.full_like(err, float("nan")))
+    err = torch.where(mask, (points - target).norm(dim=-1), float("nan"))
     return IKResult(
         b.detach().cpu().numpy().astype(np.float32),
         hands.detach().cpu().numpy().astype(np.float32),
