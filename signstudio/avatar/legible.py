@@ -7,9 +7,9 @@ overlapping hulls (skull, jaw, nose, ears) read as a broken mask, and the finger
 
 * **head** — the head's hulls are replaced by one smooth ellipsoid (`HEAD_SEGMENTS` UV sphere)
   through their common box, a clean mannequin head;
-* **fingers** — every finger hull is thickened `FINGER_THICKNESS` times across its length (about
-  its own long axis, through its centroid): the bones and joint positions stay, so IK's fit and
-  the handshape are unchanged, only easier to see;
+* **fingers** — every finger hull is thickened `FINGER_THICKNESS` times across its bone (the
+  direction to the next joint; the last phalanx continues its own), through its centroid: the
+  bones and joint positions stay, so IK's fit and the handshape are unchanged, only easier to see;
 * **shading** — each hull's vertex normals are its ellipsoid's (the gradient of the ellipsoid
   through the hull's principal axes and extents, p / s²), not the average of its faces': round,
   smooth shading on every link. Links are rigid, so the normals are made once in the link's frame
@@ -67,14 +67,23 @@ def ellipsoid_normals(points: np.ndarray) -> np.ndarray:
     return np.where(norm > 1e-9, n / np.maximum(norm, 1e-12), fallback).astype(np.float32)
 
 
-def thickened(points: np.ndarray, factor: float) -> np.ndarray:
-    """``points`` (N, 3) scaled by ``factor`` across their long (first principal) axis, about
-    their centroid: thicker, not longer."""
-    centre = points.mean(0)
-    _, _, axes = np.linalg.svd(points - centre, full_matrices=False)
-    p = (points - centre) @ axes.T
-    p[:, 1:] *= factor
-    return (p @ axes + centre).astype(np.float32)
+def thickened(points: np.ndarray, factor: float, axis: np.ndarray) -> np.ndarray:
+    """``points`` (N, 3) scaled by ``factor`` across ``axis`` (3,) (the bone), about their
+    centroid: thicker, not longer."""
+    u = np.asarray(axis, np.float64) / max(float(np.linalg.norm(axis)), 1e-12)
+    rel = points - points.mean(0)
+    along = (rel @ u)[:, None] * u
+    return (points.mean(0) + along + factor * (rel - along)).astype(np.float32)
+
+
+def bone_axis(body: Any, link: int) -> np.ndarray:
+    """The direction of link ``link``'s bone at rest (link frames are world-aligned at rest):
+    towards its joint's child, or for a last phalanx the direction from its parent."""
+    weights = body._weights
+    joint = weights.link_joint_indices[link]
+    children = [j for j, p in enumerate(body.parents) if p == joint]
+    offsets = np.asarray(weights.local_offsets, np.float64)
+    return offsets[children[0]] if children else offsets[joint]
 
 
 def uv_ellipsoid(centre: np.ndarray, half: np.ndarray, segments: tuple[int, int]) -> tuple[np.ndarray, ...]:
@@ -121,7 +130,7 @@ def legible_geometry(body: Any) -> RigidGeometry | None:
         rot, t = rest[li, :3, :3].astype(np.float64), rest[li, :3, 3].astype(np.float64)
         local = (world[start : start + n] - t) @ rot  # R^T (v - t), row-wise
         if any(names[li].startswith(f"{side}_{f}") for side in "LR" for f in FINGERS):
-            local = thickened(local, FINGER_THICKNESS)
+            local = thickened(local, FINGER_THICKNESS, bone_axis(body, li))
         fs, fc = weights.link_face_starts[li], weights.link_face_counts[li]
         links.append(np.full(n, li))
         locals_.append(local.astype(np.float32))
@@ -167,6 +176,7 @@ __all__ = [
     "FINGER_THICKNESS",
     "HEAD_SEGMENTS",
     "RigidGeometry",
+    "bone_axis",
     "ellipsoid_normals",
     "legible_geometry",
     "pose_rigid",
