@@ -10,7 +10,9 @@
 ``wooden`` one (skinned, 24256 vertices, about 90 ms per frame: for renders, not for playback).
 Both follow SMPL-X's kinematic tree and take SMPL-X's ten shape coefficients (betas).
 The convex one is drawn legible (`signstudio.avatar.legible`: one clean head, fingers 1.7x
-thicker across, smooth ellipsoid normals per link turned with it), posed from its link transforms.
+thicker across, smooth ellipsoid normals per link turned with it), posed from its link transforms:
+5214 vertices, vertices and normals in about 1.6 ms per frame together on a loaded 2-core machine
+(mannequin-x's own posing 1.1 ms plus the area-weighted normals 5.5 ms there before).
 
 `AvatarMesh` carries the mesh back into the sequence's own raw coordinates (the inverse of what
 IK did to the keypoints: body axes -> image axes, metres -> the sequence's units, and its
