@@ -26,6 +26,9 @@ frames) against the whole-matrix route, time and peak memory in child processes
 ``long-text``: the ``lookup`` model on texts of 300, 1 000 and 3 000 characters against
 spoken-to-signed's own route to the same frames, time, peak memory and growth with the length
 (`benchmarks.long_text`).
+``avatar-load``: the studio's avatar fit of a 5.5 s word (its runner, the fit's own process)
+next to the skeleton-only path, idle and with every core busy with CPU hogs the benchmark starts
+and stops, against the old nice-10, default-threads route (`benchmarks.avatar_load`).
 ``dataset``: sequence 0 of a 7 096-sequence ``.skels`` tiled from real PHOENIX14T sentences (``--quick``:
 300), opened as a `signstudio.session.dataset.Dataset` with no index cache and with one, then
 sequence 5 000, against a numpy parse of the whole file, time and peak memory in child processes
@@ -44,7 +47,7 @@ from typing import Any
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: GUI benchmarks run in a child process; a benchmark's module in benchmarks/ is its name, except:
 GUI_BENCHMARKS = ("viewport", "studio")
-MODULES = {"long-dtw": "dtw_long", "long-text": "long_text"}
+MODULES = {"long-dtw": "dtw_long", "long-text": "long_text", "avatar-load": "avatar_load"}
 BENCHMARKS = (
     "lifting",
     "viewport",
@@ -55,6 +58,7 @@ BENCHMARKS = (
     "long-dtw",
     "long-text",
     "avatar",
+    "avatar-load",
     "dataset",
 )
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6 import QtCore, QtWidgets
 
 from signstudio.app.metrics_panel import MetricsPanel
+from signstudio.app.runner_bridge import RunnerBridge
 from signstudio.app.text_panel import TextPromptPanel
 from signstudio.app.viewport import Viewport
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
@@ -38,6 +39,7 @@ class FeedbackWindow(Protocol):
     text_panel: TextPromptPanel
     metrics: MetricsPanel
     _status_device: QtWidgets.QLabel
+    bridge: RunnerBridge
     generation_finished: QtCore.SignalInstance
     avatar_ready: QtCore.SignalInstance
 
@@ -73,6 +75,8 @@ class ControllerFeedback:
         controller.avatar_fitted.connect(self.avatar_fitted)
         controller.avatar_failed.connect(self.avatar_failed)
         controller.avatars_dropped.connect(self.avatars_dropped)
+        controller.avatars_cancelled.connect(self.avatars_cancelled)
+        window.bridge.avatar_progress.connect(self.avatar_progress)
         controller.body_changed.connect(self.body_changed)
 
     def _say(self, text: str, ms: int = 0) -> None:
@@ -105,8 +109,30 @@ class ControllerFeedback:
     def avatar_requested(self, body: str) -> None:
         self._say(f"Fitting the {body} avatar to the keypoints (IK)…", 10000)
 
+    def avatar_progress(self, token: int, fraction: float, message: str) -> None:
+        """A fit's progress in the status bar, while it is still wanted."""
+        if self.window.controller.fitting(token):
+            self._say(f"{message}… {100 * fraction:.0f}% (Esc cancels)", 10000)
+
+    def avatars_cancelled(self) -> None:
+        # after the window's own "Cancelling…" for the same Esc
+        QtCore.QTimer.singleShot(
+            0, lambda: self._say("Avatar fit cancelled (View → Avatar fits it again).", 8000)
+        )
+
     def avatar_fitted(self, seq: PoseSequence, mesh: AvatarMesh) -> None:
-        self.window.viewport.set_avatar(seq, mesh)
+        vp = self.window.viewport
+        if seq is not vp.generated and seq is not vp.reference:
+            # an edit's avatar (a mirror's, made at once) comes before the views take the edit
+            QtCore.QTimer.singleShot(0, lambda: self._show_avatar(seq, mesh))
+            return
+        self._show_avatar(seq, mesh)
+
+    def _show_avatar(self, seq: PoseSequence, mesh: AvatarMesh) -> None:
+        vp = self.window.viewport
+        if seq is not vp.generated and seq is not vp.reference:
+            return  # replaced meanwhile
+        vp.set_avatar(seq, mesh)
         self._say(
             f"Avatar fitted in {mesh.seconds:.1f} s (IK error: arms {1000 * mesh.arm_error_m:.0f} mm, "
             f"hands {1000 * mesh.hand_error_m:.0f} mm)",

@@ -12,23 +12,27 @@ from concurrent.futures import Future
 
 from PySide6 import QtCore
 
+from signstudio.modeling.base import Cancelled
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.service import GenerateRequest, GenerateResponse, Runner
 
 
 class RunnerBridge(QtCore.QObject):
     """Signals: ``progress(request_id, fraction, message)``, ``finished(response)``,
-    ``scored(token, PairScores | str)`` and ``avatar_ready(token, AvatarMesh | str)`` (a str is
-    the one-line error)."""
+    ``scored(token, PairScores | str)``, ``avatar_progress(token, fraction, message)`` and
+    ``avatar_ready(token, AvatarMesh | str)`` (a str is the one-line error; a cancelled fit
+    answers nothing)."""
 
     progress = QtCore.Signal(int, float, str)
     finished = QtCore.Signal(object)
     scored = QtCore.Signal(int, object)
     avatar_ready = QtCore.Signal(int, object)  # (token, AvatarMesh | one-line error)
+    avatar_progress = QtCore.Signal(int, float, str)
 
     def __init__(self, runner: Runner | None = None, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.runner = runner if runner is not None else Runner()
+        self._fits: dict[int, Future] = {}  # avatar token -> its fit, until it answers
 
     def submit(self, request: GenerateRequest) -> int:
         return self.runner.submit(request, self._on_progress, self._on_done)
@@ -72,12 +76,28 @@ class RunnerBridge(QtCore.QObject):
         """Build ``sequence``'s avatar off the GUI thread; `avatar_ready` brings ``token`` back."""
 
         def done(future: Future) -> None:
-            self._deliver("avatar_ready", token, future)
+            self._fits.pop(token, None)
+            if not future.cancelled() and not isinstance(future.exception(), Cancelled):
+                self._deliver("avatar_ready", token, future)
+
+        def progress(fraction: float, message: str) -> None:
+            with contextlib.suppress(RuntimeError):  # the window is gone
+                self.avatar_progress.emit(token, float(fraction), str(message))
 
         try:
-            self.runner.avatar(sequence, body, folder, shape).add_done_callback(done)
+            future = self.runner.avatar(sequence, body, folder, shape, progress)
         except RuntimeError as exc:
             self.avatar_ready.emit(token, str(exc))
+            return
+        self._fits[token] = future
+        future.add_done_callback(done)
+
+    def cancel_avatar(self, token: int | None = None) -> bool:
+        """Stop the fit asked for under ``token`` (default: every one); it answers nothing."""
+        if token is None:
+            return self.runner.cancel_avatar()
+        future = self._fits.pop(token, None)
+        return future is not None and self.runner.cancel_avatar(future)
 
     def cancel(self) -> bool:
         return self.runner.cancel()

@@ -4,19 +4,29 @@
 
 Bodies are made once per (body, shape) and kept for the life of the process. Raises ValueError
 (one readable line) for a sequence IK cannot use (no shoulders, a layout with no upper50).
+
+On the CPU the fit takes the threads `signstudio.avatar.threads` says are free (one on a 2-core
+machine, never torch's default of every core: on a busy machine that stalled a fit from 3.6 s
+to 38 s); ``progress(fraction, message)`` follows it and ``stop()`` cancels it (`FitCancelled`).
+
+`mirrored` is the avatar of a mirrored sequence without a second fit: the mesh reflected with the
+sequence (x about the same centre, triangles turned back outwards) and the SMPL-X motion mirrored
+(left and right joints exchanged, rotations reflected: (x, y, z) -> (x, −y, −z) axis-angle).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from signstudio.avatar.bodies import MannequinBody, SMPLXBody
-from signstudio.avatar.mesh import AvatarMesh
+from signstudio.avatar.ik import FitCancelled
+from signstudio.avatar.mesh import AvatarMesh, mirrored_mesh
 from signstudio.pose.formats.amass import SMPLX_POSE_SIZE, SMPLXMotion
 from signstudio.pose.sequence import PoseSequence
 
@@ -48,22 +58,45 @@ def build_avatar(
     device: str = "auto",
     folder: str | None = None,
     shape: Sequence[float] | None = None,
+    *,
+    progress: Callable[[float, str], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    threads: int | None = None,
 ) -> AvatarMesh:
     """IK on ``seq`` and the posed mesh of body ``name`` for every frame (see the module
-    docstring). ``device``: ``auto`` (the GPU when torch sees one), ``cpu`` or ``cuda``."""
+    docstring). ``device``: ``auto`` (the GPU when torch sees one), ``cpu`` or ``cuda``;
+    ``threads``: torch's CPU threads (default: `threads.threads_now`, what is free)."""
     import torch
 
-    from signstudio.avatar.ik import IKSettings, solve
+    from signstudio.avatar.threads import threads_now, torch_threads
 
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     b = body(name, folder, shape)
+    with torch_threads(threads if threads is not None else threads_now()):
+        return _fit_and_pose(seq, b, device, progress, stop)
+
+
+def _fit_and_pose(
+    seq: PoseSequence,
+    b: Any,
+    device: str,
+    progress: Callable[[float, str], None] | None,
+    stop: Callable[[], bool] | None,
+) -> AvatarMesh:
+    from signstudio.avatar.ik import IKSettings, solve
+
     t0 = time.perf_counter()
+    told = (lambda f: progress(0.9 * f, "Fitting the avatar (IK)")) if progress is not None else None
     try:
-        fit = solve(seq, b.skeleton, IKSettings(device=device))
+        fit = solve(seq, b.skeleton, IKSettings(device=device), progress=told, stop=stop)
     except (KeyError, ValueError) as exc:
         where = seq.meta.get("text") or seq.meta.get("source") or "sequence"
         raise ValueError(f"no avatar for {where}: {exc}") from None
+    if stop is not None and stop():
+        raise FitCancelled
+    if progress is not None:
+        progress(0.9, "Posing the avatar")
     mesh = b.mesh(fit, seq)
     return AvatarMesh(
         mesh.vertices,
@@ -76,6 +109,50 @@ def build_avatar(
         hand_error_m=fit.mean_error("hands"),
         motion=from_fit(fit, b.skeleton.offsets[0], betas=b.shape),
     )
+
+
+#: SMPL-X's 55 joints with left and right exchanged (hips, knees, ankles, feet, collars,
+#: shoulders, elbows, wrists, eyes, and the 15 joints of each hand)
+_PAIRS = ((1, 2), (4, 5), (7, 8), (10, 11), (13, 14), (16, 17), (18, 19), (20, 21), (23, 24))
+SMPLX_MIRROR = np.arange(55)
+for _a, _b in _PAIRS + tuple((25 + i, 40 + i) for i in range(15)):
+    SMPLX_MIRROR[_a], SMPLX_MIRROR[_b] = _b, _a
+
+
+def mirrored_motion(motion: SMPLXMotion) -> SMPLXMotion:
+    """SMPL-X motion reflected in the body's x = 0 plane: joints exchanged with their other side
+    and every rotation reflected (M·R·M with M = diag(−1, 1, 1) is axis-angle (x, −y, −z)); the
+    translation's x negated (the body is symmetric about x = 0)."""
+    poses = np.asarray(motion.poses, np.float64).reshape(len(motion.poses), 55, 3)[:, SMPLX_MIRROR].copy()
+    poses[..., 1:] *= -1
+    trans = np.asarray(motion.trans, np.float64).copy()
+    trans[:, 0] *= -1
+    return dataclasses.replace(motion, poses=poses.reshape(len(poses), -1), trans=trans)
+
+
+def mirror_centre(old: PoseSequence, new: PoseSequence) -> float | None:
+    """The x about which ``new`` is ``old`` mirrored whole (`pose.transforms.mirror`), or None
+    when it is not (another edit, a part mirrored, other frames)."""
+    from signstudio.pose.transforms import mirror, normalisation_of
+
+    if old is new or old.num_frames != new.num_frames or old.layout != new.layout:
+        return None
+    try:
+        centre = float(normalisation_of(old)[0][0])
+    except ValueError:
+        return None
+    m = mirror(old, centre)
+    same = np.array_equal(m.confidence, new.confidence) and np.array_equal(m.data, new.data, equal_nan=True)
+    return centre if same else None
+
+
+def mirrored(mesh: AvatarMesh, centre_x: float) -> AvatarMesh:
+    """The avatar of the sequence mirrored about x = ``centre_x`` (`pose.transforms.mirror`), from
+    ``mesh`` without a second fit (see the module docstring)."""
+    out = mirrored_mesh(mesh, centre_x)
+    if mesh.motion is None:
+        return out
+    return dataclasses.replace(out, motion=mirrored_motion(mesh.motion))
 
 
 def from_fit(
@@ -105,4 +182,13 @@ def from_fit(
     )
 
 
-__all__ = ["BODIES", "body", "build_avatar", "from_fit"]
+__all__ = [
+    "BODIES",
+    "SMPLX_MIRROR",
+    "body",
+    "build_avatar",
+    "from_fit",
+    "mirror_centre",
+    "mirrored",
+    "mirrored_motion",
+]

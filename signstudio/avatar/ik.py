@@ -30,11 +30,16 @@ Adam on the squared keypoint distances plus
 * a small pull of the spine and collars towards rest. Legs stay at rest.
 
 Runs on the GPU when one is given (``device="cuda"``), else on the CPU.
+
+**Progress and cancel.** ``solve(..., progress=f, stop=g)`` calls ``f(fraction)`` every few steps
+and ``g()`` before every step: when ``g()`` is true it raises `FitCancelled` at once (within one
+step: a few ms to tens of ms), so a fit nobody waits for any more never holds the CPU.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +63,15 @@ TIP_SCALE = 0.8  # a fingertip lies this many distal-phalanx lengths beyond the 
 #: body joints whose rotations are solved (SMPL-X joint index), besides the fingers
 SOLVED_BODY = (3, 6, 9, 13, 14, 16, 17, 18, 19, 20, 21)
 RESTED_BODY = (3, 6, 9, 13, 14)  # spine and collars: pulled towards rest
+PROGRESS_EVERY = 10  # optimiser steps between progress calls
+
+#: ``progress(fraction)`` of a fit, and ``stop()``: True when the fit is no longer wanted
+Progress = Callable[[float], None]
+Stop = Callable[[], bool]
+
+
+class FitCancelled(Exception):
+    """The fit's ``stop()`` said so: nobody waits for it any more."""
 
 
 def axis_angle_to_matrix(aa: Tensor) -> Tensor:
@@ -357,12 +371,27 @@ def analytic_init(skeleton: BodySkeleton, t: Targets, target: Tensor, present: T
     return body, hands, matrix_to_axis_angle(root), translation
 
 
+def _final_error(
+    skeleton: BodySkeleton, t: Targets, body: Tensor, hands: Tensor, root: Tensor, trans: Tensor
+) -> tuple[Tensor, Tensor]:
+    """The solved body pose (B, 21, 3) and its points for every target (B, K, 3), no gradients."""
+    with torch.no_grad():
+        local = _local_from_params(skeleton, body, hands)
+        pos, rot = forward_kinematics(skeleton, local, axis_angle_to_matrix(root), trans)
+        return body.detach(), body_points(skeleton, t, pos, rot)
+
+
 def solve(
     seq: PoseSequence,
     skeleton: BodySkeleton | None = None,
     settings: IKSettings | None = None,
+    progress: Progress | None = None,
+    stop: Stop | None = None,
 ) -> IKResult:
-    """SMPL-X rotations for every frame of ``seq`` (see the module docstring)."""
+    """SMPL-X rotations for every frame of ``seq`` (see the module docstring); `FitCancelled`
+    as soon as ``stop()`` is true, ``progress(fraction)`` every `PROGRESS_EVERY` steps."""
+    if stop is not None and stop():
+        raise FitCancelled
     skeleton = skeleton or BodySkeleton.mannequin()
     st = settings or IKSettings()
     t0 = time.perf_counter()
@@ -390,7 +419,11 @@ def solve(
     flex_sign[:15] = -1.0  # left fingers point +x: curling towards the palm is a negative z turn
     not_thumb = torch.tensor([f != "Thumb" for _ in "LR" for f in FINGERS for _k in (1, 2, 3)], device=dev)
     distal = torch.tensor([k > 1 for _ in "LR" for _f in FINGERS for k in (1, 2, 3)], device=dev)
-    for _ in range(st.iterations):
+    for step in range(st.iterations):
+        if stop is not None and stop():
+            raise FitCancelled
+        if progress is not None and step % PROGRESS_EVERY == 0:
+            progress(step / max(1, st.iterations))
         b = torch.where(solved_body[None, :, None], body, torch.zeros_like(body))
         local = _local_from_params(skeleton, b, hands)
         pos, rot = forward_kinematics(skeleton, local, axis_angle_to_matrix(root), trans)
@@ -414,13 +447,9 @@ def solve(
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-    with torch.no_grad():
-        b = torch.where(solved_body[None, :, None], body, torch.zeros_like(body))
-        pos, rot = forward_kinematics(
-            skeleton, _local_from_params(skeleton, b, hands), axis_angle_to_matrix(root), trans
-        )
-        err = (body_points(skeleton, t, pos, rot) - target).norm(dim=-1)
-        err = torch.where(mask, err, torch.full_like(err, float("nan")))
+    solved = torch.where(solved_body[None, :, None], body, 0)
+    b, points = _final_error(skeleton, t, solved, hands, root, trans)
+    err = torch.where(mask, (points - target).norm(dim=-1), float("nan"))
     return IKResult(
         b.detach().cpu().numpy().astype(np.float32),
         hands.detach().cpu().numpy().astype(np.float32),
@@ -436,6 +465,7 @@ def solve(
 
 __all__ = [
     "BodySkeleton",
+    "FitCancelled",
     "IKResult",
     "IKSettings",
     "axis_angle_to_matrix",

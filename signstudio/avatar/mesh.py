@@ -7,6 +7,7 @@ summed per vertex through one sparse (V, T) product, no Python loop over vertice
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,4 +62,16 @@ class AvatarMesh:
         return int(self.vertices.shape[0])
 
 
-__all__ = ["AvatarMesh", "incidence_matrix", "vertex_normals"]
+def mirrored_mesh(mesh: AvatarMesh, centre_x: float) -> AvatarMesh:
+    """``mesh`` reflected about the plane x = ``centre_x``: vertices x -> 2c − x, normals x -> −x,
+    and each triangle's winding reversed (a reflection turns it inside out otherwise). The motion
+    is left as it was (`signstudio.avatar.build.mirrored` mirrors it too)."""
+    v = mesh.vertices.copy()
+    v[..., 0] = 2 * np.float32(centre_x) - v[..., 0]
+    n = mesh.normals.copy()
+    n[..., 0] *= -1
+    faces = np.ascontiguousarray(mesh.faces[:, ::-1])
+    return dataclasses.replace(mesh, vertices=v, normals=n, faces=faces)
+
+
+__all__ = ["AvatarMesh", "incidence_matrix", "mirrored_mesh", "vertex_normals"]

@@ -25,6 +25,7 @@ BENCHMARKS = (
     "long-dtw",
     "long-text",
     "avatar",
+    "avatar-load",
     "dataset",
 )
 

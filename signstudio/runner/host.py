@@ -11,6 +11,12 @@ Protocol over one duplex pipe; the parent sends ``("run", request_id, Task)`` or
 the child answers ``("progress", fraction, message)``..., then one of ``("done", Outcome)``,
 ``("cancelled",)``, ``("error", line, user_error)``. Cancel goes through a shared integer: every
 request id <= it is cancelled, which is all "newest wins" needs with one child.
+
+Avatar fits go to a host of their own (`signstudio.runner.fits`), made with ``nice=0``: a fit
+that must finish while the machine is busy cannot run at nice 10 (there it gets about a tenth of a
+core next to any ordinary process), and it is one thread sized to the free cores
+(`signstudio.avatar.threads`), so it never crowds the window. A fit is ``("fit", fit_id, args)``;
+its cancel is a second shared integer set to the fit's id (one fit at a time per host).
 """
 
 from __future__ import annotations
@@ -32,13 +38,17 @@ from signstudio.runner.work import ModelCache, Outcome, Task, execute, one_line
 log = logging.getLogger(__name__)
 
 
-def _avatar(*args: Any) -> Any:
+def _avatar(*args: Any, **kwargs: Any) -> Any:
+    """`build_avatar` with its errors as the runner's: ModelError (one line), Cancelled."""
     from signstudio.avatar.build import build_avatar
+    from signstudio.avatar.ik import FitCancelled
 
     try:
-        return build_avatar(*args)
+        return build_avatar(*args, **kwargs)
     except ValueError as exc:
         raise ModelError(str(exc)) from None
+    except FitCancelled:
+        raise Cancelled from None
 
 
 #: what the child runs besides generations, by name
@@ -73,11 +83,31 @@ class _SharedToken(CancelToken):
         raise RuntimeError("cancel from the parent process")
 
 
-def _child_main(conn: Connection, shared: Any, corpus: str | None) -> None:
+def _answer_fit(conn: Connection, fit_shared: Any, fit_id: int, args: tuple[Any, ...]) -> None:
+    """Run one avatar fit in the child and send its answer (progress on the way)."""
+
+    def progress(fraction: float, message: str) -> None:
+        conn.send(("progress", fraction, message))
+
+    try:
+        conn.send(("done", _avatar(*args, progress=progress, stop=lambda: fit_shared.value == fit_id)))
+    except Cancelled:
+        conn.send(("cancelled",))
+    except ModelError as exc:
+        conn.send(("error", one_line(exc), True))
+    except Exception as exc:
+        log.exception("model process: avatar fit failed")
+        conn.send(("error", one_line(exc), False))
+
+
+def _child_main(
+    conn: Connection, shared: Any, corpus: str | None, nice: int = 10, fit_shared: Any = None
+) -> None:
     # Below the GUI in the CPU queue: on a small machine a busy model must not slow the
     # window's painting (with a software renderer, painting needs the CPU too).
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
+    if nice:
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(nice)
     models = ModelCache()
     corpus_path = Path(corpus) if corpus else None
     try:
@@ -86,6 +116,9 @@ def _child_main(conn: Connection, shared: Any, corpus: str | None) -> None:
                 msg = conn.recv()
             except EOFError:  # the parent went away
                 return
+            if msg[0] == "fit":
+                _answer_fit(conn, fit_shared, msg[1], msg[2])
+                continue
             if msg[0] in CALLS:
                 try:
                     conn.send(("done", CALLS[msg[0]](*msg[1])))
@@ -123,10 +156,12 @@ class ModelHost:
     One generation at a time: callers from several threads take turns.
     """
 
-    def __init__(self, corpus: Path | None = None) -> None:
+    def __init__(self, corpus: Path | None = None, nice: int = 10) -> None:
         self._ctx = multiprocessing.get_context("spawn")  # fork would copy the GUI's threads and Qt
         self._corpus = str(corpus) if corpus else None
+        self._nice = nice
         self._shared = self._ctx.Value("q", 0)
+        self._fit_shared = self._ctx.Value("q", 0)  # the id of the fit to cancel
         self._proc: Any = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
@@ -157,6 +192,22 @@ class ModelHost:
         if name not in CALLS:
             raise ValueError(f"the model process has no call {name!r}")
         return self._exchange((name, args))
+
+    def fit(
+        self,
+        fit_id: int,
+        args: tuple[Any, ...],
+        progress: Callable[[float, str], None] | None,
+        cancelled: Callable[[], bool],
+    ) -> Any:
+        """`build_avatar(*args)` in the child with progress; `Cancelled` within one IK step of
+        ``cancelled()`` turning true (checked every few ms while it runs)."""
+
+        def poll() -> None:
+            if cancelled():
+                self._fit_shared.value = fit_id
+
+        return self._exchange(("fit", fit_id, args), progress, poll)
 
     def _exchange(
         self,
@@ -218,7 +269,7 @@ class ModelHost:
         parent, child = self._ctx.Pipe(duplex=True)
         self._proc = self._ctx.Process(
             target=_child_main,
-            args=(child, self._shared, self._corpus),
+            args=(child, self._shared, self._corpus, self._nice, self._fit_shared),
             name="signstudio-models",
             daemon=True,
         )

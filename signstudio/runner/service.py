@@ -191,6 +191,10 @@ class Runner:
             # the child opens its own copy: an open h5 file does not cross processes
             path = corpus if corpus is None or isinstance(corpus, Path) else corpus.path
             self._host = ModelHost(path)
+        from signstudio.runner.fits import AvatarFitter
+
+        fit_corpus = corpus if corpus is None or isinstance(corpus, Path) else corpus.path
+        self._fitter = AvatarFitter(isolation, fit_corpus)  # own thread (and child): see runner.fits
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._jobs: dict[int, _Job] = {}
@@ -247,11 +251,20 @@ class Runner:
         body: str = "mannequin",
         folder: str | None = None,
         shape: tuple[float, ...] | None = None,
+        progress: Callable[[float, str], None] | None = None,
     ) -> Future[AvatarMesh]:
         """IK and the posed ``body`` mesh of every frame (`build_avatar`; ``folder``: SMPL-X's
-        model folder), off the calling thread, where the models run; the future raises
-        `ModelError` with one line when it cannot."""
-        return self._call("avatar", sequence, body, "auto", folder, shape)
+        model folder), off the calling thread, on a worker and process of its own
+        (`signstudio.runner.fits`); ``progress(fraction, message)`` on that thread. The future
+        raises `ModelError` with one line when it cannot, `Cancelled` after `cancel_avatar`."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the runner was shut down")
+        return self._fitter.fit(sequence, body, folder, shape, progress)
+
+    def cancel_avatar(self, future: Future[Any] | None = None) -> bool:
+        """Stop the fit behind ``future`` (default: every fit not finished); True if one was."""
+        return self._fitter.cancel_all() if future is None else self._fitter.cancel(future)
 
     def _call(self, name: str, *args: Any) -> Future[Any]:
         with self._lock:
@@ -322,6 +335,7 @@ class Runner:
         host = self._host
         if host is not None:
             host.cancel_upto(2**62)
+        self._fitter.shutdown(wait=wait)
         self._pool.shutdown(wait=wait)
         if wait:
             if host is not None:

@@ -16,6 +16,9 @@ Display space is z-up (see `signstudio.session.geometry`). The pose follows pyqt
 the z axis (0 = on +x, -90 = on -y, the front) and elevation ``e`` above the floor plane; ``fov``
 is the horizontal field of view in degrees.
 
+The default framing (`signing_space`, then `fit_pose`) is on the signing space: head to waist,
+both hands in, the avatar's head and flesh included.
+
 Picking (`camera_ray`, `pick_point`, `drag_point`) casts rays through a pose in display space,
 so joint editing is tested without a display.
 """
@@ -165,6 +168,43 @@ def _checked_preset(preset: str) -> str:
 
 
 # ---- framing -------------------------------------------------------------------------------
+
+#: The signing space in normalised display units (neck at the origin, shoulder width 1, z up):
+#: the default framing reaches from the top of the head (the avatar's skull, above the face's
+#: keypoints) down to just below the waist, where hands rest; legs and feet are left out.
+HEAD_TOP = 1.25
+WAIST = 1.8
+#: Room around the joints for the avatar's flesh (arms and hands are that thick around the bones).
+BODY_PAD = 0.12
+#: At least the shoulders and upper arms across, even for a sequence whose hands stay in.
+MIN_HALF_WIDTH = 0.8
+
+
+def mesh_box(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi) of an avatar's (N, 3) normalised display-space vertices above the waist (`WAIST`):
+    its skull, arms and hands, not its legs."""
+    p = np.asarray(points, np.float64)
+    p = p[p[:, 2] > -WAIST]
+    if not len(p):
+        return np.full(3, np.inf), np.full(3, -np.inf)  # nothing: changes no box
+    return p.min(0), p.max(0)
+
+
+def signing_space(
+    lo: np.ndarray, hi: np.ndarray, meshes: list[tuple[np.ndarray, np.ndarray]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The box the default camera frames for joints spanning (``lo``, ``hi``) in normalised
+    display space and avatars spanning ``meshes`` (`mesh_box`): everything the hands reach
+    (the joints padded by `BODY_PAD`), from above the head (`HEAD_TOP`) down to the waist
+    (`WAIST`) at most: the head and both hands are in, the legs are not."""
+    lo = np.asarray(lo, np.float64) - BODY_PAD
+    hi = np.asarray(hi, np.float64) + BODY_PAD
+    for mesh_lo, mesh_hi in meshes or ():
+        lo, hi = np.minimum(lo, mesh_lo), np.maximum(hi, mesh_hi)
+    lo[0], hi[0] = min(lo[0], -MIN_HALF_WIDTH), max(hi[0], MIN_HALF_WIDTH)
+    hi[2] = max(hi[2], HEAD_TOP)
+    lo[2] = min(max(lo[2], -WAIST), hi[2] - 0.5)
+    return lo, hi
 
 
 def fit_pose(

@@ -20,7 +20,12 @@ Events (arguments in brackets): ``generation_started`` (GenerateRequest),
 ``scores_changed`` (PairScores | str: the scores of the pair on screen, or why there are none),
 ``avatar_requested`` (body name), ``avatar_fitted`` (PoseSequence, AvatarMesh),
 ``avatar_failed`` (message, fell_back: bool — SMPL-X could not load and the mannequin is back),
-``avatars_dropped`` (), ``body_changed`` ().
+``avatars_dropped`` (), ``avatars_cancelled`` (), ``body_changed`` ().
+
+Avatar fits are cancelled when nobody waits for them any more: a new Generate, Esc
+(`cancel`), or their sequence leaving the screen; a failed generation fits the pair that stays
+again. A whole-sequence mirror reuses the fit: the avatar is mirrored with the sequence
+(`signstudio.avatar.build.mirrored`), nothing is fitted again.
 """
 
 from __future__ import annotations
@@ -84,6 +89,8 @@ class RunnerPort(Protocol):
 
     def cancel(self) -> bool: ...
 
+    def cancel_avatar(self, token: int | None = None) -> bool: ...
+
     def is_current(self, response: GenerateResponse) -> bool: ...
 
 
@@ -134,6 +141,7 @@ class StudioController:
         self.avatar_fitted = Event("avatar_fitted")
         self.avatar_failed = Event("avatar_failed")
         self.avatars_dropped = Event("avatars_dropped")
+        self.avatars_cancelled = Event("avatars_cancelled")
         self.body_changed = Event("body_changed")
         self.pending: int | None = None  # the request id whose answer is awaited
         self.generation_started_at = 0.0
@@ -171,6 +179,7 @@ class StudioController:
             return -1
         self.generation_started_at = time.perf_counter()
         self.pending = self.runner.submit(request)
+        self._cancel_fits()  # the new request has the CPU; a failed one fits the old pair again
         self.generation_started.emit(request)
         return self.pending
 
@@ -189,8 +198,12 @@ class StudioController:
         return True
 
     def cancel(self) -> bool:
-        """Cancel the generation in progress (True when there was one to cancel)."""
-        return self.runner.cancel()
+        """Cancel the generation and the avatar fits in progress (True when there was one)."""
+        generating = self.runner.cancel()
+        fitting = self._cancel_fits()
+        if fitting:
+            self.avatars_cancelled.emit()
+        return generating or fitting
 
     def finish_generation(self, response: GenerateResponse) -> bool:
         """The runner's answer: shown when it is the newest (False: dropped as stale). A failed
@@ -206,6 +219,8 @@ class StudioController:
                 warp_path=alignment.path if alignment is not None else None,
                 scores=response.scores,
             )
+        elif not response.cancelled:
+            self.request_avatars()  # the pair stays: fit it again (the request cancelled its fit)
         self.generation_finished.emit(response)
         return True
 
@@ -241,6 +256,7 @@ class StudioController:
         self.pair_changed.emit(rescore)
         if rescore:
             self._request_scores()
+        self._prune_fits()
         self.request_avatars()
 
     def edit(self, sequence: PoseSequence, final: bool) -> None:
@@ -255,6 +271,8 @@ class StudioController:
             self.scores = None
             self.pair_token += 1
             self._request_scores()
+            self._prune_fits()
+            self._reuse_mirrored_avatar(sequence)
             self.request_avatars()
 
     def _request_scores(self) -> None:
@@ -393,8 +411,45 @@ class StudioController:
         found = self._avatars.get(id(seq)) if seq is not None else None
         return found[1] if found is not None and found[0] is seq else None
 
-    def _drop_avatars(self) -> None:
+    def fitting(self, token: int) -> bool:
+        """True while the fit asked for under ``token`` is still wanted (its progress is shown)."""
+        return token in self._avatar_requests
+
+    def _cancel_fits(self) -> bool:
+        """Cancel every avatar fit asked for (True when there was one)."""
+        tokens = list(self._avatar_requests)
         self._avatar_requests.clear()
+        for token in tokens:
+            self.runner.cancel_avatar(token)
+        return bool(tokens)
+
+    def _prune_fits(self) -> None:
+        """Cancel the fits of sequences no longer on screen."""
+        shown = (self.state.sequence, self.state.reference)
+        for token, seq in list(self._avatar_requests.items()):
+            if not any(seq is s for s in shown):
+                del self._avatar_requests[token]
+                self.runner.cancel_avatar(token)
+
+    def _reuse_mirrored_avatar(self, sequence: PoseSequence) -> None:
+        """When ``sequence`` is the mirror image of a shown sequence with an avatar, its avatar
+        is that avatar mirrored: no second fit."""
+        from signstudio.avatar.build import mirror_centre, mirrored
+
+        if self.body_mode == "skeleton" or self.avatar_of(sequence) is not None:
+            return
+        for old, mesh in list(self._avatars.values()):
+            centre = mirror_centre(old, sequence)
+            if centre is not None:
+                flipped = mirrored(mesh, centre)
+                shown = (self.state.sequence, self.state.reference)
+                self._avatars = {k: v for k, v in self._avatars.items() if any(v[0] is s for s in shown)}
+                self._avatars[id(sequence)] = (sequence, flipped)
+                self.avatar_fitted.emit(sequence, flipped)
+                return
+
+    def _drop_avatars(self) -> None:
+        self._cancel_fits()
         self._avatars.clear()
         self.avatars_dropped.emit()
 

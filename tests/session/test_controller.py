@@ -66,6 +66,9 @@ class QueuedRunner:
     def cancel(self) -> bool:
         return self.runner.cancel()
 
+    def cancel_avatar(self, token: int | None = None) -> bool:
+        return False  # the fits finish; the controller drops answers it no longer wants
+
     def is_current(self, response: GenerateResponse) -> bool:
         return not response.stale and self.runner.is_current(response.request_id)
 

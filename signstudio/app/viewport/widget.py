@@ -41,7 +41,9 @@ from signstudio.session.camera import (
     camera_ray,
     drag_point,
     fit_pose,
+    mesh_box,
     pick_point,
+    signing_space,
 )
 from signstudio.session.geometry import DisplaySkeleton, display_skeleton, heat_colors
 
@@ -345,6 +347,8 @@ class Viewport(QtWidgets.QWidget):
             raise ValueError(f"body mode must be one of {BODY_MODES}, got {mode!r}")
         self.body_mode = mode
         self._apply_bodies()
+        if not self.view.user_moved_camera:  # the avatar is framed on the signing space
+            self.frame_camera(self.preset)
         self.update_views()
 
     def set_avatar(self, seq: PoseSequence, mesh: AvatarMesh | None) -> None:
@@ -359,6 +363,8 @@ class Viewport(QtWidgets.QWidget):
             k: v for k, v in self._avatars.items() if k in (id(self.generated), id(self.reference))
         }
         self._apply_bodies()
+        if mesh is not None and not self.view.user_moved_camera:
+            self.frame_camera(self.preset)  # the avatar reaches beyond the joints: frame it
         self.set_frames(*self.frames)
         self.update_views()
 
@@ -558,6 +564,10 @@ class Viewport(QtWidgets.QWidget):
     def _fit(self, preset: Preset) -> CameraPose:
         """Camera looking from ``preset`` at the content, fitted into the main view's free band."""
         lo, hi = self._bounds() or EMPTY_BOX
+        if self.body_mode != "skeleton" and all(d.how == "shoulders" for d in self._shown()):
+            meshes = [(d, self._avatars.get(id(d.seq))) for d in self._shown()]
+            boxes = [mesh_box(d.to_display(m.vertices[::4].reshape(-1, 3))) for d, m in meshes if m]
+            lo, hi = signing_space(lo, hi, boxes)  # the avatar's skull and flesh lie beyond the joints
         view = self.view
         reserved = self._reserved_bands(max(view.height(), 1))
         return fit_pose(lo, hi, preset, float(view.opts["fov"]), view.width(), view.height(), reserved)
