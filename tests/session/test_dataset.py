@@ -269,8 +269,11 @@ def test_folder_dataset_is_recursive_sorted_and_keyed_by_relative_stem(tmp_path:
 def test_single_file_is_one_entry(tmp_path: Path) -> None:
     path = tmp_path / "clip.pose"
     write(path, read(PT / "dev.skels")[4])
+    ds = open_dataset(path)  # the .pose keeps its sentence's key in its sidecar
+    assert ds.kind == "file" and len(ds) == 1 and ds.keys == ("dev/05May_2011_Thursday_tagesschau-25",)
+    path.with_name("clip.pose.signstudio.json").unlink()
     ds = open_dataset(path)
-    assert ds.kind == "file" and len(ds) == 1 and ds.keys == ("clip",)  # .pose keeps no key: the stem
+    assert ds.kind == "file" and len(ds) == 1 and ds.keys == ("clip",)  # a bare .pose: the stem
     assert ds.entries[0].frames == read_one(path).num_frames
     same(ds.sequence(0), read_one(path))
 
