@@ -4,6 +4,14 @@ Docks, by name: Text & Prompt and Files on the left, Metrics and History on the 
 with Files), Timeline at the bottom; the viewport is the central widget. The Dataset dock
 (`add_dataset_dock`) is one more tab beside Files, so it adds no height to the window. QSettings keep the
 window's geometry and dock state (``geometry``, ``window_state``).
+
+Fitting small screens (1366x768, 1280x720): the Text & Prompt and Files panels sit in scroll areas,
+so their docks can be shorter than their contents (they scroll) and never push the window's
+minimum height past the screen; the left docks take the bottom-left corner, so the Timeline sits
+under the viewport and the right docks only and the left column has the window's full height for
+the Text & Prompt panel (all its controls, Generate included, stay on screen). The Text & Prompt
+dock keeps its panel's height (`fit_dock_height`) as long as the window can give it. The first
+start fits the window to the screen's available geometry (`first_size`).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.settings import Settings
 
-STATE_VERSION = 5  # bump when the dock layout changes, so an old saved layout is not restored
+STATE_VERSION = 6  # bump when the dock layout changes, so an old saved layout is not restored
 TEXT_DOCK = "Text && Prompt"
 DEFAULT_SIZE = (1400, 860)
 
@@ -45,16 +53,30 @@ def add_docks(
     ):
         dock = QtWidgets.QDockWidget(name, window)
         dock.setObjectName(name.replace(" && ", "_").replace(" ", "_"))  # the saved state's key
-        dock.setWidget(widget)
+        dock.setWidget(scrolled(widget) if widget in (text_panel, files) else widget)
         window.addDockWidget(where, dock)
         docks[name] = dock
     window.tabifyDockWidget(docks["Files"], docks["Metrics"])
     window.tabifyDockWidget(docks["Metrics"], docks["History"])
     docks["Metrics"].raise_()
-    # The input panel keeps its natural height; Files/Metrics share what is left.
-    text_panel.setMinimumHeight(text_panel.sizeHint().height())
+    # The left column runs the window's full height; the Timeline spans the viewport and the right.
+    window.setCorner(QtCore.Qt.Corner.BottomLeftCorner, area.LeftDockWidgetArea)
+    # The input panel gets its natural height; Files/Metrics share what is left.
+    fit_dock_height(window, docks[TEXT_DOCK], text_panel.sizeHint().height())
     window.resizeDocks([docks[TEXT_DOCK]], [360], QtCore.Qt.Orientation.Horizontal)
     return docks
+
+
+def scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """``widget`` in a frameless scroll area that follows its width and scrolls what does not fit
+    vertically (its dock no longer forces the widget's minimum height on the window)."""
+    area = QtWidgets.QScrollArea()
+    area.setObjectName(f"{widget.objectName() or 'panel'}_scroll")
+    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area
 
 
 DATASET_DOCK = "Dataset"
@@ -76,10 +98,17 @@ def add_dataset_dock(window: QtWidgets.QMainWindow, panel: QtWidgets.QWidget) ->
 
 
 def fit_dock_height(window: QtWidgets.QMainWindow, dock: QtWidgets.QDockWidget, need: int) -> None:
-    """Give ``dock`` the height its widget ``need``s (e.g. a model's settings add rows)."""
+    """Give ``dock`` the height its panel ``need``s (e.g. a model's settings add rows), as far as the
+    window can; what does not fit scrolls (`scrolled`)."""
     widget = dock.widget()
-    if widget.height() < need:
-        window.resizeDocks([dock], [need + dock.height() - widget.height()], QtCore.Qt.Orientation.Vertical)
+    # A floor the dock layout cannot squeeze below, but never more than 60 % of the screen: on a
+    # tiny screen the panel scrolls rather than pushing the window's minimum height off it.
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    cap = int(0.6 * screen.availableGeometry().height()) if screen is not None else need
+    widget.setMinimumHeight(min(need, cap))
+    height = need + dock.height() - widget.height()  # the dock's title bar comes on top
+    if widget.height() != need and height > 0:
+        window.resizeDocks([dock], [height], QtCore.Qt.Orientation.Vertical)
 
 
 def restore_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
@@ -88,10 +117,21 @@ def restore_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
     if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
         window.restoreGeometry(geometry)
     else:
-        window.resize(*DEFAULT_SIZE)
+        window.resize(first_size(window))
     state = settings.get("window_state")
     if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
         window.restoreState(state, STATE_VERSION)
+
+
+def first_size(window: QtWidgets.QWidget) -> QtCore.QSize:
+    """The first start's size: `DEFAULT_SIZE`, within the screen's available geometry (less the
+    frame a window manager adds) and no smaller than the window's minimum."""
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    want = QtCore.QSize(*DEFAULT_SIZE)
+    if screen is not None:
+        frame = window.frameGeometry().size() - window.geometry().size()
+        want = want.boundedTo(screen.availableGeometry().size() - frame)
+    return want.expandedTo(window.minimumSizeHint())
 
 
 def save_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
@@ -106,8 +146,10 @@ __all__ = [
     "TEXT_DOCK",
     "add_dataset_dock",
     "add_docks",
+    "first_size",
     "fit_dock_height",
     "history_view",
     "restore_layout",
     "save_layout",
+    "scrolled",
 ]
