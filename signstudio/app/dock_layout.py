@@ -16,6 +16,8 @@ start fits the window to the screen's available geometry (`first_size`).
 
 from __future__ import annotations
 
+import time
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.settings import Settings
@@ -43,6 +45,7 @@ def add_docks(
 ) -> dict[str, QtWidgets.QDockWidget]:
     """The window's docks, by name, in their first arrangement."""
     area = QtCore.Qt.DockWidgetArea
+    window.setStatusBar(FittingStatusBar(window))
     docks: dict[str, QtWidgets.QDockWidget] = {}
     for name, widget, where in (
         (TEXT_DOCK, text_panel, area.LeftDockWidgetArea),
@@ -77,6 +80,55 @@ def scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
     area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
     return area
+
+
+DIRECT_CHILDREN = QtCore.Qt.FindChildOption.FindDirectChildrenOnly
+
+
+class FittingStatusBar(QtWidgets.QStatusBar):
+    """A status bar whose message, when longer than the room left by the permanent widgets, ends
+    in "…" (the whole message in the tooltip) instead of being clipped mid-letter; it is elided
+    again when the window is resized. ``full_message()``: the message as given."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._until = 0.0  # monotonic time the message times out (0: never)
+        self.messageChanged.connect(self._on_changed)
+
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:
+        timeout = timeout or 0
+        self._full = text
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else 0.0
+        self.setToolTip(text)
+        super().showMessage(self._elided(text), timeout)
+
+    def full_message(self) -> str:
+        return self._full
+
+    def message_room(self) -> int:
+        """Pixels the message may take: the bar less its visible widgets and margins."""
+        used = sum(
+            w.width() + 12
+            for w in self.findChildren(QtWidgets.QWidget, options=DIRECT_CHILDREN)
+            if w.isVisible() and not isinstance(w, QtWidgets.QSizeGrip)
+        )
+        return max(40, self.width() - used - 16)
+
+    def _elided(self, text: str) -> str:
+        metrics = self.fontMetrics()
+        return metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, self.message_room())
+
+    def _on_changed(self, text: str) -> None:
+        if not text:
+            self._full = ""
+            self.setToolTip("")
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._full and self.currentMessage():
+            left = 0 if not self._until else max(1, int((self._until - time.monotonic()) * 1000))
+            super().showMessage(self._elided(self._full), left)
 
 
 DATASET_DOCK = "Dataset"
@@ -144,6 +196,7 @@ __all__ = [
     "DATASET_DOCK",
     "STATE_VERSION",
     "TEXT_DOCK",
+    "FittingStatusBar",
     "add_dataset_dock",
     "add_docks",
     "first_size",
