@@ -155,7 +155,6 @@ class MetricsPanel(QtWidgets.QWidget):
             lines.extend(n for n in scores.notes if not n.startswith("no reference"))
         self.note.setText("\n".join(lines))
 
-
     def _fit_columns(self, words: set[str]) -> None:
         """A fact column is never narrower than its longest word (a fact wraps at spaces, never
         inside a word; a dock narrower than that scrolls sideways instead of cutting it)."""
