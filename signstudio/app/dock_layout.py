@@ -88,7 +88,8 @@ DIRECT_CHILDREN = QtCore.Qt.FindChildOption.FindDirectChildrenOnly
 class FittingStatusBar(QtWidgets.QStatusBar):
     """A status bar whose message, when longer than the room left by the permanent widgets, ends
     in "…" (the whole message in the tooltip) instead of being clipped mid-letter; it is elided
-    again when the window is resized. ``full_message()``: the message as given."""
+    again when the window is resized. ``currentMessage()`` is the message as given,
+    ``shown_message()`` what the bar shows."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,8 +104,13 @@ class FittingStatusBar(QtWidgets.QStatusBar):
         self.setToolTip(text)
         super().showMessage(self._elided(text), timeout)
 
-    def full_message(self) -> str:
-        return self._full
+    def currentMessage(self) -> str:
+        """The message as given (what the bar shows may end in "…": `shown_message`)."""
+        shown = super().currentMessage()
+        return self._full if shown and self._full else shown
+
+    def shown_message(self) -> str:
+        return super().currentMessage()
 
     def message_room(self) -> int:
         """Pixels the message may take: the bar less its visible widgets and margins."""
