@@ -181,14 +181,22 @@ class _RowAxis(pg.AxisItem):
         levels = super().tickSpacing(minVal, maxVal, size)
         if not levels or size <= 0 or maxVal <= minVal:
             return levels
-        gap = TICK_GAP_LINES * QtGui.QFontMetricsF(self.style.get("tickFont") or self.font()).height()
-        need = (maxVal - minVal) * gap / size  # the value step that spans ``gap`` pixels
+        line = QtGui.QFontMetricsF(self.style.get("tickFont") or self.font()).height()
+        per_px = (maxVal - minVal) / size
+        need = TICK_GAP_LINES * line * per_px  # the value step that spans the gap
         step = 10.0 ** math.floor(math.log10(need)) if need > 0 else levels[0][0]
         for factor in (1.0, 2.0, 5.0, 10.0):
             if step * factor >= need:
                 step *= factor
                 break
-        return [(max(levels[0][0], step), 0.0)]
+        step = max(levels[0][0], step)
+        # A label is drawn only where it fits whole: keep one at least, on a finer step if need be
+        # (a single label in the row cannot stack on another).
+        lo, hi = minVal + line * per_px / 2, maxVal - line * per_px / 2
+        for finer in (step, step / 2, step / 5, step / 10):
+            if math.floor(hi / finer) - math.ceil(lo / finer) + 1 >= 1:
+                return [(finer, 0.0)]
+        return [(step, 0.0)]
 
 
 class _Row:
