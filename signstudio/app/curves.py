@@ -17,6 +17,10 @@ layout change, where a second axis stops at two units. The left axes share one c
 row's frame 0 and frame F−1 sit at the same pixels, and the legends sit in their own column at
 the right, never over the data (and, unlike rotated axis labels, readable however short a row is).
 
+Nothing is cut or stacked on a small screen: a row's y labels are at least 1.6 text lines apart
+(one label at least per row), the legend column is as wide as its longest line ("left hand (ref)
+(no data)"), and the cursor's frame tag turns inward at either end of the strip.
+
 Cheap by construction: curve data is set only in `CurveStrip.set_curves`; following the clock
 (`set_frame`) only moves one `InfiniteLine` per row (and the frame tag on the bottom one). Ranges
 are fixed when the curves or the length change — no auto-range runs while playing.

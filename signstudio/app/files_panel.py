@@ -62,9 +62,9 @@ class FilesPanel(QtWidgets.QWidget):
         cl.addWidget(self.words)
         cl.addWidget(self.corpus_note)
         layout = QtWidgets.QVBoxLayout(self)
-        # The word list takes the height: the recent list stops at five rows (it was given a third
+        # The word list takes the height: the recent list stops at four rows (it was given a third
         # of the dock and the word list showed only four rows at 1366x768).
-        self.recent.setMaximumHeight(5 * self.recent.fontMetrics().height() + 12)
+        self.recent.setMaximumHeight(4 * self.recent.fontMetrics().height() + 12)
         layout.addWidget(recent_box, 0)
         layout.addWidget(corpus_box, 1)
         self._corpus: object | None = None

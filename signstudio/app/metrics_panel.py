@@ -4,6 +4,8 @@ Every row says what it measures and on what (tooltips on the row names): facts o
 (length, duration, missing points, hand speed), then the pair's scores from
 `signstudio.runner.scoring.score_pair` — DurACC's duration difference, both DTW scores, the
 windowed FGD-style score and the back-translated text — recomputed whenever the pair changes.
+A value never gets cut in a narrow dock: it wraps at spaces, rows take its height, and a fact
+column is at least as wide as its longest word (narrower than that, the table scrolls sideways).
 """
 
 from __future__ import annotations
