@@ -12,7 +12,6 @@ check marks), `analysis_view` (curves, heat map), `capture` (screenshots).
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -104,7 +103,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._connect_views()
         self.modes.restore()
         dock_layout.restore_layout(self, self.settings)
-        gc.freeze()  # the start-up heap leaves the collector's scans (a full pass stalled a result ~90 ms)
+        dock_layout.freeze_start_up_heap()  # a full gc pass stalled a result's arrival ~90 ms
         self.recovery_bar.hide()  # shown only with something to offer, never from the saved layout
         if sequence is not None:
             self.set_pair(sequence, reference)
