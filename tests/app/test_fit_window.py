@@ -5,6 +5,10 @@ clicked with the mouse starts a generation, and the timeline and status bar are 
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -110,6 +114,27 @@ def test_small_screen_with_diffusion_settings(qtbot, studio, size) -> None:  # t
 def test_first_start_fits_the_screen(studio) -> None:  # type: ignore[no-untyped-def]
     screen = studio.screen().availableGeometry()
     assert studio.width() <= screen.width() and studio.height() <= screen.height()
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run for a 1280x720 screen")
+def test_first_start_on_a_1280x720_screen(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A first start (no saved geometry) on a 1280x720 screen: the window is the screen's size,
+    not the 1400x860 default, and its picture shows the whole window."""
+    from PySide6 import QtGui
+
+    shot = tmp_path / "first.png"
+    env = {
+        **os.environ,
+        "SIGNSTUDIO_CONFIG_DIR": str(tmp_path / "c"),
+        "SIGNSTUDIO_AUTOSAVE_DIR": str(tmp_path / "a"),
+    }
+    env.pop("DISPLAY", None)
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1280x720x24", sys.executable, "-m", "signstudio", "app"]
+    cmd += ["--text", "hello", "--lang", "ase", "--model", "lookup", "--screenshot", str(shot), "--quit"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    image = QtGui.QImage(str(shot))
+    assert (image.width(), image.height()) == (1280, 720)
 
 
 def test_word_list_takes_the_files_height(qtbot, studio) -> None:  # type: ignore[no-untyped-def]
