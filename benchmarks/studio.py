@@ -8,7 +8,9 @@ startup  seconds from process start to the first painted GL frame of ``signstudi
          pays); also whether torch was imported by then (it must not be).
 stall    the longest gap of a 2 ms GUI timer while the studio generates (request, model run in
          the runner's child process, result applied to the views), against the same probe on
-         an idle window.
+         an idle window; and the GUI thread's own CPU time in the longest gap while a result is
+         applied (what stalls the window on an idle machine; wall gaps on a busy one are mostly
+         other processes holding the cores).
 edit     on a 300-frame sequence with its reference: a joint dragged in the viewport, from each
          mouse move to the repaint that shows it, and from the release (one undo step) to its
          repaint and to the pair's new scores (DTW/FGD strip and Metrics, computed off the GUI
@@ -127,26 +129,34 @@ def _sleep_until(app: Any, done: Callable[[], bool], timeout: float) -> float:
 
 
 class _GapProbe:
-    """A precise 2 ms GUI timer recording (end time, gap) between its ticks: the event-loop stalls."""
+    """A precise 2 ms GUI timer recording (end time, gap) between its ticks: the event-loop stalls.
+    ``cpu`` holds, per gap, the GUI thread's own CPU time in it (`time.thread_time`): the work
+    that stalled the loop, without the time other processes held the cores (on a shared, busy
+    machine the wall gaps are mostly the scheduler's)."""
 
     def __init__(self) -> None:
         from PySide6 import QtCore
 
         self.gaps: list[tuple[float, float]] = []
+        self.cpu: list[float] = []
         self.last = time.perf_counter()
+        self.last_cpu = time.thread_time()
         self.timer = QtCore.QTimer()
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.gaps.append((now, now - self.last))
-        self.last = now
+        self.cpu.append(cpu - self.last_cpu)
+        self.last, self.last_cpu = now, cpu
 
     def restart(self) -> None:
         """Forget the gaps so far; the next one counts from now."""
         self.gaps.clear()
+        self.cpu.clear()
         self.last = time.perf_counter()
+        self.last_cpu = time.thread_time()
 
     def values(self) -> list[float]:
         return [g for _, g in self.gaps]
@@ -194,6 +204,7 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
     probe.restart()
     _sleep_until(app, lambda: False, 2.0)
     idle = probe.values()
+    idle_cpu = list(probe.cpu)
     probe.restart()
     seconds = []
     for _ in range(generations):
@@ -209,6 +220,9 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
 
     run_s = _stall_summary([g for end, g in probe.gaps if not applying(end, g)])
     idle_s = _stall_summary(idle)
+    pairs = zip(probe.gaps, probe.cpu, strict=True)
+    apply_cpu = _stall_summary([c for (end, g), c in pairs if applying(end, g)])
+    idle_cpu_s = _stall_summary(idle_cpu)
     return {
         "text": text,
         "generations": generations,
@@ -216,6 +230,9 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
         "idle": idle_s,
         "model_running": run_s,
         "applying_result": _stall_summary([g for end, g in probe.gaps if applying(end, g)]),
+        "applying_result_cpu": apply_cpu,  # the GUI thread's CPU time per gap: its own work
+        "idle_cpu": idle_cpu_s,
+        "ratio_apply_cpu": apply_cpu["max_ms"] / max(idle_cpu_s["max_ms"], 1e-9),
         "stall_ms": run_s["max_ms"],
         "ratio_p99": run_s["p99_ms"] / max(idle_s["p99_ms"], 1e-9),
     }
@@ -365,6 +382,12 @@ def format_table(result: dict[str, Any]) -> str:
         f"while the model runs max {run_['max_ms']:.1f} ms (p99 {run_['p99_ms']:.1f}); "
         f"applying the result (views, curves, table repaint) max {apply_['max_ms']:.1f} ms"
     )
+    cpu = sl.get("applying_result_cpu")
+    if cpu:
+        gaps += (
+            f"; the GUI thread's own work in one gap (CPU time) max {cpu['max_ms']:.1f} ms applying "
+            f"vs {sl['idle_cpu']['max_ms']:.1f} ms idle (x{sl['ratio_apply_cpu']:.0f})"
+        )
     lines = [
         "studio: launch to first painted frame, GUI stalls while generating, edit to repaint",
         first,

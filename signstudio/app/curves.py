@@ -17,6 +17,10 @@ layout change, where a second axis stops at two units. The left axes share one c
 row's frame 0 and frame F−1 sit at the same pixels, and the legends sit in their own column at
 the right, never over the data (and, unlike rotated axis labels, readable however short a row is).
 
+Nothing is cut or stacked on a small screen: a row's y labels are at least 1.6 text lines apart
+(one label at least per row), the legend column is as wide as its longest line ("left hand (ref)
+(no data)"), and the cursor's frame tag turns inward at either end of the strip.
+
 Cheap by construction: curve data is set only in `CurveStrip.set_curves`; following the clock
 (`set_frame`) only moves one `InfiniteLine` per row (and the frame tag on the bottom one). Ranges
 are fixed when the curves or the length change — no auto-range runs while playing.
@@ -50,7 +54,9 @@ DEFAULT_COLORS: tuple[tuple[int, int, int], ...] = (
 ROW_MIN_HEIGHT = 44
 ROW_HINT_HEIGHT = 76
 LEFT_AXIS_WIDTH = 44
-LEGEND_WIDTH = 132
+LEGEND_WIDTH = 132  # the legend column's least width; it widens to its longest line
+LEGEND_MAX_WIDTH = 240
+TICK_GAP_LINES = 1.6  # labelled y ticks at least this many text lines apart
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +131,21 @@ class _CursorTag(pg.InfLineLabel):
         self.setText(self._strip.cursor_text())
         self.updatePosition()
 
+    def updatePosition(self) -> None:
+        """Centred on the cursor, except near either end of the strip, where the tag turns to the
+        inside so that it is never cut (frame 0, the last frames)."""
+        super().updatePosition()
+        vb = self.line.getViewBox()
+        if vb is None:
+            return
+        lo, hi = vb.viewRange()[0]
+        width = vb.width()
+        if hi <= lo or width <= 0:
+            return
+        x = (self.line.value() - lo) / (hi - lo) * width
+        half = self.textItem.boundingRect().width() / 2
+        self.setAnchor((0.0 if x < half else 1.0 if width - x < half else 0.5, 1.0))
+
 
 class _SeekViewBox(pg.ViewBox):
     """A view box that turns clicks and drags into seeks instead of pan/zoom."""
@@ -155,12 +176,39 @@ class _SeekViewBox(pg.ViewBox):
         ev.ignore()
 
 
+class _RowAxis(pg.AxisItem):
+    """A row's left axis: one level of labelled ticks, at least `TICK_GAP_LINES` text lines apart,
+    so that the labels of a short row never stack on each other (pyqtgraph spaces ticks by a
+    density that ignores the font)."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or size <= 0 or maxVal <= minVal:
+            return levels
+        line = QtGui.QFontMetricsF(self.style.get("tickFont") or self.font()).height()
+        per_px = (maxVal - minVal) / size
+        need = TICK_GAP_LINES * line * per_px  # the value step that spans the gap
+        step = 10.0 ** math.floor(math.log10(need)) if need > 0 else levels[0][0]
+        for factor in (1.0, 2.0, 5.0, 10.0):
+            if step * factor >= need:
+                step *= factor
+                break
+        step = max(levels[0][0], step)
+        # A label is drawn only where it fits whole: keep one at least, on a finer step if need be
+        # (a single label in the row cannot stack on another).
+        lo, hi = minVal + line * per_px / 2, maxVal - line * per_px / 2
+        for finer in (step, step / 2, step / 5, step / 10):
+            if math.floor(hi / finer) - math.ceil(lo / finer) + 1 >= 1:
+                return [(finer, 0.0)]
+        return [(step, 0.0)]
+
+
 class _Row:
     """One stacked row: a left axis, a view box, a cursor line, a legend."""
 
     def __init__(self, strip: CurveStrip, name: str) -> None:
         self.name = name
-        self.axis = pg.AxisItem("left")
+        self.axis = _RowAxis("left")
         self.axis.setWidth(LEFT_AXIS_WIDTH)
         self.view = _SeekViewBox(strip)
         self.view.setMinimumHeight(ROW_MIN_HEIGHT)
@@ -449,6 +497,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
                     )
                 lines.append(f"<span style='color:{color.name()}; font-weight:900'>━━</span>&nbsp;{name}")
             row.legend.setText("<br>".join(lines), color=text.name(), size="9pt")
+        self._fit_legends()
         self.frame_axis.setPen(pg.mkPen(muted))
         self.frame_axis.setTextPen(pg.mkPen(text))
         self.empty_text.setColor(muted)
@@ -456,6 +505,15 @@ class CurveStrip(pg.GraphicsLayoutWidget):
             self._tag.fill = pg.mkBrush(cursor)
             self._tag.setColor(on_highlight if contrast(on_highlight, cursor) >= 3 else text)
             self._tag.valueChanged()
+
+    def _fit_legends(self) -> None:
+        """One legend column as wide as its longest line (within LEGEND_WIDTH..LEGEND_MAX_WIDTH),
+        so "left hand (ref) (no data)" is not cut."""
+        natural = max((row.legend.item.boundingRect().width() for row in self._rows), default=0.0)
+        width = int(min(max(natural + 6, LEGEND_WIDTH), LEGEND_MAX_WIDTH))
+        for row in self._rows:
+            if int(row.legend.width()) != width:
+                row.legend.setFixedWidth(width)
 
     def changeEvent(self, ev: QtCore.QEvent) -> None:
         super().changeEvent(ev)

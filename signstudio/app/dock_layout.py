@@ -4,15 +4,26 @@ Docks, by name: Text & Prompt and Files on the left, Metrics and History on the 
 with Files), Timeline at the bottom; the viewport is the central widget. The Dataset dock
 (`add_dataset_dock`) is one more tab beside Files, so it adds no height to the window. QSettings keep the
 window's geometry and dock state (``geometry``, ``window_state``).
+
+Fitting small screens (1366x768, 1280x720): the Text & Prompt and Files panels sit in scroll areas,
+so their docks can be shorter than their contents (they scroll) and never push the window's
+minimum height past the screen; the left docks take the bottom-left corner, so the Timeline sits
+under the viewport and the right docks only and the left column has the window's full height for
+the Text & Prompt panel (all its controls, Generate included, stay on screen). The Text & Prompt
+dock keeps its panel's height (`fit_dock_height`) as long as the window can give it. The first
+start fits the window to the screen's available geometry (`first_size`).
 """
 
 from __future__ import annotations
+
+import gc
+import time
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.settings import Settings
 
-STATE_VERSION = 5  # bump when the dock layout changes, so an old saved layout is not restored
+STATE_VERSION = 6  # bump when the dock layout changes, so an old saved layout is not restored
 TEXT_DOCK = "Text && Prompt"
 DEFAULT_SIZE = (1400, 860)
 
@@ -35,6 +46,7 @@ def add_docks(
 ) -> dict[str, QtWidgets.QDockWidget]:
     """The window's docks, by name, in their first arrangement."""
     area = QtCore.Qt.DockWidgetArea
+    window.setStatusBar(FittingStatusBar(window))
     docks: dict[str, QtWidgets.QDockWidget] = {}
     for name, widget, where in (
         (TEXT_DOCK, text_panel, area.LeftDockWidgetArea),
@@ -45,16 +57,85 @@ def add_docks(
     ):
         dock = QtWidgets.QDockWidget(name, window)
         dock.setObjectName(name.replace(" && ", "_").replace(" ", "_"))  # the saved state's key
-        dock.setWidget(widget)
+        dock.setWidget(scrolled(widget) if widget in (text_panel, files) else widget)
         window.addDockWidget(where, dock)
         docks[name] = dock
     window.tabifyDockWidget(docks["Files"], docks["Metrics"])
     window.tabifyDockWidget(docks["Metrics"], docks["History"])
     docks["Metrics"].raise_()
-    # The input panel keeps its natural height; Files/Metrics share what is left.
-    text_panel.setMinimumHeight(text_panel.sizeHint().height())
+    # The left column runs the window's full height; the Timeline spans the viewport and the right.
+    window.setCorner(QtCore.Qt.Corner.BottomLeftCorner, area.LeftDockWidgetArea)
+    # The input panel gets its natural height; Files/Metrics share what is left.
+    fit_dock_height(window, docks[TEXT_DOCK], text_panel.sizeHint().height())
     window.resizeDocks([docks[TEXT_DOCK]], [360], QtCore.Qt.Orientation.Horizontal)
     return docks
+
+
+def scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """``widget`` in a frameless scroll area that follows its width and scrolls what does not fit
+    vertically (its dock no longer forces the widget's minimum height on the window)."""
+    area = QtWidgets.QScrollArea()
+    area.setObjectName(f"{widget.objectName() or 'panel'}_scroll")
+    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area
+
+
+DIRECT_CHILDREN = QtCore.Qt.FindChildOption.FindDirectChildrenOnly
+
+
+class FittingStatusBar(QtWidgets.QStatusBar):
+    """A status bar whose message, when longer than the room left by the permanent widgets, ends
+    in "…" (the whole message in the tooltip) instead of being clipped mid-letter; it is elided
+    again when the window is resized. ``currentMessage()`` is the message as given,
+    ``shown_message()`` what the bar shows."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._until = 0.0  # monotonic time the message times out (0: never)
+        self.messageChanged.connect(self._on_changed)
+
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:
+        timeout = timeout or 0
+        self._full = text
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else 0.0
+        self.setToolTip(text)
+        super().showMessage(self._elided(text), timeout)
+
+    def currentMessage(self) -> str:
+        """The message as given (what the bar shows may end in "…": `shown_message`)."""
+        shown = super().currentMessage()
+        return self._full if shown and self._full else shown
+
+    def shown_message(self) -> str:
+        return super().currentMessage()
+
+    def message_room(self) -> int:
+        """Pixels the message may take: the bar less its visible widgets and margins."""
+        used = sum(
+            w.width() + 12
+            for w in self.findChildren(QtWidgets.QWidget, options=DIRECT_CHILDREN)
+            if w.isVisible() and not isinstance(w, QtWidgets.QSizeGrip)
+        )
+        return max(40, self.width() - used - 16)
+
+    def _elided(self, text: str) -> str:
+        metrics = self.fontMetrics()
+        return metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, self.message_room())
+
+    def _on_changed(self, text: str) -> None:
+        if not text:
+            self._full = ""
+            self.setToolTip("")
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._full and self.currentMessage():
+            left = 0 if not self._until else max(1, int((self._until - time.monotonic()) * 1000))
+            super().showMessage(self._elided(self._full), left)
 
 
 DATASET_DOCK = "Dataset"
@@ -76,10 +157,17 @@ def add_dataset_dock(window: QtWidgets.QMainWindow, panel: QtWidgets.QWidget) ->
 
 
 def fit_dock_height(window: QtWidgets.QMainWindow, dock: QtWidgets.QDockWidget, need: int) -> None:
-    """Give ``dock`` the height its widget ``need``s (e.g. a model's settings add rows)."""
+    """Give ``dock`` the height its panel ``need``s (e.g. a model's settings add rows), as far as the
+    window can; what does not fit scrolls (`scrolled`)."""
     widget = dock.widget()
-    if widget.height() < need:
-        window.resizeDocks([dock], [need + dock.height() - widget.height()], QtCore.Qt.Orientation.Vertical)
+    # A floor the dock layout cannot squeeze below, but never more than 60 % of the screen: on a
+    # tiny screen the panel scrolls rather than pushing the window's minimum height off it.
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    cap = int(0.6 * screen.availableGeometry().height()) if screen is not None else need
+    widget.setMinimumHeight(min(need, cap))
+    height = need + dock.height() - widget.height()  # the dock's title bar comes on top
+    if widget.height() != need and height > 0:
+        window.resizeDocks([dock], [height], QtCore.Qt.Orientation.Vertical)
 
 
 def restore_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
@@ -88,10 +176,30 @@ def restore_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
     if isinstance(geometry, QtCore.QByteArray) and not geometry.isEmpty():
         window.restoreGeometry(geometry)
     else:
-        window.resize(*DEFAULT_SIZE)
+        window.resize(first_size(window))
     state = settings.get("window_state")
     if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
         window.restoreState(state, STATE_VERSION)
+
+
+def first_size(window: QtWidgets.QWidget) -> QtCore.QSize:
+    """The first start's size: `DEFAULT_SIZE`, within the screen's available geometry (less the
+    frame a window manager adds) and no smaller than the window's minimum."""
+    screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
+    want = QtCore.QSize(*DEFAULT_SIZE)
+    if screen is not None:
+        frame = window.frameGeometry().size() - window.geometry().size()
+        want = want.boundedTo(screen.availableGeometry().size() - frame)
+    return want.expandedTo(window.minimumSizeHint())
+
+
+def freeze_start_up_heap() -> None:
+    """Once per process, when the first window is built: move the objects alive then (modules,
+    Qt wrappers, the corpus index) out of the garbage collector's scans (`gc.freeze`). A full
+    collection walked all of them and, landing while a result was applied, stalled the window
+    ~90 ms. Once only: a later window (tests make many) would freeze its predecessors' garbage."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
 
 
 def save_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
@@ -104,10 +212,14 @@ __all__ = [
     "DATASET_DOCK",
     "STATE_VERSION",
     "TEXT_DOCK",
+    "FittingStatusBar",
     "add_dataset_dock",
     "add_docks",
+    "first_size",
     "fit_dock_height",
+    "freeze_start_up_heap",
     "history_view",
     "restore_layout",
     "save_layout",
+    "scrolled",
 ]

@@ -4,6 +4,8 @@ Every row says what it measures and on what (tooltips on the row names): facts o
 (length, duration, missing points, hand speed), then the pair's scores from
 `signstudio.runner.scoring.score_pair` — DurACC's duration difference, both DTW scores, the
 windowed FGD-style score and the back-translated text — recomputed whenever the pair changes.
+A value never gets cut in a narrow dock: it wraps at spaces, rows take its height, and a fact
+column is at least as wide as its longest word (narrower than that, the table scrolls sideways).
 """
 
 from __future__ import annotations
@@ -98,6 +100,11 @@ class MetricsPanel(QtWidgets.QWidget):
             self.table.setSpan(i, 0, 1, 2)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
+        # A long fact ("holistic (178 joints)") wraps onto a second line in a narrow dock instead
+        # of being cut: rows take the height of their text.
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideNone)
+        self.table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.note = QtWidgets.QLabel()
         self.note.setObjectName("metrics_note")
         self.note.setWordWrap(True)
@@ -122,10 +129,14 @@ class MetricsPanel(QtWidgets.QWidget):
     ) -> None:
         """Fill the table. ``scores``: the pair's (`score_pair`); ``scoring``: they are being
         computed (the rows say so); ``error``: why scoring failed (one line)."""
+        words: set[str] = set()
         for col, seq in enumerate((generated, reference)):
             values = facts(seq) if seq is not None else {}
             for row, (name, _) in enumerate(ROWS, start=len(SCORE_ROWS)):
-                self.table.setItem(row, col, QtWidgets.QTableWidgetItem(values.get(name, "—")))
+                text = values.get(name, "—")
+                words.update(text.split())
+                self.table.setItem(row, col, QtWidgets.QTableWidgetItem(text))
+        self._fit_columns(words)
         pending = "scoring…" if scoring and scores is None and error is None else "—"
         cells = dict.fromkeys((name for name, _ in SCORE_ROWS), pending)
         if generated is not None and reference is not None:
@@ -145,6 +156,14 @@ class MetricsPanel(QtWidgets.QWidget):
         if scores is not None:
             lines.extend(n for n in scores.notes if not n.startswith("no reference"))
         self.note.setText("\n".join(lines))
+
+    def _fit_columns(self, words: set[str]) -> None:
+        """A fact column is never narrower than its longest word (a fact wraps at spaces, never
+        inside a word; a dock narrower than that scrolls sideways instead of cutting it)."""
+        metrics = self.table.fontMetrics()
+        margin = 2 * (self.table.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        widest = max((metrics.horizontalAdvance(w) for w in words), default=0)
+        self.table.horizontalHeader().setMinimumSectionSize(widest + margin + 2)
 
 
 def score_cells(scores: PairScores) -> dict[str, str]:

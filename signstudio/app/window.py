@@ -103,6 +103,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._connect_views()
         self.modes.restore()
         dock_layout.restore_layout(self, self.settings)
+        dock_layout.freeze_start_up_heap()  # a full gc pass stalled a result's arrival ~90 ms
         self.recovery_bar.hide()  # shown only with something to offer, never from the saved layout
         if sequence is not None:
             self.set_pair(sequence, reference)

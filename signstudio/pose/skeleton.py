@@ -35,7 +35,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import numpy as np
@@ -101,16 +101,19 @@ class Skeleton:
             total += len(c.points)
         return tuple(starts)
 
-    @property
+    @cached_property
     def bones(self) -> np.ndarray:
-        """(B, 2) int array of joint index pairs."""
+        """(B, 2) int array of joint index pairs (read-only: built once per skeleton, since a
+        holistic face has thousands of limbs and the studio asks on every new pair)."""
         pairs = [
             (start + a, start + b)
             for start, c in zip(self.offsets, self.components, strict=True)
             for a, b in c.limbs
         ]
         pairs.extend(self.links)
-        return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        out = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        out.setflags(write=False)
+        return out
 
     @property
     def groups(self) -> dict[str, np.ndarray]:

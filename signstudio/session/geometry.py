@@ -304,12 +304,20 @@ def display_skeleton(
         if present.any():
             sure = present & (conf >= LOW_CONFIDENCE)
             sel = pts[sure] if sure.any() else pts[present]
-            disp = sel.astype(np.float64) @ matrix[:3, :3].T + matrix[:3, 3]
-            lo, hi = disp.min(axis=0), disp.max(axis=0)
+            lo, hi = _extent(sel, matrix[:3])
             # height in display = row 2 of the matrix applied to the raw points
-            heights = pts[present].astype(np.float64) @ matrix[2, :3] + matrix[2, 3]
-            floor = float(heights.min())
+            floor = float(_extent(pts[present], matrix[2:3])[0][0])
     return DisplaySkeleton(seq, matrix, rgb, size, bones, lo, hi, floor, how)
+
+
+def _extent(points: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 3) raw points, (K, 4) affine rows -> the (K,) min and max of ``rows`` applied to them.
+
+    Column by column on contiguous copies: an (N, 3) @ (3, 3) product goes to BLAS, whose threads
+    cost ~10x this on a busy CPU (it was most of the stall when a result is applied)."""
+    cols = np.ascontiguousarray(points.T, np.float64)  # (3, N)
+    out = [r[0] * cols[0] + r[1] * cols[1] + r[2] * cols[2] + r[3] for r in rows]
+    return np.array([o.min() for o in out]), np.array([o.max() for o in out])
 
 
 # ---- joint error heat map ------------------------------------------------------------------
