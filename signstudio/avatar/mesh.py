@@ -65,7 +65,7 @@ class AvatarMesh:
 def mirrored_mesh(mesh: AvatarMesh, centre_x: float) -> AvatarMesh:
     """``mesh`` reflected about the plane x = ``centre_x``: vertices x -> 2c − x, normals x -> −x,
     and each triangle's winding reversed (a reflection turns it inside out otherwise). The motion
-    is left as it was (`signstudio.avatar.build.mirrored` mirrors it too)."""
+    is left as it was (`signstudio.avatar.mirror.mirrored` mirrors it too)."""
     v = mesh.vertices.copy()
     v[..., 0] = 2 * np.float32(centre_x) - v[..., 0]
     n = mesh.normals.copy()

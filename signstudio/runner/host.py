@@ -12,9 +12,10 @@ the child answers ``("progress", fraction, message)``..., then one of ``("done",
 ``("cancelled",)``, ``("error", line, user_error)``. Cancel goes through a shared integer: every
 request id <= it is cancelled, which is all "newest wins" needs with one child.
 
-Avatar fits go to a host of their own (`signstudio.runner.fits`), made with ``nice=0``: a fit
-that must finish while the machine is busy cannot run at nice 10 (there it gets about a tenth of a
-core next to any ordinary process), and it is one thread sized to the free cores
+The child runs at nice 0 with torch's threads sized to the free cores before each request (at
+nice 10, as it once ran, a model gets about a tenth of a core next to any ordinary process: a
+lookup took 20x its idle time beside two CPU hogs). Avatar fits go to a host of their own
+(`signstudio.runner.fits`), also nice 0, one thread sized to the free cores
 (`signstudio.avatar.threads`), so it never crowds the window. A fit is ``("fit", fit_id, args)``;
 its cancel is a second shared integer set to the fit's id (one fit at a time per host).
 """
@@ -25,6 +26,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -100,11 +102,22 @@ def _answer_fit(conn: Connection, fit_shared: Any, fit_id: int, args: tuple[Any,
         conn.send(("error", one_line(exc), False))
 
 
+def _size_torch() -> None:
+    """torch's threads sized to the cores free now (`signstudio.avatar.threads`), once torch is in
+    use: its default (every core) next to other work makes each small step wait for a thread
+    that is not running, and would take the window's core."""
+    if "torch" in sys.modules:
+        from signstudio.avatar.threads import threads_now
+
+        sys.modules["torch"].set_num_threads(threads_now())
+
+
 def _child_main(
-    conn: Connection, shared: Any, corpus: str | None, nice: int = 10, fit_shared: Any = None
+    conn: Connection, shared: Any, corpus: str | None, nice: int = 0, fit_shared: Any = None
 ) -> None:
-    # Below the GUI in the CPU queue: on a small machine a busy model must not slow the
-    # window's painting (with a software renderer, painting needs the CPU too).
+    # nice 0 (it was 10): below ordinary work a model got a tenth of a core on a busy machine (a
+    # lookup took 20x its idle time next to two CPU hogs); the window keeps its core because
+    # torch's threads leave one free (`_size_torch`).
     if nice:
         with contextlib.suppress(OSError, AttributeError):
             os.nice(nice)
@@ -137,6 +150,7 @@ def _child_main(
                 conn.send(("progress", fraction, message))
 
             try:
+                _size_torch()
                 outcome = execute(task, models, corpus_path, progress, token)
                 conn.send(("done", outcome))
             except Cancelled:
@@ -156,7 +170,7 @@ class ModelHost:
     One generation at a time: callers from several threads take turns.
     """
 
-    def __init__(self, corpus: Path | None = None, nice: int = 10) -> None:
+    def __init__(self, corpus: Path | None = None, nice: int = 0) -> None:
         self._ctx = multiprocessing.get_context("spawn")  # fork would copy the GUI's threads and Qt
         self._corpus = str(corpus) if corpus else None
         self._nice = nice

@@ -25,7 +25,7 @@ Events (arguments in brackets): ``generation_started`` (GenerateRequest),
 Avatar fits are cancelled when nobody waits for them any more: a new Generate, Esc
 (`cancel`), or their sequence leaving the screen; a failed generation fits the pair that stays
 again. A whole-sequence mirror reuses the fit: the avatar is mirrored with the sequence
-(`signstudio.avatar.build.mirrored`), nothing is fitted again.
+(`signstudio.avatar.mirror.mirrored`), nothing is fitted again.
 """
 
 from __future__ import annotations
@@ -434,10 +434,10 @@ class StudioController:
     def _reuse_mirrored_avatar(self, sequence: PoseSequence) -> None:
         """When ``sequence`` is the mirror image of a shown sequence with an avatar, its avatar
         is that avatar mirrored: no second fit."""
-        from signstudio.avatar.build import mirror_centre, mirrored
-
-        if self.body_mode == "skeleton" or self.avatar_of(sequence) is not None:
+        if not self._avatars or self.body_mode == "skeleton" or self.avatar_of(sequence) is not None:
             return
+        from signstudio.avatar.mirror import mirror_centre, mirrored
+
         for old, mesh in list(self._avatars.values()):
             centre = mirror_centre(old, sequence)
             if centre is not None:
