@@ -166,8 +166,10 @@ class InputBinding(QtCore.QObject):
             QtCore.QTimer.singleShot(0, self.files, self._raise_files)
 
     def _raise_files(self) -> None:
-        dock = self.files.parentWidget()
-        if isinstance(dock, QtWidgets.QDockWidget):
+        dock = self.files.parentWidget()  # the panel sits in a scroll area inside its dock
+        while dock is not None and not isinstance(dock, QtWidgets.QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None:
             dock.raise_()
 
     def show_recording(self, text: str, lang: str) -> None:
