@@ -116,6 +116,8 @@ class RunnerBridge(QtCore.QObject):
         self.progress.emit(request_id, float(fraction), str(message))
 
     def _on_done(self, response: GenerateResponse) -> None:
-        # The views' normalisation and bounds of the pair, here rather than on the GUI thread.
-        prepare_display(response.sequence, response.reference)
+        # The views' normalisation and bounds of the pair, here rather than on the GUI thread;
+        # if that fails the window still hears of the answer (and shows or reports it as before).
+        with contextlib.suppress(Exception):
+            prepare_display(response.sequence, response.reference)
         self.finished.emit(response)
