@@ -6,6 +6,11 @@ as index pairs, and one 4x4 matrix that takes the sequence's raw coordinates to 
 The items upload the raw frame as it is and the GPU applies the matrix, so showing a frame costs
 no array building on the CPU. Picking through the camera lives in `signstudio.session.camera`.
 
+`prepare_display` computes the colour-free part of a `DisplaySkeleton` (normalisation, drawn
+joints, bones, bounds) on any thread; the runner bridge calls it on its worker thread for a
+finished generation, and `display_skeleton` on the GUI thread then only colours it (each
+prepared entry is used once, and held weakly: a result that is never shown frees it).
+
 Display normalisation (`display_normalisation`): every sequence is shown with its neck (the
 median shoulder midpoint) at the origin and its median shoulder width as the unit
 (`signstudio.pose.transforms.normalise`), so a holistic recording in pixels and an upper50
