@@ -2,7 +2,9 @@
 
 `signstudio.runner.service.Runner` calls ``on_progress`` and ``on_done`` on its worker thread;
 emitting a signal of a QObject that lives on the GUI thread queues the call there, so slots run
-on the GUI thread and the window never touches a half-made result.
+on the GUI thread and the window never touches a half-made result. A finished generation's
+display geometry (`signstudio.session.geometry.prepare_display`) is computed here, on the
+worker thread, before the window is told, so applying it costs the GUI thread less.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6 import QtCore
 from signstudio.modeling.base import Cancelled
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.service import GenerateRequest, GenerateResponse, Runner
+from signstudio.session.geometry import prepare_display
 
 
 class RunnerBridge(QtCore.QObject):
@@ -113,4 +116,8 @@ class RunnerBridge(QtCore.QObject):
         self.progress.emit(request_id, float(fraction), str(message))
 
     def _on_done(self, response: GenerateResponse) -> None:
+        # The views' normalisation and bounds of the pair, here rather than on the GUI thread;
+        # if that fails the window still hears of the answer (and shows or reports it as before).
+        with contextlib.suppress(Exception):
+            prepare_display(response.sequence, response.reference)
         self.finished.emit(response)

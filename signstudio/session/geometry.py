@@ -6,6 +6,11 @@ as index pairs, and one 4x4 matrix that takes the sequence's raw coordinates to 
 The items upload the raw frame as it is and the GPU applies the matrix, so showing a frame costs
 no array building on the CPU. Picking through the camera lives in `signstudio.session.camera`.
 
+`prepare_display` computes the colour-free part of a `DisplaySkeleton` (normalisation, drawn
+joints, bones, bounds) on any thread; the runner bridge calls it on its worker thread for a
+finished generation, and `display_skeleton` on the GUI thread then only colours it (each
+prepared entry is used once, and held weakly: a result that is never shown frees it).
+
 Display normalisation (`display_normalisation`): every sequence is shown with its neck (the
 median shoulder midpoint) at the origin and its median shoulder width as the unit
 (`signstudio.pose.transforms.normalise`), so a holistic recording in pixels and an upper50
@@ -40,6 +45,7 @@ What is drawn:
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -275,14 +281,50 @@ def _duplicate_hand_points(seq: PoseSequence) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """The colour-free part of a `DisplaySkeleton` (all of it but ``rgb``)."""
+
+    groups: np.ndarray
+    size: np.ndarray
+    bones: np.ndarray
+    matrix: np.ndarray
+    lo: np.ndarray | None
+    hi: np.ndarray | None
+    floor: float | None
+    how: str
+
+
+#: Shapes made ahead of time by `prepare_display` (on the runner's thread), taken once by
+#: `display_skeleton`; weak, so a sequence dropped before it is shown frees its entry.
+_PREPARED: weakref.WeakKeyDictionary[PoseSequence, _Shape] = weakref.WeakKeyDictionary()
+
+
+def prepare_display(*seqs: PoseSequence | None) -> None:
+    """Compute the normalisation, drawn joints and bounds of ``seqs`` now (any thread), so that
+    `display_skeleton` on the GUI thread only colours them: applying a result then does not
+    stall the window for the ~10 ms per sequence this takes."""
+    for seq in seqs:
+        if seq is not None and seq not in _PREPARED:
+            _PREPARED[seq] = _shape(seq)
+
+
 def display_skeleton(
     seq: PoseSequence, colors: dict[str, tuple[int, int, int]] | None = None
 ) -> DisplaySkeleton:
     """The `DisplaySkeleton` of ``seq``; ``colors`` overrides `GROUP_COLORS` per group."""
+    shape = _PREPARED.pop(seq, None) or _shape(seq)
+    palette = {**GROUP_COLORS, **(colors or {})}
+    groups = shape.groups
+    rgb = np.asarray([palette.get(g, palette["other"]) for g in groups], np.float32).reshape(-1, 3) / 255.0
+    return DisplaySkeleton(
+        seq, shape.matrix, rgb, shape.size, shape.bones, shape.lo, shape.hi, shape.floor, shape.how
+    )
+
+
+def _shape(seq: PoseSequence) -> _Shape:
     skel = seq.skeleton
     groups = skel.joint_groups()
-    palette = {**GROUP_COLORS, **(colors or {})}
-    rgb = np.asarray([palette.get(g, palette["other"]) for g in groups], np.float32).reshape(-1, 3) / 255.0
     drawn = np.isin(groups, DRAWN_GROUPS) & ~_duplicate_hand_points(seq)
     size = np.where(drawn, [POINT_SIZE.get(g, 4.0) for g in groups], 0.0).astype(np.float32)
     bones = skel.bones
@@ -307,7 +349,7 @@ def display_skeleton(
             lo, hi = _extent(sel, matrix[:3])
             # height in display = row 2 of the matrix applied to the raw points
             floor = float(_extent(pts[present], matrix[2:3])[0][0])
-    return DisplaySkeleton(seq, matrix, rgb, size, bones, lo, hi, floor, how)
+    return _Shape(groups, size, bones, matrix, lo, hi, floor, how)
 
 
 def _extent(points: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
