@@ -52,7 +52,8 @@ def test_keys_jump_to_the_worst_frames_of_an_opened_recording(studio, qtbot, tmp
     _press(qtbot, studio)
     assert studio.clock.frame == 0
     title = studio.viewport.title.text()
-    assert "GENERATED" not in title and "USER FILE" in title and "recording.pose" in title
+    # the .pose keeps what it is (its sidecar): a lexicon join, never "generated", named by its file
+    assert "GENERATED" not in title and "LEXICON JOIN" in title and "recording.pose" in title
 
     with qtbot.waitSignal(studio.scores_ready, timeout=60000) as blocker:
         assert studio.open_file(reference, as_reference=True)
@@ -83,9 +84,9 @@ def test_keys_jump_to_the_worst_frames_of_an_opened_recording(studio, qtbot, tmp
     assert studio.clock.frame == next(p for p in _peaks(heat) if p > 0)
     studio.heat_action.trigger()
 
-    # captions: the opened recording is a user file, the reference says what its file says
+    # captions: each says what its file says (the .pose's sidecar, the .h5's meta)
     title, ref_title = studio.viewport.title.text(), studio.viewport.title_b.text()
-    assert "GENERATED" not in title and "USER FILE" in title
+    assert "GENERATED" not in title and "LEXICON JOIN" in title
     assert "REFERENCE · LEXICON JOIN" in ref_title and a.text in ref_title
     studio.clock.frame = len(curve) // 2
     _press(qtbot, studio, shift=True)  # the shot: the clock on a worst frame, the status line on it
