@@ -181,9 +181,11 @@ class FilesPanel(QtWidgets.QWidget):
         self.build_button.hide()
 
     def set_model_name(self, name: str) -> None:
-        """The model a word is signed with, named on the button and in the menu."""
+        """The model a word is signed with, named in the menu and the button's tooltip (the
+        button keeps a short label: a long model name made the Files panel wider than its dock,
+        cutting its buttons and boxes at the right edge)."""
         label = f"Sign with {name}" if name else "Sign with the model"
-        self.sign_word_button.setText(label)
+        self.sign_word_button.setToolTip(f"{label}: the selected word, signed by the model")
         self.menu_sign.setText(label)
 
     def selected_word(self) -> tuple[str, str] | None:
