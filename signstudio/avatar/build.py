@@ -62,10 +62,13 @@ def build_avatar(
     progress: Callable[[float, str], None] | None = None,
     stop: Callable[[], bool] | None = None,
     threads: int | None = None,
+    size_threads: bool = True,
 ) -> AvatarMesh:
     """IK on ``seq`` and the posed mesh of body ``name`` for every frame (see the module
     docstring). ``device``: ``auto`` (the GPU when torch sees one), ``cpu`` or ``cuda``;
-    ``threads``: torch's CPU threads (default: `threads.threads_now`, what is free)."""
+    ``threads``: torch's CPU threads (default: `threads.threads_now`, what is free).
+    ``size_threads=False`` leaves torch's thread count alone: a process where other threads may
+    be running torch must not resize its pool under them (a crash in their matrix products)."""
     import torch
 
     from signstudio.avatar.threads import threads_now, torch_threads
@@ -73,6 +76,8 @@ def build_avatar(
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     b = body(name, folder, shape)
+    if not size_threads:
+        return _fit_and_pose(seq, b, device, progress, stop)
     with torch_threads(threads if threads is not None else threads_now()):
         return _fit_and_pose(seq, b, device, progress, stop)
 

@@ -69,7 +69,9 @@ class AvatarFitter:
                 return mesh
             from signstudio.runner.host import _avatar
 
-            built: AvatarMesh = _avatar(*args, progress=progress, stop=stop.is_set)
+            # in this process other threads may be running torch (in-thread generation and
+            # scoring): its thread pool is left as it is
+            built: AvatarMesh = _avatar(*args, progress=progress, stop=stop.is_set, size_threads=False)
             return built
 
         future = self._pool.submit(work)
