@@ -7,31 +7,15 @@ ShortcutOverride decide who gets it, not the test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
-    """A window with its own settings file and an in-thread runner."""
-    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    from signstudio.app.runner_bridge import RunnerBridge
-    from signstudio.app.window import StudioWindow
-    from signstudio.runner.service import Runner
-
-    win = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
-    assert win.wait_painted()
-    yield win
-    win.clock.pause()
-    win.close()
+def studio(open_studio):  # type: ignore[no-untyped-def]
+    """conftest's studio window (own settings, in-thread runner) on the shared corpus cache."""
+    return open_studio(own_data=False)
 
 
 def _key(qtbot, key, modifier=None) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ real key events; Generate is a real Enter."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,21 +14,9 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def studio(qtbot, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    from signstudio.app.runner_bridge import RunnerBridge
-    from signstudio.app.window import StudioWindow
-    from signstudio.runner.service import Runner
-
-    win = StudioWindow(bridge=RunnerBridge(Runner(isolation="thread")), auto_generate=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
-    yield win
-    win.clock.pause()
-    win.close()
+def studio(open_studio):  # type: ignore[no-untyped-def]
+    """conftest's studio window (own settings, in-thread runner) on the shared corpus cache."""
+    return open_studio(own_data=False)
 
 
 def _type_prompt(qtbot, studio, prompt: str, lang: str, model: str = "lookup") -> None:  # type: ignore[no-untyped-def]
