@@ -62,13 +62,15 @@ def build_avatar(
     progress: Callable[[float, str], None] | None = None,
     stop: Callable[[], bool] | None = None,
     threads: int | None = None,
-    size_threads: bool = True,
+    size_threads: bool = False,
 ) -> AvatarMesh:
     """IK on ``seq`` and the posed mesh of body ``name`` for every frame (see the module
     docstring). ``device``: ``auto`` (the GPU when torch sees one), ``cpu`` or ``cuda``;
     ``threads``: torch's CPU threads (default: `threads.threads_now`, what is free).
-    ``size_threads=False`` leaves torch's thread count alone: a process where other threads may
-    be running torch must not resize its pool under them (a crash in their matrix products)."""
+    ``size_threads=True`` sizes torch's threads to what is free (`threads.threads_now`) for the
+    fit; only a single-threaded process may ask it (the fit's own child, `runner.host`): resizing
+    the pool while another thread is in a matrix product crashes the process (seen with the
+    studio's in-thread runner and with `render` run in a process whose runner threads score)."""
     import torch
 
     from signstudio.avatar.threads import threads_now, torch_threads

@@ -70,8 +70,8 @@ class AvatarFitter:
             from signstudio.runner.host import _avatar
 
             # in this process other threads may be running torch (in-thread generation and
-            # scoring): its thread pool is left as it is
-            built: AvatarMesh = _avatar(*args, progress=progress, stop=stop.is_set, size_threads=False)
+            # scoring): its thread pool is left as it is (`build_avatar`'s default)
+            built: AvatarMesh = _avatar(*args, progress=progress, stop=stop.is_set)
             return built
 
         future = self._pool.submit(work)

@@ -92,7 +92,9 @@ def _answer_fit(conn: Connection, fit_shared: Any, fit_id: int, args: tuple[Any,
         conn.send(("progress", fraction, message))
 
     try:
-        conn.send(("done", _avatar(*args, progress=progress, stop=lambda: fit_shared.value == fit_id)))
+        stop = lambda: fit_shared.value == fit_id  # noqa: E731
+        # this child runs one thing at a time: the only place torch's pool may be resized
+        conn.send(("done", _avatar(*args, progress=progress, stop=stop, size_threads=True)))
     except Cancelled:
         conn.send(("cancelled",))
     except ModelError as exc:
