@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +111,14 @@ def _own_autosave_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     """No test reads or leaves autosaves in the user's data folder (the studio offers to restore
     whatever it finds there at start)."""
     monkeypatch.setenv("SIGNSTUDIO_AUTOSAVE_DIR", str(tmp_path_factory.mktemp("autosave")))
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread() -> Iterator[None]:
+    """Once a studio window took garbage collection over (`signstudio.app.gui_gc`), the GUI
+    thread's timer collects only while events are processed: after each test, the main thread
+    collects what is due, so the rest of the run neither grows nor collects on a worker."""
+    yield
+    gui_gc = sys.modules.get("signstudio.app.gui_gc")
+    if gui_gc is not None and gui_gc.in_charge():
+        gui_gc.collect_due()

@@ -16,7 +16,6 @@ start fits the window to the screen's available geometry (`first_size`).
 
 from __future__ import annotations
 
-import gc
 import time
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -193,15 +192,6 @@ def first_size(window: QtWidgets.QWidget) -> QtCore.QSize:
     return want.expandedTo(window.minimumSizeHint())
 
 
-def freeze_start_up_heap() -> None:
-    """Once per process, when the first window is built: move the objects alive then (modules,
-    Qt wrappers, the corpus index) out of the garbage collector's scans (`gc.freeze`). A full
-    collection walked all of them and, landing while a result was applied, stalled the window
-    ~90 ms. Once only: a later window (tests make many) would freeze its predecessors' garbage."""
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-
-
 def save_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
     settings.set("geometry", window.saveGeometry())
     settings.set("window_state", window.saveState(STATE_VERSION))
@@ -217,7 +207,6 @@ __all__ = [
     "add_docks",
     "first_size",
     "fit_dock_height",
-    "freeze_start_up_heap",
     "history_view",
     "restore_layout",
     "save_layout",

@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app import capture, dataset_panel, dock_layout
+from signstudio.app import capture, dataset_panel, dock_layout, gui_gc
 from signstudio.app.analysis_view import JointHeatOverlay, timeline_curves
 from signstudio.app.controller_feedback import TABLE_DELAY_MS, ControllerFeedback
 from signstudio.app.curves import Curve
@@ -103,7 +103,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         self._connect_views()
         self.modes.restore()
         dock_layout.restore_layout(self, self.settings)
-        dock_layout.freeze_start_up_heap()  # a full gc pass stalled a result's arrival ~90 ms
+        gui_gc.take_over()  # Qt objects in garbage cycles must die on this thread, never a worker's
         self.recovery_bar.hide()  # shown only with something to offer, never from the saved layout
         if sequence is not None:
             self.set_pair(sequence, reference)
