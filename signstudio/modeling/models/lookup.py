@@ -533,12 +533,15 @@ class LookupModel(SignModel):
         self,
         pose: Any,
         text: str,
-        plan: _TextPlan,
+        plan: _TextPlan | list[Spelling],
         lang: str,
         spoken: str,
         config: LookupConfig,
         segments: list[dict[str, Any]] | None = None,
     ) -> PoseSequence:
+        """The output sequence of a joined ``pose``; ``plan``: its parts, or (every word spelled)
+        the spellings of its words."""
+        items = plan.items if isinstance(plan, _TextPlan) else [(Part((sp.word,)), sp) for sp in plan]
         seq = from_pose(pose)
         if config.normalise:
             seq = normalise(seq)
@@ -547,13 +550,13 @@ class LookupModel(SignModel):
         meta = {k: v for k, v in seq.meta.items() if k not in ("format", "convention", "source")}
         glosses = [
             part.sign.gloss if sp is None and part.sign is not None else f"{lang.upper()}_{u.upper()}"
-            for part, sp in plan.items
+            for part, sp in items
             for u in (sp.units if sp is not None else ("",))
         ]
-        signed = any(sp is None for _, sp in plan.items)
+        signed = any(sp is None for _, sp in items)
         meta.update(
             text=text,
-            words=[part.text for part, _ in plan.items],
+            words=[part.text for part, _ in items],
             gloss=" ".join(glosses),
             sign_language=lang,
             spoken_language=spoken,
