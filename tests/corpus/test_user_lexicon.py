@@ -232,6 +232,29 @@ def test_removing_a_shared_clip_keeps_the_file(lexicon: Path) -> None:
     assert restore_sign(lexicon, removed).gloss == "HEIM"
 
 
+def test_columns_in_another_order_are_read_and_written_in_theirs(tmp_path: Path) -> None:
+    folder = tmp_path / "reordered"
+    folder.mkdir()
+    shutil.copy(alphabet("gsg")["w"].path, folder / "w.pose")
+    order = ["glosses", "words", "priority", "path", "end", "start", "signed_language", "spoken_language"]
+    lines = [",".join(order), "WASSER,water,0,w.pose,,,gsg,de", "NASS,wet,0,w.pose,,,gsg,de"]
+    (folder / INDEX).write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    lex = load_lexicon(folder)
+    assert [(s.gloss, s.words, s.path) for s in lex.signs] == [
+        ("WASSER", "water", "w.pose"),
+        ("NASS", "wet", "w.pose"),
+    ]
+    added = add_sign(
+        folder, _clip("h"), gloss="HAUS", words="house", spoken_language="de", sign_language="gsg"
+    )
+    text = (folder / INDEX).read_bytes().decode("utf-8")  # line ends as written
+    assert text.startswith("\r\n".join(lines) + "\r\n") and text.endswith("\r\n")
+    assert text.splitlines()[-1].startswith("HAUS,house,0,haus.pose,") and added.row == 3
+    # the clip two rows share stays when one of them goes
+    removed = remove_sign(folder, lex.signs[0])
+    assert removed.pose_bytes is None and (folder / "w.pose").exists()
+
+
 def test_update_keeps_every_other_byte(tmp_path: Path, lexicon: Path) -> None:
     index = lexicon / INDEX
     # a column we do not know and a broken row: both must survive a rewrite verbatim
