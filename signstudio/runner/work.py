@@ -83,6 +83,8 @@ class Task:
     reference: bool
     reference_layout: str
     read_prompt: bool = False  # ``text`` is a prompt the model reads itself (``reads_prompts``)
+    lexicons: tuple[Path, ...] = ()  # for a model that ``uses_lexicons`` (lookup); others ignore them
+    variant_choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,10 +156,19 @@ def execute(
     text, lang, lang_from_prompt = task.text, task.lang, False
     if task.read_prompt:
         text, lang, lang_from_prompt = _read_prompt(model, task)
-    [sequence] = model.generate([text], lang, progress=on_model_progress, cancel=cancel, **dict(task.options))
+    options = dict(task.options)
+    if (task.lexicons or task.variant_choices) and getattr(model, "uses_lexicons", False):
+        options.update(lexicons=task.lexicons, variant_choices=task.variant_choices)
+    [sequence] = model.generate([text], lang, progress=on_model_progress, cancel=cancel, **options)
     check_cancel(cancel)
     reference, reason = None, None
-    if task.reference:
+    signs = lexicon_glosses(sequence)
+    if task.reference and signs:
+        # the built-in reference spells every word: no ground truth for a lexicon sign
+        reason = (
+            f"no reference: signed with lexicon signs ({', '.join(signs)}), which the corpus does not spell"
+        )
+    elif task.reference:
         report(progress, GENERATE_END, "looking up the reference")
         from signstudio.runner.reference import find_reference
 
@@ -174,6 +185,12 @@ def execute(
         alignment = Alignment(scores.path, scores.dtw_mje, "dtw-mje", LABELS["dtw-mje"])
     report(progress, 1.0, "done")
     return Outcome(sequence, reference, reason, model.device, alignment, text, lang, lang_from_prompt, scores)
+
+
+def lexicon_glosses(sequence: PoseSequence) -> list[str]:
+    """The glosses of the lexicon signs in ``sequence`` (its segments of kind ``sign``), in order."""
+    segments = sequence.meta.get("segments") or []
+    return list(dict.fromkeys(str(s.get("gloss")) for s in segments if s.get("kind") == "sign"))
 
 
 def _read_prompt(model: SignModel, task: Task) -> tuple[str, str, bool]:
