@@ -61,22 +61,20 @@ def glyph_note(text: str) -> str:
 def reading_html(reading: Reading, model_name: str) -> str:
     """The preview line of a prompt reading (rich text, escaped; short enough for the panel's two
     lines at its narrowest: the text, the language's name, where the language came from, the
-    reader)."""
-    if reading.text is None and reading.reader == "model":
-        return (
-            f"{html.escape(model_name)} reads the prompt itself at Generate (the rule reader finds no text)"
-        )
+    reader). A language the chosen model lacks: what was read, and the models that cover it."""
     if reading.text is None:
         return f"<i>{html.escape(reading.problem or 'nothing to sign')}</i>"
     name = html.escape(SIGN_LANGUAGE_NAMES.get(reading.lang, reading.lang))
     text = html.escape(reading.text)
-    if reading.reader == "model":
+    if reading.problem is not None:
+        models = ", ".join(reading.offer) if reading.offer else "none installed"
         return (
-            f"{html.escape(model_name)} reads the prompt itself at Generate "
-            f"(rule reader: <b>“{text}”</b> in <b>{name}</b>)"
+            f"<b>“{text}”</b> in <b>{name}</b>: {html.escape(model_name)} does not cover it; "
+            f"models that do: <b>{html.escape(models)}</b>"
         )
     where = "named in the prompt" if reading.from_prompt else "selected"
-    return f"Will sign <b>“{text}”</b> in <b>{name}</b> ({where}) · rule reader"
+    who = "learned reader" if reading.reader == "learned" else "rule reader"
+    return f"Will sign <b>“{text}”</b> in <b>{name}</b> ({where}) · {who}"
 
 
 class TypingPreview(QtCore.QObject):

@@ -23,6 +23,8 @@ How it reads (cue words: ``prompt_frames.json``; names: `signstudio.corpus.gazet
    two neighbouring letters in words of 4+ letters ("sing" for "sign"), any one edit in words
    of 6+ letters (peeled words match exactly: "geceler" is not "heceler").
 
+A span made only of cue and common words ("how do you" of "how do you sign") is no text.
+
 Limits: a text that itself starts or ends with a cue word ("for", "please") loses it; a text
 between two mentions or followed by a clause ("... because I need it") keeps the clause.
 """
@@ -229,7 +231,8 @@ def _unquoted_text(prompt: str, tokens: list[Token], mentions: list[Mention], la
     starts = _candidates(tokens, mentions, cues.lead) + _candidates(tokens, mentions, cues.weak) + [0]
     for start in starts:
         i, j = _peel(tokens, mentions, cues, start, len(tokens), language == "tr")
-        if i < j and any(t.is_word for t in tokens[i:j]):
+        # cue and common words alone ("how do you" of "how do you sign") are no text
+        if any(t.is_word and t.folded not in cues.vocabulary for t in tokens[i:j]):
             return prompt[tokens[i].start : tokens[j - 1].end].strip()
     return None
 

@@ -1,0 +1,88 @@
+"""The prompt reader Generate uses in prompt mode, whatever model signs (lookup included): one
+function, `read_prompt`, for the studio's preview, its Generate and ``generate --prompt``.
+
+    r = read_prompt("how do you sign thank you in ASL")
+    r.text, r.sign_language, r.reader     # "thank you", "ase", "rules"
+
+Decisions (issue 21, items 1 and 2; measured on ``tests/data/prompts_heldout*.jsonl`` by
+`signstudio.modeling.text.prompt_eval`, ``signstudio evaluate-prompts``):
+
+- The reader is the cue-word reader with the sign-language gazetteer
+  (`signstudio.corpus.prompt_frames`, `signstudio.corpus.gazetteer`): on the held-out unquoted
+  prompts it beat the old template matcher (`signstudio.corpus.prompts.extract_text`) and
+  ``signllm-p2lg``'s learned character reader by a wide margin (figures in the module's table
+  and the CHANGELOG). A model's own reader (``ModelInfo.reads_prompts``) is no longer what
+  Generate follows: the same reader serves every model, so the preview and every model agree.
+- When the rules find no text (a prompt made only of cue words), the learned span reader shipped
+  in ``models/prompt-reader/`` (`signstudio.modeling.text.prompt_reader`), when present, gets
+  the prompt: ``reader`` is then ``"learned"``. Its language head is never trusted over the
+  gazetteer.
+- Which models cover the language read is the runner's business
+  (`signstudio.runner.coverage`, from the model registry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from signstudio.corpus.prompt_frames import read_frames
+
+__all__ = ["PromptReading", "learned_reader_path", "read_prompt"]
+
+ReaderName = Literal["rules", "learned"]
+
+
+@dataclass(frozen=True)
+class PromptReading:
+    """text: what to sign (None: nothing found); sign_language: the code the prompt names (None:
+    it names none, the selected language is used); reader: who found the text; spoken_language:
+    the language of the prompt's cue words; quoted: the text stood in quotes."""
+
+    text: str | None
+    sign_language: str | None
+    reader: ReaderName
+    spoken_language: str
+    quoted: bool
+
+
+def learned_reader_path() -> Path:
+    """Where the learned span reader's checkpoint ships."""
+    from signstudio.modeling.shipped_models import MODELS_DIR
+
+    return MODELS_DIR / "prompt-reader" / "prompt-reader.pt"
+
+
+@cache
+def _learned() -> object | None:
+    """The shipped learned reader (`Reader`), or None when it is not there or not readable."""
+    path = learned_reader_path()
+    if not path.is_file():
+        return None
+    try:
+        import torch
+
+        from signstudio.modeling.text.prompt_reader import reader_from_state
+
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        return reader_from_state(state["reader"])
+    except Exception:  # a damaged file: the rules alone read (doctor reports the file)
+        return None
+
+
+def read_prompt(prompt: str) -> PromptReading:
+    """The text and the sign language a prompt asks for."""
+    found = read_frames(prompt)
+    if found.text:
+        return PromptReading(found.text, found.sign_language, "rules", found.spoken_language, found.quoted)
+    learned = _learned()
+    if learned is not None:
+        from signstudio.modeling.text.prompt_reader import Reader
+
+        assert isinstance(learned, Reader)
+        [got] = learned.read([prompt])
+        if got.text:
+            return PromptReading(got.text, found.sign_language, "learned", found.spoken_language, False)
+    return PromptReading(None, found.sign_language, "rules", found.spoken_language, found.quoted)
