@@ -21,7 +21,8 @@ How it reads (cue words: ``prompt_frames.json``; names: `signstudio.corpus.gazet
    ("merhaba'yı") goes with them.
 4. Cue words match folded (case and accents dropped); lead cues also with one typo: a swap of
    two neighbouring letters in words of 4+ letters ("sing" for "sign"), any one edit in words
-   of 6+ letters (peeled words match exactly: "geceler" is not "heceler").
+   of 6+ letters, and in another inflection when 6+ letters long (all but the last 3 letters
+   kept: "vyhláskuj" / "vyhláskovat"); peeled words match exactly ("geceler" is not "heceler").
 
 A span made only of cue and common words ("how do you" of "how do you sign") is no text.
 
@@ -63,6 +64,7 @@ class _Cues:
     weak: tuple[Phrase, ...]
     left: tuple[Phrase, ...]
     right: tuple[Phrase, ...]
+    greet: tuple[Phrase, ...]
     vocabulary: frozenset[str]  # every cue word and the common words
     lead_words: frozenset[str]
 
@@ -82,7 +84,8 @@ def _cues() -> dict[str, _Cues]:
         # the long words of lead cues ("sinalizar", "viibeldakse"), not their "on", "se", "de"
         leads = frozenset(w for p in parsed["lead"] for w in p if len(w) >= 4)
         common = frozenset(w for p in map(_phrase, lists.get("common", ())) for w in p)
-        out[language] = _Cues(vocabulary=words | common, lead_words=leads, **parsed)
+        greet = tuple(p for p in map(_phrase, lists.get("greet", ())) if p)
+        out[language] = _Cues(vocabulary=words | common, lead_words=leads, greet=greet, **parsed)
     return out
 
 
@@ -108,10 +111,21 @@ def _typo_close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+def _inflected(token: str, word: str) -> bool:
+    """A lead verb of 6+ letters in another form: all but its last 3 letters kept, at most 5 more
+    ("vyhlaskuj" -> "vyhlaskovat", "sormenda" -> "sormendada")."""
+    keep = len(word) - 3
+    return len(word) >= 6 and token[:keep] == word[:keep] and len(token) <= len(word) + 5
+
+
 def _word_is(token: Token, word: str, typos: bool = False) -> bool:
     if not word[0].isalnum():
         return token.text == word or token.folded == word
-    return token.is_word and (_typo_close(token.folded, word) if typos else token.folded == word)
+    if not token.is_word:
+        return False
+    if not typos:
+        return token.folded == word
+    return _typo_close(token.folded, word) or _inflected(token.folded, word)
 
 
 def _skippable(token: Token) -> bool:
@@ -175,6 +189,10 @@ def _left_step(tokens: list[Token], mentions: list[Mention], cues: _Cues, i: int
     m = _in_mention(mentions, i)
     if m is not None:
         return max(i + 1, m.last)
+    for p in cues.greet:  # "hallo, ...": a greeting before a comma
+        e = _match(tokens, i, p, j)
+        if e is not None and e + 1 < j and tokens[e].text in ",\u060c":
+            return e + 1
     longest = max((e for p in cues.left if (e := _match(tokens, i, p, j)) is not None), default=None)
     if longest is not None and longest < j:
         return longest

@@ -26,11 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from signstudio.corpus.prompt_frames import read_frames
 
-__all__ = ["PromptReading", "learned_reader_path", "read_prompt"]
+__all__ = ["PromptReading", "learned_reader_path", "load_learned_reader", "read_prompt"]
 
 ReaderName = Literal["rules", "learned"]
 
@@ -55,10 +55,9 @@ def learned_reader_path() -> Path:
     return MODELS_DIR / "prompt-reader" / "prompt-reader.pt"
 
 
-@cache
-def _learned() -> object | None:
-    """The shipped learned reader (`Reader`), or None when it is not there or not readable."""
-    path = learned_reader_path()
+def load_learned_reader(path: Path) -> Any:
+    """The learned span reader (`signstudio.modeling.text.prompt_reader.Reader`) stored at
+    ``path``, or None when there is none or it cannot be read."""
     if not path.is_file():
         return None
     try:
@@ -68,8 +67,13 @@ def _learned() -> object | None:
 
         state = torch.load(path, map_location="cpu", weights_only=True)
         return reader_from_state(state["reader"])
-    except Exception:  # a damaged file: the rules alone read (doctor reports the file)
+    except Exception:  # a damaged file: the rules alone read
         return None
+
+
+@cache
+def _learned() -> Any:
+    return load_learned_reader(learned_reader_path())
 
 
 def read_prompt(prompt: str) -> PromptReading:
@@ -79,9 +83,6 @@ def read_prompt(prompt: str) -> PromptReading:
         return PromptReading(found.text, found.sign_language, "rules", found.spoken_language, found.quoted)
     learned = _learned()
     if learned is not None:
-        from signstudio.modeling.text.prompt_reader import Reader
-
-        assert isinstance(learned, Reader)
         [got] = learned.read([prompt])
         if got.text:
             return PromptReading(got.text, found.sign_language, "learned", found.spoken_language, False)
