@@ -344,19 +344,21 @@ class TextPromptPanel(QtWidgets.QWidget):
         self._prompt_readers = set(model_ids)
         self._update_preview()
 
-    def covering_models(self) -> list[str]:
-        """The ids of the models in the box that cover the chosen language (registry order)."""
+    def covering_models(self, signing_only: bool = False) -> list[str]:
+        """The ids of the models in the box that cover the chosen language (registry order; with
+        ``signing_only`` without the reference baselines, `models_covering`)."""
         from signstudio.runner.coverage import models_covering
 
         listed = {str(self.model.itemData(i)) for i in range(self.model.count())}
-        return [m for m in models_covering(self.current_language()) if m in listed]
+        return [m for m in models_covering(self.current_language(), signing_only) if m in listed]
 
     def _update_coverage(self) -> None:
         """The line under the model box names the models covering the chosen language; the
         others are dimmed in the list, their tooltip saying so."""
         code = self.current_language()
         covering = set(self.covering_models())
-        names = []
+        signing = set(self.covering_models(signing_only=True))
+        names, baselines = [], 0
         dim = self.palette().color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.Text)
         for i in range(self.model.count()):
             model_id, name = str(self.model.itemData(i)), self.model.itemText(i)
@@ -364,10 +366,12 @@ class TextPromptPanel(QtWidgets.QWidget):
             self.model.setItemData(
                 i, None if covers else QtGui.QBrush(dim), QtCore.Qt.ItemDataRole.ForegroundRole
             )
-            if covers:
+            if model_id in signing:
                 names.append(name)
+            baselines += covers and model_id not in signing
         language = SIGN_LANGUAGE_NAMES.get(code, code)
-        line = f"{language}: {', '.join(names)}" if names else f"No model covers {language}"
+        extra = f" (+{baselines} baselines)" if baselines else ""
+        line = f"{language}: {', '.join(names)}{extra}" if names else f"No model signs {language}"
         self.coverage.setText(self._dim(line))
         self.coverage.setToolTip(f"Models that sign {language} ({code}): {', '.join(names) or 'none'}")
 

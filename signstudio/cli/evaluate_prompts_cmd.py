@@ -1,6 +1,6 @@
 """`signstudio evaluate-prompts [--set FILE ...] [--reader NAME ...] [--json OUT]`: how well the
 prompt readers find the text and the sign language in hand-written held-out prompts
-(`signstudio.modeling.text.prompt_eval`): a table per reader, quoted / unquoted, per spoken
+(`signstudio.modeling.evaluation.prompt_eval`): a table per reader, quoted / unquoted, per spoken
 language, of text, language and both exact.
 
 By default: the two shipped sets (tests/data/prompts_heldout.jsonl and
@@ -41,7 +41,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from signstudio.modeling.base import ModelError
-    from signstudio.modeling.text.prompt_eval import (
+    from signstudio.modeling.evaluation.prompt_eval import (
         BLIND,
         HELDOUT,
         READERS,

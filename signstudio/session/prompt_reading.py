@@ -61,7 +61,7 @@ def read_request(text: str, lang: str, model_id: str, prompt_mode: bool) -> Read
     except ModelError as exc:
         code = read.sign_language
         if read.text and code is not None:  # read, but the model lacks the language
-            offer = tuple(m for m in models_covering(code) if m != model_id)
+            offer = tuple(m for m in models_covering(code, signing_only=True) if m != model_id)
             return Reading(read.text, code, True, read.reader, str(exc), offer)
         return Reading(None, lang, False, read.reader, str(exc))
     return Reading(found.text, found.lang, found.lang_from_prompt, read.reader)

@@ -5,7 +5,7 @@ function, `read_prompt`, for the studio's preview, its Generate and ``generate -
     r.text, r.sign_language, r.reader     # "thank you", "ase", "rules"
 
 Decisions (issue 21, items 1 and 2; measured on ``tests/data/prompts_heldout*.jsonl`` by
-`signstudio.modeling.text.prompt_eval`, ``signstudio evaluate-prompts``):
+`signstudio.modeling.evaluation.prompt_eval`, ``signstudio evaluate-prompts``):
 
 - The reader is the cue-word reader with the sign-language gazetteer
   (`signstudio.corpus.prompt_frames`, `signstudio.corpus.gazetteer`): on the held-out unquoted
