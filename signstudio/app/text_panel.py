@@ -170,7 +170,10 @@ class TextPromptPanel(QtWidgets.QWidget):
         # which models cover the chosen language (issue 21): one dim line under the model box
         self.coverage = QtWidgets.QLabel()
         self.coverage.setObjectName("model_coverage")
+        self.coverage.setWordWrap(True)  # two lines: five model ids do not fit one at 1366x768
+        self.coverage.setFixedHeight(2 * self.coverage.fontMetrics().lineSpacing() + 2)
         self.coverage.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.coverage.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
 
         # per-model settings (e.g. diffusion's steps and guidance), rebuilt when the model changes
         self.settings_box = QtWidgets.QWidget()
@@ -358,7 +361,9 @@ class TextPromptPanel(QtWidgets.QWidget):
         code = self.current_language()
         covering = set(self.covering_models())
         signing = set(self.covering_models(signing_only=True))
-        names, baselines = [], 0
+        names: list[str] = []
+        ids: list[str] = []
+        baselines = 0
         dim = self.palette().color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.Text)
         for i in range(self.model.count()):
             model_id, name = str(self.model.itemData(i)), self.model.itemText(i)
@@ -368,10 +373,12 @@ class TextPromptPanel(QtWidgets.QWidget):
             )
             if model_id in signing:
                 names.append(name)
+                ids.append(model_id)
             baselines += covers and model_id not in signing
         language = SIGN_LANGUAGE_NAMES.get(code, code)
         extra = f" (+{baselines} baselines)" if baselines else ""
-        line = f"{language}: {', '.join(names)}{extra}" if names else f"No model signs {language}"
+        # ids, not display names: short enough for two lines of the narrowest panel
+        line = f"Signs {code}: {', '.join(ids)}{extra}" if ids else f"No model signs {code}"
         self.coverage.setText(self._dim(line))
         self.coverage.setToolTip(f"Models that sign {language} ({code}): {', '.join(names) or 'none'}")
 
@@ -468,7 +475,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         if reading.from_prompt and reading.lang != self.current_language():
             self.set_language(reading.lang)  # re-enters here once, with the box already right
             return
-        line = reading_html(reading, self.model.currentText())
+        line = reading_html(reading, self.current_model())
         self.preview.setText(line + (f" <i>{html.escape(glyphs)}</i>" if glyphs else ""))
         self.preview.setToolTip(self.preview.text())  # the whole line, should two lines not hold it
 

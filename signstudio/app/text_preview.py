@@ -58,7 +58,7 @@ def glyph_note(text: str) -> str:
     return f"No font installed here can show {chars}: it shows as an empty box."
 
 
-def reading_html(reading: Reading, model_name: str) -> str:
+def reading_html(reading: Reading, model_name: str) -> str:  # model_name: the id is shortest
     """The preview line of a prompt reading (rich text, escaped; short enough for the panel's two
     lines at its narrowest: the text, the language's name, where the language came from, the
     reader). A language the chosen model lacks: what was read, and the models that cover it."""
@@ -66,11 +66,11 @@ def reading_html(reading: Reading, model_name: str) -> str:
         return f"<i>{html.escape(reading.problem or 'nothing to sign')}</i>"
     name = html.escape(SIGN_LANGUAGE_NAMES.get(reading.lang, reading.lang))
     text = html.escape(reading.text)
-    if reading.problem is not None:
+    if reading.problem is not None:  # the offer first: the line must fit two narrow lines
         models = ", ".join(reading.offer) if reading.offer else "none installed"
         return (
-            f"<b>“{text}”</b> in <b>{name}</b>: {html.escape(model_name)} does not cover it; "
-            f"models that do: <b>{html.escape(models)}</b>"
+            f"<b>“{text}”</b> in <b>{name}</b>: choose <b>{html.escape(models)}</b> "
+            f"({html.escape(model_name)} lacks it)"
         )
     where = "named in the prompt" if reading.from_prompt else "selected"
     who = "learned reader" if reading.reader == "learned" else "rule reader"

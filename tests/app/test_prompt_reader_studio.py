@@ -67,12 +67,12 @@ def test_the_model_box_says_which_models_cover_the_language(studio, two_langs) -
     _with_two_langs(panel)
     index = panel.model.findData("two-langs")
     assert panel.set_language("gsg")
-    assert "Two languages" in _plain(panel.coverage)
+    assert "two-langs" in _plain(panel.coverage) and "Two languages" in panel.coverage.toolTip()
     assert "two-langs" in panel.covering_models(signing_only=True)
     assert panel.model.itemData(index, QtCore.Qt.ItemDataRole.ForegroundRole) is None
     assert panel.set_language("ise")
     line = _plain(panel.coverage)
-    assert line.startswith("Italian Sign Language (LIS): ") and "Two languages" not in line
+    assert line.startswith("Signs ise: lookup") and "two-langs" not in line
     assert "two-langs" not in panel.covering_models()
     assert panel.model.itemData(index, QtCore.Qt.ItemDataRole.ForegroundRole) is not None  # dimmed
     assert "baselines" in line  # mean, random, wrong-word cover it without signing the text
@@ -85,7 +85,7 @@ def test_a_prompt_naming_a_language_the_model_lacks_offers_the_others(studio, qt
     _type(qtbot, panel, "how do you sign hello in lingua dei segni italiana")
     shown = _plain(panel.preview)
     assert "“hello” in Italian Sign Language (LIS)" in shown
-    assert "does not cover it; models that do: lookup" in shown and "wrong-word" not in shown
+    assert "choose lookup (two-langs lacks it)" in shown and "wrong-word" not in shown
     response = _enter(qtbot, studio)
     assert not response.ok and "choose lookup" in response.error
     assert "does not cover Italian Sign Language (LIS) (ise)" in _plain(panel.status)
@@ -98,6 +98,6 @@ def test_english_words_in_dgs_are_said_to_be_spelled(studio, qtbot) -> None:
     assert panel.current_language() == "gsg"
     response = _enter(qtbot, studio)
     assert response.ok and (response.text, response.lang) == ("thank you", "gsg")
-    spelled = "English words: spelled letter by letter with the manual alphabet of German Sign Language (DGS)"
+    spelled = "English words: spelled letter by letter with the DGS manual alphabet"
     assert spelled in studio.statusBar().currentMessage()
     assert spelled in panel.status.toolTip()

@@ -19,7 +19,7 @@ def test_an_unquoted_prompt_with_english_words_in_dgs(tmp_path, capsys):
     assert main(argv) == 0
     [line] = capsys.readouterr().out.splitlines()
     assert "understood 'thank you'" in line and "(gsg) (named in the prompt)" in line
-    assert "English words: spelled letter by letter with the manual alphabet of German Sign Language" in line
+    assert "English words: spelled letter by letter with the DGS manual alphabet" in line
     assert len(formats.read_one(out)) > 20
 
 
@@ -27,7 +27,7 @@ def test_letters_the_alphabet_lacks_are_named(tmp_path, capsys):
     out = tmp_path / "g.pose"
     assert main(["generate", "--prompt", "--text", "sign Größe in TİD", "--out", str(out)]) == 0
     line = capsys.readouterr().out
-    assert "German words: spelled letter by letter with the manual alphabet of Turkish Sign Language" in line
+    assert "German words: spelled letter by letter with the Turkish Sign Language manual alphabet" in line
     assert "not signed: ß" in line
 
 

@@ -1,6 +1,7 @@
 """Saying what is signed when the text is in another spoken language than the sign language's
-(issue 21, item 3): "English words: spelled letter by letter with the manual alphabet of German
-Sign Language (DGS)".
+(issue 21, item 3): "English words: spelled letter by letter with the DGS manual alphabet" (the
+language's abbreviation where its name has one, else its name: "... with the Greek Sign Language
+manual alphabet").
 
     text_language("thank you")                      # "en"
     spelling_note("thank you", "gsg")               # the line above
@@ -102,8 +103,10 @@ def spelling_note(text: str, sign_language: str, hint: str | None = None) -> str
     if scores[language] - scores.get(own, 0.0) < MARGIN:
         return None  # a word of the sign language's own spoken language too ("hello" in French)
     name = SIGN_LANGUAGE_NAMES.get(sign_language, sign_language)
+    # "German Sign Language (DGS)" -> "DGS": the line follows one naming the language in full
+    short = name[name.rfind("(") + 1 : -1] if name.endswith(")") else name
     words = SPOKEN_NAMES.get(language, language)
-    return f"{words} words: spelled letter by letter with the manual alphabet of {name}"
+    return f"{words} words: spelled letter by letter with the {short} manual alphabet"
 
 
 def prompt_hint(prompt: str) -> str | None:

@@ -4,6 +4,16 @@ It learns from prompts made from the *training* templates only (`signstudio.corp
 1-3 word texts, every quote style and filler words inserted outside the text (`labelled_prompt`,
 `with_filler`, `with_alias`); it is measured on the *held-out* templates (`reader_accuracy`),
 next to the rule-based `signstudio.corpus.prompts.extract_text` on the same prompts.
+
+Issue 21: `sample_natural_batch` composes prompts the way people type them (cue phrases of
+`signstudio.corpus.prompt_frames`, the gazetteer's names, unquoted, lowercase, typos, no question
+mark; a quarter templates) for a stand-alone span reader, retrained with
+
+    OMP_NUM_THREADS=1 nice -n 10 python -m signstudio.modeling.training.prompt_reader_training \
+        --minutes 15 --export models/prompt-reader/prompt-reader.pt
+
+(fp16, ~0.6 MB, with a ``.json`` log beside it). Measured against the cue-word reader in
+`signstudio.modeling.text.reading` (15 minutes here: far below it, so none ships).
 """
 
 from __future__ import annotations
