@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -255,6 +255,7 @@ def _unquoted_text(prompt: str, tokens: list[Token], mentions: list[Mention], la
     return None
 
 
+@lru_cache(maxsize=256)  # the preview and Generate read the same prompt (a few ms each)
 def read_frames(prompt: str) -> FrameReading:
     """Text, named sign language and the spoken language of the cues, out of ``prompt``."""
     from signstudio.corpus.prompts import _quoted_span
