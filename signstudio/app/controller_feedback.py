@@ -17,6 +17,7 @@ from signstudio.app.runner_bridge import RunnerBridge
 from signstudio.app.text_panel import TextPromptPanel
 from signstudio.app.viewport import Viewport
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
+from signstudio.modeling.text.spelling import prompt_hint, spelling_note
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.service import GenerateResponse
 from signstudio.session.clock import Clock
@@ -49,11 +50,17 @@ class FeedbackWindow(Protocol):
 
 
 def answer_note(response: GenerateResponse) -> str:
-    """One line on a generated answer: what was signed, in which language, and why there is no
-    reference when there is none."""
+    """One line on a generated answer: what was signed, in which language, that it was spelled
+    letter by letter when the words are another spoken language's (`spelling_note`), what was
+    left out (the letters the alphabet lacks, named), and why there is no reference."""
     note = f"Signed “{response.text}” in {SIGN_LANGUAGE_NAMES.get(response.lang, response.lang)}"
     if response.request.prompt_mode:
         note += " (read from the prompt)"
+    # another spoken language's words (English in DGS) are fingerspelled: say so (issue 21)
+    hint = prompt_hint(response.request.text) if response.request.prompt_mode else None
+    spelled = spelling_note(response.text, response.lang, hint)
+    if spelled:
+        note += f"; {spelled}"
     # what was left out or cut ("not signed: 👋 (...)") before why there is no reference: of a
     # line too long for the panel's two lines, the start is what is read
     if response.sequence is not None:

@@ -22,6 +22,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.text_preview import PREVIEW_MODELS, TypingPreview, glyph_note, reading_html
+from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
 from signstudio.session.prompt_reading import Reading, read_request
 
 TEXT_PLACEHOLDER = "Type a word or a few words to sign, e.g. hello"
@@ -166,6 +167,13 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.model = QtWidgets.QComboBox()
         self.model.setObjectName("model")
         self.model.currentIndexChanged.connect(self._on_model)
+        # which models cover the chosen language (issue 21): one dim line under the model box
+        self.coverage = QtWidgets.QLabel()
+        self.coverage.setObjectName("model_coverage")
+        self.coverage.setWordWrap(True)  # two lines: five model ids do not fit one at 1366x768
+        self.coverage.setFixedHeight(2 * self.coverage.fontMetrics().lineSpacing() + 2)
+        self.coverage.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.coverage.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
 
         # per-model settings (e.g. diffusion's steps and guidance), rebuilt when the model changes
         self.settings_box = QtWidgets.QWidget()
@@ -213,6 +221,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Sign language", self.language)
         form.addRow("Model", self.model)
+        form.addRow("", self.coverage)
 
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.generate_button, 2)
@@ -253,6 +262,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.model.blockSignals(False)
         if current:
             self.set_model(current)
+        self._update_coverage()
 
     def set_model_settings(self, settings: dict[str, tuple[Any, ...]]) -> None:
         """Model id -> its `signstudio.modeling.base.ModelSetting` tuple (controls shown for the
@@ -332,9 +342,45 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.height_needed.emit(self.minimumHeight())
 
     def set_prompt_readers(self, model_ids: set[str]) -> None:
-        """Models that read prompts with their own reader (the preview here is rule-based)."""
+        """Models that have a prompt reader of their own (kept for the record: since issue 21
+        every model's prompts are read by the same reader, the one the preview shows)."""
         self._prompt_readers = set(model_ids)
         self._update_preview()
+
+    def covering_models(self, signing_only: bool = False) -> list[str]:
+        """The ids of the models in the box that cover the chosen language (registry order; with
+        ``signing_only`` without the reference baselines, `models_covering`)."""
+        from signstudio.runner.coverage import models_covering
+
+        listed = {str(self.model.itemData(i)) for i in range(self.model.count())}
+        return [m for m in models_covering(self.current_language(), signing_only) if m in listed]
+
+    def _update_coverage(self) -> None:
+        """The line under the model box names the models covering the chosen language; the
+        others are dimmed in the list, their tooltip saying so."""
+        code = self.current_language()
+        covering = set(self.covering_models())
+        signing = set(self.covering_models(signing_only=True))
+        names: list[str] = []
+        ids: list[str] = []
+        baselines = 0
+        dim = self.palette().color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.Text)
+        for i in range(self.model.count()):
+            model_id, name = str(self.model.itemData(i)), self.model.itemText(i)
+            covers = model_id in covering
+            self.model.setItemData(
+                i, None if covers else QtGui.QBrush(dim), QtCore.Qt.ItemDataRole.ForegroundRole
+            )
+            if model_id in signing:
+                names.append(name)
+                ids.append(model_id)
+            baselines += covers and model_id not in signing
+        language = SIGN_LANGUAGE_NAMES.get(code, code)
+        extra = f" (+{baselines} baselines)" if baselines else ""
+        # ids, not display names: short enough for two lines of the narrowest panel
+        line = f"Signs {code}: {', '.join(ids)}{extra}" if ids else f"No model signs {code}"
+        self.coverage.setText(self._dim(line))
+        self.coverage.setToolTip(f"Models that sign {language} ({code}): {', '.join(names) or 'none'}")
 
     def current_language(self) -> str:
         return str(self.language.currentData() or "")
@@ -398,6 +444,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         self.mode_changed.emit(prompt)
 
     def _on_language(self, _index: int) -> None:
+        self._update_coverage()
         self._update_preview()
         self.typing.poke()
         self.language_changed.emit(self.current_language())
@@ -428,7 +475,7 @@ class TextPromptPanel(QtWidgets.QWidget):
         if reading.from_prompt and reading.lang != self.current_language():
             self.set_language(reading.lang)  # re-enters here once, with the box already right
             return
-        line = reading_html(reading, self.model.currentText())
+        line = reading_html(reading, self.current_model())
         self.preview.setText(line + (f" <i>{html.escape(glyphs)}</i>" if glyphs else ""))
         self.preview.setToolTip(self.preview.text())  # the whole line, should two lines not hold it
 

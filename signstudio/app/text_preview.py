@@ -58,25 +58,23 @@ def glyph_note(text: str) -> str:
     return f"No font installed here can show {chars}: it shows as an empty box."
 
 
-def reading_html(reading: Reading, model_name: str) -> str:
+def reading_html(reading: Reading, model_name: str) -> str:  # model_name: the id is shortest
     """The preview line of a prompt reading (rich text, escaped; short enough for the panel's two
     lines at its narrowest: the text, the language's name, where the language came from, the
-    reader)."""
-    if reading.text is None and reading.reader == "model":
-        return (
-            f"{html.escape(model_name)} reads the prompt itself at Generate (the rule reader finds no text)"
-        )
+    reader). A language the chosen model lacks: what was read, and the models that cover it."""
     if reading.text is None:
         return f"<i>{html.escape(reading.problem or 'nothing to sign')}</i>"
     name = html.escape(SIGN_LANGUAGE_NAMES.get(reading.lang, reading.lang))
     text = html.escape(reading.text)
-    if reading.reader == "model":
+    if reading.problem is not None:  # the offer first: the line must fit two narrow lines
+        models = ", ".join(reading.offer) if reading.offer else "none installed"
         return (
-            f"{html.escape(model_name)} reads the prompt itself at Generate "
-            f"(rule reader: <b>“{text}”</b> in <b>{name}</b>)"
+            f"<b>“{text}”</b> in <b>{name}</b>: choose <b>{html.escape(models)}</b> "
+            f"({html.escape(model_name)} lacks it)"
         )
     where = "named in the prompt" if reading.from_prompt else "selected"
-    return f"Will sign <b>“{text}”</b> in <b>{name}</b> ({where}) · rule reader"
+    who = "learned reader" if reading.reader == "learned" else "rule reader"
+    return f"Will sign <b>“{text}”</b> in <b>{name}</b> ({where}) · {who}"
 
 
 class TypingPreview(QtCore.QObject):

@@ -133,6 +133,14 @@ def output_spec(out: Path, out_format: str | None) -> Any:
     return spec
 
 
+def _spelled(args: argparse.Namespace, response: Any) -> list[str]:
+    """The line saying another spoken language's words were spelled letter by letter (issue 21)."""
+    from signstudio.modeling.text.spelling import prompt_hint, spelling_note
+
+    note = spelling_note(response.text, response.lang, prompt_hint(args.text) if args.prompt else None)
+    return [note] if note else []
+
+
 def run(args: argparse.Namespace) -> int:
     from signstudio.cli.evaluate_cmd import parse_value
     from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
@@ -196,6 +204,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{what} in {lang_name} ({response.lang}){origin} with model {model_id!r} on {response.device}: "
         f"{len(seq)} frames at {seq.fps:g} fps -> {args.out} ({spec.name})"
-        + "".join(f"; {note}" for note in seq.meta.get("notes", []))
+        + "".join(f"; {note}" for note in [*_spelled(args, response), *seq.meta.get("notes", [])])
     )
     return 0

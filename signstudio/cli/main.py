@@ -26,6 +26,7 @@ SUBCOMMANDS = (
     "bench",
     "train",
     "evaluate",
+    "evaluate_prompts",
     "score",
     "render",
     "doctor",

@@ -127,31 +127,29 @@ class Extracted:
 
 
 def extract_request(request: GenerateRequest) -> Extracted:
-    """The text to sign and the sign language of a request (`ModelError` if there is no text)."""
+    """The text to sign and the sign language of a request (`ModelError` if there is no text, or
+    when the prompt names a sign language the model lacks: the line names the models that have
+    it). Prompts are read by `signstudio.modeling.text.reading.read_prompt` whatever the model."""
     if not request.prompt_mode:
         text = request.text.strip()
         if not text:
             raise ModelError("nothing to sign: type a word or a few words")
         return Extracted(text, request.lang, False)
-    from signstudio.corpus.prompts import extract_text
+    from signstudio.modeling.base import UnsupportedLanguageError
+    from signstudio.modeling.text.reading import read_prompt
+    from signstudio.runner.coverage import coverage_offer
 
-    found, code = extract_text(request.text, guess=True)
-    if not found or not found.strip():
+    found = read_prompt(request.text)
+    if not found.text or not found.text.strip():
         raise ModelError(
             "could not find the text to sign in the prompt; put it in quotes, "
             "e.g. How do I sign 'water' in German Sign Language?"
         )
-    return Extracted(found.strip(), code or request.lang, code is not None)
-
-
-def _reads_prompts(model_id: str) -> bool:
-    from signstudio.modeling.base import ModelError
-    from signstudio.modeling.registry import model_info
-
-    try:
-        return model_info(model_id).reads_prompts
-    except ModelError:
-        return False  # an unknown model: loading it will say so
+    code = found.sign_language
+    offer = None if code is None else coverage_offer(code, request.model_id)
+    if offer is not None:
+        raise UnsupportedLanguageError(offer)
+    return Extracted(found.text.strip(), code or request.lang, code is not None)
 
 
 @dataclass
@@ -396,12 +394,9 @@ class Runner:
     def _work(self, job: _Job, out: dict[str, Any]) -> None:
         request, token = job.request, job.token
         token.raise_if_cancelled()
-        model_reads = request.prompt_mode and _reads_prompts(request.model_id)
-        if model_reads:  # the model finds text and language itself, in its own process
-            extracted = Extracted(request.text, request.lang, False)
-        else:
-            extracted = extract_request(request)
-            out.update(text=extracted.text, lang=extracted.lang, lang_from_prompt=extracted.lang_from_prompt)
+        # one reader for every model (issue 21): a model's own prompt reader is not asked
+        extracted = extract_request(request)
+        out.update(text=extracted.text, lang=extracted.lang, lang_from_prompt=extracted.lang_from_prompt)
         task = Task(
             extracted.text,
             extracted.lang,
@@ -410,7 +405,6 @@ class Runner:
             dict(request.options),
             request.reference,
             request.reference_layout,
-            read_prompt=model_reads,
             lexicons=request.lexicons,
             variant_choices=request.variant_choices,
         )
@@ -427,8 +421,6 @@ class Runner:
             alignment=outcome.alignment,
             scores=outcome.scores,
         )
-        if model_reads:
-            out.update(text=outcome.text, lang=outcome.lang, lang_from_prompt=outcome.lang_from_prompt)
 
     def _progress(self, job: _Job) -> Callable[[float, str], None]:
         def progress(fraction: float, message: str) -> None:

@@ -82,7 +82,6 @@ class Task:
     options: Mapping[str, Any]
     reference: bool
     reference_layout: str
-    read_prompt: bool = False  # ``text`` is a prompt the model reads itself (``reads_prompts``)
     lexicons: tuple[Path, ...] = ()  # for a model that ``uses_lexicons`` (lookup); others ignore them
     variant_choices: tuple[tuple[str, str], ...] = ()
 
@@ -154,8 +153,6 @@ def execute(
         report(progress, base + span * fraction, message)
 
     text, lang, lang_from_prompt = task.text, task.lang, False
-    if task.read_prompt:
-        text, lang, lang_from_prompt = _read_prompt(model, task)
     options = dict(task.options)
     if (task.lexicons or task.variant_choices) and getattr(model, "uses_lexicons", False):
         options.update(lexicons=task.lexicons, variant_choices=task.variant_choices)
@@ -191,26 +188,6 @@ def lexicon_glosses(sequence: PoseSequence) -> list[str]:
     """The glosses of the lexicon signs in ``sequence`` (its segments of kind ``sign``), in order."""
     segments = sequence.meta.get("segments") or []
     return list(dict.fromkeys(str(s.get("gloss")) for s in segments if s.get("kind") == "sign"))
-
-
-def _read_prompt(model: SignModel, task: Task) -> tuple[str, str, bool]:
-    """The model's own reading of the prompt: (text, sign language, named in the prompt)."""
-    from signstudio.modeling.base import ModelError, UnsupportedLanguageError
-
-    text, code = model.read_prompt(task.text)
-    if not text or not text.strip():
-        raise ModelError(
-            "could not find the text to sign in the prompt; put it in quotes, "
-            "e.g. How do I sign 'water' in German Sign Language?"
-        )
-    if code is None:
-        return text.strip(), task.lang, False
-    if code not in model.languages():
-        raise UnsupportedLanguageError(
-            f"the prompt asks for sign language {code!r}, which model {model.id!r} does not cover "
-            f"(it covers: {', '.join(sorted(model.languages()))})"
-        )
-    return text.strip(), code, True
 
 
 def one_line(exc: BaseException) -> str:

@@ -285,11 +285,11 @@ def test_a_shipped_neural_model_signs_from_the_studio(studio, qtbot, model_id) -
     assert studio.state.sequence is seq
 
 
-def test_signllm_p2lg_reads_the_prompt_itself(studio, qtbot) -> None:
+def test_signllm_p2lg_signs_what_the_studio_reader_reads(studio, qtbot) -> None:
     assert studio.text_panel.set_model("signllm-p2lg")
     studio.text_panel.set_prompt_mode(True)
     studio.text_panel.input.setText("Could you show me “hello” in ASL?")
-    assert "reads the prompt itself" in studio.text_panel.preview.text()
+    assert "Will sign <b>“hello”</b>" in studio.text_panel.preview.text()
     response = _generate(qtbot, studio, "Could you show me “hello” in ASL?", lang="gsg", prompt=True)
     assert response.ok, response.error
     assert (response.text.lower(), response.lang, response.lang_from_prompt) == ("hello", "ase", True)

@@ -295,26 +295,26 @@ class Reading(Gate):
         return (text or None), code
 
 
-def test_a_model_that_reads_prompts_reads_them_itself():
+def test_every_model_gets_the_same_prompt_reader():
+    """Issue 21: a model with a prompt reader of its own is given the text and language the
+    studio's reader found (the one the preview shows), and a language it lacks is offered to the
+    models that cover it (one line, naming them)."""
     model = Reading()
     registry.register(model.info, lambda device: model)
     runner = Runner(isolation="thread", loader=lambda model_id, device: model)
     try:
-        # the rule-based extractor would take 'water' from the quotes; the model takes its own reading
         resp = runner.run(
             GenerateRequest("In DGS 'water' please: tea", "ase", model_id="reading", prompt_mode=True)
         )
-        assert resp.ok and (resp.text, resp.lang, resp.lang_from_prompt) == ("tea", "gsg", True)
-        assert model.prompts == ["In DGS 'water' please: tea"] and model.calls[-1] == (["tea"], "gsg")
-        resp = runner.run(GenerateRequest("sign: tea", "ase", model_id="reading", prompt_mode=True))
+        assert resp.ok and (resp.text, resp.lang, resp.lang_from_prompt) == ("water", "gsg", True)
+        assert model.prompts == [] and model.calls[-1] == (["water"], "gsg")
+        resp = runner.run(GenerateRequest("please sign tea", "ase", model_id="reading", prompt_mode=True))
         assert (resp.text, resp.lang, resp.lang_from_prompt) == ("tea", "ase", False)
-        resp = runner.run(GenerateRequest("in LSF: tea", "ase", model_id="reading", prompt_mode=True))
-        assert not resp.ok and "'fsl'" in resp.error and "does not cover" in resp.error
-        resp = runner.run(GenerateRequest("nothing:", "ase", model_id="reading", prompt_mode=True))
+        resp = runner.run(GenerateRequest("sign tea in LSF", "ase", model_id="reading", prompt_mode=True))
+        assert not resp.ok and "\n" not in resp.error
+        assert "does not cover French Sign Language (fsl)" in resp.error and "lookup" in resp.error
+        resp = runner.run(GenerateRequest("how do you sign", "ase", model_id="reading", prompt_mode=True))
         assert not resp.ok and "could not find the text" in resp.error
-        # in text mode the model does not read anything
-        resp = runner.run(GenerateRequest("tea", "gsg", model_id="reading"))
-        assert resp.ok and resp.text == "tea" and len(model.prompts) == 4
     finally:
         runner.shutdown()
         registry.unregister("reading")

@@ -4,6 +4,16 @@ It learns from prompts made from the *training* templates only (`signstudio.corp
 1-3 word texts, every quote style and filler words inserted outside the text (`labelled_prompt`,
 `with_filler`, `with_alias`); it is measured on the *held-out* templates (`reader_accuracy`),
 next to the rule-based `signstudio.corpus.prompts.extract_text` on the same prompts.
+
+Issue 21: `sample_natural_batch` composes prompts the way people type them (cue phrases of
+`signstudio.corpus.prompt_frames`, the gazetteer's names, unquoted, lowercase, typos, no question
+mark; a quarter templates) for a stand-alone span reader, retrained with
+
+    OMP_NUM_THREADS=1 nice -n 10 python -m signstudio.modeling.training.prompt_reader_training \
+        --minutes 15 --export models/prompt-reader/prompt-reader.pt
+
+(fp16, ~0.6 MB, with a ``.json`` log beside it). Measured against the cue-word reader in
+`signstudio.modeling.text.reading` (15 minutes here: far below it, so none ships).
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -238,8 +249,10 @@ def train_reader(
     device: str = "cpu",
     progress: bool = True,
     log: list[dict[str, Any]] | None = None,
+    natural: bool = False,
 ) -> Reader:
-    """Train a `PromptReader` on generated training-template prompts of the corpus' train words."""
+    """Train a `PromptReader` on generated training-template prompts of the corpus' train words
+    (with ``natural``: on `sample_natural_batch`'s composed phrasings, three in four)."""
     from signstudio.corpus.prompts import spoken_languages, templates
 
     cfg = cfg or ReaderConfig()
@@ -253,11 +266,15 @@ def train_reader(
     # alphabet letters); held-out templates may bring unseen characters: they read as UNK
     vocab_source = [t for s in spoken_languages() for t in templates(s)]
     vocab_source += [w for ws in (words, dev_words) for v in ws.values() for w in v]
+    if natural:
+        vocab_source += [p for s in spoken_languages() for ps in _frames(s).values() for p in ps]
+        vocab_source += [p.prompt for p in sample_natural_batch(words, 2000, np.random.default_rng(7))]
+    sample = sample_natural_batch if natural else sample_reader_batch
     vocab = ReaderVocab.build(vocab_source)
     module = PromptReader(cfg, len(vocab), len(classes)).to(device)
     opt = torch.optim.AdamW(module.parameters(), lr=settings.lr, weight_decay=0.01)
     index = {c: i for i, c in enumerate(classes)}
-    dev = sample_reader_batch(dev_words, 256, np.random.default_rng(settings.seed + 1))
+    dev = sample(dev_words, 256, np.random.default_rng(settings.seed + 1))
     started = time.perf_counter()
     limit = settings.minutes * 60
     step = 0
@@ -267,7 +284,7 @@ def train_reader(
     bar = tqdm(total=settings.max_steps, disable=not progress, desc="prompt reader")
     module.train()
     while step < total and time.perf_counter() - started < limit:
-        batch = sample_reader_batch(words, settings.batch_size, rng)
+        batch = sample(words, settings.batch_size, rng)
         ids, mask = vocab.encode([b.prompt for b in batch], cfg.max_chars)
         s_t = torch.tensor([min(b.start, ids.shape[1] - 1) for b in batch], device=device)
         e_t = torch.tensor([min(b.end, ids.shape[1] - 1) for b in batch], device=device)
@@ -320,3 +337,157 @@ def _dev_accuracy(reader: Reader, dev: Sequence[LabelledPrompt]) -> dict[str, fl
     )
     lang = np.mean([g.sign_language == d.sign_language for g, d in zip(got, dev, strict=True)])
     return {"dev_text": round(float(text), 4), "dev_sign_language": round(float(lang), 4)}
+
+
+# ----------------------------------------------------------------------------- natural phrasings
+# The learned span reader shipped in models/prompt-reader/ (issue 21) learns from prompts composed
+# the way people type them: cue phrases of `signstudio.corpus.prompt_frames` around the text, the
+# gazetteer's sign-language names (`signstudio.corpus.gazetteer`), unquoted, lowercase, typos, no
+# question mark; a quarter are the old training templates. Never from the held-out prompts.
+
+
+@cache
+def _frames(spoken: str) -> dict[str, list[str]]:
+    import json
+    from importlib import resources
+
+    source = resources.files("signstudio.corpus").joinpath("prompt_frames.json")
+    lists: dict[str, list[str]] = json.loads(source.read_text(encoding="utf-8"))["languages"][spoken]
+    return lists
+
+
+def _sl_name(spoken: str, code: str, rng: np.random.Generator) -> str:
+    from signstudio.corpus.gazetteer import gazetteer
+
+    data = gazetteer()
+    names = list(data["names"][code].get(spoken, ())) + list(data["abbreviations"][code])
+    return str(names[int(rng.integers(len(names)))])
+
+
+def _pick(items: Sequence[str], rng: np.random.Generator) -> str:
+    return str(items[int(rng.integers(len(items)))]) if items else ""
+
+
+def _typo(word: str, rng: np.random.Generator) -> str:
+    if len(word) < 4:
+        return word
+    i = int(rng.integers(len(word) - 1))
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def natural_prompt(text: str, spoken: str, code: str | None, rng: np.random.Generator) -> LabelledPrompt:
+    """One composed prompt around ``text`` (character span labelled), naming ``code`` or none."""
+    f = _frames(spoken)
+    preps = [w for w in f["right"] if w.isalpha() and len(w) <= 3] or [""]
+    sl = f"{_pick(preps, rng)} {_sl_name(spoken, code, rng)}".strip() if code else ""
+    verbs = [w for w in f["right"] if len(w) >= 4 and w[0].isalpha()]
+    form = rng.random()
+    if form < 0.6 or not verbs:  # lead cue first: "[please] how do you sign TEXT [in ASL] [please]"
+        before = [_pick(f["lead"] if rng.random() < 0.8 else f["weak"], rng)]
+        if rng.random() < 0.3:
+            before.insert(0, _pick([w for w in f["left"] if w[0].isalpha()], rng))
+        if rng.random() < 0.15:
+            before.insert(0, _pick(f["greet"], rng) + ",")
+        after = [sl] if sl else []
+        if rng.random() < 0.25:
+            after.append(_pick([w for w in f["right"] if w[0].isalpha()], rng))
+    else:  # verb-final: "[TİD'de] TEXT nasıl denir"
+        before = [sl] if sl and rng.random() < 0.5 else []
+        after = ([sl] if sl and not before else []) + [
+            _pick(verbs, rng) for _ in range(int(rng.integers(1, 3)))
+        ]
+    if rng.random() < 0.15:
+        before = [_typo(w, rng) if " " not in w else w for w in before]
+    head = " ".join(w for w in before if w)
+    head = head + " " if head else ""
+    tail = " ".join(w for w in after if w)
+    prompt = head + text + (" " + tail if tail else "") + _pick(["", "", "?", ".", " ?", "!"], rng)
+    style = rng.random()
+    if style < 0.4:
+        prompt = prompt.lower()
+    elif style < 0.7 and prompt[:1].isalpha():
+        prompt = prompt[0].upper() + prompt[1:]
+    start = len(head)
+    return LabelledPrompt(prompt, start, start + len(text) - 1, code, f"{spoken}-natural", False)
+
+
+def sample_natural_batch(
+    words: Mapping[str, Sequence[str]], n: int, rng: np.random.Generator
+) -> list[LabelledPrompt]:
+    """``n`` prompts: three quarters composed (`natural_prompt`), a quarter the training templates
+    (`sample_reader_batch`); a named sign language (any of the 20, named in the prompt's spoken
+    language) in half of them."""
+    from signstudio.corpus.gazetteer import gazetteer
+
+    codes = sorted(gazetteer()["names"])
+    spokens = sorted(words)
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.25:
+            out += sample_reader_batch(words, 1, rng)
+            continue
+        spoken = spokens[int(rng.integers(len(spokens)))]
+        pool = words[spoken]
+        text = " ".join(pool[int(rng.integers(len(pool)))] for _ in range(int(rng.choice([1, 1, 2, 3]))))
+        code = codes[int(rng.integers(len(codes)))] if rng.random() < 0.5 else None
+        out.append(natural_prompt(text, spoken, code, rng))
+    return out
+
+
+def export_span_reader(reader: Reader, path: Any, meta: Mapping[str, Any]) -> int:
+    """Write ``reader`` (floats as fp16) and ``meta`` to ``path``; returns its size in bytes."""
+    from pathlib import Path
+
+    from signstudio.modeling.text.prompt_reader import reader_state
+
+    state = reader_state(reader)
+    state["state_dict"] = {
+        k: v.half() if v.is_floating_point() else v for k, v in state["state_dict"].items()
+    }
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    torch.save({"reader": state, "meta": dict(meta)}, tmp)
+    tmp.replace(out)
+    return out.stat().st_size
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m signstudio.modeling.training.prompt_reader_training --minutes 10 --export
+    models/prompt-reader/prompt-reader.pt``: train the learned span reader on natural phrasings
+    (nice it and set OMP_NUM_THREADS=1 on a shared machine) and write it with its log."""
+    import argparse
+    import json
+    import platform
+    from pathlib import Path
+
+    from signstudio.corpus.store import open_corpus
+
+    p = argparse.ArgumentParser(prog="python -m signstudio.modeling.training.prompt_reader_training")
+    p.add_argument("--minutes", type=float, default=10.0)
+    p.add_argument("--max-steps", type=int)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--export", type=Path, required=True)
+    args = p.parse_args(argv)
+    settings = ReaderTraining(minutes=args.minutes, max_steps=args.max_steps, seed=args.seed, eval_every=250)
+    log: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    reader = train_reader(open_corpus(quiet=True), settings, log=log, natural=True, progress=False)
+    seconds = time.perf_counter() - started
+    meta = {
+        "kind": "prompt-reader",
+        "data": "sample_natural_batch over the corpus' train words (16 spoken languages)",
+        "steps": log[-1]["step"] if log else None,
+        "train_seconds": round(seconds, 1),
+        "torch_threads": torch.get_num_threads(),
+        "machine": platform.processor() or platform.machine(),
+        "log": log,
+    }
+    size = export_span_reader(reader, args.export, meta)
+    args.export.with_suffix(".json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"trained {meta['steps']} steps in {seconds:.0f} s -> {args.export} ({size / 1e6:.2f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
