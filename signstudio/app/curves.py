@@ -203,6 +203,40 @@ class _RowAxis(pg.AxisItem):
         return [(step, 0.0)]
 
 
+class _Legend(pg.LabelItem):
+    """A row's legend at a fixed width (the legend column's, `CurveStrip._fit_legends`).
+
+    pyqtgraph's label sets its least and preferred width to its text's after every resize, over
+    a fixed width: the strip's layout then swung between the two on each new result and
+    repainted the strip twice more. Here the width is the column's (or the text's, if wider),
+    the height the text's, and the layout is told only when one of them changed."""
+
+    fixed_width = float(LEGEND_WIDTH)
+    _hint: tuple[float, float] | None = None
+
+    def set_width(self, width: float) -> None:
+        self.fixed_width = float(width)
+        self.updateMin()
+
+    def updateMin(self) -> None:
+        text = self.itemRect()  # never narrower than its text: a legend is not cut
+        hint = (max(self.fixed_width, float(text.width())), float(text.height()))
+        if hint == self._hint:
+            return
+        self._hint = hint
+        w, h = hint
+        self.setMinimumSize(w, h)
+        self.setMaximumWidth(w)
+        hints = QtCore.Qt.SizeHint
+        self._sizeHint = {
+            hints.MinimumSize: (w, h),
+            hints.PreferredSize: (w, h),
+            hints.MaximumSize: (w, -1),
+            hints.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+
+
 class _Row:
     """One stacked row: a left axis, a view box, a cursor line, a legend."""
 
@@ -216,11 +250,11 @@ class _Row:
         self.axis.linkToView(self.view)
         self.cursor = pg.InfiniteLine(pos=0, angle=90, movable=False)
         self.view.addItem(self.cursor, ignoreBounds=True)
-        self.legend = pg.LabelItem("", justify="left")
-        self.legend.setFixedWidth(LEGEND_WIDTH)
+        self.legend = _Legend("", justify="left")
         self.items: dict[str, pg.PlotCurveItem] = {}
         self.labels: dict[str, str] = {}
         self.title = name  # the group and its unit(s), shown above the legend entries
+        self.legend_html = ""  # what the legend was last given (it is written only on a change)
 
 
 class CurveStrip(pg.GraphicsLayoutWidget):
@@ -360,7 +394,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
                 self.data_uploads += 1
         self._apply_x_range()
         self._apply_y_ranges()
-        self._apply_style()  # legends say "(no data)" by the data
+        self._set_legends()  # legends say "(no data)" by the data; the colours stay
 
     def _seek_to_x(self, x: float) -> None:
         self.seek_requested.emit(self.frame_at_x(x))
@@ -466,7 +500,6 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         """Colours from the widget's palette (re-run when the palette changes)."""
         pal = self.palette()
         base = pal.color(QtGui.QPalette.ColorRole.Base)
-        window = pal.color(QtGui.QPalette.ColorRole.Window)
         text = pal.color(QtGui.QPalette.ColorRole.WindowText)
         highlight = pal.color(QtGui.QPalette.ColorRole.Highlight)
         on_highlight = pal.color(QtGui.QPalette.ColorRole.HighlightedText)
@@ -474,30 +507,19 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         muted.setAlphaF(0.55)
         grid = QtGui.QColor(text)
         grid.setAlphaF(0.10)
-        self.setBackground(window)
+        self.setBackground(pal.color(QtGui.QPalette.ColorRole.Window))
         cursor = readable(highlight, base, 3.0)
         for r, row in enumerate(self._rows):
             row.view.setBackgroundColor(base)
             row.view.setBorder(pg.mkPen(grid, width=1))
-            for axis in (row.axis,):
-                axis.setPen(pg.mkPen(muted))
-                axis.setTextPen(pg.mkPen(text))
-                axis.setGrid(28 if row.items else False)
+            row.axis.setPen(pg.mkPen(muted))
+            row.axis.setTextPen(pg.mkPen(text))
+            row.axis.setGrid(28 if row.items else False)
             row.cursor.setPen(pg.mkPen(cursor, width=2))
-            lines = [f"<b>{html.escape(row.title)}</b>"] if row.title else []
-            for i, (key, item) in enumerate(row.items.items()):
-                curve = self._curves[key]
-                default = DEFAULT_COLORS[(r + 3 * i) % len(DEFAULT_COLORS)]
-                color = readable(pg.mkColor(curve.color if curve.color is not None else default), base)
-                item.setPen(pg.mkPen(color, width=2))
-                name = html.escape(row.labels[key])
-                if not np.isfinite(curve.values).any():
-                    name += (
-                        f" <span style='color:{muted.name(QtGui.QColor.NameFormat.HexArgb)}'>(no data)</span>"
-                    )
-                lines.append(f"<span style='color:{color.name()}; font-weight:900'>━━</span>&nbsp;{name}")
-            row.legend.setText("<br>".join(lines), color=text.name(), size="9pt")
-        self._fit_legends()
+            for key, item in row.items.items():
+                item.setPen(pg.mkPen(self._curve_color(r, key, base), width=2))
+            row.legend_html = ""  # the palette changed: written again below
+        self._set_legends()
         self.frame_axis.setPen(pg.mkPen(muted))
         self.frame_axis.setTextPen(pg.mkPen(text))
         self.empty_text.setColor(muted)
@@ -506,14 +528,45 @@ class CurveStrip(pg.GraphicsLayoutWidget):
             self._tag.setColor(on_highlight if contrast(on_highlight, cursor) >= 3 else text)
             self._tag.valueChanged()
 
+    def _curve_color(self, r: int, key: str, base: QtGui.QColor) -> QtGui.QColor:
+        """The colour curve ``key`` of row ``r`` is drawn in on ``base`` (its own or a default)."""
+        curve = self._curves[key]
+        i = list(self._rows[r].items).index(key)
+        default = DEFAULT_COLORS[(r + 3 * i) % len(DEFAULT_COLORS)]
+        return readable(pg.mkColor(curve.color if curve.color is not None else default), base)
+
+    def _set_legends(self) -> None:
+        """Each row's legend (title, then a coloured line and the label per curve, "(no data)"
+        after a curve without any); a legend is written only when its text changed: writing one
+        re-lays the strip out, and a new result of the same rows mostly keeps every legend."""
+        pal = self.palette()
+        base = pal.color(QtGui.QPalette.ColorRole.Base)
+        text = pal.color(QtGui.QPalette.ColorRole.WindowText)
+        muted = QtGui.QColor(text)
+        muted.setAlphaF(0.55)
+        no_data = f" <span style='color:{muted.name(QtGui.QColor.NameFormat.HexArgb)}'>(no data)</span>"
+        for r, row in enumerate(self._rows):
+            lines = [f"<b>{html.escape(row.title)}</b>"] if row.title else []
+            for key in row.items:
+                color = self._curve_color(r, key, base)
+                name = html.escape(row.labels[key])
+                if not np.isfinite(self._curves[key].values).any():
+                    name += no_data
+                lines.append(f"<span style='color:{color.name()}; font-weight:900'>━━</span>&nbsp;{name}")
+            legend = "<br>".join(lines) + text.name()
+            if legend != row.legend_html:
+                row.legend_html = legend
+                row.legend.setText("<br>".join(lines), color=text.name(), size="9pt")
+        self._fit_legends()
+
     def _fit_legends(self) -> None:
         """One legend column as wide as its longest line (within LEGEND_WIDTH..LEGEND_MAX_WIDTH),
         so "left hand (ref) (no data)" is not cut."""
         natural = max((row.legend.item.boundingRect().width() for row in self._rows), default=0.0)
         width = int(min(max(natural + 6, LEGEND_WIDTH), LEGEND_MAX_WIDTH))
         for row in self._rows:
-            if int(row.legend.width()) != width:
-                row.legend.setFixedWidth(width)
+            if row.legend.fixed_width != width:
+                row.legend.set_width(width)
 
     def changeEvent(self, ev: QtCore.QEvent) -> None:
         super().changeEvent(ev)
