@@ -472,7 +472,15 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         for row in self._rows:
             row.view.setXRange(0, hi, padding=0.005)
         self.empty_text.setPos(hi / 2, 0.5)
+        self._settle()
         self.plot_geometry_changed.emit()
+
+    def _settle(self) -> None:
+        """Bring each row's view transform up to its new range now. pyqtgraph defers that to the
+        start of the next paint, and the items it moves then ask for a second paint: a new
+        result's strip would be painted twice (autorange is off here, so nothing else moves)."""
+        for row in self._rows:
+            row.view.updateMatrix()
 
     def _apply_y_ranges(self) -> None:
         for row in self._rows:
@@ -491,6 +499,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
                 if hi - lo < 1e-12:
                     lo, hi = lo - 0.5, hi + 0.5
             row.view.setYRange(lo, hi, padding=0.08)
+        self._settle()
 
     def _update_tag(self) -> None:
         if self._tag is not None:
