@@ -153,3 +153,17 @@ def test_the_metrics_table_keeps_the_cells_that_did_not_change(studio) -> None: 
             assert item.text() == "—"
     assert win.metrics.value("frames") == str(gen.num_frames)
     assert win.metrics.value("DTW (dtw-mje)") == "—"
+
+
+def test_new_curves_do_not_pile_up_slider_alignments(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Each `set_curves` used to connect the strip's geometry signal once more: after a hundred
+    results one relayout aligned the slider a hundred times."""
+    from signstudio.app.curves import Curve
+    from signstudio.app.timeline import Timeline
+    from signstudio.session.clock import Clock
+
+    timeline = Timeline(Clock(num_frames=50, fps=25.0))
+    qtbot.addWidget(timeline)
+    for k in range(5):
+        timeline.set_curves({"speed": Curve(np.linspace(0, k + 1, 50), group="speed")})
+    assert timeline.strip.receivers(QtCore.SIGNAL("plot_geometry_changed()")) == 1
