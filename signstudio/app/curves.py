@@ -24,6 +24,12 @@ Nothing is cut or stacked on a small screen: a row's y labels are at least 1.6 t
 Cheap by construction: curve data is set only in `CurveStrip.set_curves`; following the clock
 (`set_frame`) only moves one `InfiniteLine` per row (and the frame tag on the bottom one). Ranges
 are fixed when the curves or the length change — no auto-range runs while playing.
+
+One repaint per new result: a result with the same rows only puts its data into the existing
+items, rewrites only the legends whose text changed (a legend keeps the legend column's width,
+so the layout does not move), and brings the rows' view transforms up to the new ranges at once
+(pyqtgraph would do that at the start of the next paint and then need a second one).
+`tests/app/test_apply_result.py` counts the strip's paints for real generated results.
 """
 
 from __future__ import annotations
