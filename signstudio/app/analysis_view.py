@@ -70,8 +70,10 @@ class PreparedCurves:
         n = self.frames
         for key, c in self.ref.items():
             v = np.asarray(c.values, dtype=float)
-            fits = table is not None and len(table) == n
-            mapped = v[np.clip(table, 0, len(v) - 1)] if table is not None and fits else np.full(n, np.nan)
+            if table is not None and len(table) == n:
+                mapped = v[np.clip(table, 0, len(v) - 1)]
+            else:
+                mapped = np.full(n, np.nan)
             out[key] = _curve(dataclasses.replace(c, values=mapped))
         return out
 
