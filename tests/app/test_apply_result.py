@@ -64,6 +64,7 @@ def test_a_generated_result_repaints_the_timeline_once(studio, qtbot) -> None:  
         response = _generate(win, qtbot, word)
         qtbot.wait(600)  # the table's later slice, the slider's alignment, any relayout
         assert response.sequence is win.state.sequence
+        assert response.sequence in analysis_view._CURVES  # made on the runner's worker thread
         assert strip.data_uploads > uploads, "the new curves were not drawn"
         assert paints.seen.get("strip_viewport") == 1, (word, paints.seen)
         assert paints.seen.get("frame_slider", 0) <= 1, (word, paints.seen)
