@@ -28,8 +28,10 @@ are fixed when the curves or the length change — no auto-range runs while play
 One repaint per new result: a result with the same rows only puts its data into the existing
 items, rewrites only the legends whose text changed (a legend keeps the legend column's width,
 so the layout does not move), and brings the rows' view transforms up to the new ranges at once
-(pyqtgraph would do that at the start of the next paint and then need a second one).
-`tests/app/test_apply_result.py` counts the strip's paints for real generated results.
+(pyqtgraph would do that at the start of the next paint and then need a second one). That one
+paint comes `PAINT_DELAY_MS` after the data, in a turn of the event loop of its own, so the
+window's stall while a result is applied is the longer of the views' repaint and the strip's,
+not their sum. `tests/app/test_apply_result.py` counts the strip's paints for real results.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ LEFT_AXIS_WIDTH = 44
 LEGEND_WIDTH = 132  # the legend column's least width; it widens to its longest line
 LEGEND_MAX_WIDTH = 240
 TICK_GAP_LINES = 1.6  # labelled y ticks at least this many text lines apart
+#: New data is painted this much later than it is set, in a turn of the event loop of its own
+#: (not in the same repaint as the 3D views of the result that brought it)
+PAINT_DELAY_MS = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -331,6 +336,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
             if not isinstance(curve, Curve):
                 raise TypeError(f"curve {key!r} is a {type(curve).__name__}, not a Curve")
         new = dict(curves)
+        self._hold_paint()
         if self._same_layout(new):
             self._curves = new
             self._update_data()  # same rows and keys: new data into the existing items
@@ -340,6 +346,17 @@ class CurveStrip(pg.GraphicsLayoutWidget):
 
     def clear_curves(self) -> None:
         self.set_curves({})
+
+    def _hold_paint(self) -> None:
+        """Paint what changes now `PAINT_DELAY_MS` later, once: a new result's views repaint in
+        one turn of the event loop and the strip in another, instead of one long stall."""
+        viewport = self.viewport()
+        if self.isVisible() and viewport.updatesEnabled():
+            viewport.setUpdatesEnabled(False)
+            QtCore.QTimer.singleShot(PAINT_DELAY_MS, self, self._release_paint)
+
+    def _release_paint(self) -> None:
+        self.viewport().setUpdatesEnabled(True)  # repaints the strip (Qt updates it whole)
 
     def set_length(self, num_frames: int, fps: float | None = None) -> None:
         """The clock's frame count (the x range is frames 0 .. num_frames - 1) and fps."""
