@@ -10,7 +10,8 @@ stall    the longest gap of a 2 ms GUI timer while the studio generates (request
          the runner's child process, result applied to the views), against the same probe on
          an idle window; and the GUI thread's own CPU time in the longest gap while a result is
          applied (what stalls the window on an idle machine; wall gaps on a busy one are mostly
-         other processes holding the cores).
+         other processes holding the cores); and how many times the timeline's curve strip was
+         painted per applied result (once is right).
 edit     on a 300-frame sequence with its reference: a joint dragged in the viewport, from each
          mouse move to the repaint that shows it, and from the release (one undo step) to its
          repaint and to the pair's new scores (DTW/FGD strip and Metrics, computed off the GUI
@@ -162,6 +163,28 @@ class _GapProbe:
         return [g for _, g in self.gaps]
 
 
+class _Paints:
+    """When a widget was painted (`time.perf_counter` per paint event it got)."""
+
+    def __init__(self, widget: Any) -> None:
+        from PySide6 import QtCore
+
+        times: list[float] = []
+        self.times = times
+
+        class Filter(QtCore.QObject):
+            def eventFilter(self, _watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+                if event.type() == QtCore.QEvent.Type.Paint:
+                    times.append(time.perf_counter())
+                return False
+
+        self.filter = Filter()
+        widget.installEventFilter(self.filter)
+
+    def between(self, start: float, end: float) -> int:
+        return sum(1 for t in self.times if start <= t <= end)
+
+
 def _stall_summary(values: list[float]) -> dict[str, float]:
     ms = sorted(v * 1000 for v in values) or [0.0]
     return {"max_ms": ms[-1], "p99_ms": ms[int(0.99 * (len(ms) - 1))], "samples": len(ms)}
@@ -198,6 +221,7 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
     wake = QtCore.QTimer()  # keeps the waits short before the probe starts
     wake.start(5)
     probe = _GapProbe()
+    strip_paints = _Paints(win.timeline.strip.viewport())
     _generate_once(win, text)  # warm: the runner's child process starts and loads the model once
     probe.timer.start(2)
     _sleep_until(app, lambda: False, 1.0)  # let the first result's repaints pass
@@ -218,6 +242,7 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
         # A gap belongs to applying a result when it overlaps [arrival, applied + 0.3 s].
         return any(end - gap < done + 0.3 and end > start for start, done in arrivals)
 
+    paints = [strip_paints.between(start, done + 0.3) for start, done in arrivals]
     run_s = _stall_summary([g for end, g in probe.gaps if not applying(end, g)])
     idle_s = _stall_summary(idle)
     pairs = zip(probe.gaps, probe.cpu, strict=True)
@@ -233,6 +258,7 @@ def stall(generations: int = 4, text: str = "wonderful") -> dict[str, Any]:
         "applying_result_cpu": apply_cpu,  # the GUI thread's CPU time per gap: its own work
         "idle_cpu": idle_cpu_s,
         "ratio_apply_cpu": apply_cpu["max_ms"] / max(idle_cpu_s["max_ms"], 1e-9),
+        "timeline_paints_per_result": paints,  # the curve strip's paint events per applied result
         "stall_ms": run_s["max_ms"],
         "ratio_p99": run_s["p99_ms"] / max(idle_s["p99_ms"], 1e-9),
     }
@@ -388,6 +414,9 @@ def format_table(result: dict[str, Any]) -> str:
             f"; the GUI thread's own work in one gap (CPU time) max {cpu['max_ms']:.1f} ms applying "
             f"vs {sl['idle_cpu']['max_ms']:.1f} ms idle (x{sl['ratio_apply_cpu']:.0f})"
         )
+    paints = sl.get("timeline_paints_per_result")
+    if paints:
+        gaps += f"; timeline painted {'/'.join(str(n) for n in paints)} times per applied result"
     lines = [
         "studio: launch to first painted frame, GUI stalls while generating, edit to repaint",
         first,

@@ -1,10 +1,23 @@
 """The pair's analysis (`signstudio.session.analysis`) on screen: the timeline's curves, the
 joint-error heat map on the generated skeleton, and the jumps to the worst frames
-(`signstudio.app.worst_frames`, the overlay's ``worst``: it follows the same pair and heat map)."""
+(`signstudio.app.worst_frames`, the overlay's ``worst``: it follows the same pair and heat map).
+
+A generated result's curves are worked out on the runner's worker thread (`prepare_curves`,
+called by `signstudio.app.runner_bridge` before the window hears of the result): the generated
+sequence's rows and its scores' rows as they are drawn, the reference's rows on the reference's
+own frames. On the GUI thread `timeline_curves` then only puts the reference's rows on the
+generated frames through the current timing's frame table (which the window owns and may change
+meanwhile). What is prepared is made fresh there and never changed after; it is kept for the
+generated sequence while that lives.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -15,7 +28,7 @@ from signstudio.app.viewport import Viewport
 from signstudio.app.worst_frames import WorstFrameNav
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.scoring import PairScores
-from signstudio.session.analysis import joint_heat, pair_curves
+from signstudio.session.analysis import CurveData, joint_heat, pair_curves
 from signstudio.session.geometry import joint_label
 from signstudio.session.studio import StudioState
 
@@ -27,8 +40,80 @@ def timeline_curves(
 ) -> dict[str, Curve]:
     """The timeline's rows of the pair (`signstudio.session.analysis.pair_curves`)."""
     table = state.frame_table() if gen is not None and ref is not None else None
-    found = pair_curves(gen, ref, scores, table)
-    return {k: Curve(c.values, c.color, c.unit, c.group, c.label, c.y_range) for k, c in found.items()}
+    ready = _prepared(gen, ref, scores)
+    if ready is not None:
+        return ready.on_axis(table)
+    return {k: _curve(c) for k, c in pair_curves(gen, ref, scores, table).items()}
+
+
+def _curve(c: CurveData) -> Curve:
+    return Curve(c.values, c.color, c.unit, c.group, c.label, c.y_range)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class PreparedCurves:
+    """A pair's curves worked out ahead (`prepare_curves`): ``own`` the rows on the generated
+    frames as drawn (scores' rows, then the generated sequence's), ``ref`` the reference's rows
+    on its own frames. ``reference`` and ``scores``: what they were made with (only that pair
+    uses them)."""
+
+    own: Mapping[str, Curve]
+    ref: Mapping[str, CurveData]
+    reference: weakref.ref[PoseSequence] | None
+    scores: PairScores | None
+    frames: int
+
+    def on_axis(self, table: np.ndarray | None) -> dict[str, Curve]:
+        """All rows, the reference's put on the generated frames by ``table`` ((N,) reference
+        frame per generated frame; missing or of another length: no values), as `pair_curves`."""
+        out = dict(self.own)
+        n = self.frames
+        for key, c in self.ref.items():
+            v = np.asarray(c.values, dtype=float)
+            if table is not None and len(table) == n:
+                mapped = v[np.clip(table, 0, len(v) - 1)]
+            else:
+                mapped = np.full(n, np.nan)
+            out[key] = _curve(dataclasses.replace(c, values=mapped))
+        return out
+
+
+#: generated sequence -> its pair's curves made ahead; filled on the runner's thread, read on the
+#: GUI thread (the lock), an entry gone with its sequence
+_CURVES: weakref.WeakKeyDictionary[PoseSequence, PreparedCurves] = weakref.WeakKeyDictionary()
+_CURVES_LOCK = threading.Lock()
+
+
+def prepare_curves(gen: PoseSequence | None, ref: PoseSequence | None, scores: PairScores | None) -> None:
+    """Work out the pair's curves now (any thread; nothing Qt is touched), for `timeline_curves`
+    to find when this pair (these very objects) is shown."""
+    if gen is None:
+        return
+    own = {k: _curve(c) for k, c in pair_curves(gen, None, scores, None).items()}
+    theirs = pair_curves(None, ref, None, None) if ref is not None else {}
+    made = PreparedCurves(
+        MappingProxyType(own),
+        MappingProxyType(theirs),
+        weakref.ref(ref) if ref is not None else None,
+        scores,
+        gen.num_frames,
+    )
+    with _CURVES_LOCK:
+        _CURVES[gen] = made
+
+
+def _prepared(
+    gen: PoseSequence | None, ref: PoseSequence | None, scores: PairScores | None
+) -> PreparedCurves | None:
+    """The curves made ahead for exactly this pair and scores, if any."""
+    if gen is None:
+        return None
+    with _CURVES_LOCK:
+        found = _CURVES.get(gen)
+    if found is None or found.scores is not scores:
+        return None
+    made_with = found.reference() if found.reference is not None else None
+    return found if made_with is ref else None
 
 
 class JointHeatOverlay(QtCore.QObject):
@@ -106,4 +191,4 @@ def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     return len(a) == len(b) and all(x is y or (type(x) is int and x == y) for x, y in zip(a, b, strict=True))
 
 
-__all__ = ["JointHeatOverlay", "timeline_curves"]
+__all__ = ["JointHeatOverlay", "PreparedCurves", "prepare_curves", "timeline_curves"]

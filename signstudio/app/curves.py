@@ -24,6 +24,14 @@ Nothing is cut or stacked on a small screen: a row's y labels are at least 1.6 t
 Cheap by construction: curve data is set only in `CurveStrip.set_curves`; following the clock
 (`set_frame`) only moves one `InfiniteLine` per row (and the frame tag on the bottom one). Ranges
 are fixed when the curves or the length change — no auto-range runs while playing.
+
+One repaint per new result: a result with the same rows only puts its data into the existing
+items, rewrites only the legends whose text changed (a legend keeps the legend column's width,
+so the layout does not move), and brings the rows' view transforms up to the new ranges at once
+(pyqtgraph would do that at the start of the next paint and then need a second one). That one
+paint comes `PAINT_DELAY_MS` after the data, in a turn of the event loop of its own, so the
+window's stall while a result is applied is the longer of the views' repaint and the strip's,
+not their sum. `tests/app/test_apply_result.py` counts the strip's paints for real results.
 """
 
 from __future__ import annotations
@@ -57,6 +65,9 @@ LEFT_AXIS_WIDTH = 44
 LEGEND_WIDTH = 132  # the legend column's least width; it widens to its longest line
 LEGEND_MAX_WIDTH = 240
 TICK_GAP_LINES = 1.6  # labelled y ticks at least this many text lines apart
+#: New data is painted this much later than it is set, in a turn of the event loop of its own
+#: (not in the same repaint as the 3D views of the result that brought it)
+PAINT_DELAY_MS = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,6 +214,40 @@ class _RowAxis(pg.AxisItem):
         return [(step, 0.0)]
 
 
+class _Legend(pg.LabelItem):
+    """A row's legend at a fixed width (the legend column's, `CurveStrip._fit_legends`).
+
+    pyqtgraph's label sets its least and preferred width to its text's after every resize, over
+    a fixed width: the strip's layout then swung between the two on each new result and
+    repainted the strip twice more. Here the width is the column's (or the text's, if wider),
+    the height the text's, and the layout is told only when one of them changed."""
+
+    fixed_width = float(LEGEND_WIDTH)
+    _hint: tuple[float, float] | None = None
+
+    def set_width(self, width: float) -> None:
+        self.fixed_width = float(width)
+        self.updateMin()
+
+    def updateMin(self) -> None:
+        text = self.itemRect()  # never narrower than its text: a legend is not cut
+        hint = (max(self.fixed_width, float(text.width())), float(text.height()))
+        if hint == self._hint:
+            return
+        self._hint = hint
+        w, h = hint
+        self.setMinimumSize(w, h)
+        self.setMaximumWidth(w)
+        hints = QtCore.Qt.SizeHint
+        self._sizeHint = {
+            hints.MinimumSize: (w, h),
+            hints.PreferredSize: (w, h),
+            hints.MaximumSize: (w, -1),
+            hints.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+
+
 class _Row:
     """One stacked row: a left axis, a view box, a cursor line, a legend."""
 
@@ -216,11 +261,11 @@ class _Row:
         self.axis.linkToView(self.view)
         self.cursor = pg.InfiniteLine(pos=0, angle=90, movable=False)
         self.view.addItem(self.cursor, ignoreBounds=True)
-        self.legend = pg.LabelItem("", justify="left")
-        self.legend.setFixedWidth(LEGEND_WIDTH)
+        self.legend = _Legend("", justify="left")
         self.items: dict[str, pg.PlotCurveItem] = {}
         self.labels: dict[str, str] = {}
         self.title = name  # the group and its unit(s), shown above the legend entries
+        self.legend_html = ""  # what the legend was last given (it is written only on a change)
 
 
 class CurveStrip(pg.GraphicsLayoutWidget):
@@ -291,6 +336,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
             if not isinstance(curve, Curve):
                 raise TypeError(f"curve {key!r} is a {type(curve).__name__}, not a Curve")
         new = dict(curves)
+        self._hold_paint()
         if self._same_layout(new):
             self._curves = new
             self._update_data()  # same rows and keys: new data into the existing items
@@ -300,6 +346,17 @@ class CurveStrip(pg.GraphicsLayoutWidget):
 
     def clear_curves(self) -> None:
         self.set_curves({})
+
+    def _hold_paint(self) -> None:
+        """Paint what changes now `PAINT_DELAY_MS` later, once: a new result's views repaint in
+        one turn of the event loop and the strip in another, instead of one long stall."""
+        viewport = self.viewport()
+        if self.isVisible() and viewport.updatesEnabled():
+            viewport.setUpdatesEnabled(False)
+            QtCore.QTimer.singleShot(PAINT_DELAY_MS, self, self._release_paint)
+
+    def _release_paint(self) -> None:
+        self.viewport().setUpdatesEnabled(True)  # repaints the strip (Qt updates it whole)
 
     def set_length(self, num_frames: int, fps: float | None = None) -> None:
         """The clock's frame count (the x range is frames 0 .. num_frames - 1) and fps."""
@@ -360,7 +417,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
                 self.data_uploads += 1
         self._apply_x_range()
         self._apply_y_ranges()
-        self._apply_style()  # legends say "(no data)" by the data
+        self._set_legends()  # legends say "(no data)" by the data; the colours stay
 
     def _seek_to_x(self, x: float) -> None:
         self.seek_requested.emit(self.frame_at_x(x))
@@ -438,7 +495,15 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         for row in self._rows:
             row.view.setXRange(0, hi, padding=0.005)
         self.empty_text.setPos(hi / 2, 0.5)
+        self._settle()
         self.plot_geometry_changed.emit()
+
+    def _settle(self) -> None:
+        """Bring each row's view transform up to its new range now. pyqtgraph defers that to the
+        start of the next paint, and the items it moves then ask for a second paint: a new
+        result's strip would be painted twice (autorange is off here, so nothing else moves)."""
+        for row in self._rows:
+            row.view.updateMatrix()
 
     def _apply_y_ranges(self) -> None:
         for row in self._rows:
@@ -457,6 +522,7 @@ class CurveStrip(pg.GraphicsLayoutWidget):
                 if hi - lo < 1e-12:
                     lo, hi = lo - 0.5, hi + 0.5
             row.view.setYRange(lo, hi, padding=0.08)
+        self._settle()
 
     def _update_tag(self) -> None:
         if self._tag is not None:
@@ -466,7 +532,6 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         """Colours from the widget's palette (re-run when the palette changes)."""
         pal = self.palette()
         base = pal.color(QtGui.QPalette.ColorRole.Base)
-        window = pal.color(QtGui.QPalette.ColorRole.Window)
         text = pal.color(QtGui.QPalette.ColorRole.WindowText)
         highlight = pal.color(QtGui.QPalette.ColorRole.Highlight)
         on_highlight = pal.color(QtGui.QPalette.ColorRole.HighlightedText)
@@ -474,30 +539,19 @@ class CurveStrip(pg.GraphicsLayoutWidget):
         muted.setAlphaF(0.55)
         grid = QtGui.QColor(text)
         grid.setAlphaF(0.10)
-        self.setBackground(window)
+        self.setBackground(pal.color(QtGui.QPalette.ColorRole.Window))
         cursor = readable(highlight, base, 3.0)
         for r, row in enumerate(self._rows):
             row.view.setBackgroundColor(base)
             row.view.setBorder(pg.mkPen(grid, width=1))
-            for axis in (row.axis,):
-                axis.setPen(pg.mkPen(muted))
-                axis.setTextPen(pg.mkPen(text))
-                axis.setGrid(28 if row.items else False)
+            row.axis.setPen(pg.mkPen(muted))
+            row.axis.setTextPen(pg.mkPen(text))
+            row.axis.setGrid(28 if row.items else False)
             row.cursor.setPen(pg.mkPen(cursor, width=2))
-            lines = [f"<b>{html.escape(row.title)}</b>"] if row.title else []
-            for i, (key, item) in enumerate(row.items.items()):
-                curve = self._curves[key]
-                default = DEFAULT_COLORS[(r + 3 * i) % len(DEFAULT_COLORS)]
-                color = readable(pg.mkColor(curve.color if curve.color is not None else default), base)
-                item.setPen(pg.mkPen(color, width=2))
-                name = html.escape(row.labels[key])
-                if not np.isfinite(curve.values).any():
-                    name += (
-                        f" <span style='color:{muted.name(QtGui.QColor.NameFormat.HexArgb)}'>(no data)</span>"
-                    )
-                lines.append(f"<span style='color:{color.name()}; font-weight:900'>━━</span>&nbsp;{name}")
-            row.legend.setText("<br>".join(lines), color=text.name(), size="9pt")
-        self._fit_legends()
+            for key, item in row.items.items():
+                item.setPen(pg.mkPen(self._curve_color(r, key, base), width=2))
+            row.legend_html = ""  # the palette changed: written again below
+        self._set_legends()
         self.frame_axis.setPen(pg.mkPen(muted))
         self.frame_axis.setTextPen(pg.mkPen(text))
         self.empty_text.setColor(muted)
@@ -506,14 +560,45 @@ class CurveStrip(pg.GraphicsLayoutWidget):
             self._tag.setColor(on_highlight if contrast(on_highlight, cursor) >= 3 else text)
             self._tag.valueChanged()
 
+    def _curve_color(self, r: int, key: str, base: QtGui.QColor) -> QtGui.QColor:
+        """The colour curve ``key`` of row ``r`` is drawn in on ``base`` (its own or a default)."""
+        curve = self._curves[key]
+        i = list(self._rows[r].items).index(key)
+        default = DEFAULT_COLORS[(r + 3 * i) % len(DEFAULT_COLORS)]
+        return readable(pg.mkColor(curve.color if curve.color is not None else default), base)
+
+    def _set_legends(self) -> None:
+        """Each row's legend (title, then a coloured line and the label per curve, "(no data)"
+        after a curve without any); a legend is written only when its text changed: writing one
+        re-lays the strip out, and a new result of the same rows mostly keeps every legend."""
+        pal = self.palette()
+        base = pal.color(QtGui.QPalette.ColorRole.Base)
+        text = pal.color(QtGui.QPalette.ColorRole.WindowText)
+        muted = QtGui.QColor(text)
+        muted.setAlphaF(0.55)
+        no_data = f" <span style='color:{muted.name(QtGui.QColor.NameFormat.HexArgb)}'>(no data)</span>"
+        for r, row in enumerate(self._rows):
+            lines = [f"<b>{html.escape(row.title)}</b>"] if row.title else []
+            for key in row.items:
+                color = self._curve_color(r, key, base)
+                name = html.escape(row.labels[key])
+                if not np.isfinite(self._curves[key].values).any():
+                    name += no_data
+                lines.append(f"<span style='color:{color.name()}; font-weight:900'>━━</span>&nbsp;{name}")
+            legend = "<br>".join(lines) + text.name()
+            if legend != row.legend_html:
+                row.legend_html = legend
+                row.legend.setText("<br>".join(lines), color=text.name(), size="9pt")
+        self._fit_legends()
+
     def _fit_legends(self) -> None:
         """One legend column as wide as its longest line (within LEGEND_WIDTH..LEGEND_MAX_WIDTH),
         so "left hand (ref) (no data)" is not cut."""
         natural = max((row.legend.item.boundingRect().width() for row in self._rows), default=0.0)
         width = int(min(max(natural + 6, LEGEND_WIDTH), LEGEND_MAX_WIDTH))
         for row in self._rows:
-            if int(row.legend.width()) != width:
-                row.legend.setFixedWidth(width)
+            if row.legend.fixed_width != width:
+                row.legend.set_width(width)
 
     def changeEvent(self, ev: QtCore.QEvent) -> None:
         super().changeEvent(ev)

@@ -6,11 +6,20 @@ Every row says what it measures and on what (tooltips on the row names): facts o
 windowed FGD-style score and the back-translated text — recomputed whenever the pair changes.
 A value never gets cut in a narrow dock: it wraps at spaces, rows take its height, and a fact
 column is at least as wide as its longest word (narrower than that, the table scrolls sideways).
+
+A new result costs the GUI thread little: each sequence's facts (its hand speeds are the costly
+part) are worked out on the runner's worker thread (`prepare_facts`, from
+`signstudio.app.runner_bridge`) and kept per sequence while it lives, and a cell is written only
+when its text changed (a new cell re-measures its row).
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import weakref
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 from PySide6 import QtCore, QtWidgets
@@ -64,6 +73,36 @@ def facts(seq: PoseSequence) -> dict[str, str]:
         "left hand speed": speed("left"),
         "right hand speed": speed("right"),
     }
+
+
+#: Facts worked out ahead (`prepare_facts`, on the runner's worker thread), per sequence while it
+#: lives; read-only mappings, never changed once made. The lock: two threads fill and read it.
+_FACTS: weakref.WeakKeyDictionary[PoseSequence, Mapping[str, str]] = weakref.WeakKeyDictionary()
+_FACTS_LOCK = threading.Lock()
+
+
+def prepare_facts(*seqs: PoseSequence | None) -> None:
+    """Work out the facts of ``seqs`` now (any thread; nothing Qt), for `facts_of` to find."""
+    for seq in seqs:
+        if seq is None:
+            continue
+        with _FACTS_LOCK:
+            if seq in _FACTS:
+                continue
+        made = MappingProxyType(facts(seq))
+        with _FACTS_LOCK:
+            _FACTS.setdefault(seq, made)
+
+
+def facts_of(seq: PoseSequence) -> Mapping[str, str]:
+    """``seq``'s facts: those prepared, else worked out now (and kept while ``seq`` lives)."""
+    with _FACTS_LOCK:
+        found = _FACTS.get(seq)
+    if found is None:
+        prepare_facts(seq)
+        with _FACTS_LOCK:
+            found = _FACTS[seq]
+    return found
 
 
 #: Scores of the pair (one value across both columns): (row name, what it measures).
@@ -131,11 +170,11 @@ class MetricsPanel(QtWidgets.QWidget):
         computed (the rows say so); ``error``: why scoring failed (one line)."""
         words: set[str] = set()
         for col, seq in enumerate((generated, reference)):
-            values = facts(seq) if seq is not None else {}
+            values = facts_of(seq) if seq is not None else {}
             for row, (name, _) in enumerate(ROWS, start=len(SCORE_ROWS)):
                 text = values.get(name, "—")
                 words.update(text.split())
-                self.table.setItem(row, col, QtWidgets.QTableWidgetItem(text))
+                self._set_cell(row, col, text)
         self._fit_columns(words)
         pending = "scoring…" if scoring and scores is None and error is None else "—"
         cells = dict.fromkeys((name for name, _ in SCORE_ROWS), pending)
@@ -145,17 +184,30 @@ class MetricsPanel(QtWidgets.QWidget):
         if scores is not None:
             cells.update(score_cells(scores))
         for i, (name, help_text) in enumerate(SCORE_ROWS):
-            item = QtWidgets.QTableWidgetItem(cells[name])
-            item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-            item.setToolTip(help_text)
-            self.table.setItem(i, 0, item)
+            self._set_cell(i, 0, cells[name], help_text)
         kind = reference.meta.get("reference_kind", "user file") if reference is not None else None
         lines = [f"Reference: {kind}." if kind else "No reference: open one with File → Open reference…"]
         if error:
             lines.append(f"Scoring failed: {error}")
         if scores is not None:
             lines.extend(n for n in scores.notes if not n.startswith("no reference"))
-        self.note.setText("\n".join(lines))
+        note = "\n".join(lines)
+        if note != self.note.text():
+            self.note.setText(note)
+
+    def _set_cell(self, row: int, col: int, text: str, tip: str | None = None) -> None:
+        """Cell (row, col) shows ``text`` (a score row, with ``tip``, centred over both columns);
+        written only when it changed: each write re-measures the row's height."""
+        item = self.table.item(row, col)
+        if item is not None:
+            if item.text() != text:
+                item.setText(text)
+            return
+        item = QtWidgets.QTableWidgetItem(text)
+        if tip is not None:
+            item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+            item.setToolTip(tip)
+        self.table.setItem(row, col, item)
 
     def _fit_columns(self, words: set[str]) -> None:
         """A fact column is never narrower than its longest word (a fact wraps at spaces, never
@@ -163,7 +215,9 @@ class MetricsPanel(QtWidgets.QWidget):
         metrics = self.table.fontMetrics()
         margin = 2 * (self.table.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
         widest = max((metrics.horizontalAdvance(w) for w in words), default=0)
-        self.table.horizontalHeader().setMinimumSectionSize(widest + margin + 2)
+        header = self.table.horizontalHeader()
+        if header.minimumSectionSize() != widest + margin + 2:
+            header.setMinimumSectionSize(widest + margin + 2)
 
 
 def score_cells(scores: PairScores) -> dict[str, str]:

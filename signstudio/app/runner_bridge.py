@@ -3,8 +3,11 @@
 `signstudio.runner.service.Runner` calls ``on_progress`` and ``on_done`` on its worker thread;
 emitting a signal of a QObject that lives on the GUI thread queues the call there, so slots run
 on the GUI thread and the window never touches a half-made result. A finished generation's
-display geometry (`signstudio.session.geometry.prepare_display`) is computed here, on the
-worker thread, before the window is told, so applying it costs the GUI thread less.
+display geometry (`signstudio.session.geometry.prepare_display`), timeline curves
+(`signstudio.app.analysis_view.prepare_curves`) and Metrics facts
+(`signstudio.app.metrics_panel.prepare_facts`) are computed here, on the worker thread, before
+the window is told, so applying it costs the GUI thread less. They are plain numbers and
+strings made fresh and never changed after; nothing Qt is made or touched on this thread.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from concurrent.futures import Future
 
 from PySide6 import QtCore
 
+from signstudio.app.analysis_view import prepare_curves
+from signstudio.app.metrics_panel import prepare_facts
 from signstudio.modeling.base import Cancelled
 from signstudio.pose.sequence import PoseSequence
 from signstudio.runner.service import GenerateRequest, GenerateResponse, Runner
@@ -116,8 +121,14 @@ class RunnerBridge(QtCore.QObject):
         self.progress.emit(request_id, float(fraction), str(message))
 
     def _on_done(self, response: GenerateResponse) -> None:
-        # The views' normalisation and bounds of the pair, here rather than on the GUI thread;
-        # if that fails the window still hears of the answer (and shows or reports it as before).
+        # The views' normalisation and bounds of the pair, its curves and its table's facts, here
+        # rather than on the GUI thread; if one fails the window still hears of the answer (and
+        # works that part out itself, or reports it, as before).
+        seq, ref = response.sequence, response.reference
         with contextlib.suppress(Exception):
-            prepare_display(response.sequence, response.reference)
+            prepare_display(seq, ref)
+        with contextlib.suppress(Exception):
+            prepare_curves(seq, ref, response.scores)
+        with contextlib.suppress(Exception):
+            prepare_facts(seq, ref)
         self.finished.emit(response)

@@ -331,7 +331,6 @@ class Timeline(QtWidgets.QWidget):
         rows of `set_extra_curves` stay)."""
         self._base_curves = dict(curves)
         self.strip.set_curves(self._merged(curves))
-        self.strip.plot_geometry_changed.connect(self._schedule_align)
         self._schedule_align()
 
     def set_extra_curves(self, curves: Mapping[str, Curve], hide_groups: tuple[str, ...] = ()) -> None:

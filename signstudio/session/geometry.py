@@ -45,6 +45,7 @@ What is drawn:
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -296,8 +297,10 @@ class _Shape:
 
 
 #: Shapes made ahead of time by `prepare_display` (on the runner's thread), taken once by
-#: `display_skeleton`; weak, so a sequence dropped before it is shown frees its entry.
+#: `display_skeleton`; weak, so a sequence dropped before it is shown frees its entry. Two
+#: threads fill and take it: the lock.
 _PREPARED: weakref.WeakKeyDictionary[PoseSequence, _Shape] = weakref.WeakKeyDictionary()
+_PREPARED_LOCK = threading.Lock()
 
 
 def prepare_display(*seqs: PoseSequence | None) -> None:
@@ -305,15 +308,23 @@ def prepare_display(*seqs: PoseSequence | None) -> None:
     `display_skeleton` on the GUI thread only colours them: applying a result then does not
     stall the window for the ~10 ms per sequence this takes."""
     for seq in seqs:
-        if seq is not None and seq not in _PREPARED:
-            _PREPARED[seq] = _shape(seq)
+        if seq is None:
+            continue
+        with _PREPARED_LOCK:
+            if seq in _PREPARED:
+                continue
+        shape = _shape(seq)  # fresh arrays, never changed after
+        with _PREPARED_LOCK:
+            _PREPARED.setdefault(seq, shape)
 
 
 def display_skeleton(
     seq: PoseSequence, colors: dict[str, tuple[int, int, int]] | None = None
 ) -> DisplaySkeleton:
     """The `DisplaySkeleton` of ``seq``; ``colors`` overrides `GROUP_COLORS` per group."""
-    shape = _PREPARED.pop(seq, None) or _shape(seq)
+    with _PREPARED_LOCK:
+        prepared = _PREPARED.pop(seq, None)
+    shape = prepared or _shape(seq)
     palette = {**GROUP_COLORS, **(colors or {})}
     groups = shape.groups
     rgb = np.asarray([palette.get(g, palette["other"]) for g in groups], np.float32).reshape(-1, 3) / 255.0

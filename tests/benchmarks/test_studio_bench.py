@@ -28,3 +28,13 @@ def test_edit_to_repaint_benchmark_measures_drags_and_rescoring() -> None:
     assert result["drag_move"]["samples"] == 6 and result["drag_release"]["samples"] == 2
     assert result["rescored"]["samples"] == 2 and result["rescored"]["max_ms"] < 60_000  # arrived
     assert result["frame_step"]["median_ms"] > 0 and result["ratio_move"] > 0
+
+
+def test_stall_benchmark_counts_one_timeline_paint_per_result() -> None:
+    """The GUI-stall benchmark applies real results (the runner's model process): each one
+    repaints the timeline's curve strip once (the stall figures are bench output, not asserted)."""
+    from benchmarks.studio import stall
+
+    result = stall(generations=2)
+    assert result["timeline_paints_per_result"] == [1, 1]
+    assert result["applying_result"]["samples"] > 0 and result["model_running"]["samples"] > 0
