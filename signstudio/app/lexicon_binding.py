@@ -33,7 +33,7 @@ from typing import Any, Protocol, cast
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app import dock_layout
-from signstudio.app.dialogs.add_to_lexicon import AddToLexiconDialog, entry_defaults
+from signstudio.app.dialogs.add_to_lexicon import AddToLexiconDialog, NewEntry, entry_defaults
 from signstudio.app.dialogs.lexicons import LexiconsDialog, ask_new_lexicon
 from signstudio.app.lexicon_panel import LexiconPanel
 from signstudio.app.lexicon_range import RangeMarks
@@ -251,16 +251,28 @@ class LexiconBinding(QtCore.QObject):
 
     def add_to_lexicon(self) -> Sign | None:
         """Add to lexicon…: the dialog, then `add_sign`; the new row selected in the panel."""
+        made = self.add_dialog()
+        if made is None:
+            return None
+        dialog, seq = made
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return None
+        return self.write_entry(dialog.entry(), seq)
+
+    def add_dialog(self) -> tuple[AddToLexiconDialog, PoseSequence] | None:
+        """The Add to lexicon form for the sequence on screen (None, said in the status bar, when
+        nothing is on screen), with its defaults: the marked range, the sequence's text and languages."""
         seq = self.current_sequence()
         if seq is None:
             self._status("Nothing on screen to add: open a recording or generate first")
             return None
         marked = self.marks.range(seq.num_frames)
         defaults = entry_defaults(dict(seq.meta), seq.num_frames, self.window.state.language, marked)
-        dialog = AddToLexiconDialog(self._parent(), defaults, self.folders(), self._dialog_new_folder)
-        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
-            return None
-        e = dialog.entry()
+        return AddToLexiconDialog(self._parent(), defaults, self.folders(), self._dialog_new_folder), seq
+
+    def write_entry(self, e: NewEntry, seq: PoseSequence, quiet: bool = False) -> Sign | None:
+        """Write the entry (`add_sign`: .pose then index.csv, atomically); its problem is one line
+        (in a message box too unless ``quiet``)."""
         try:
             sign = add_sign(
                 Path(e.folder), seq, gloss=e.gloss, words=e.words, spoken_language=e.spoken_language,
@@ -268,7 +280,7 @@ class LexiconBinding(QtCore.QObject):
                 priority=e.priority, trim=e.trim,
             )  # fmt: skip
         except (FormatError, OSError, ValueError) as exc:
-            self._error("Add to lexicon", " ".join(str(exc).split()))
+            self._error("Add to lexicon", " ".join(str(exc).split()), quiet)
             return None
         if e.folder not in self.folders():
             self.settings.set_lexicons([*self.folders(), e.folder])
@@ -389,6 +401,13 @@ class LexiconBinding(QtCore.QObject):
         self.window.text_panel.generate_button.click()
         return True
 
+    def apply_flags(self, args: Any, early: bool = False) -> None:
+        """`signstudio app` flags (`signstudio.app.lexicon_flags`): ``early`` before generating
+        (``--lexicon``), else once the sequence is on screen (``--mark``, ``--add-to-lexicon``)."""
+        from signstudio.app.lexicon_flags import apply_lexicon_flags
+
+        apply_lexicon_flags(self, args, early)
+
     # ---- helpers -----------------------------------------------------------------------------
     def _pair_changed(self) -> None:
         self.marks.clear()  # marks belong to the clip they were set on
@@ -408,9 +427,9 @@ class LexiconBinding(QtCore.QObject):
     def _status(self, text: str, ms: int = 5000) -> None:
         self.window.statusBar().showMessage(text, ms)
 
-    def _error(self, title: str, text: str) -> None:
+    def _error(self, title: str, text: str, quiet: bool = False) -> None:
         self._status(text, 10000)
-        if not getattr(self.window, "quiet_errors", False):
+        if not quiet and not getattr(self.window, "quiet_errors", False):
             QtWidgets.QMessageBox.warning(self._parent(), title, text)
 
 

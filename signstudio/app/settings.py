@@ -59,8 +59,9 @@ class Settings:
         return recent
 
     def _strings(self, key: str) -> list[str]:
-        """A list of strings stored under ``key`` (QSettings gives one string back as a str)."""
-        value = self._s.value(key, [])
+        """A list of strings stored under ``key`` (QSettings gives one string back as a str).
+        Through `get`, so a run's in-memory settings (`signstudio app --quit`) are read too."""
+        value = self.get(key, [])
         if isinstance(value, str):
             value = [value] if value else []
         if not isinstance(value, list | tuple):
@@ -76,13 +77,13 @@ class Settings:
         return seen
 
     def set_lexicons(self, folders: list[str]) -> list[str]:
-        """Remember ``folders`` in this order (each once); written to disk at once."""
+        """Remember ``folders`` in this order (each once), written out at once."""
         kept: list[str] = []
         for folder in (str(f) for f in folders):
             if folder and folder not in kept:
                 kept.append(folder)
-        self._s.setValue("lexicons", kept)
-        self._s.sync()
+        self.set("lexicons", kept)
+        self.sync()
         return kept
 
     def variant_choices(self) -> list[tuple[str, str]]:
@@ -91,8 +92,8 @@ class Settings:
         return [(words, path) for words, sep, path in pairs if sep and words and path]
 
     def set_variant_choices(self, pairs: list[tuple[str, str]]) -> None:
-        self._s.setValue("variant_choices", [f"{w}\t{p}" for w, p in pairs])
-        self._s.sync()
+        self.set("variant_choices", [f"{w}\t{p}" for w, p in pairs])
+        self.sync()
 
     def sync(self) -> None:
         self._s.sync()

@@ -24,7 +24,7 @@ from typing import Any
 REFERENCE_MODES = ("side-by-side", "ghost")
 TIMINGS = ("own-clock", "warped")
 BODY_MODES = ("skeleton", "avatar", "both")
-PANELS = ("Files", "Metrics", "History")
+PANELS = ("Files", "Metrics", "History", "Dataset", "Lexicon")
 THEMES = ("system", "light", "dark")
 CAMERAS = ("front", "side", "top", "signer")
 REACHES = ("frame", "falloff", "keyframes")
@@ -105,7 +105,7 @@ def add_parser(sub: Any) -> None:
     view.add_argument("--speed", type=speed, metavar="X", help="playback speed, e.g. 0.5")
     view.add_argument("--loop", action="store_true", help="loop playback (L)")
     view.add_argument("--panel", type=panel, metavar="NAME",
-                      help="bring a panel to the front: Files, Metrics or History")  # fmt: skip
+                      help="bring a panel to the front: " + ", ".join(PANELS))  # fmt: skip
     view.add_argument("--size", type=window_size, metavar="WxH", help="window size, e.g. 1400x860")
     view.add_argument(
         "--theme", choices=THEMES, help="light or dark look (default: as chosen in View → Theme)"
@@ -127,6 +127,23 @@ def add_parser(sub: Any) -> None:
         help="with the mouse, drag JOINT of the generated skeleton (e.g. 'right wrist') by DX, DY "
         "pixels (right, down) on frame --frame; turns Edit joints on",
     )
+    lexicon = p.add_argument_group("lexicon (signstudio.app.lexicon_flags)")
+    lexicon.add_argument(
+        "--lexicon",
+        action="append",
+        metavar="DIR",
+        help="use these lexicon folders, first first (repeatable; Lexicon → Lexicons…)",
+    )
+    lexicon.add_argument(
+        "--mark",
+        nargs=2,
+        type=int,
+        metavar=("FROM", "TO"),
+        help="mark frames FROM..TO (included) for Add to lexicon (I, O)",
+    )
+    lexicon.add_argument("--add-to-lexicon", nargs=2, metavar=("GLOSS", "WORDS"),
+                         help="Add to lexicon… the marked frames (or the whole clip) as GLOSS signing WORDS, "
+                         "into the first --lexicon folder")  # fmt: skip
     p.set_defaults(func=run)
 
 

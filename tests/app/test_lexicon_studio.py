@@ -276,3 +276,43 @@ def test_range_marks_and_defaults() -> None:
     )  # fmt: skip
     d = entry_defaults({}, 40, "bfi", (3, 9))
     assert (d.spoken_language, d.sign_language, d.start_frame, d.end_frame) == ("en", "bfi", 3, 9)
+
+
+@pytest.mark.parametrize("folders", [[], ["/data/one lexicon"], ["/a,with comma", "/b", "/c"]])
+def test_lexicons_setting_round_trips(tmp_path, monkeypatch, folders) -> None:
+    """None, one and several folders (QSettings gives one back as a plain string), order kept."""
+    from signstudio.app.settings import Settings
+
+    monkeypatch.setenv("SIGNSTUDIO_CONFIG_DIR", str(tmp_path))
+    assert Settings().set_lexicons([*folders, *folders[:1]]) == folders  # each once
+    assert Settings().lexicons() == folders
+    Settings().set_variant_choices([("thank you", "thank-you-2.pose")])
+    assert Settings().variant_choices() == [("thank you", "thank-you-2.pose")]
+
+
+def test_app_flags_add_a_marked_range_and_leave_the_settings_alone(tmp_path) -> None:
+    """`signstudio app REC --lexicon DIR --mark A B --add-to-lexicon GLOSS WORDS --quit`: the entry
+    is written with the marked span (trimmed to signing, so within it); a --quit run remembers
+    nothing (the user's settings file gets no `lexicons`)."""
+    import os
+    import subprocess
+    import sys
+
+    rec = _recording(tmp_path, "W")
+    lexicon = tmp_path / "lex"
+    env = dict(os.environ, SIGNSTUDIO_CONFIG_DIR=str(tmp_path / "config"),
+               SIGNSTUDIO_AUTOSAVE_DIR=str(tmp_path / "autosave"), QT_QPA_PLATFORM="xcb")  # fmt: skip
+    args = [sys.executable, "-m", "signstudio", "app", str(rec), "--lexicon", str(lexicon),
+            "--mark", "4", "15", "--add-to-lexicon", "WATER", "water", "--quit"]  # fmt: skip
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    rows = _rows(lexicon)
+    assert [(r["glosses"], r["words"]) for r in rows] == [("WATER", "water")]
+    from signstudio.corpus.user_lexicon import load_lexicon, load_sign
+
+    lex = load_lexicon(lexicon)
+    assert not lex.problems
+    clip = load_sign(lex.signs[0])
+    assert 1 <= clip.num_frames <= 12  # frames 4..15 at most, still ends trimmed
+    settings = tmp_path / "config" / "SignStudio" / "SignStudio.ini"
+    assert not settings.exists() or "lexicons" not in settings.read_text(encoding="utf-8")
