@@ -16,13 +16,26 @@ ValueError (one line: `signstudio app` prints it and exits 2).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from signstudio.app.lexicon_range import RangeMarks
 from signstudio.corpus.user_lexicon import create_lexicon
 from signstudio.pose.errors import FormatError
 
-if TYPE_CHECKING:
-    from signstudio.app.lexicon_binding import LexiconBinding
+
+class LexiconBinding(Protocol):
+    """What the flags use of `signstudio.app.lexicon_binding.LexiconBinding` (which calls them)."""
+
+    marks: RangeMarks
+    window: Any
+
+    def folders(self) -> list[str]: ...
+
+    def set_folders(self, folders: list[str]) -> list[str]: ...
+
+    def add_dialog(self) -> tuple[Any, Any] | None: ...
+
+    def write_entry(self, e: Any, seq: Any, quiet: bool = False) -> Any: ...
 
 
 def apply_lexicon_flags(binding: LexiconBinding, args: Any, early: bool) -> None:

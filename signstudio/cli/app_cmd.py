@@ -11,7 +11,8 @@ shows a real state of the UI (the user guide's pictures are made this way, by
 ``--prompt``), how the reference is shown (``--reference``, ``--timing``), the body
 (``--body``), the heat map, playback speed and loop, the camera, which panel is in front, the
 window size and theme, and edits (``--mirror``, ``--keyframe``, ``--flag``, ``--edit``,
-``--reach``, ``--drag``). With ``--screenshot`` the picture is taken once everything asked for
+``--reach``, ``--drag``), and the lexicon (``--lexicon``, ``--mark``, ``--add-to-lexicon``:
+`signstudio.app.lexicon_flags`). With ``--screenshot`` the picture is taken once everything asked for
 has arrived: the generation, the pair's scores and the avatars.
 """
 
@@ -127,12 +128,18 @@ def add_parser(sub: Any) -> None:
         help="with the mouse, drag JOINT of the generated skeleton (e.g. 'right wrist') by DX, DY "
         "pixels (right, down) on frame --frame; turns Edit joints on",
     )
+    _add_lexicon_flags(p)
+    p.set_defaults(func=run)
+
+
+def _add_lexicon_flags(p: Any) -> None:
+    """`--lexicon`, `--mark`, `--add-to-lexicon` (`signstudio.app.lexicon_flags`)."""
     lexicon = p.add_argument_group("lexicon (signstudio.app.lexicon_flags)")
     lexicon.add_argument(
         "--lexicon",
         action="append",
         metavar="DIR",
-        help="use these lexicon folders, first first (repeatable; Lexicon → Lexicons…)",
+        help="use these lexicon folders, in priority order (repeatable; Lexicon → Lexicons…)",
     )
     lexicon.add_argument(
         "--mark",
@@ -144,7 +151,6 @@ def add_parser(sub: Any) -> None:
     lexicon.add_argument("--add-to-lexicon", nargs=2, metavar=("GLOSS", "WORDS"),
                          help="Add to lexicon… the marked frames (or the whole clip) as GLOSS signing WORDS, "
                          "into the first --lexicon folder")  # fmt: skip
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
