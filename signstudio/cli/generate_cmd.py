@@ -1,4 +1,5 @@
-"""`signstudio generate --text T --lang L [--model ID | --checkpoint PT] [--prompt] [--device D] --out FILE`,
+"""`signstudio generate --text T --lang L [--model ID | --checkpoint PT] [--prompt] [--device D]
+[--lexicon DIR ...] --out FILE`,
 and the batch form `signstudio generate --text-file SENTENCES.txt [--files KEYS.files] ... --out
 PRED.skels|.h5|FOLDER/` (`signstudio.cli.generate_batch`: one model load, batches, a progress bar).
 
@@ -60,6 +61,15 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--format", dest="out_format", help="output format id (e.g. pose, pt-skels, npz)")
     p.add_argument(
+        "--lexicon",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="a lexicon folder (spoken-to-signed layout: index.csv + .pose): its words are signed with "
+        "their signs, the rest fingerspelled; repeatable, the first wins on equal words (lookup only)",
+    )
+    p.add_argument(
         "--option",
         action="append",
         default=[],
@@ -92,6 +102,20 @@ def check_text_fits(args: argparse.Namespace, model_id: str) -> None:
     problem = None if args.text is None else text_length_problem(args.text, model_id, prompt=args.prompt)
     if problem is not None:
         raise TextTooLongError(problem)
+
+
+def check_lexicons(folders: list[Path], model_id: str) -> None:
+    """``--lexicon`` goes with the lookup model, and each folder has a readable index.csv
+    (`FormatError` before the model loads; rows with problems are named in the output's notes)."""
+    from signstudio.corpus.user_lexicon import load_lexicon
+    from signstudio.modeling.base import ModelError
+
+    if folders and model_id != "lookup":
+        raise ModelError(
+            f"--lexicon goes with --model lookup (model {model_id!r} does not sign with lexicons)"
+        )
+    for folder in folders:
+        load_lexicon(folder)
 
 
 def output_spec(out: Path, out_format: str | None) -> Any:
@@ -130,8 +154,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         model_id = model_id_for(args)
         check_text_fits(args, model_id)
-    except ModelError as exc:
+        check_lexicons(args.lexicon, model_id)
+    except (ModelError, FormatError) as exc:
         return _fail(str(exc))
+    if args.lexicon and args.text_file is not None:
+        options["lexicons"] = tuple(args.lexicon)
     if args.text_file is not None:
         from signstudio.cli.generate_batch import run_batch
 
@@ -149,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         reference=False,
         options=options,
+        lexicons=tuple(args.lexicon),
     )
     with Runner(isolation="thread") as runner:
         response = runner.run(request)

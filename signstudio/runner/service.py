@@ -61,7 +61,9 @@ class GenerateRequest:
     lang: ISO 639-3 sign language code (in prompt mode, the fallback when the prompt names none).
     model_id: a registered model; device: ``auto`` | ``cpu`` | ``cuda`` | ``cuda:N``.
     options: per-call model options (the model's config fields). reference: also look up the
-    lexicon reference (ground truth) in ``reference_layout``."""
+    lexicon reference (ground truth) in ``reference_layout``. lexicons: folders of signs in
+    priority order, variant_choices: (words, sign file) pairs the user chose; both go to a model
+    that signs with lexicons (``uses_lexicons``: lookup) and are ignored by the others."""
 
     text: str
     lang: str
@@ -71,9 +73,13 @@ class GenerateRequest:
     options: Mapping[str, Any] = field(default_factory=dict)
     reference: bool = True
     reference_layout: str = "holistic"
+    lexicons: tuple[Path, ...] = ()
+    variant_choices: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "lexicons", tuple(Path(f) for f in self.lexicons))
+        object.__setattr__(self, "variant_choices", tuple((str(w), str(p)) for w, p in self.variant_choices))
 
 
 @dataclass(frozen=True)
@@ -405,6 +411,8 @@ class Runner:
             request.reference,
             request.reference_layout,
             read_prompt=model_reads,
+            lexicons=request.lexicons,
+            variant_choices=request.variant_choices,
         )
         progress = self._progress(job)
         if self._host is not None:

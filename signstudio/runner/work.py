@@ -83,6 +83,8 @@ class Task:
     reference: bool
     reference_layout: str
     read_prompt: bool = False  # ``text`` is a prompt the model reads itself (``reads_prompts``)
+    lexicons: tuple[Path, ...] = ()  # for a model that ``uses_lexicons`` (lookup); others ignore them
+    variant_choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,10 @@ def execute(
     text, lang, lang_from_prompt = task.text, task.lang, False
     if task.read_prompt:
         text, lang, lang_from_prompt = _read_prompt(model, task)
-    [sequence] = model.generate([text], lang, progress=on_model_progress, cancel=cancel, **dict(task.options))
+    options = dict(task.options)
+    if (task.lexicons or task.variant_choices) and getattr(model, "uses_lexicons", False):
+        options.update(lexicons=task.lexicons, variant_choices=task.variant_choices)
+    [sequence] = model.generate([text], lang, progress=on_model_progress, cancel=cancel, **options)
     check_cancel(cancel)
     reference, reason = None, None
     if task.reference:

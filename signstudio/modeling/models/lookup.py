@@ -33,15 +33,18 @@ import contextlib
 import inspect
 import io
 import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from signstudio.corpus.join import signing_hand
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, sign_languages
+from signstudio.corpus.user_lexicon import Sign
 from signstudio.corpus.words import missing_letters, spell
 from signstudio.modeling.base import (
     CancelToken,
@@ -53,8 +56,16 @@ from signstudio.modeling.base import (
     check_cancel,
     report,
 )
-from signstudio.modeling.text.coverage import alphabet_rule, signable_text, with_note
+from signstudio.modeling.models.lookup_lexicon import Part, SignIndex, sign_index
+from signstudio.modeling.text.coverage import (
+    Signable,
+    alphabet_rule,
+    not_signed_note,
+    signable_text,
+    with_note,
+)
 from signstudio.modeling.text.words import split_words
+from signstudio.pose.errors import FormatError, in_our_words
 from signstudio.pose.formats.poseformat import from_pose
 from signstudio.pose.sequence import PoseSequence
 from signstudio.pose.transforms import normalise
@@ -87,10 +98,15 @@ def lookup_info() -> ModelInfo:
 class LookupConfig:
     """max_word_seconds: cap on each word's duration when joining words (None: no cap; sign.mt's
     ``gloss_to_pose`` uses 0.8 s per sign). normalise: neck origin, shoulder width 1 (else
-    spoken-to-signed's 512-pixel display scale)."""
+    spoken-to-signed's 512-pixel display scale). lexicons / variant_choices: signs for words
+    (`signstudio.modeling.models.lookup_lexicon`); none: every word is fingerspelled."""
 
     max_word_seconds: float | None = None
     normalise: bool = True
+    #: lexicon folders (spoken-to-signed layout), first wins on equal phrases (`lookup_lexicon`)
+    lexicons: tuple[str | Path, ...] = ()
+    #: (words, sign file) pairs: the variant the user chose for those words
+    variant_choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,9 +147,12 @@ class _Prepared:
         return _Prepared(Pose(self.pose.header, fresh), self.source, self.segments)
 
 
-def _prepare(
-    pose: Any, part: str | list[dict[str, Any]], first_of: bool, last_of: bool, cap: float | None
-) -> _Prepared:
+#: What a pose stands for in the join: a label, a segment's keys (both: one segment over its active
+#: signing span) or its own segments in its frames.
+PartLabel = str | dict[str, Any] | list[dict[str, Any]]
+
+
+def _prepare(pose: Any, part: PartLabel, first_of: bool, last_of: bool, cap: float | None) -> _Prepared:
     """Steps 1-3 of ``concatenate_poses`` for one pose (reduce, normalise, trim and cap with the
     onset kept on the first pose and the offset on the last), and which input frame each output
     frame shows (the capped sign is resampled evenly)."""
@@ -149,21 +168,26 @@ def _prepare(
     offset = np.arange(end, n) if last_of and end < n else np.arange(0)
     sign_len = len(out.body) - len(onset) - len(offset)
     sign = first + np.rint(np.linspace(0, max(end - first - 1, 0), sign_len)).astype(np.int64)
-    own = [{"start": first, "end": end, "label": part}] if isinstance(part, str) else part
+    if isinstance(part, list):
+        own = part
+    else:
+        keys = {"label": part} if isinstance(part, str) else part
+        own = [{**keys, "start": first, "end": end}]
     return _Prepared(out, np.concatenate([onset, sign, offset]).astype(np.int64), own)
 
 
 def _concatenate_tracked(
-    poses: list[Any], parts: Sequence[str | list[dict[str, Any]]], max_sign_seconds: float | None
+    poses: list[Any], parts: Sequence[PartLabel], max_sign_seconds: float | None
 ) -> tuple[Any, list[dict[str, Any]] | None]:
     """spoken-to-signed's ``concatenate_poses(poses, max_sign_seconds=...)`` (trim, cap, cut at the
     closest frames, padding, smoothing, wrist correction, size, idle hands hidden), run step by
     step with its own functions, and where each part lands in the result.
 
-    parts: per pose, a label (the pose is one segment: its active signing span) or its own
-    segments ``{"start", "end", "label", ...}`` in its frames. Returns the pose and the segments
-    in its frames (no ``hand`` yet), or None when the frame bookkeeping does not add up (a
-    spoken-to-signed whose steps changed): the pose is right, only the segments are unknown.
+    parts: per pose, a label or a segment's keys (the pose is one segment: its active signing
+    span) or its own segments ``{"start", "end", "label", ...}`` in its frames. Returns the pose
+    and the segments in its frames (no ``hand`` yet), or None when the frame bookkeeping does not
+    add up (a spoken-to-signed whose steps changed): the pose is right, only the segments are
+    unknown.
     """
     last = len(poses) - 1
     prepared = [
@@ -172,6 +196,9 @@ def _concatenate_tracked(
     ]
     return _join_prepared(prepared)
 
+
+#: lexicon sign clips kept read (a few hundred KB each)
+SIGN_CACHE = 256
 
 #: points interpolated at a time (see `_interpolate_by_points`)
 POINT_BLOCK = 16
@@ -285,6 +312,9 @@ def _join_prepared(prepared: list[_Prepared]) -> tuple[Any, list[dict[str, Any]]
 class LookupModel(SignModel):
     """Lexicon lookup and join through spoken-to-signed (see the module docstring)."""
 
+    #: the runner passes a request's lexicons and variant choices to it (`LookupConfig`)
+    uses_lexicons = True
+
     def __init__(self, device: str = "cpu", config: LookupConfig | None = None) -> None:
         from spoken_to_signed.gloss_to_pose.lookup.fingerspelling_lookup import FingerspellingPoseLookup
 
@@ -298,6 +328,9 @@ class LookupModel(SignModel):
         self._lock = threading.Lock()
         # prepared letter clips: at most 4 per letter of each alphabet used (a few MB)
         self._letters: dict[tuple[Any, ...], _Prepared] = {}
+        # lexicon signs read (by file version and span) and one reduced letter clip per language
+        self._signs: dict[tuple[Any, ...], Any] = {}
+        self._alphabet_clips: dict[str, Any] = {}
 
     def alphabet(self, lang: str) -> tuple[str, ...]:
         """The lexicon keys (letters and letter groups, lower case) of a sign language."""
@@ -338,38 +371,75 @@ class LookupModel(SignModel):
             raise TypeError("texts is a list of strings")
         self.check_texts(texts)
         spoken = self._spoken[lang]
-        rule = alphabet_rule(self.alphabet(lang))
-        found = [signable_text(t, lang, rule) for t in texts]  # every error before any work
-        plans = [self.spell_text(f.text, lang) for f in found]
-        steps = sum(len(p) + (len(p) > 1) for p in plans)
+        index = sign_index(config.lexicons, lang, spoken, config.variant_choices) if config.lexicons else None
+        plans = [self._plan(t, lang, index) for t in texts]  # every error before any work
+        steps = sum(len(p.items) + (len(p.items) > 1) for p in plans)
         done = 0
         out = []
-        for text, plan, signable in zip(texts, plans, found, strict=True):
-            poses, word_segments = [], []
-            for sp in plan:
+        for text, plan in zip(texts, plans, strict=True):
+            poses: list[Any] = []
+            parts: list[PartLabel] = []
+            for i, (part, sp) in enumerate(plan.items):
                 check_cancel(cancel)
-                report(progress, done / steps, f"spelling {sp.word!r}")
+                report(progress, done / steps, f"{'spelling' if sp else 'signing'} {part.text!r}")
                 with self._lock, _quiet():
-                    pose, segments = self._spell_word(sp, spoken, lang)
+                    pose, label = self._part_pose(part, sp, i, spoken, lang)
                 poses.append(pose)
-                word_segments.append(segments)
+                parts.append(label)
                 done += 1
             check_cancel(cancel)
-            if len(poses) > 1:
+            if len(poses) > 1 or plan.items[0][1] is None:
                 report(progress, done / steps, f"joining {len(poses)} words")
-                parts: list[str | list[dict[str, Any]]] = [
-                    segs if segs is not None else sp.word.upper()
-                    for segs, sp in zip(word_segments, plan, strict=True)
-                ]
                 with self._lock, _quiet():
                     pose, segments = _concatenate_tracked(poses, parts, config.max_word_seconds)
-                done += 1
+                done += len(poses) > 1
             else:
-                pose, segments = poses[0], word_segments[0]
+                pose, segments = poses[0], parts[0] if isinstance(parts[0], list) else None
             seq = self._to_sequence(pose, text, plan, lang, spoken, config, segments)
-            out.append(with_note(seq, signable))
+            seq = with_note(seq, plan.signable)
+            if index is not None and index.notes():
+                seq = seq.replace(meta_update={"notes": [*seq.meta.get("notes", []), *index.notes()]})
+            out.append(seq)
         report(progress, 1.0, "done")
         return out
+
+    def _plan(self, text: str, lang: str, index: SignIndex | None) -> _TextPlan:
+        """The words and phrases of ``text``: signed from a lexicon, else spelled (`SpellingError`
+        / `ModelError` as without lexicons when nothing can be signed)."""
+        rule = alphabet_rule(self.alphabet(lang))
+        parts = index.plan(split_words(text)) if index is not None else []
+        if not any(p.sign is not None for p in parts):
+            found = signable_text(text, lang, rule)
+            return _TextPlan([(Part((sp.word,)), sp) for sp in self.spell_text(found.text, lang)], found)
+        items: list[tuple[Part, Spelling | None]] = []
+        dropped: dict[str, None] = {}
+        for part in parts:
+            if part.sign is not None:
+                items.append((part, None))
+                continue
+            signed, missing = rule(part.words[0])
+            dropped.update(dict.fromkeys(missing))
+            if signed:
+                [sp] = self.spell_text(signed, lang)
+                items.append((Part((sp.word,)), sp))
+        gone = tuple(dropped)
+        kept = " ".join(part.text for part, _ in items)
+        return _TextPlan(items, Signable(kept, gone, not_signed_note(gone, lang) if gone else None))
+
+    def _part_pose(
+        self, part: Part, sp: Spelling | None, number: int, spoken: str, lang: str
+    ) -> tuple[Any, PartLabel]:
+        """One word's spelled pose (and its letter segments) or one sign's clip, with what its
+        segments say (``part``: its place in the text)."""
+        if sp is None:
+            assert part.sign is not None
+            keys = {"label": part.sign.gloss, **part.segment_keys(), "part": number}
+            return self._sign_clip(part.sign, spoken, lang), keys
+        pose, segments = self._spell_word(sp, spoken, lang)
+        keys = {**part.segment_keys(sp.units), "part": number}
+        if segments is None:
+            return pose, {"label": sp.word.upper(), **keys}
+        return pose, [{**seg, **keys} for seg in segments]
 
     def _spell_word(self, sp: Spelling, spoken: str, lang: str) -> tuple[Any, list[dict[str, Any]] | None]:
         """What ``FingerspellingPoseLookup.lookup`` does for one word (its letter clips, the last one
@@ -401,11 +471,69 @@ class LookupModel(SignModel):
             found = self._letters[key] = _prepare(pose, unit.upper(), first, last, cap)
         return found
 
+    def _sign_clip(self, sign: Sign, spoken: str, lang: str) -> Any:
+        """The pose-format ``Pose`` of a lexicon sign's span, at the alphabet's frame rate (a copy:
+        the join changes what it is given). Read once per file version and span."""
+        import numpy.ma as ma
+        from pose_format import Pose
+
+        st = _stat(sign.file)
+        key = (str(sign.file), st.st_mtime_ns, st.st_size, sign.start_ms, sign.end_ms)
+        pose = self._signs.get(key)
+        if pose is None:
+            pose = self._read_sign(sign, spoken, lang)
+            if len(self._signs) >= SIGN_CACHE:
+                self._signs.pop(next(iter(self._signs)))
+            self._signs[key] = pose
+        body = pose.body
+        fresh = type(body)(fps=body.fps, data=ma.copy(body.data), confidence=body.confidence.copy())
+        return Pose(pose.header, fresh)
+
+    def _read_sign(self, sign: Sign, spoken: str, lang: str) -> Any:
+        from pose_format import Pose
+        from pose_format.utils.generic import reduce_holistic
+
+        from signstudio.pose.formats.poseformat import parse_pose
+
+        try:
+            pose = parse_pose(sign.file, sign.file.read_bytes())
+        except OSError as exc:
+            raise in_our_words(sign.file, exc) from None
+        start, end = sign.span_frames(float(pose.body.fps), len(pose.body.data))
+        if end <= start:
+            raise FormatError(
+                sign.folder / "index.csv", "the span holds no frame of its clip", f"row {sign.row}"
+            )
+        pose = Pose(pose.header, pose.body[start:end])
+        letter = self._alphabet_clip(spoken, lang)
+        points = sum(len(c.points) for c in reduce_holistic(pose).header.components)
+        if points != sum(len(c.points) for c in letter.header.components):
+            raise ModelError(
+                f"sign {sign.gloss!r} ({sign.file}) is not a MediaPipe Holistic recording "
+                f"({points} points after spoken-to-signed's reduction, its alphabet's clips have "
+                f"{sum(len(c.points) for c in letter.header.components)}); lookup joins Holistic .pose clips"
+            )
+        fps = float(letter.body.fps)
+        if abs(float(pose.body.fps) - fps) > 1e-3:  # spoken-to-signed joins frames as they are
+            pose.body = pose.body.interpolate(new_fps=fps, kind="linear")
+        return pose
+
+    def _alphabet_clip(self, spoken: str, lang: str) -> Any:
+        """A letter clip of the sign language, reduced: its frame rate and points are the output's."""
+        from pose_format.utils.generic import reduce_holistic
+
+        found = self._alphabet_clips.get(lang)
+        if found is None:
+            rows = self._lookup.words_index[spoken][lang]
+            found = reduce_holistic(self._lookup.get_pose(next(iter(rows.values()))[0])[0])
+            self._alphabet_clips[lang] = found
+        return found
+
     def _to_sequence(
         self,
         pose: Any,
         text: str,
-        plan: list[Spelling],
+        plan: _TextPlan,
         lang: str,
         spoken: str,
         config: LookupConfig,
@@ -417,17 +545,45 @@ class LookupModel(SignModel):
         if segments is not None:
             segments = [{**g, "hand": signing_hand(seq, g["start"], g["end"])} for g in segments]
         meta = {k: v for k, v in seq.meta.items() if k not in ("format", "convention", "source")}
+        glosses = [
+            part.sign.gloss if sp is None and part.sign is not None else f"{lang.upper()}_{u.upper()}"
+            for part, sp in plan.items
+            for u in (sp.units if sp is not None else ("",))
+        ]
+        signed = any(sp is None for _, sp in plan.items)
         meta.update(
             text=text,
-            words=[sp.word for sp in plan],
-            gloss=" ".join(f"{lang.upper()}_{u.upper()}" for sp in plan for u in sp.units),
+            words=[part.text for part, _ in plan.items],
+            gloss=" ".join(glosses),
             sign_language=lang,
             spoken_language=spoken,
             reference_kind="generated",
             model=MODEL_ID,
-            source="spoken-to-signed fingerspelling lookup",
-            config=asdict(config),
+            source="spoken-to-signed lookup: lexicon signs and fingerspelling"
+            if signed
+            else "spoken-to-signed fingerspelling lookup",
+            config={
+                **asdict(config),
+                "lexicons": [str(f) for f in config.lexicons],
+                "variant_choices": [list(c) for c in config.variant_choices],
+            },
         )
         if segments is not None:
             meta["segments"] = segments
         return seq.replace(meta=meta)
+
+
+@dataclass(frozen=True)
+class _TextPlan:
+    """A text's words and phrases in order, each a sign (no `Spelling`) or spelled, and what of it
+    is signed (`Signable`: the note on characters no sign or letter covers)."""
+
+    items: list[tuple[Part, Spelling | None]]
+    signable: Signable
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return path.stat()
+    except OSError as exc:
+        raise in_our_words(path, exc) from None

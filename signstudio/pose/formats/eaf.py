@@ -10,6 +10,10 @@ What a sequence becomes:
   sequence without segments that names its sign (a lexicon letter: gloss "A") is one segment
   over all its frames, on the hand that signs (present in at least half of the frames). The
   tiers are there, empty, when nothing names the sign;
+* tier ``gloss`` (only when the segments say which words are signs and which are spelled, as
+  lookup's do with lexicons: ``kind`` ``sign`` / ``spelled``): one annotation per word or phrase,
+  from its first segment's start to its last one's end (segments of one word share ``part``),
+  holding its ``gloss``: the sign's gloss (``WASSER``), or a spelled word's letters (``I-S``);
 * tiers ``flags`` and ``notes``: the studio's flags and notes (``meta["annotations"]``,
   `signstudio.pose.annotations`), one annotation per frame, ``[frame, frame + 1)`` in ms; a
   flag's value is its reason, else the frame's note, else "flagged". Keyframes are not
@@ -38,6 +42,7 @@ from signstudio.pose.formats.npz import check_writable
 from signstudio.pose.sequence import PoseSequence
 
 TEXT_TIER = "text"
+GLOSS_TIER = "gloss"
 FLAGS_TIER = "flags"
 NOTES_TIER = "notes"
 HAND_TIERS = {"right": "right hand", "left": "left hand"}
@@ -126,6 +131,34 @@ def segments_of(seq: PoseSequence) -> list[dict[str, Any]]:
     return [{"start": 0, "end": seq.num_frames, "label": label, "hand": _signing_hand(seq)}]
 
 
+def word_spans(segments: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
+    """(start, end, gloss) per word or phrase: consecutive segments with the same ``part`` (else
+    the same ``kind`` and ``text``) joined; [] when no segment has a ``kind``."""
+    out: list[tuple[int, int, str]] = []
+    last: object = None
+    for seg in segments:
+        if "kind" not in seg:
+            continue
+        key = seg.get("part", (seg.get("kind"), seg.get("text")))
+        start, end = int(seg["start"]), int(seg["end"])
+        if out and key == last:
+            out[-1] = (out[-1][0], max(out[-1][1], end), out[-1][2])
+        else:
+            out.append((start, end, str(seg.get("gloss") or seg.get("label") or "")))
+        last = key
+    return out
+
+
+def _gloss_tier(eaf: Any, segments: list[dict[str, Any]], seq: PoseSequence) -> None:
+    spans = word_spans(segments)
+    if not spans:
+        return
+    eaf.add_tier(GLOSS_TIER)
+    for start, end, gloss in spans:
+        start_ms = frame_ms(start, seq.fps)
+        eaf.add_annotation(GLOSS_TIER, start_ms, max(frame_ms(end, seq.fps), start_ms + 1), gloss)
+
+
 def _frame_tier(eaf: Any, tier: str, marks: dict[int, str], seq: PoseSequence) -> None:
     """``tier`` with one annotation per marked frame, [frame start, next frame start) in ms."""
     eaf.add_tier(tier)
@@ -164,6 +197,7 @@ def eaf_document(seq: PoseSequence, path: Path, media: Any = None) -> Any:
         start_ms, end_ms_segment = frame_ms(start, seq.fps), frame_ms(end, seq.fps)
         for h in hands:
             eaf.add_annotation(HAND_TIERS[h], start_ms, max(end_ms_segment, start_ms + 1), label)
+    _gloss_tier(eaf, segments_of(seq), seq)
     media_path = _media_path(seq, media)
     if media_path is not None:
         _link(eaf, media_path, path)
