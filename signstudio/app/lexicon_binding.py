@@ -110,6 +110,23 @@ def sign_clip(sign: Sign) -> PoseSequence:
     return load_sign(sign).replace(meta_update={"source": str(sign.file)})
 
 
+def own_sign(segment: dict[str, Any]) -> dict[str, Any]:
+    """``segment`` with ``path``: the file of the sign it was signed with (found in its lexicon by
+    gloss and words), so the variant dialog can offer it back; unchanged when it is not found."""
+    if segment.get("path") or not segment.get("source"):
+        return segment
+    try:
+        lexicon = load_lexicon(Path(str(segment["source"])))
+    except FormatError:
+        return segment
+    key = phrase_key(str(segment.get("text", "")))
+    others = {str(v) for v in segment.get("variants") or ()}
+    for sign in lexicon.signs:
+        if sign.key == key and sign.gloss == segment.get("gloss") and str(sign.file) not in others:
+            return {**segment, "path": str(sign.file)}
+    return segment
+
+
 class LexiconBinding(QtCore.QObject):
     """See the module docstring. ``actions`` by name (the menus place them); ``marks`` the range."""
 
@@ -326,7 +343,7 @@ class LexiconBinding(QtCore.QObject):
         value, ok = QtWidgets.QInputDialog.getInt(
             self._parent(),
             "Sign priority",
-            f"Priority of {sign.gloss} (higher wins):",
+            f"Priority of {sign.gloss} (lower number wins):",
             sign.priority,
             -1000,
             1000,
@@ -386,7 +403,7 @@ class LexiconBinding(QtCore.QObject):
         from signstudio.app.dialogs.sign_variants import ask_variant, segments_with_variants
 
         seq = self.window.state.sequence
-        segments = segments_with_variants(seq.meta if seq is not None else {})
+        segments = [own_sign(s) for s in segments_with_variants(seq.meta if seq is not None else {})]
         if not segments:
             self._status("No sign with variants on screen: generate a text whose words have several signs")
             return False
@@ -439,4 +456,12 @@ def install_lexicon(window: QtWidgets.QMainWindow) -> LexiconBinding:
     return LexiconBinding(window)
 
 
-__all__ = ["MENU", "LexiconBinding", "LexiconRunner", "install_lexicon", "normalise_words", "sign_clip"]
+__all__ = [
+    "MENU",
+    "LexiconBinding",
+    "LexiconRunner",
+    "install_lexicon",
+    "normalise_words",
+    "own_sign",
+    "sign_clip",
+]

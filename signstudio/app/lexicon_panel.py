@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from signstudio.app.dialogs.add_to_lexicon import PRIORITY_TIP
 from signstudio.corpus.user_lexicon import Lexicon, Sign
 
 COLUMNS = ("Gloss", "Words", "Language", "Priority", "Span")
@@ -127,8 +128,7 @@ class LexiconPanel(QtWidgets.QWidget):
         for name, label, tip, slot in (
             ("play", "Play", "Open the sign in the view and play it (Enter)", self.play_requested),
             ("rename", "Rename…", "Change the gloss and the words", self.rename_requested),
-            ("priority", "Priority…", "Among signs for the same words the higher priority is used",
-             self.priority_requested),
+            ("priority", "Priority…", PRIORITY_TIP, self.priority_requested),
             ("delete", "Delete", "Remove the sign and its file (Undo brings it back)", self.delete_requested),
         ):  # fmt: skip
             button = QtWidgets.QPushButton(label, self)

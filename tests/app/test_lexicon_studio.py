@@ -92,15 +92,6 @@ def _fill_add_dialog(qtbot, gloss: str, words: str) -> Callable[[QtWidgets.QWidg
     return act
 
 
-def _needs_lexicon_requests() -> None:
-    import dataclasses
-
-    from signstudio.runner.service import GenerateRequest
-
-    if "lexicons" not in {f.name for f in dataclasses.fields(GenerateRequest)}:
-        pytest.skip("the runner's generate request has no `lexicons` yet (wt-lexicon step 2 not merged)")
-
-
 def _generate(qtbot, studio, text: str):  # type: ignore[no-untyped-def]
     panel = studio.text_panel
     panel.set_prompt_mode(False)
@@ -144,14 +135,49 @@ def test_add_to_lexicon_writes_an_entry_that_generation_then_signs_with(studio, 
     table = studio.lexicon.panel.table
     assert table.rowCount() == 1 and table.item(0, 0).text() == "WATER"
 
-    _needs_lexicon_requests()
     response = _generate(qtbot, studio, "water hi")
     segments = response.sequence.meta["segments"]
     kinds = [(s["kind"], s["text"]) for s in segments if s.get("kind")]
     assert kinds[0] == ("sign", "water"), segments
     assert kinds[0:1] + [k for k in kinds[1:] if k[0] == "spelled"] == kinds, segments
     assert any(k == "spelled" for k, _t in kinds[1:]), segments
-    assert segments[0]["gloss"] == "WATER"
+    assert segments[0]["gloss"] == "WATER" and segments[0]["source"] == str(folder)
+
+
+def test_choosing_a_variant_generates_again_with_it(studio, qtbot, tmp_path) -> None:
+    """Two signs for "water" (stand-ins W as WATER and A as WATER-2; the lower priority number
+    wins): Lexicon → Choose sign variant… picks the other, the sentence is generated again with
+    it, and the choice is kept."""
+    from signstudio.corpus.user_lexicon import add_sign, create_lexicon
+
+    folder = tmp_path / "lex"
+    create_lexicon(folder)
+    first = add_sign(folder, _letter_clip("W"), gloss="WATER", words="water", spoken_language="en",
+                     sign_language="ase", priority=0)  # fmt: skip
+    second = add_sign(folder, _letter_clip("A"), gloss="WATER-2", words="water", spoken_language="en",
+                      sign_language="ase", priority=1)  # fmt: skip
+    studio.lexicon.set_folders([str(folder)])
+    response = _generate(qtbot, studio, "water")
+    [segment] = [s for s in response.sequence.meta["segments"] if s.get("kind") == "sign"]
+    assert segment["variants"] == [str(second.file)]
+
+    def pick(dialog: QtWidgets.QWidget) -> None:
+        assert dialog.objectName() == "sign_variants"
+        signs = dialog.findChild(QtWidgets.QListWidget, "variant_signs")
+        assert signs.count() == 2  # the sign used now, then its variant
+        rect = signs.visualItemRect(signs.item(1))
+        qtbot.mouseClick(signs.viewport(), LEFT, pos=rect.center())
+        box = dialog.findChild(QtWidgets.QDialogButtonBox)
+        _click(qtbot, box.button(QtWidgets.QDialogButtonBox.StandardButton.Ok))
+
+    seen: list = []
+    _answer_modal(pick, seen)
+    with qtbot.waitSignal(studio.generation_finished, timeout=120000) as blocker:
+        studio.lexicon.actions["choose_sign_variant"].trigger()
+    assert seen
+    [segment] = [s for s in blocker.args[0].sequence.meta["segments"] if s.get("kind") == "sign"]
+    assert segment["variants"] == [str(first.file)]  # the other one is used now
+    assert studio.settings.variant_choices() == [("water", str(second.file))]
 
 
 def _lexicon_with_two_signs(tmp_path: Path) -> Path:
@@ -245,7 +271,6 @@ def test_the_lexicons_setting_survives_a_restart(open_studio, qtbot, tmp_path, m
     assert second.settings.lexicons() == [str(made), str(existing)]
     box = second.lexicon.panel.folder_box
     assert [box.itemData(i) for i in range(box.count())] == [str(made), str(existing)]
-    _needs_lexicon_requests()
     request = second.controller.runner.with_lexicons(_request())
     assert request.lexicons == (made, existing)
 

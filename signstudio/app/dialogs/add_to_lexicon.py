@@ -24,6 +24,9 @@ from dataclasses import dataclass
 
 from PySide6 import QtWidgets
 
+#: spoken-to-signed's rule, which lookup follows
+PRIORITY_TIP = "Among signs for the same words, the lower number is used (as in spoken-to-signed)"
+
 
 @dataclass(frozen=True)
 class NewEntry:
@@ -100,7 +103,7 @@ class AddToLexiconDialog(QtWidgets.QDialog):
         self.priority = QtWidgets.QSpinBox(self)
         self.priority.setObjectName("priority")
         self.priority.setRange(-1000, 1000)
-        self.priority.setToolTip("Among signs for the same words, the higher priority is used")
+        self.priority.setToolTip(PRIORITY_TIP)
         form.addRow("Priority", self.priority)
         self.trim = QtWidgets.QCheckBox("Trim to signing (drop still frames at both ends)", self)
         self.trim.setObjectName("trim")
