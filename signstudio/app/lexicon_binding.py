@@ -35,7 +35,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from signstudio.app import dock_layout
 from signstudio.app.dialogs.add_to_lexicon import AddToLexiconDialog, NewEntry, entry_defaults
 from signstudio.app.dialogs.lexicons import LexiconsDialog, ask_new_lexicon
-from signstudio.app.lexicon_panel import LexiconPanel
+from signstudio.app.lexicon_panel import LexiconPanel, used_line
 from signstudio.app.lexicon_range import RangeMarks
 from signstudio.app.settings import Settings
 from signstudio.corpus.user_lexicon import (
@@ -143,6 +143,7 @@ class LexiconBinding(QtCore.QObject):
         controller = self.window.controller
         controller.runner = LexiconRunner(controller.runner, self.settings)
         controller.pair_changed.connect(lambda *_: self._pair_changed())
+        window.generation_finished.connect(self._on_generated)  # type: ignore[attr-defined]
         self.actions = self._make_actions(window)
         self._connect_panel()
         self.refresh()
@@ -428,6 +429,13 @@ class LexiconBinding(QtCore.QObject):
     # ---- helpers -----------------------------------------------------------------------------
     def _pair_changed(self) -> None:
         self.marks.clear()  # marks belong to the clip they were set on
+        seq = self.window.state.sequence
+        self.panel.show_used(used_line(seq.meta.get("segments")) if seq is not None else None)
+
+    def _on_generated(self, response: object) -> None:
+        """A generation that used the lexicons: the panel says which words were signed, which spelled."""
+        seq = getattr(response, "sequence", None)
+        self.panel.show_used(used_line(seq.meta.get("segments")) if seq is not None else None)
 
     def _say_range(self) -> None:
         clock = self.window.clock

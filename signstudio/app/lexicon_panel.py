@@ -36,6 +36,20 @@ def span_text(sign: Sign) -> str:
     return f"from {start} s" if sign.end_ms is None else f"{start}–{sign.end_ms / 1000:.2f} s"
 
 
+def used_line(segments: object) -> str | None:
+    """How a generated sequence was signed, from its ``meta["segments"]``: "Signed: WATER (sign) ·
+    “and” spelled · BREAD (sign)" — None when no segment says (not signed by lookup)."""
+    parts: list[tuple[str, str, str]] = []
+    for seg in segments if isinstance(segments, list | tuple) else ():
+        if not isinstance(seg, dict) or seg.get("kind") not in ("sign", "spelled"):
+            continue
+        part = (str(seg["kind"]), str(seg.get("text", "")), str(seg.get("gloss", "")))
+        if not parts or parts[-1][:2] != part[:2] or part[0] == "sign":  # letters of one word: once
+            parts.append(part)
+    words = [f"{gloss} (sign)" if kind == "sign" else f"“{text}” spelled" for kind, text, gloss in parts]
+    return "Signed: " + " · ".join(words) if words else None
+
+
 def row_texts(sign: Sign) -> tuple[str, ...]:
     return (
         sign.gloss,
@@ -77,6 +91,11 @@ class LexiconPanel(QtWidgets.QWidget):
         self.count = QtWidgets.QLabel(self)
         self.count.setObjectName("lexicon_count")
         layout.addWidget(self.count)
+        self.used = QtWidgets.QLabel(self)
+        self.used.setObjectName("lexicon_used")
+        self.used.setWordWrap(True)
+        self.used.hide()
+        layout.addWidget(self.used)
         self.problems = QtWidgets.QListWidget(self)
         self.problems.setObjectName("lexicon_problems")
         self.problems.setStyleSheet(f"color: {ERROR_COLOUR};")
@@ -198,6 +217,12 @@ class LexiconPanel(QtWidgets.QWidget):
             self.select_path(keep.path)
         self._sync_buttons()
 
+    def show_used(self, line: str | None) -> None:
+        """The line saying how the sequence on screen was signed (None: hidden)."""
+        self.used.setText(line or "")
+        self.used.setToolTip(line or "")
+        self.used.setVisible(bool(line))
+
     def _apply_filter(self, *_: object) -> None:
         needle = self.filter.text().casefold().strip()
         for r in range(self.table.rowCount()):
@@ -270,4 +295,4 @@ class LexiconPanel(QtWidgets.QWidget):
         return False
 
 
-__all__ = ["COLUMNS", "LexiconPanel", "row_texts", "span_text"]
+__all__ = ["COLUMNS", "LexiconPanel", "row_texts", "span_text", "used_line"]

@@ -142,6 +142,8 @@ def test_add_to_lexicon_writes_an_entry_that_generation_then_signs_with(studio, 
     assert kinds[0:1] + [k for k in kinds[1:] if k[0] == "spelled"] == kinds, segments
     assert any(k == "spelled" for k, _t in kinds[1:]), segments
     assert segments[0]["gloss"] == "WATER" and segments[0]["source"] == str(folder)
+    used = studio.lexicon.panel.used
+    assert used.isVisible() and used.text() == "Signed: WATER (sign) · “hi” spelled"
 
 
 def test_choosing_a_variant_generates_again_with_it(studio, qtbot, tmp_path) -> None:
