@@ -182,6 +182,102 @@ def test_choosing_a_variant_generates_again_with_it(studio, qtbot, tmp_path) -> 
     assert studio.settings.variant_choices() == [("water", str(second.file))]
 
 
+def _right_click(studio, widget: QtWidgets.QWidget) -> None:  # type: ignore[no-untyped-def]
+    """A right click on ``widget`` through the window (as the display sends it: Qt makes the
+    context-menu event of it; a click sent to the widget itself would not)."""
+    from PySide6.QtTest import QTest
+
+    pos = widget.mapTo(studio, widget.rect().center())
+    QTest.mouseClick(studio.windowHandle(), QtCore.Qt.MouseButton.RightButton, Mod.NoModifier, pos)
+
+
+def test_timeline_context_menu_marks_and_adds_the_corrected_sequence(studio, qtbot, tmp_path) -> None:
+    """Right-click on the timeline: Mark range start / end and Add to lexicon…; what is written is
+    the sequence as corrected on screen (mirrored here), not the file as opened."""
+    import numpy as np
+
+    from signstudio.corpus.user_lexicon import create_lexicon, load_lexicon, load_sign
+
+    folder = tmp_path / "lex"
+    create_lexicon(folder)
+    studio.lexicon.set_folders([str(folder)])
+    assert studio.open_file(_recording(tmp_path, "W"))
+    studio.actions_by_name["mirror_left_and_right"].trigger()  # Edit → Mirror left and right
+    corrected = studio.document.sequence
+
+    def choose(label: str) -> Callable[[], None]:
+        def poll() -> None:
+            menu = QtWidgets.QApplication.activePopupWidget()
+            if not isinstance(menu, QtWidgets.QMenu):
+                QtCore.QTimer.singleShot(50, poll)
+                return
+            action = next(a for a in menu.actions() if a.text() == label)
+            qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(action).center())
+
+        return poll
+
+    label = studio.timeline.label  # the transport row: a right click there opens the timeline's menu
+    for frame, entry in ((3, "Mark range start"), (17, "Mark range end")):
+        studio.clock.frame = frame
+        QtCore.QTimer.singleShot(50, choose(entry))
+        _right_click(studio, label)
+    assert studio.lexicon.marks.range(studio.clock.num_frames) == (3, 18)
+
+    def fill(dialog: QtWidgets.QWidget) -> None:
+        _type_into(qtbot, dialog.findChild(QtWidgets.QLineEdit, "gloss"), "WATER-MIRRORED")
+        _type_into(qtbot, dialog.findChild(QtWidgets.QLineEdit, "words"), "water")
+        trim = dialog.findChild(QtWidgets.QCheckBox, "trim")
+        qtbot.mouseClick(trim, LEFT, pos=QtCore.QPoint(8, trim.height() // 2))  # off: the exact frames
+        assert not trim.isChecked()
+        box = dialog.findChild(QtWidgets.QDialogButtonBox)
+        _click(qtbot, box.button(QtWidgets.QDialogButtonBox.StandardButton.Ok))
+
+    seen: list = []
+    _answer_modal(fill, seen)
+    QtCore.QTimer.singleShot(50, choose("Add to lexicon…"))
+    _right_click(studio, label)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    qtbot.waitUntil(lambda: len(load_lexicon(folder).signs) == 1, timeout=5000)
+    written = load_sign(load_lexicon(folder).signs[0])
+    assert written.num_frames == 15
+    np.testing.assert_allclose(written.data, corrected.data[3:18], atol=1e-3)
+
+
+def test_rename_priority_and_problems_in_the_panel(studio, qtbot, tmp_path) -> None:
+    folder = _lexicon_with_two_signs(tmp_path)
+    with open(folder / "index.csv", "a", encoding="utf-8") as fh:
+        fh.write("gone.pose,en,ase,,,milk,MILK,0\n")  # a row whose recording is missing
+    studio.lexicon.set_folders([str(folder)])
+    panel = studio.lexicon.panel
+    studio.lexicon.dock.raise_()
+    qtbot.waitUntil(panel.table.isVisible, timeout=5000)
+    problems = [panel.problems.item(i).text() for i in range(panel.problems.count())]
+    assert len(problems) == 1 and "gone.pose" in problems[0] and "row 3" in problems[0], problems
+    assert panel.problems.isVisible() and panel.table.rowCount() == 2  # the rest still loads
+
+    def answer(*texts: str) -> None:
+        def act(dialog: QtWidgets.QWidget) -> None:
+            assert isinstance(dialog, QtWidgets.QInputDialog)
+            box = dialog.findChild(QtWidgets.QLineEdit)
+            _type_into(qtbot, box, texts[0])
+            qtbot.keyClick(box, Key.Key_Return)
+            if len(texts) > 1:
+                answer(*texts[1:])
+
+        _answer_modal(act, seen)
+
+    seen: list = []
+    _click_row(qtbot, panel.table, 1)
+    answer("LOAF", "a loaf")
+    _click(qtbot, panel.buttons["rename"])
+    answer("-2")
+    _click(qtbot, panel.buttons["priority"])
+    rows = {r["glosses"]: r for r in _rows(folder)}
+    assert rows["LOAF"]["words"] == "a loaf" and rows["LOAF"]["priority"] == "-2"
+    assert "BREAD" not in rows and rows["WATER"]["priority"] == "0"
+    assert panel.selected().gloss == "LOAF"
+
+
 def _lexicon_with_two_signs(tmp_path: Path) -> Path:
     from signstudio.corpus.user_lexicon import add_sign, create_lexicon
 
