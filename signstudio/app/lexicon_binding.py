@@ -111,9 +111,10 @@ def sign_clip(sign: Sign) -> PoseSequence:
 
 
 def own_sign(segment: dict[str, Any]) -> dict[str, Any]:
-    """``segment`` with ``path``: the file of the sign it was signed with (found in its lexicon by
-    gloss and words), so the variant dialog can offer it back; unchanged when it is not found."""
-    if segment.get("path") or not segment.get("source"):
+    """``segment`` with ``path``, the file of the sign it was signed with (found in its lexicon by
+    gloss and words, so the variant dialog can offer it back), and ``variant_glosses`` (file ->
+    gloss of the variants that lexicon has); unchanged when its lexicon does not load."""
+    if not segment.get("source"):
         return segment
     try:
         lexicon = load_lexicon(Path(str(segment["source"])))
@@ -121,10 +122,17 @@ def own_sign(segment: dict[str, Any]) -> dict[str, Any]:
         return segment
     key = phrase_key(str(segment.get("text", "")))
     others = {str(v) for v in segment.get("variants") or ()}
+    glosses = {str(sign.file): sign.gloss for sign in lexicon.signs if str(sign.file) in others}
+    out = {**segment, "variant_glosses": glosses}
     for sign in lexicon.signs:
-        if sign.key == key and sign.gloss == segment.get("gloss") and str(sign.file) not in others:
-            return {**segment, "path": str(sign.file)}
-    return segment
+        if (
+            not out.get("path")
+            and sign.key == key
+            and sign.gloss == segment.get("gloss")
+            and str(sign.file) not in others
+        ):
+            out["path"] = str(sign.file)
+    return out
 
 
 class LexiconBinding(QtCore.QObject):

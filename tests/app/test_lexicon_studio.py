@@ -167,6 +167,9 @@ def test_choosing_a_variant_generates_again_with_it(studio, qtbot, tmp_path) -> 
         assert dialog.objectName() == "sign_variants"
         signs = dialog.findChild(QtWidgets.QListWidget, "variant_signs")
         assert signs.count() == 2  # the sign used now, then its variant
+        assert signs.item(0).text().startswith("WATER — used now") and signs.item(1).text().startswith(
+            "WATER-2"
+        )
         rect = signs.visualItemRect(signs.item(1))
         qtbot.mouseClick(signs.viewport(), LEFT, pos=rect.center())
         box = dialog.findChild(QtWidgets.QDialogButtonBox)

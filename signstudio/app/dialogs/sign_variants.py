@@ -4,7 +4,7 @@ signs a word that has several.
 A generated sequence's ``meta["segments"]`` say, for each word or phrase signed from a lexicon,
 its sign and the other matching signs (``variants``: their paths). The dialog offers the segment
 at the current frame (a box lists the others that have variants) and its signs: the one used now
-first, then each variant by file name; OK answers (the segment's words, the chosen sign's path).
+first, then each variant by gloss and file name; OK answers (the segment's words, the chosen sign's path).
 
     picked = ask_variant(parent, segments_with_variants(seq.meta), clock.frame)
 """
@@ -79,8 +79,11 @@ class VariantDialog(QtWidgets.QDialog):
         if own:
             self.signs.addItem(f"{s.get('gloss', '')} — used now ({Path(str(own)).name})")
             self.signs.item(0).setData(ROLE, str(own))
+        glosses = s.get("variant_glosses") or {}
         for path in s.get("variants") or ():
-            item = QtWidgets.QListWidgetItem(Path(str(path)).name)
+            name = Path(str(path)).name
+            gloss = glosses.get(str(path))
+            item = QtWidgets.QListWidgetItem(f"{gloss} ({name})" if gloss else name)
             item.setToolTip(str(path))
             item.setData(ROLE, str(path))
             self.signs.addItem(item)
