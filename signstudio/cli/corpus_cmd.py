@@ -1,4 +1,7 @@
-"""`signstudio corpus build|info [--langs ...]`: the built-in real corpus.
+"""`signstudio corpus build|info [--langs ...] [--lexicon DIR ...]`: the built-in real corpus.
+
+``--lexicon DIR`` (build, repeatable) adds the signs of a lexicon folder and sentences of them as
+words (`signstudio.corpus.lexicon_words`); each sign left out is one ``note:`` line on stderr.
 
 ``build`` without ``--force`` keeps an existing cache only when it passes its checksum
 (`signstudio.corpus.integrity`): a damaged cache, or one of an older version, is rebuilt, and the
@@ -24,6 +27,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--words", type=int, default=None, help="words per sign language (default 300)")
     p.add_argument("--out", type=Path, default=None, help="cache file (default: the data folder)")
     p.add_argument("--force", action="store_true", help="rebuild even if the cache exists")
+    p.add_argument(
+        "--lexicon",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="build: also add the signs of this lexicon folder (spoken-to-signed layout) and sentences "
+        "of them as words (repeatable); train on the cache with --corpus PATH",
+    )
     p.add_argument("--json", action="store_true", help="info as JSON")
     p.set_defaults(func=run)
 
@@ -36,7 +48,19 @@ def _settings(args: argparse.Namespace) -> CorpusSettings:
         kw["languages"] = tuple(sorted(args.langs))
     if args.words:
         kw["words_per_language"] = args.words
+    if args.lexicon:
+        kw["lexicons"] = tuple(str(folder.resolve()) for folder in args.lexicon)
     return CorpusSettings(**kw)
+
+
+def _lexicon_problems(settings: CorpusSettings) -> list[str]:
+    """One line per lexicon sign left out of the build (`FormatError` for an unreadable folder)."""
+    from signstudio.corpus.lexicon import sign_languages
+    from signstudio.corpus.lexicon_words import plan
+
+    if not settings.lexicons:
+        return []
+    return plan(settings.lexicons, settings.languages or sign_languages()).problems
 
 
 def _problem(path: Path) -> str | None:
@@ -55,8 +79,16 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from signstudio.corpus import store
+    from signstudio.pose.errors import FormatError
 
     settings = _settings(args)
+    try:
+        problems = _lexicon_problems(settings) if args.action == "build" else []
+    except FormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for line in problems:
+        print(f"note: {line}", file=sys.stderr)
     path = args.out or store.default_cache_path(settings)
     if args.action == "build":
         problem = _problem(path) if path.exists() and not args.force else "missing"

@@ -225,8 +225,8 @@ def _row_problem(get: dict[str, str], start: int | None, end: int | None) -> tup
 
 # ---- checking the clips --------------------------------------------------------------------------
 
-#: (path, mtime_ns, size) -> (frames, fps) or the problem: a studio reloads a lexicon often.
-_CLIPS: dict[tuple[str, int, int], tuple[int, float] | str] = {}
+#: (path, mtime_ns, size) -> (frames, fps) or its error: a studio reloads a lexicon often.
+_CLIPS: dict[tuple[str, int, int], tuple[int, float] | FormatError] = {}
 
 
 def clip_shape(path: Path) -> tuple[int, float]:
@@ -243,12 +243,12 @@ def clip_shape(path: Path) -> tuple[int, float]:
         try:
             found = _read_shape(path, st.st_size)
         except FormatError as exc:
-            found = str(exc).removeprefix(f"{path}: ")
+            found = exc
         if len(_CLIPS) > 100_000:
             _CLIPS.clear()
         _CLIPS[key] = found
-    if isinstance(found, str):
-        raise FormatError(path, found)
+    if isinstance(found, FormatError):
+        raise FormatError(path, found.problem, found.where)
     return found
 
 
@@ -280,11 +280,7 @@ def _clip_problem(sign: Sign, place: str) -> str | None:
         frames, fps = clip_shape(sign.file)
     except FormatError as exc:
         where = f"{exc.where}; " if exc.where else ""
-        return str(
-            FormatError(
-                sign.file, f"{exc.problem}; index.csv {place} is skipped", f"{where}index.csv {place}"
-            )
-        )
+        return str(FormatError(sign.file, f"{exc.problem}; the row is skipped", f"{where}index.csv {place}"))
     start, end = sign.span_frames(fps, frames)
     if start >= frames or end <= start:
         span = f"{sign.start_ms or 0}-{sign.end_ms or ''} ms"

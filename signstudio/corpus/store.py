@@ -21,6 +21,8 @@ Layout of the cache file (all under the root group; attribute ``version_key`` sa
     /letters/<sl>/letter, source (n,)        str
     /words/<sl>/text, units, split (m,) str; frames (m,) int32   units are "|"-joined letters
     /prompts/<sl>/prompt, template (k,) str; word (k,) int32      prompt k wraps words[word[k]]
+    /lexicon/<sl>/...            only with ``--lexicon``: signs of the user's lexicons (and
+                                 sentences of them) as words, kept as poses (`corpus.lexicon_words`)
 
 Words are *not* stored as poses: a word is the deterministic join (``corpus.join``) of its
 letters, recomputed on access in a millisecond or two. So the cache stays small, and a machine
@@ -41,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from signstudio.corpus import integrity
+from signstudio.corpus import integrity, lexicon_words
 from signstudio.corpus import join as joining
 from signstudio.corpus.integrity import CacheError
 from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES, alphabet, lexicon_index, load_clip, sign_languages
@@ -67,6 +69,7 @@ class CorpusSettings:
     max_units: int = 8
     languages: tuple[str, ...] = ()  # empty = all 20
     seed: int = 0
+    lexicons: tuple[str, ...] = ()  # lexicon folders whose signs become words (`lexicon_words`)
     join: dict = field(
         default_factory=lambda: {
             "window_s": joining.CONNECTION_WINDOW_S,
@@ -79,8 +82,15 @@ class CorpusSettings:
     def version_key(self) -> str:
         from importlib.metadata import version
 
+        settings = asdict(self)
+        if self.lexicons:  # their content, not only their names; without any, the key is as before
+            from signstudio.corpus.lexicon_words import fingerprint
+
+            settings["lexicons"] = fingerprint(self.lexicons)
+        else:
+            del settings["lexicons"]
         blob = json.dumps(
-            {"format": CACHE_FORMAT, "settings": asdict(self), "s2s": version("spoken-to-signed")},
+            {"format": CACHE_FORMAT, "settings": settings, "s2s": version("spoken-to-signed")},
             sort_keys=True,
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -107,6 +117,7 @@ class Word:
     split: str
     frames: int
     index: int
+    source: str = ""  # a lexicon word: its sign's file, or "sentence" (its poses are in the cache)
 
 
 @dataclass(frozen=True)
@@ -159,13 +170,20 @@ def build(
         h5.attrs["version_key"] = settings.version_key()
         h5.attrs["settings"] = json.dumps(asdict(settings))
         h5.attrs["fps"] = settings.fps
+        lexicon = _lexicon_plan(settings, langs)
         for sl in wrap(langs):
             _write_language(h5, sl, spoken[sl], settings)
+            if lexicon.signs.get(sl):
+                lexicon_words.write(h5, lexicon.signs[sl], sl, settings.fps, prepare_letter)
         h5.flush()
         image = h5.id.get_file_image()
     with atomic_path(path, make_parents=True) as tmp, open(tmp, "wb") as fh:  # the data folder may be new
         fh.write(integrity.sealed(image))
     return path
+
+
+def _lexicon_plan(settings: CorpusSettings, langs: tuple[str, ...]) -> lexicon_words.Plan:
+    return lexicon_words.plan(settings.lexicons, langs) if settings.lexicons else lexicon_words.Plan({}, [])
 
 
 def _write_language(h5: Any, sl: str, spoken: str, settings: CorpusSettings) -> None:
@@ -298,6 +316,9 @@ class Corpus:
             Word(str(t), tuple(str(u).split("|")), str(s), int(f), i)
             for i, (t, u, s, f) in enumerate(zip(texts, units, splits, frames, strict=True))
         ]
+        out += [
+            Word(*w[:4], len(out) + i, w[4]) for i, w in enumerate(lexicon_words.read_words(self._h5, sl))
+        ]
         if split is not None:
             if split not in SPLITS:
                 raise ValueError(f"split must be one of {SPLITS}")
@@ -305,26 +326,32 @@ class Corpus:
         return out
 
     def word_sequence(self, sl: str, word: Word | str, layout: str = "upper50") -> PoseSequence:
-        """The lexicon reference for a word: its recorded letters joined (``reference_kind`` says so)."""
+        """The lexicon reference for a word: its recorded letters joined, or for a word of a
+        ``--lexicon`` build its recording (``reference_kind`` says which)."""
         if isinstance(word, str):
             from signstudio.corpus.words import normalise_word, spell
 
             text = normalise_word(word)
-            units = spell(text, self.letters(sl, layout).keys())
+            signed = next((x for x in self.words(sl) if x.source and x.text == text), None)
+            units = spell(text, self.letters(sl, layout).keys()) if signed is None else signed.units
             if units is None:
                 raise KeyError(f"{word!r} cannot be spelled with the {sl} manual alphabet")
-            w = Word(text, tuple(units), split_of(text), 0, -1)
+            w = signed or Word(text, tuple(units), split_of(text), 0, -1)
         else:
             w = word
-        letters = self.letters(sl, layout)
-        seq = joining.join([letters[u] for u in w.units])
+        if w.source:  # a lexicon word: its recording
+            first = len(self._h5[f"words/{sl}/text"])
+            seq = lexicon_words.read_sequence(self._h5, sl, w.index - first, layout, self.fps)
+        else:
+            letters = self.letters(sl, layout)
+            seq = joining.join([letters[u] for u in w.units])
         return seq.replace(
             meta_update={
                 "text": w.text,
                 "gloss": " ".join(f"{sl.upper()}_{u.upper()}" for u in w.units),
                 "sign_language": sl,
                 "spoken_language": self.spoken_language(sl),
-                "reference_kind": "lexicon join",
+                "reference_kind": "recorded sign" if w.source else "lexicon join",
                 "source": f"corpus:{sl}/{w.text}",
                 "split": w.split,
             }

@@ -85,11 +85,21 @@ class RemovedSign:
 # ---- writing -------------------------------------------------------------------------------------
 
 
+def _paths(idx: IndexRows, rows: list[list[str]]) -> list[str]:
+    """The path field of each row that has one (broken rows included: their files stay)."""
+    column = idx.column("path")
+    return [row[column].strip() for row in rows if len(row) > column]
+
+
+def _check_complete(idx: IndexRows) -> None:
+    if not idx.complete:
+        raise FormatError(idx.path, "cannot be read in full, so it is not rewritten; repair it first")
+
+
 def _write_index(idx: IndexRows, rows: list[list[str]]) -> None:
     from signstudio.pose.formats._atomic import atomic_path
 
-    if not idx.complete:
-        raise FormatError(idx.path, "cannot be read in full, so it is not rewritten; repair it first")
+    _check_complete(idx)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=idx.newline)
     writer.writerow(idx.header)
@@ -164,7 +174,7 @@ def file_stem(gloss: str) -> str:
 
 
 def _free_name(folder: Path, idx: IndexRows, gloss: str) -> str:
-    named = {row[0].strip() for row in idx.rows if row}
+    named = set(_paths(idx, idx.rows))
     stem = file_stem(gloss)
     for n in range(1, 100_000):
         name = f"{stem}.pose" if n == 1 else f"{stem}-{n}.pose"
@@ -235,6 +245,7 @@ def add_sign(
             f"gloss {gloss!r} is taken ({spoken_language} -> {sign_language}); choose another",
             f"row {taken}",
         )
+    _check_complete(idx)  # before any file is written
     clip = _clip_for(sequence, start_frame, end_frame, trim)
     name = _free_name(root, idx, gloss)
     end_ms = covering_ms(clip.num_frames, clip.fps)
@@ -290,7 +301,7 @@ def remove_sign(folder: str | Path, sign: Sign) -> RemovedSign:
     i = _find_row(root, idx, sign)
     fields = idx.rows[i]
     rows = idx.rows[:i] + idx.rows[i + 1 :]
-    shared = any(r and r[0].strip() == sign.path for r in rows)
+    shared = sign.path in _paths(idx, rows)
     pose_bytes = None
     if not shared:
         try:

@@ -162,7 +162,13 @@ def execute(
     [sequence] = model.generate([text], lang, progress=on_model_progress, cancel=cancel, **options)
     check_cancel(cancel)
     reference, reason = None, None
-    if task.reference:
+    signs = lexicon_glosses(sequence)
+    if task.reference and signs:
+        # the built-in reference spells every word: no ground truth for a lexicon sign
+        reason = (
+            f"no reference: signed with lexicon signs ({', '.join(signs)}), which the corpus does not spell"
+        )
+    elif task.reference:
         report(progress, GENERATE_END, "looking up the reference")
         from signstudio.runner.reference import find_reference
 
@@ -179,6 +185,12 @@ def execute(
         alignment = Alignment(scores.path, scores.dtw_mje, "dtw-mje", LABELS["dtw-mje"])
     report(progress, 1.0, "done")
     return Outcome(sequence, reference, reason, model.device, alignment, text, lang, lang_from_prompt, scores)
+
+
+def lexicon_glosses(sequence: PoseSequence) -> list[str]:
+    """The glosses of the lexicon signs in ``sequence`` (its segments of kind ``sign``), in order."""
+    segments = sequence.meta.get("segments") or []
+    return list(dict.fromkeys(str(s.get("gloss")) for s in segments if s.get("kind") == "sign"))
 
 
 def _read_prompt(model: SignModel, task: Task) -> tuple[str, str, bool]:

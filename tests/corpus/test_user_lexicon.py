@@ -232,6 +232,29 @@ def test_removing_a_shared_clip_keeps_the_file(lexicon: Path) -> None:
     assert restore_sign(lexicon, removed).gloss == "HEIM"
 
 
+def test_columns_in_another_order_are_read_and_written_in_theirs(tmp_path: Path) -> None:
+    folder = tmp_path / "reordered"
+    folder.mkdir()
+    shutil.copy(alphabet("gsg")["w"].path, folder / "w.pose")
+    order = ["glosses", "words", "priority", "path", "end", "start", "signed_language", "spoken_language"]
+    lines = [",".join(order), "WASSER,water,0,w.pose,,,gsg,de", "NASS,wet,0,w.pose,,,gsg,de"]
+    (folder / INDEX).write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    lex = load_lexicon(folder)
+    assert [(s.gloss, s.words, s.path) for s in lex.signs] == [
+        ("WASSER", "water", "w.pose"),
+        ("NASS", "wet", "w.pose"),
+    ]
+    added = add_sign(
+        folder, _clip("h"), gloss="HAUS", words="house", spoken_language="de", sign_language="gsg"
+    )
+    text = (folder / INDEX).read_bytes().decode("utf-8")  # line ends as written
+    assert text.startswith("\r\n".join(lines) + "\r\n") and text.endswith("\r\n")
+    assert text.splitlines()[-1].startswith("HAUS,house,0,haus.pose,") and added.row == 3
+    # the clip two rows share stays when one of them goes
+    removed = remove_sign(folder, lex.signs[0])
+    assert removed.pose_bytes is None and (folder / "w.pose").exists()
+
+
 def test_update_keeps_every_other_byte(tmp_path: Path, lexicon: Path) -> None:
     index = lexicon / INDEX
     # a column we do not know and a broken row: both must survive a rewrite verbatim
@@ -290,7 +313,7 @@ def test_each_bad_row_is_one_line_and_the_rest_loads(lexicon: Path) -> None:
         ("index.csv", "5 fields", "row 4, line 5"),
         ("index.csv", "start 'zero' is not a whole number", "row 5, line 6, field start"),
         ("missing.pose", "the file is missing", "index.csv row 6"),
-        ("garbage.pose", "", "index.csv row 7"),
+        ("garbage.pose", "the row is skipped", "index.csv row 7"),
         ("cut.pose", "ends early", "index.csv row 8"),
         ("index.csv", "holds no frame of wasser.pose", "row 9, line 10, fields start/end"),
         ("index.csv", "is not a file inside the lexicon folder", "row 10, line 11, field path"),
@@ -328,6 +351,36 @@ def test_an_index_that_breaks_off_loads_its_start_and_is_never_rewritten(lexicon
     with pytest.raises(FormatError, match="not rewritten"):
         add_sign(lexicon, _clip("b"), gloss="BROT", words="bread", spoken_language="de", sign_language="gsg")
     assert _tree(lexicon) == before
+
+
+def test_a_huge_index_is_refused_and_a_long_one_loads_in_bounds(tmp_path: Path, lexicon: Path) -> None:
+    """A sparse 65 MiB index.csv is refused before it is read; 100 000 rows naming one clip load
+    in a child process within 500 MB and 20 s (peak RSS from wait4, wall time)."""
+    import sys
+    import time
+
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    with open(huge / INDEX, "wb") as fh:
+        fh.write((",".join(COLUMNS) + "\n").encode())
+        fh.truncate(65 * 1024 * 1024)
+    with pytest.raises(FormatError, match="more than a lexicon index holds"):
+        load_lexicon(huge)
+    rows = "".join(f"wasser.pose,de,gsg,0,,water {i},WASSER-{i},0\n" for i in range(100_000))
+    with open(lexicon / INDEX, "a", encoding="utf-8", newline="") as fh:
+        fh.write(rows)
+    code = (
+        "import sys; from signstudio.corpus.user_lexicon import load_lexicon; "
+        f"lex = load_lexicon({str(lexicon)!r}); "
+        "sys.exit(0 if len(lex.signs) == 100_003 and not lex.problems else 1)"
+    )
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", code])
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert usage.ru_maxrss < 500 * 1024, f"{usage.ru_maxrss} KiB"
+    assert seconds < 20, f"{seconds:.1f} s"
 
 
 # ---- full and read-only disks ------------------------------------------------------------------

@@ -211,6 +211,39 @@ def test_the_runner_passes_lexicons_and_elan_has_a_gloss_tier(lexicon: Path, tmp
     assert glosses[0][1] <= glosses[1][0] and glosses[1][1] <= round(1000 * seq.num_frames / seq.fps)
     # the letters stay on the hand tier
     assert [a[2] for a in eaf.get_annotation_data_for_tier("right hand")] == ["GUTEN-MORGEN", "S", "U", "N"]
+    # the built-in reference spells words: none for a signed text, and the reason says so
+    with Runner(isolation="thread") as runner:
+        answer = runner.run(GenerateRequest("water", LANG, lexicons=(lexicon,)))
+    assert answer.error is None and answer.reference is None
+    assert answer.reference_reason is not None and "WASSER" in answer.reference_reason
+    with Runner(isolation="thread") as runner:
+        spelled = runner.run(GenerateRequest("sun", LANG, lexicons=(lexicon,)))
+    assert spelled.reference is not None and spelled.reference_reason is None
+
+
+def test_pauses_at_a_signs_ends_do_not_reach_the_sentence(model: LookupModel, tmp_path: Path) -> None:
+    """spoken-to-signed#23: a clip recorded with long pauses (nobody in the picture) at its ends
+    joins as the same clip without them, in the middle of a sentence."""
+    clip = _clip("h")
+    blank = np.zeros((40, *clip.data.shape[1:]), np.float32)
+    none = np.zeros((40, clip.num_joints), np.float32)
+    paused = clip.replace(
+        data=np.concatenate([blank, clip.data, blank]),
+        confidence=np.concatenate([none, clip.confidence, none]),
+        filled=None,
+    )
+    out = []
+    for name, seq in (("plain", clip), ("paused", paused)):
+        folder = tmp_path / name
+        create_lexicon(folder)
+        add_sign(folder, seq, gloss="HAUS", words="house", spoken_language="de", sign_language=LANG)
+        out.append(model.generate(["sun house day"], LANG, lexicons=(folder,))[0])
+    plain, with_pauses = out
+    assert (
+        load_lexicon(tmp_path / "paused").signs[0].end_ms > load_lexicon(tmp_path / "plain").signs[0].end_ms
+    )
+    assert with_pauses.num_frames == plain.num_frames
+    np.testing.assert_allclose(with_pauses.data, plain.data, atol=1e-4)
 
 
 def test_cli_lexicon_option(lexicon: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

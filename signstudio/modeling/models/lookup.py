@@ -9,6 +9,20 @@ smoothing, wrist correction). Several words are joined by ``concatenate_poses`` 
 ``gloss_to_pose`` joins signs; by default without its 0.8 s cap per sign, which would squeeze a
 whole fingerspelled word into 0.8 s (``max_word_seconds=0.8`` restores it).
 
+Lexicon signs (issue 22): with ``lexicons`` (`LookupConfig`), each word or phrase a lexicon has is
+signed with its recording instead (which one: `signstudio.modeling.models.lookup_lexicon`). The
+sign's span is read from its ``.pose`` (`parse_pose`: bad bytes are one line), resampled to the
+alphabet's frame rate when it differs (spoken-to-signed joins frames as they are), and enters the
+same join as a spelled word: reduced, normalised, trimmed to its active signing span (so the
+pauses a recording starts and ends with stay out of the middle of a sentence; the first sign keeps
+its onset and the last its offset, as in spoken-to-signed), cut at the closest frames and
+smoothed. A sign must be a MediaPipe Holistic recording (the points the alphabet's clips have
+after ``reduce_holistic``); another layout is a `ModelError` naming it. Its segment is one over
+its active span, labelled with its gloss; every segment also says ``kind`` (``sign`` /
+``spelled``), ``text`` (the word or phrase), ``gloss`` (the sign's, or a spelled word's letters
+``W-E-T``), ``source`` (the lexicon folder, or ``alphabet``), ``variants`` (the files of the
+other signs for those words) and ``part`` (its place in the text).
+
 Letter segments: the same steps are run one by one with spoken-to-signed's own functions
 (`_concatenate_tracked`, checked against its ``concatenate_poses`` in the tests) so that the
 output records where each letter lies: ``meta["segments"]`` as ``corpus.join`` writes it (frames
@@ -86,7 +100,8 @@ def lookup_info() -> ModelInfo:
         name="Lexicon lookup (fingerspelling)",
         description=(
             "Spells each word with real recorded letters of the sign language's manual alphabet and "
-            "joins them the way sign.mt does (spoken-to-signed). No training; a baseline."
+            "joins them the way sign.mt does (spoken-to-signed); with lexicons, the words they have "
+            "are signed with their recorded signs. No training; a baseline."
         ),
         languages=tuple(sorted(sign_languages())),
         needs_torch=False,
@@ -533,12 +548,15 @@ class LookupModel(SignModel):
         self,
         pose: Any,
         text: str,
-        plan: _TextPlan,
+        plan: _TextPlan | list[Spelling],
         lang: str,
         spoken: str,
         config: LookupConfig,
         segments: list[dict[str, Any]] | None = None,
     ) -> PoseSequence:
+        """The output sequence of a joined ``pose``; ``plan``: its parts, or (every word spelled)
+        the spellings of its words."""
+        items = plan.items if isinstance(plan, _TextPlan) else [(Part((sp.word,)), sp) for sp in plan]
         seq = from_pose(pose)
         if config.normalise:
             seq = normalise(seq)
@@ -547,13 +565,13 @@ class LookupModel(SignModel):
         meta = {k: v for k, v in seq.meta.items() if k not in ("format", "convention", "source")}
         glosses = [
             part.sign.gloss if sp is None and part.sign is not None else f"{lang.upper()}_{u.upper()}"
-            for part, sp in plan.items
+            for part, sp in items
             for u in (sp.units if sp is not None else ("",))
         ]
-        signed = any(sp is None for _, sp in plan.items)
+        signed = any(sp is None for _, sp in items)
         meta.update(
             text=text,
-            words=[part.text for part, _ in plan.items],
+            words=[part.text for part, _ in items],
             gloss=" ".join(glosses),
             sign_language=lang,
             spoken_language=spoken,
