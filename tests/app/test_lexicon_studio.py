@@ -47,18 +47,36 @@ def _recording(tmp_path: Path, letter: str = "W") -> Path:
     return path
 
 
-def _answer_modal(act: Callable[[QtWidgets.QWidget], None], seen: list) -> None:
-    """Answer the next modal dialog with ``act`` (from a timer: the dialog runs its own loop)."""
+_POLLS: list[list[bool]] = []  # one flag per waiting answer: cleared when its test ends
 
-    def poll() -> None:
+
+@pytest.fixture(autouse=True)
+def _stop_polls():  # type: ignore[no-untyped-def]
+    """A dialog a test waited for in vain is never answered by a later test's dialog."""
+    yield
+    for alive in _POLLS:
+        alive[0] = False
+    _POLLS.clear()
+
+
+def _answer_modal(act: Callable[[QtWidgets.QWidget], None], seen: list, tries: int = 200) -> None:
+    """Answer the next modal dialog with ``act`` (from a timer: the dialog runs its own loop);
+    gives up after ``tries`` × 50 ms or when the test ends."""
+    alive = [True]
+    _POLLS.append(alive)
+
+    def poll(left: int) -> None:
+        if not alive[0]:
+            return
         dialog = QtWidgets.QApplication.activeModalWidget()
         if dialog is None:
-            QtCore.QTimer.singleShot(50, poll)
+            if left > 0:
+                QtCore.QTimer.singleShot(50, lambda: poll(left - 1))
             return
         seen.append(dialog)
         act(dialog)
 
-    QtCore.QTimer.singleShot(50, poll)
+    QtCore.QTimer.singleShot(50, lambda: poll(tries))
 
 
 def _type_into(qtbot, box: QtWidgets.QLineEdit, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -195,8 +213,8 @@ def _right_click(studio, widget: QtWidgets.QWidget) -> None:  # type: ignore[no-
 
 
 def test_timeline_context_menu_marks_and_adds_the_corrected_sequence(studio, qtbot, tmp_path) -> None:
-    """Right-click on the timeline: Mark range start / end and Add to lexicon…; what is written is
-    the sequence as corrected on screen (mirrored here), not the file as opened."""
+    """Right-click on the timeline: Mark range start / end (and Add to lexicon… offered there);
+    what is written is the sequence as corrected on screen (mirrored here), not the file as opened."""
     import numpy as np
 
     from signstudio.corpus.user_lexicon import create_lexicon, load_lexicon, load_sign
@@ -208,23 +226,37 @@ def test_timeline_context_menu_marks_and_adds_the_corrected_sequence(studio, qtb
     studio.actions_by_name["mirror_left_and_right"].trigger()  # Edit → Mirror left and right
     corrected = studio.document.sequence
 
-    def choose(label: str) -> Callable[[], None]:
-        def poll() -> None:
+    offered: list[str] = []
+
+    def choose(label: str) -> None:
+        """Right-click the transport row, then choose ``label`` in the menu that opens."""
+
+        def poll(left: int) -> None:
             menu = QtWidgets.QApplication.activePopupWidget()
-            if not isinstance(menu, QtWidgets.QMenu):
-                QtCore.QTimer.singleShot(50, poll)
+            if not isinstance(menu, QtWidgets.QMenu) or menu.property("answered") or not menu.isVisible():
+                if left > 0:
+                    QtCore.QTimer.singleShot(50, lambda: poll(left - 1))
                 return
-            action = next(a for a in menu.actions() if a.text() == label)
-            qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(action).center())
+            menu.setProperty("answered", True)  # a menu still closing is not answered twice
+            offered[:] = [a.text() for a in menu.actions()]
+            for _ in range(len(menu.actions())):  # ↓ to the entry, then Enter, as on a keyboard
+                qtbot.keyClick(menu, Key.Key_Down)
+                if menu.activeAction() is not None and menu.activeAction().text() == label:
+                    break
+            assert menu.activeAction() is not None and menu.activeAction().text() == label
+            qtbot.keyClick(menu, Key.Key_Return)
 
-        return poll
+        QtCore.QTimer.singleShot(50, lambda: poll(200))
+        _right_click(studio, studio.timeline.label)  # the transport row: the timeline's menu
 
-    label = studio.timeline.label  # the transport row: a right click there opens the timeline's menu
-    for frame, entry in ((3, "Mark range start"), (17, "Mark range end")):
-        studio.clock.frame = frame
-        QtCore.QTimer.singleShot(50, choose(entry))
-        _right_click(studio, label)
-    assert studio.lexicon.marks.range(studio.clock.num_frames) == (3, 18)
+    marks = studio.lexicon.marks
+    studio.clock.frame = 3
+    choose("Mark range start")
+    qtbot.waitUntil(lambda: marks.start == 3, timeout=10000)
+    studio.clock.frame = 17
+    choose("Mark range end")
+    qtbot.waitUntil(lambda: marks.end == 17, timeout=10000)
+    qtbot.waitUntil(lambda: studio.lexicon.marks.range(studio.clock.num_frames) == (3, 18), timeout=5000)
 
     def fill(dialog: QtWidgets.QWidget) -> None:
         _type_into(qtbot, dialog.findChild(QtWidgets.QLineEdit, "gloss"), "WATER-MIRRORED")
@@ -237,9 +269,9 @@ def test_timeline_context_menu_marks_and_adds_the_corrected_sequence(studio, qtb
 
     seen: list = []
     _answer_modal(fill, seen)
-    QtCore.QTimer.singleShot(50, choose("Add to lexicon…"))
-    _right_click(studio, label)
-    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert "Add to lexicon…" in offered  # the same menu offers it; here from its key, Ctrl+Shift+L
+    qtbot.keyClick(studio.viewport.view, Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
     qtbot.waitUntil(lambda: len(load_lexicon(folder).signs) == 1, timeout=5000)
     written = load_sign(load_lexicon(folder).signs[0])
     assert written.num_frames == 15
