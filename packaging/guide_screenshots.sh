@@ -92,4 +92,17 @@ SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-annotator" \
   signstudio app --text would --lang ase --model nar-kd "${LOOK[@]}" --frame 62 \
   --screenshot "$OUT/annotator-recovery.png"
 
+# ---- your lexicon: a recording added as a sign, then a sentence signed with the lexicon's signs.
+# Stand-ins (packaging/guide_lexicon.py): no installable package ships lexical signs, so real
+# recordings of ASL letters play the signs WATER (W), BREAD (B) and THANK-YOU (T).
+"$PY" packaging/guide_lexicon.py "$WORK"
+# a recording opened, frames 2-22 marked (I, O), Lexicon → Add to lexicon… as WATER, "water"
+SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-lexicon" \
+  signstudio app "$WORK/water.pose" --lexicon "$WORK/lexicon" --mark 2 22 --add-to-lexicon WATER water \
+  --panel Lexicon "${LOOK[@]}" --screenshot "$OUT/lexicon-add.png"
+# the teacher's sentence: the words the lexicon knows come out as its signs, "and" is spelled
+SIGNSTUDIO_AUTOSAVE_DIR="$WORK/autosave-lexicon" \
+  signstudio app --text "water and bread" --lang ase --model lookup --lexicon "$WORK/lexicon" \
+  --panel Lexicon "${LOOK[@]}" --frame 30 --screenshot "$OUT/lexicon-sentence.png"
+
 echo "guide pictures written to $OUT/"

@@ -176,6 +176,8 @@ class CompareSession(QtCore.QObject):
         self._asked = model_id
         self.window.statusBar().showMessage(f"Generating “{self.plan.text}” with {model_id} to compare…")
         request = GenerateRequest(self.plan.text, self.plan.lang, model_id)
+        add_lexicons = getattr(self.window.controller.runner, "with_lexicons", None)  # the Lexicons setting
+        request = add_lexicons(request) if callable(add_lexicons) else request
         self.window.bridge.runner.submit(request, on_done=self._arrived.emit)
 
     @QtCore.Slot(object)

@@ -2,7 +2,8 @@
 
 Docks, by name: Text & Prompt and Files on the left, Metrics and History on the right (tabbed
 with Files), Timeline at the bottom; the viewport is the central widget. The Dataset dock
-(`add_dataset_dock`) is one more tab beside Files, so it adds no height to the window. QSettings keep the
+(`add_dataset_dock`) and the Lexicon dock (`add_lexicon_dock`) are more tabs beside Files, so they
+add no height to the window. QSettings keep the
 window's geometry and dock state (``geometry``, ``window_state``).
 
 Fitting small screens (1366x768, 1280x720): the Text & Prompt and Files panels sit in scroll areas,
@@ -22,7 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app.settings import Settings
 
-STATE_VERSION = 6  # bump when the dock layout changes, so an old saved layout is not restored
+STATE_VERSION = 7  # bump when the dock layout changes, so an old saved layout is not restored
 TEXT_DOCK = "Text && Prompt"
 DEFAULT_SIZE = (1400, 860)
 
@@ -155,6 +156,25 @@ def add_dataset_dock(window: QtWidgets.QMainWindow, panel: QtWidgets.QWidget) ->
     return dock
 
 
+LEXICON_DOCK = "Lexicon"
+
+
+def add_lexicon_dock(window: QtWidgets.QMainWindow, panel: QtWidgets.QWidget) -> QtWidgets.QDockWidget:
+    """The Lexicon dock (`signstudio.app.lexicon_binding`), a tab beside Files and Dataset, so it
+    adds no height either; added to ``docks`` (View → Panels). Metrics stays the raised tab."""
+    dock = QtWidgets.QDockWidget(LEXICON_DOCK, window)
+    dock.setObjectName(LEXICON_DOCK)
+    dock.setWidget(panel)
+    docks: dict[str, QtWidgets.QDockWidget] = getattr(window, "docks", {})
+    window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    beside = docks.get(DATASET_DOCK) or docks.get("Files")
+    if beside is not None:
+        window.tabifyDockWidget(beside, dock)
+        docks["Metrics"].raise_()
+    docks[LEXICON_DOCK] = dock
+    return dock
+
+
 def fit_dock_height(window: QtWidgets.QMainWindow, dock: QtWidgets.QDockWidget, need: int) -> None:
     """Give ``dock`` the height its panel ``need``s (e.g. a model's settings add rows), as far as the
     window can; what does not fit scrolls (`scrolled`)."""
@@ -200,11 +220,13 @@ def save_layout(window: QtWidgets.QMainWindow, settings: Settings) -> None:
 
 __all__ = [
     "DATASET_DOCK",
+    "LEXICON_DOCK",
     "STATE_VERSION",
     "TEXT_DOCK",
     "FittingStatusBar",
     "add_dataset_dock",
     "add_docks",
+    "add_lexicon_dock",
     "first_size",
     "fit_dock_height",
     "history_view",

@@ -489,6 +489,7 @@ def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace)
     """Apply the flags; with --screenshot, wait until what they ask for is drawn. Returns an exit
     status (0: go on); a flag that cannot be applied raises ValueError (one line)."""
     text = _flag(args, "text")
+    window.lexicon.apply_flags(args, early=True)  # --lexicon: the first generation uses it
     if text is not None:
         _start_generation(window, args)
     needs_result = bool(args.screenshot) or any(_flag(args, f) for f in _RESULT_FLAGS)
@@ -505,6 +506,7 @@ def apply_flags(window: StudioWindow, watch: Arrivals, args: argparse.Namespace)
         _settle(0.1)  # the pair's second slice (metrics table)
     _apply_edits(window, args)
     _apply_view(window, args)
+    window.lexicon.apply_flags(args)  # --mark, --add-to-lexicon (signstudio.app.lexicon_flags)
     if _flag(args, "compare") and not apply_compare(window, args):
         return 1
     if args.screenshot:

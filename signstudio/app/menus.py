@@ -13,7 +13,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from signstudio.app import dialogs
-from signstudio.session.actions import ACTIONS, GENERATE, TOOLBAR, ActionSpec, MenuSlot, action_id
+from signstudio.session.actions import ACTIONS, EDIT, GENERATE, HELP, TOOLBAR, ActionSpec, MenuSlot, action_id
 
 
 def key_sequence(shortcut: str) -> QtGui.QKeySequence:
@@ -52,6 +52,7 @@ class MenuBuilder:
             else:
                 menu.addAction(self._action(spec))
         add_compare_actions(self)
+        add_lexicon_actions(self)
         return self.actions
 
     def _slot(self, slot: MenuSlot, menu: QtWidgets.QMenu) -> None:
@@ -135,6 +136,42 @@ def add_compare_actions(builder: MenuBuilder) -> None:
     menu.aboutToShow.connect(lambda: leave.setEnabled(_comparing(window)))
 
 
+#: the Lexicon menu, in order (None: a separator); the actions are the lexicon binding's
+LEXICON_MENU = (
+    "add_to_lexicon", None, "mark_range_start", "mark_range_end", "clear_range", None,
+    "choose_sign_variant", None, "lexicons", "new_lexicon",
+)  # fmt: skip
+
+
+def add_lexicon_actions(builder: MenuBuilder) -> None:
+    """The Lexicon menu, before Help, from the window's lexicon binding
+    (`signstudio.app.lexicon_binding`), and Add to lexicon… at the end of Edit too; the actions
+    join the window's (shortcuts, ``actions_by_name``) and the Lexicon dock joins View → Panels."""
+    window = builder.window
+    binding = getattr(window, "lexicon", None)
+    if binding is None:
+        return
+    actions: dict[str, QtGui.QAction] = binding.actions
+    menu = QtWidgets.QMenu("&Lexicon", window)
+    menu.setObjectName("lexicon_menu")
+    help_menu = builder.menus.get((HELP,))
+    if help_menu is not None:
+        window.menuBar().insertMenu(help_menu.menuAction(), menu)
+    else:
+        window.menuBar().addMenu(menu)
+    builder.menus[("&Lexicon",)] = menu
+    for name in LEXICON_MENU:
+        if name is None:
+            menu.addSeparator()
+            continue
+        menu.addAction(actions[name])
+        window.addAction(actions[name])
+        builder.actions[name] = actions[name]
+    edit = builder.menu((EDIT,))
+    edit.addSeparator()
+    edit.addAction(actions["add_to_lexicon"])
+
+
 def _compare_command(window: QtWidgets.QMainWindow, name: str, *_: object) -> None:
     getattr(dialogs.compare, name)(window)
 
@@ -143,4 +180,4 @@ def _comparing(window: QtWidgets.QMainWindow) -> bool:
     return dialogs.compare.comparing(window)
 
 
-__all__ = ["MenuBuilder", "add_compare_actions", "key_sequence"]
+__all__ = ["LEXICON_MENU", "MenuBuilder", "add_compare_actions", "add_lexicon_actions", "key_sequence"]

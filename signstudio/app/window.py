@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from signstudio.app import capture, dataset_panel, dock_layout, gui_gc
+from signstudio.app import capture, dataset_panel, dock_layout, gui_gc, lexicon_binding
 from signstudio.app.analysis_view import JointHeatOverlay, timeline_curves
 from signstudio.app.controller_feedback import TABLE_DELAY_MS, ControllerFeedback
 from signstudio.app.curves import Curve
@@ -127,6 +127,7 @@ class StudioWindow(QtWidgets.QMainWindow):
         panels = (self.text_panel, self.files, self.metrics, self.timeline, self.history)
         self.docks = dock_layout.add_docks(self, *panels)
         self.datasets = dataset_panel.attach(self)  # the Dataset dock; opens paths (open_file)
+        self.lexicon = lexicon_binding.install_lexicon(self)  # the Lexicon dock, menu, Lexicons setting
         self.viewport_dock_name = "Viewport"  # the viewport is the central widget, named for menus
         self.inputs = InputBinding(self.text_panel, self.files, self.state, self.settings)
         self.edits = EditBinding(self, self.editor, self.state, self.clock, self.viewport, self.set_pair)

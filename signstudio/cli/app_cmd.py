@@ -11,7 +11,8 @@ shows a real state of the UI (the user guide's pictures are made this way, by
 ``--prompt``), how the reference is shown (``--reference``, ``--timing``), the body
 (``--body``), the heat map, playback speed and loop, the camera, which panel is in front, the
 window size and theme, and edits (``--mirror``, ``--keyframe``, ``--flag``, ``--edit``,
-``--reach``, ``--drag``). With ``--screenshot`` the picture is taken once everything asked for
+``--reach``, ``--drag``), and the lexicon (``--lexicon``, ``--mark``, ``--add-to-lexicon``:
+`signstudio.app.lexicon_flags`). With ``--screenshot`` the picture is taken once everything asked for
 has arrived: the generation, the pair's scores and the avatars.
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 REFERENCE_MODES = ("side-by-side", "ghost")
 TIMINGS = ("own-clock", "warped")
 BODY_MODES = ("skeleton", "avatar", "both")
-PANELS = ("Files", "Metrics", "History")
+PANELS = ("Files", "Metrics", "History", "Dataset", "Lexicon")
 THEMES = ("system", "light", "dark")
 CAMERAS = ("front", "side", "top", "signer")
 REACHES = ("frame", "falloff", "keyframes")
@@ -105,7 +106,7 @@ def add_parser(sub: Any) -> None:
     view.add_argument("--speed", type=speed, metavar="X", help="playback speed, e.g. 0.5")
     view.add_argument("--loop", action="store_true", help="loop playback (L)")
     view.add_argument("--panel", type=panel, metavar="NAME",
-                      help="bring a panel to the front: Files, Metrics or History")  # fmt: skip
+                      help="bring a panel to the front: " + ", ".join(PANELS))  # fmt: skip
     view.add_argument("--size", type=window_size, metavar="WxH", help="window size, e.g. 1400x860")
     view.add_argument(
         "--theme", choices=THEMES, help="light or dark look (default: as chosen in View → Theme)"
@@ -127,7 +128,29 @@ def add_parser(sub: Any) -> None:
         help="with the mouse, drag JOINT of the generated skeleton (e.g. 'right wrist') by DX, DY "
         "pixels (right, down) on frame --frame; turns Edit joints on",
     )
+    _add_lexicon_flags(p)
     p.set_defaults(func=run)
+
+
+def _add_lexicon_flags(p: Any) -> None:
+    """`--lexicon`, `--mark`, `--add-to-lexicon` (`signstudio.app.lexicon_flags`)."""
+    lexicon = p.add_argument_group("lexicon (signstudio.app.lexicon_flags)")
+    lexicon.add_argument(
+        "--lexicon",
+        action="append",
+        metavar="DIR",
+        help="use these lexicon folders, in priority order (repeatable; Lexicon → Lexicons…)",
+    )
+    lexicon.add_argument(
+        "--mark",
+        nargs=2,
+        type=int,
+        metavar=("FROM", "TO"),
+        help="mark frames FROM..TO (included) for Add to lexicon (I, O)",
+    )
+    lexicon.add_argument("--add-to-lexicon", nargs=2, metavar=("GLOSS", "WORDS"),
+                         help="Add to lexicon… the marked frames (or the whole clip) as GLOSS signing WORDS, "
+                         "into the first --lexicon folder")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

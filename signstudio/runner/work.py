@@ -162,9 +162,8 @@ def execute(
     signs = lexicon_glosses(sequence)
     if task.reference and signs:
         # the built-in reference spells every word: no ground truth for a lexicon sign
-        reason = (
-            f"no reference: signed with lexicon signs ({', '.join(signs)}), which the corpus does not spell"
-        )
+        # (no "no reference:" in front: whoever shows the reason says that, as for the others)
+        reason = f"signed with lexicon signs ({', '.join(signs)}), which the corpus does not spell"
     elif task.reference:
         report(progress, GENERATE_END, "looking up the reference")
         from signstudio.runner.reference import find_reference

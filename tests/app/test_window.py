@@ -65,9 +65,9 @@ def _left():  # type: ignore[no-untyped-def]
 
 def test_named_docks_menus_and_first_view(studio) -> None:
     titles = {d.windowTitle() for d in studio.docks.values()}
-    assert titles == {"Text && Prompt", "Files", "Metrics", "History", "Timeline", "Dataset"}
+    assert titles == {"Text && Prompt", "Files", "Metrics", "History", "Timeline", "Dataset", "Lexicon"}
     menus = [a.text().replace("&", "") for a in studio.menuBar().actions()]
-    assert menus == ["File", "Edit", "Generate", "Models", "View", "Playback", "Help"]
+    assert menus == ["File", "Edit", "Generate", "Models", "View", "Playback", "Lexicon", "Help"]
     # the built-in sample is on screen before anything is generated
     assert studio.state.reference is not None and studio.state.sequence is None
     assert studio.clock.num_frames == studio.state.reference.num_frames
