@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,10 +115,16 @@ def _own_autosave_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
 
 
 @pytest.fixture(autouse=True)
-def _collect_on_the_main_thread() -> Iterator[None]:
+def _collect_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
     """Once a studio window took garbage collection over (`signstudio.app.gui_gc`), the GUI
-    thread's timer collects only while events are processed: after each test, the main thread
-    collects what is due, so the rest of the run neither grows nor collects on a worker."""
+    thread's timer collects only while events are processed. A test without windows first
+    collects everything on the main thread (the closed windows of the tests before it go here,
+    never on a worker thread) and then runs with Python's automatic collector, as a plain process
+    does; after a GUI test the main thread collects what is due."""
+    gui_gc = sys.modules.get("signstudio.app.gui_gc")
+    if gui_gc is not None and gui_gc.in_charge() and request.node.get_closest_marker("gui") is None:
+        gc.collect()
+        gc.enable()
     yield
     gui_gc = sys.modules.get("signstudio.app.gui_gc")
     if gui_gc is not None and gui_gc.in_charge():
