@@ -42,9 +42,11 @@ from typing import Any
 
 import numpy as np
 
+from signstudio.corpus.lexicon import SIGN_LANGUAGE_NAMES
 from signstudio.corpus.store import Corpus, open_corpus
 from signstudio.modeling.base import ModelError
 from signstudio.modeling.data import FPS, Example, load_examples
+from signstudio.modeling.evaluation.language_table import GROUND_TRUTH, language_markdown, language_verdicts
 from signstudio.modeling.evaluation.model_scores import (
     DURATION_TOLERANCE_S,
     LENGTH_BUCKETS,
@@ -54,8 +56,7 @@ from signstudio.modeling.evaluation.model_scores import (
 )
 from signstudio.modeling.shipped_models import MODELS_DIR
 
-GROUND_TRUTH = "ground truth"
-LANGS = ("ase", "gsg", "sgg", "tsm")
+LANGS = tuple(sorted(SIGN_LANGUAGE_NAMES))  # all 20 of the built-in corpus (issue 21)
 #: (label, model id, checkpoint relative to models/) of the ablations
 KD_ABLATION = (
     ("nar-kd (KD)", "nar-kd", None),
@@ -236,6 +237,53 @@ def _checkpoint(rel: str | None) -> str | None:
     return None if rel is None else str(MODELS_DIR / rel)
 
 
+def _ablation_langs(spec: Sequence[tuple[str, str, str | None]], langs: Sequence[str]) -> tuple[str, ...]:
+    """The report's languages that every checkpoint of an ablation covers (its own files say which:
+    an ablation trained on fewer languages than the shipped model is compared on those only)."""
+    from signstudio.modeling.registry import checkpoint_summary, model_info
+
+    covered = set(langs)
+    for _label, model_id, rel in spec:
+        if rel is None:
+            covered &= set(model_info(model_id).languages)
+        else:
+            covered &= set(checkpoint_summary(MODELS_DIR / rel)["languages"])
+    return tuple(lang for lang in langs if lang in covered)
+
+
+def _ablation(
+    spec: Sequence[tuple[str, str, str | None]],
+    langs: Sequence[str],
+    splits: Sequence[str],
+    examples_by_split: dict[str, dict[str, list[Example]]],
+    table1: dict[str, dict[str, Any]],
+    corpus: Corpus,
+    scorer: _Scorer,
+    device: str,
+    say: Any,
+) -> dict[str, Any]:
+    """One ablation's rows per split, on the report's languages its checkpoints cover."""
+    missing = [rel for _, _, rel in spec if rel is not None and not (MODELS_DIR / rel).exists()]
+    if missing:
+        return {"missing": missing}
+    ablation_langs = _ablation_langs(spec, langs)
+    if not ablation_langs:
+        return {"uncovered": list(langs)}
+    block: dict[str, Any] = {"langs": list(ablation_langs), "splits": {}}
+    for s in splits:
+        exs = {lang: examples_by_split[s][lang] for lang in ablation_langs}
+        u = _units(corpus, exs)
+        block["splits"][s] = {}
+        for label, model_id, rel in spec:
+            say(f"{s}: {label}")
+            if rel is None and model_id in table1[s] and set(ablation_langs) == set(langs):  # reuse
+                row = table1[s][model_id]
+            else:
+                row = _row(_generate(model_id, _checkpoint(rel), exs, device), exs, u, scorer)
+            block["splits"][s][label] = _public(row)
+    return block
+
+
 def build_report(
     split: str = "test",
     models: Sequence[str] | None = None,
@@ -276,27 +324,13 @@ def build_report(
                 test_outputs[name], test_rows[name] = out, row
     examples = examples_by_split[split]
     units = _units(corpus, examples)
-    ablations: dict[str, Any] = {}
-    for key, spec, ablation_langs in (("kd", KD_ABLATION, langs), ("loss", LOSS_ABLATION, ("ase",))):
-        missing = [rel for _, _, rel in spec if rel is not None and not (MODELS_DIR / rel).exists()]
-        if missing:
-            ablations[key] = {"missing": missing}
-            continue
-        ablations[key] = {"langs": list(ablation_langs), "splits": {}}
-        for s in splits:
-            exs = {lang: examples_by_split[s][lang] for lang in ablation_langs}
-            u = _units(corpus, exs)
-            ablations[key]["splits"][s] = {}
-            for label, model_id, rel in spec:
-                say(f"{s}: {label}")
-                if rel is None and model_id in table1[s] and set(ablation_langs) == set(langs):  # reuse
-                    row = table1[s][model_id]
-                else:
-                    row = _row(_generate(model_id, _checkpoint(rel), exs, device), exs, u, scorer)
-                ablations[key]["splits"][s][label] = _public(row)
+    ablations = {
+        key: _ablation(spec, langs, splits, examples_by_split, table1, corpus, scorer, device, say)
+        for key, spec in (("kd", KD_ABLATION), ("loss", LOSS_ABLATION))
+    }
     say("length buckets")
     buckets = _by_length(test_outputs, test_rows, examples, scorer)
-    return {
+    report = {
         "corpus": str(corpus.path),
         "corpus_version": corpus.version_key,
         "split": split,
@@ -313,6 +347,8 @@ def build_report(
         "ablations": ablations,
         "by_length": buckets,
     }
+    report["language_verdicts"] = language_verdicts(report)
+    return report
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -357,8 +393,9 @@ def report_markdown(report: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        "- **FGD**: against the Gaussian of the built-in corpus' train words (all four languages, "
-        f"{gt['ref_windows']} windows); windows: the outputs' 34-frame windows (every 8 frames). "
+        "- **FGD**: against the Gaussian of the built-in corpus' train words (the "
+        f"{len(report['langs'])} languages pooled, {gt['ref_windows']} windows); windows: the outputs' "
+        "34-frame windows (every 8 frames). "
         f"The ground truth's FGD ({_f(gt['fgd'])} on {split}) is the real-vs-real noise floor: "
         "a model at or below it is as real as real recordings, to this encoder.",
         "- **Back-translation** (BLEU, ROUGE-L, chrF, WER): the shipped `backtranslation` model's "
@@ -374,7 +411,7 @@ def report_markdown(report: dict[str, Any]) -> str:
         "that, DTW and back-translation can); `lookup` is spoken-to-signed's own join of the same "
         "recordings (its output has no nose point, which FGD and DTW see).",
     ]
-    lines += _per_language_md(report)
+    lines += language_markdown(report)
     lines += _ablation_md(
         report["ablations"].get("kd"),
         "Table 3a — knowledge distillation (after Hwang et al. Table 3a)",
@@ -393,33 +430,6 @@ def report_markdown(report: dict[str, Any]) -> str:
     )
     lines += _by_length_md(report)
     return "\n".join(lines) + "\n"
-
-
-def _per_language_md(report: dict[str, Any]) -> list[str]:
-    """Table 1's FGD, BLEU-4 and pt-dtw per sign language, on the report's split."""
-    split, t1 = report["split"], report["table1"]
-    lines = [
-        "",
-        f"### Per sign language ({split})",
-        "",
-        "| model | "
-        + " | ".join(f"{lang} FGD | {lang} BLEU-4 | {lang} pt-dtw" for lang in report["langs"])
-        + " |",
-        "|---|" + "---:|" * (3 * len(report["langs"])),
-    ]
-    for name in report["models"]:
-        per = t1[split][name]["per_lang"]
-        cells = [
-            f"{_f(per[lang]['fgd'])} | {per[lang]['bleu4']:.2f} | {per[lang]['pt_dtw']:.2f}"
-            for lang in report["langs"]
-        ]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "FGD per language: against that language's train Gaussian (fewer windows: noisier; see "
-        "`models/fgd-encoder/MODEL_CARD.md` for each language's dev-vs-test floor).",
-    ]
-    return lines
 
 
 def _by_length_md(report: dict[str, Any]) -> list[str]:
@@ -453,6 +463,8 @@ def _ablation_md(block: dict[str, Any] | None, title: str, what: str) -> list[st
         return [*lines, "Not run."]
     if "missing" in block:
         return [*lines, f"Not run: {', '.join(block['missing'])} not shipped (`packaging/train_models.sh`)."]
+    if "uncovered" in block:
+        return [*lines, f"Not run: its checkpoints cover none of {', '.join(block['uncovered'])}."]
     lines += [
         what + f" Sign languages: {', '.join(block['langs'])}.",
         "",
