@@ -29,7 +29,7 @@ def words():
 
 
 def test_the_corpus_has_twenty_languages():
-    assert len(LANGS) == 20 and open_corpus(quiet=True).languages() == LANGS
+    assert len(LANGS) == 20 and open_corpus(quiet=True).languages == LANGS
 
 
 @pytest.mark.parametrize("model_id", TRAINED)
