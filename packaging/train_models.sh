@@ -115,11 +115,12 @@ mlsf20() {  # MLSF: one new channel per language, added to the shipped file (the
   $RUN -m signstudio train backtranslation --langs $ALL --corpus "$BIG20" --batch-size 32 \
     --max-steps 500 --pretrain-steps 100 --seed 0 --device cpu --no-progress
   # p2lg again (generators20 below ran it first): at 1000 steps its dev pt-dtw was 25.6, worse than
-  # holding the mean pose, so it resumed from that last.pt here for at most 6000 steps or 50
-  # minutes of its own wall time in all (the 1000-step run's included), whichever came first
+  # holding the mean pose, so it resumed from that last.pt here for at most 6000 steps, stopped by
+  # --max-minutes (its own wall time in all, the first runs' included) when the time set aside for
+  # training ran out: P2LG_MINUTES is the value the run used (its card)
   # shellcheck disable=SC2086
-  $RUN -m signstudio train signllm-p2lg --langs $ALL --corpus "$BIG20" --size tiny \
-    --reader-minutes 4 --epochs 1000 --max-steps 6000 --max-minutes 50 --schedule cosine --lr 1e-3 \
+  $RUN -m signstudio train signllm-p2lg --langs $ALL --corpus "$BIG20" --size tiny --reader-minutes 4 \
+    --epochs 1000 --max-steps 6000 --max-minutes "${P2LG_MINUTES:?}" --schedule cosine --lr 1e-3 \
     --noise-std 0.6 --batch-size 16 --eval-every 500 --dev-limit 4 --seed 0 --device cpu \
     --no-progress --out "$RUNS/p2lg" --export models/signllm-p2lg/signllm-p2lg.pt
 }
@@ -147,6 +148,13 @@ generators20() {  # p2lg (its prompt reader first), nar-kd, diffusion, then the 
   # shellcheck disable=SC2086
   $RUN -m signstudio train fgd-encoder --langs $ALL --corpus "$BIG20" --max-steps 2000 \
     --batch-size 64 --lr 1e-3 --seed 0 --device cpu --no-progress
+  # nar-kd again: far from trained at 800 steps; resumed from its last.pt for up to 4000 steps,
+  # stopped by --max-minutes (its own wall time in all) when the training time ran out:
+  # NARKD_MINUTES is the value the run used (its card)
+  gen="${gen/--max-steps 800/--max-steps 4000}"
+  # shellcheck disable=SC2086
+  $RUN -m signstudio train nar-kd $gen --layers 2 --vae-steps 600 --max-minutes "${NARKD_MINUTES:?}" \
+    --out "$RUNS/narkd" --export models/nar-kd/nar-kd.pt
 }
 
 mlsf20 & generators20 & wait
