@@ -71,3 +71,9 @@ def test_the_evaluators_cover_all_twenty():
         for split in ("train", "dev", "test"):
             assert fgd.reference(split, lang).count > 10, (split, lang)
     assert tuple(sorted(BackTranslator(device="cpu").languages)) == LANGS
+
+
+def test_the_models_folder_stays_within_its_40_mb_budget():
+    """Twenty MLSF channels and the retrained models, fp16, ablations and reports included."""
+    total = sum(p.stat().st_size for p in MODELS_DIR.rglob("*") if p.is_file())
+    assert 5e6 < total <= 40e6, total
