@@ -152,7 +152,9 @@ def _closing_note(verdicts: dict[str, Any], n: int) -> list[str]:
         "there. chrF failures next to a low ceiling (the ground truth's own chrF) are the reader's "
         "limit as much as the model's; pt-dtw failures against `wrong-word` mean the model's motion "
         "is no closer to the word than a real recording of another word of similar length; FGD is "
-        "judged against `mean` and `random` only (`wrong-word` is real motion, at the floor).",
+        "judged against `mean` and `random` only (`wrong-word` is real motion, at the floor). How long "
+        "each model trained, on how much data per language, is on its card (`models/*/MODEL_CARD.md`): "
+        "a model that trained little for its languages fails where the others' numbers say so.",
     ]
     return lines
 
