@@ -148,13 +148,6 @@ generators20() {  # p2lg (its prompt reader first), nar-kd, diffusion, then the 
   # shellcheck disable=SC2086
   $RUN -m signstudio train fgd-encoder --langs $ALL --corpus "$BIG20" --max-steps 2000 \
     --batch-size 64 --lr 1e-3 --seed 0 --device cpu --no-progress
-  # nar-kd again: far from trained at 800 steps; resumed from its last.pt for up to 4000 steps,
-  # stopped by --max-minutes (its own wall time in all) when the training time ran out:
-  # NARKD_MINUTES is the value the run used (its card)
-  gen="${gen/--max-steps 800/--max-steps 4000}"
-  # shellcheck disable=SC2086
-  $RUN -m signstudio train nar-kd $gen --layers 2 --vae-steps 600 --max-minutes "${NARKD_MINUTES:?}" \
-    --out "$RUNS/narkd" --export models/nar-kd/nar-kd.pt
 }
 
 mlsf20 & generators20 & wait
