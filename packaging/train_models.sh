@@ -114,10 +114,11 @@ mlsf20() {  # MLSF: one new channel per language, added to the shipped file (the
   # shellcheck disable=SC2086
   $RUN -m signstudio train backtranslation --langs $ALL --corpus "$BIG20" --batch-size 32 \
     --max-steps 500 --pretrain-steps 100 --seed 0 --device cpu --no-progress
-  # p2lg again (generators20 below ran it first): at 1000 steps its dev pt-dtw was 25.6, worse than
-  # holding the mean pose, so it resumed from that last.pt here for at most 6000 steps, stopped by
-  # --max-minutes (its own wall time in all, the first runs' included) when the time set aside for
-  # training ran out: P2LG_MINUTES is the value the run used (its card)
+  # p2lg again (generators20 below ran it first): at 1000 steps its dev pt-dtw was 25.6, so it
+  # resumed from that last.pt here for at most 6000 steps or P2LG_MINUTES (39.0 in the run: its
+  # own wall time in all, until 04:16). It was stopped by hand after its step-2500 evaluation, to
+  # leave time for the report: no evaluation after step 1000 beat step 1000's (26.7, 26.2, 26.8),
+  # so the shipped file is the step-1000 best.pt, as its export had already written it
   # shellcheck disable=SC2086
   $RUN -m signstudio train signllm-p2lg --langs $ALL --corpus "$BIG20" --size tiny --reader-minutes 4 \
     --epochs 1000 --max-steps 6000 --max-minutes "${P2LG_MINUTES:?}" --schedule cosine --lr 1e-3 \
