@@ -126,6 +126,13 @@ def _verdict_table(report: dict[str, Any], verdicts: dict[str, Any]) -> list[str
     return lines
 
 
+def _reads_nothing(fail: dict[str, Any]) -> bool:
+    """A chrF failure where the model, the best baseline and the ground truth score the same: the
+    reader's output does not depend on the signing."""
+    values = (fail["value"], fail["baseline_value"], fail["ceiling_chrf"])
+    return None not in values and max(values) - min(values) < 1e-6
+
+
 def _closing_note(verdicts: dict[str, Any], n: int) -> list[str]:
     lines = ["", "#### Closing note: where a model does not beat the baselines", ""]
     any_fail = False
@@ -135,6 +142,14 @@ def _closing_note(verdicts: dict[str, Any], n: int) -> list[str]:
             if not fails:
                 continue
             any_fail = True
+            if key == "chrf" and all(_reads_nothing(f) for f in fails):
+                lines.append(
+                    f"- **{model}**, {label}: ties with the baselines in {len(fails)} of {n} "
+                    f"({', '.join(f['lang'] for f in fails)}): there the back-translation gives real "
+                    "signing (the ground truth) the same chrF as every baseline — it reads no signing "
+                    "in these languages, so chrF cannot rank any model there."
+                )
+                continue
             parts = [
                 f"{f['lang']} {_f(f['value'])} vs {f['best_baseline']} {_f(f['baseline_value'])}"
                 + (f" (ceiling chrF {_f(f['ceiling_chrf'], '.0f')})" if key == "chrf" else "")
