@@ -5,6 +5,7 @@ resolved only by `load_model`, so the model selector can list every model at sta
 
     available_models()                  # [ModelInfo(id="lookup", ...), ...]
     available_models(lang="gsg")        # those covering DGS
+    language_coverage()["ise"]          # ids of the models that sign LIS
     model = load_model("lookup")        # -> SignModel, on the CPU
     model = load_model("signllm-mlsf", device="cuda")
 
@@ -20,7 +21,7 @@ import functools
 import importlib
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,16 @@ def available_models(lang: str | None = None) -> list[ModelInfo]:
         _ensure_builtins()
         infos = [e.info for e in _ENTRIES.values()]
     return [i for i in infos if lang is None or lang in i.languages]
+
+
+def language_coverage(languages: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Per sign language, the ids of the registered models that cover it, in registration order
+    (the model selector's "which models sign this language"). ``languages``: these (default: every
+    language some model covers). A model's languages are its checkpoint's own (the sidecar the
+    trainer writes beside a shipped file, or the file itself for a run's checkpoint)."""
+    infos = available_models()
+    langs = sorted({lang for i in infos for lang in i.languages}) if languages is None else list(languages)
+    return {lang: [i.id for i in infos if lang in i.languages] for lang in langs}
 
 
 def model_info(model_id: str) -> ModelInfo:

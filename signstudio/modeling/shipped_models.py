@@ -110,8 +110,9 @@ def p2lg_info(languages: tuple[str, ...]) -> ModelInfo:
         id=P2LG_ID,
         name="SignLLM Prompt2LangGloss",
         description=(
-            "SignLLM's Prompt2LangGloss: one shared model reads the prompt (any of 16 spoken "
-            "languages), writes language-tagged glosses (ASE_W ASE_A ...) and signs them."
+            "SignLLM's Prompt2LangGloss: one shared model writes language-tagged glosses "
+            "(ASE_W ASE_A ...) and signs them; it has its own prompt reader (16 spoken languages), "
+            "but prompt mode uses the studio's reader for every model."
         ),
         languages=tuple(sorted(languages)),
         needs_torch=True,

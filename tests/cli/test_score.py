@@ -96,7 +96,9 @@ def _user_checkpoint(src: Path, dst: Path) -> Path:
     from signstudio.modeling.checkpoint import load_checkpoint, save_checkpoint
 
     ck = load_checkpoint(src)
-    meta = {**ck["meta"], "data": "phoenix14t-pt sample", "sign_languages": ["ase"]}
+    # trained on this data: its text (a shipped reader trained since issue 21 says "units", the
+    # lexicon's letters, which these references do not carry)
+    meta = {**ck["meta"], "data": "phoenix14t-pt sample", "sign_languages": ["ase"], "target": "text"}
     save_checkpoint(
         dst,
         model_id=ck["model_id"],

@@ -250,10 +250,12 @@ def test_checkpoints_that_do_not_fit_are_one_line(tmp_path):
 def test_a_checkpoint_of_another_layout_is_refused(tmp_path):
     import torch
 
-    from signstudio.modeling.checkpoint import load_checkpoint
+    from signstudio.modeling.checkpoint import DIGEST_KEY, load_checkpoint, payload_digest
 
     ck = load_checkpoint(_narkd_copy(tmp_path))
     ck["layout"] = "holistic"
+    ck.pop(DIGEST_KEY, None)  # a consistent file of another layout, not a damaged one
+    ck[DIGEST_KEY] = payload_digest(ck)
     other = tmp_path / "holistic.pt"
     torch.save(ck, other)
     with pytest.raises(ModelError, match=r"layout 'holistic'; the nar-kd code works in 'upper50'"):

@@ -97,7 +97,7 @@ def lookup_info() -> ModelInfo:
     """The registry entry (reads the lexicon index only; spoken-to-signed's pipeline is not loaded)."""
     return ModelInfo(
         id=MODEL_ID,
-        name="Lexicon lookup (fingerspelling)",
+        name="Lexicon lookup (signs, else fingerspelling)",
         description=(
             "Spells each word with real recorded letters of the sign language's manual alphabet and "
             "joins them the way sign.mt does (spoken-to-signed); with lexicons, the words they have "
