@@ -11,13 +11,13 @@
   of the back-translation, pt-dtw, dtw-mje, DurACC. ``ground truth`` is the references
   themselves: its DTW is 0 by definition, its FGD is the real-vs-real noise floor, its
   back-translation scores are the ceiling.
-* **Every sign language** (`signstudio.modeling.evaluation.language_table`) — per language (all
-  20 by default), every model's pt-dtw, chrF, BLEU-4 and FGD, where each trained model beats
-  ``mean``, ``random`` and ``wrong-word``, and a closing note with the numbers where it does not.
+* **Every sign language** (`signstudio.modeling.evaluation.language_table`) — per language (by
+  default those both shipped evaluators cover, `evaluated_languages`), every model's pt-dtw,
+  chrF, BLEU-4 and FGD, where each trained model beats ``mean``, ``random`` and ``wrong-word``,
+  and a closing note with the numbers where it does not.
 * **Table 3a** — nar-kd with and without knowledge distillation: the two checkpoints of the same
-  recipe kept in ``models/nar-kd/ablations/`` (the four-language nar-kd shipped before issue 21 and
-  its no-KD twin; the shipped 20-language nar-kd is a different, shorter run, so it is not the
-  "with KD" row). Each ablation is scored on the report's languages its checkpoints cover.
+  recipe: the shipped nar-kd and its no-KD twin in ``models/nar-kd/ablations/``. Each ablation is
+  scored on the report's languages its checkpoints cover.
 * **Table 2** — pt-dtw and FGD per reference-length bucket (test split).
 * **SignLLM Table 7** — MLSF trained with MSE, the RL loss, and RL + the Priority Learning Channel
   (ASL channel, same recipe and steps; ``models/signllm-mlsf/ablations/``).
@@ -435,8 +435,8 @@ def report_markdown(report: dict[str, Any]) -> str:
     lines += _ablation_md(
         report["ablations"].get("kd"),
         "Table 3a — knowledge distillation (after Hwang et al. Table 3a)",
-        "nar-kd's four-language recipe (4000 steps on ase, gsg, sgg, tsm; the nar-kd shipped before "
-        "issue 21) against the same recipe without the distillation loss "
+        "nar-kd as shipped (4000 steps on ase, gsg, sgg, tsm) against the same recipe without "
+        "the distillation loss "
         "(`signstudio train nar-kd --no-kd`, same seed and steps).",
     )
     lines += _ablation_md(
