@@ -164,7 +164,9 @@ def add_lexicon_dock(window: QtWidgets.QMainWindow, panel: QtWidgets.QWidget) ->
     adds no height either; added to ``docks`` (View → Panels). Metrics stays the raised tab."""
     dock = QtWidgets.QDockWidget(LEXICON_DOCK, window)
     dock.setObjectName(LEXICON_DOCK)
-    dock.setWidget(scrolled(panel))  # scrolls rather than raising the window's minimum height
+    area = scrolled(panel)  # scrolls rather than raising the window's minimum height
+    area.setMinimumWidth(panel.minimumSizeHint().width())  # but its buttons are never cut off
+    dock.setWidget(area)
     docks: dict[str, QtWidgets.QDockWidget] = getattr(window, "docks", {})
     window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     beside = docks.get(DATASET_DOCK) or docks.get("Files")
