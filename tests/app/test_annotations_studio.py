@@ -53,7 +53,7 @@ def _answer_modal(qtbot, act: Callable[[QtWidgets.QWidget], None], seen: list) -
 
     def poll() -> None:
         dialog = QtWidgets.QApplication.activeModalWidget()
-        if dialog is None:
+        if dialog is None or not dialog.isVisible():  # answered before it is shown, it may ignore it
             QtCore.QTimer.singleShot(50, poll)
             return
         seen.append(dialog)
@@ -89,6 +89,10 @@ def _save_as(qtbot, studio, path: Path) -> None:  # type: ignore[no-untyped-def]
         dialog.selectFile(str(path))
         dialog.accept()
 
+    # a window shortcut needs the window active again after the note's dialog (no window manager
+    # under Xvfb hands the activation back at once)
+    studio.activateWindow()
+    qtbot.waitUntil(studio.isActiveWindow, timeout=5000)
     _answer_modal(qtbot, choose, seen)
     _key(
         qtbot,

@@ -85,7 +85,7 @@ def test_a_prompt_naming_a_language_the_model_lacks_offers_the_others(studio, qt
     _type(qtbot, panel, "how do you sign hello in lingua dei segni italiana")
     shown = _plain(panel.preview)
     assert "“hello” in Italian Sign Language (LIS)" in shown
-    assert "choose lookup (two-langs lacks it)" in shown and "wrong-word" not in shown
+    assert "choose lookup, signllm-mlsf (two-langs lacks it)" in shown and "wrong-word" not in shown
     response = _enter(qtbot, studio)
     assert not response.ok and "choose lookup" in response.error
     assert "does not cover Italian Sign Language (LIS) (ise)" in _plain(panel.status)
