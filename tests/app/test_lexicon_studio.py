@@ -69,7 +69,7 @@ def _answer_modal(act: Callable[[QtWidgets.QWidget], None], seen: list, tries: i
         if not alive[0]:
             return
         dialog = QtWidgets.QApplication.activeModalWidget()
-        if dialog is None:
+        if dialog is None or not dialog.isVisible():  # answered before it is shown, it may ignore it
             if left > 0:
                 QtCore.QTimer.singleShot(50, lambda: poll(left - 1))
             return
